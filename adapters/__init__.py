@@ -1,0 +1,1 @@
+"""Adapters: the I/O side of the ports (warehouses, sources, model artifacts)."""

@@ -1,0 +1,44 @@
+-- Embedded warehouse schema (DuckDB). Mirrors the BigQuery tables in sql/; idempotent.
+CREATE TABLE IF NOT EXISTS postings (
+    posting_id   VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    title        VARCHAR,
+    company      VARCHAR,
+    text         VARCHAR NOT NULL,
+    source       VARCHAR,
+    posted_at    VARCHAR,
+    received_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (posting_id, content_hash)
+);
+CREATE TABLE IF NOT EXISTS job_enrichments (
+    row_id             VARCHAR PRIMARY KEY,  -- posting_id:content_hash:enrichment_version
+    posting_id         VARCHAR NOT NULL,
+    content_hash       VARCHAR NOT NULL,
+    enrichment_version VARCHAR NOT NULL,
+    component_versions JSON NOT NULL,
+    sections           JSON NOT NULL,
+    skills             JSON NOT NULL,
+    skill_count        INTEGER NOT NULL,
+    enriched_at        TIMESTAMP NOT NULL,
+    processing_ms      DOUBLE,
+    truncated          BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS enrichment_skills (
+    row_id     VARCHAR NOT NULL,
+    skill_id   VARCHAR NOT NULL,
+    name       VARCHAR NOT NULL,
+    category   VARCHAR NOT NULL,
+    confidence DOUBLE NOT NULL,
+    mentions   INTEGER NOT NULL,
+    PRIMARY KEY (row_id, skill_id)
+);
+CREATE TABLE IF NOT EXISTS rejections (
+    rejection_id VARCHAR PRIMARY KEY,
+    stage        VARCHAR NOT NULL,
+    reason       VARCHAR NOT NULL,
+    detail       VARCHAR NOT NULL,
+    source       VARCHAR,
+    rejected_at  TIMESTAMP NOT NULL,
+    posting_id   VARCHAR,
+    content_hash VARCHAR
+);

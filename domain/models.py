@@ -1,0 +1,219 @@
+"""Frozen entities that flow through the pipeline, with plain-dict codecs for task payloads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    posting_id: str
+    text: str
+    content_hash: str
+    title: str | None = None
+    company: str | None = None
+    source: str = "unknown"
+    posted_at: str | None = None  # ISO 8601, as received
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Posting:
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A run of the posting text, [start, end) in characters, under one header."""
+
+    kind: str
+    start: int
+    end: int
+    header: str | None = None
+
+    def to_list(self) -> list[Any]:
+        return [self.kind, self.start, self.end, self.header]
+
+    @classmethod
+    def from_list(cls, v: list[Any]) -> Section:
+        return cls(kind=v[0], start=int(v[1]), end=int(v[2]), header=v[3])
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    section: str
+    strategy: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedSkill:
+    skill_id: str
+    name: str
+    category: str
+    confidence: float
+    source_strategies: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.section for m in self.mentions))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "skill_id": self.skill_id,
+            "name": self.name,
+            "category": self.category,
+            "confidence": round(self.confidence, 4),
+            "source_strategies": list(self.source_strategies),
+            "mentions": [asdict(m) for m in self.mentions],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ExtractedSkill:
+        return cls(
+            skill_id=d["skill_id"],
+            name=d["name"],
+            category=d["category"],
+            confidence=float(d["confidence"]),
+            source_strategies=tuple(d["source_strategies"]),
+            mentions=tuple(Mention(**m) for m in d["mentions"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentVersion:
+    """One component that shapes output: its registered name, declared version and content fingerprint."""
+
+    component: str  # role, e.g. "skills_extractor"
+    name: str  # implementation, e.g. "taxonomy_phrase_matcher"
+    version: str
+    fingerprint: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}.v{self.version}@{self.fingerprint}"
+
+
+@dataclass(frozen=True, slots=True)
+class VersionManifest:
+    """The active versions, as declared in model_versions.yaml and as actually found on disk."""
+
+    declared: str
+    fingerprint: str
+    components: tuple[ComponentVersion, ...]
+
+    @property
+    def effective(self) -> str:
+        # The fingerprint rides along so an edit without a version bump still changes the string.
+        return f"{self.declared}+{self.fingerprint}"
+
+    def component(self, role: str) -> ComponentVersion:
+        for c in self.components:
+            if c.component == role:
+                return c
+        raise KeyError(role)
+
+    def labels(self) -> dict[str, str]:
+        return {c.component: c.label for c in self.components}
+
+
+@dataclass(frozen=True, slots=True)
+class JobEnrichment:
+    posting_id: str
+    content_hash: str
+    enrichment_version: str
+    component_versions: dict[str, str]
+    sections: tuple[Section, ...]
+    skills: tuple[ExtractedSkill, ...]
+    enriched_at: str  # ISO 8601 UTC
+    processing_ms: float
+    truncated: bool = False
+
+    @property
+    def row_id(self) -> str:
+        return f"{self.posting_id}:{self.content_hash}:{self.enrichment_version}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "posting_id": self.posting_id,
+            "content_hash": self.content_hash,
+            "enrichment_version": self.enrichment_version,
+            "component_versions": dict(self.component_versions),
+            "sections": [s.to_list() for s in self.sections],
+            "skills": [s.to_dict() for s in self.skills],
+            "enriched_at": self.enriched_at,
+            "processing_ms": round(self.processing_ms, 3),
+            "truncated": self.truncated,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> JobEnrichment:
+        return cls(
+            posting_id=d["posting_id"],
+            content_hash=d["content_hash"],
+            enrichment_version=d["enrichment_version"],
+            component_versions=dict(d["component_versions"]),
+            sections=tuple(Section.from_list(s) for s in d["sections"]),
+            skills=tuple(ExtractedSkill.from_dict(s) for s in d["skills"]),
+            enriched_at=d["enriched_at"],
+            processing_ms=float(d["processing_ms"]),
+            truncated=bool(d.get("truncated", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A posting (or raw message) that did not become an enrichment, and why. Never holds posting text."""
+
+    rejection_id: str
+    stage: str  # validate | classify | extract | persist
+    reason: str  # short machine-readable code, e.g. "missing_field"
+    detail: str  # human-readable, bounded, no posting text
+    source: str
+    rejected_at: str
+    posting_id: str | None = None
+    content_hash: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Rejection:
+        return cls(**d)
+
+
+@dataclass(frozen=True, slots=True)
+class EnrichedBatch:
+    """What one chain link hands to the next: postings, their results so far, and failures."""
+
+    postings: tuple[Posting, ...]
+    sections: dict[str, tuple[Section, ...]] = field(default_factory=dict)
+    section_version: str | None = None
+    enrichments: tuple[JobEnrichment, ...] = ()
+    failures: tuple[Rejection, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "postings": [p.to_dict() for p in self.postings],
+            "sections": {k: [s.to_list() for s in v] for k, v in self.sections.items()},
+            "section_version": self.section_version,
+            "enrichments": [e.to_dict() for e in self.enrichments],
+            "failures": [f.to_dict() for f in self.failures],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EnrichedBatch:
+        return cls(
+            postings=tuple(Posting.from_dict(p) for p in d.get("postings", [])),
+            sections={
+                k: tuple(Section.from_list(s) for s in v) for k, v in d.get("sections", {}).items()
+            },
+            section_version=d.get("section_version"),
+            enrichments=tuple(JobEnrichment.from_dict(e) for e in d.get("enrichments", [])),
+            failures=tuple(Rejection.from_dict(f) for f in d.get("failures", [])),
+        )

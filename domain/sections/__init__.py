@@ -1,0 +1,1 @@
+"""Section classification: split a posting into typed runs of text (requirements, benefits, ...)."""

@@ -1,0 +1,72 @@
+"""Rule-based section classifier: full-line header regexes from config/section_patterns.yaml."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from domain.errors import ConfigError
+from domain.models import Section
+
+OVERVIEW = "overview"
+METADATA = "metadata"
+_TRAILING = re.compile(r"[\s:?!\-*•.]+$")
+_LEADING = re.compile(r"^[\s*•\-#]+")
+
+
+@dataclass(frozen=True)
+class HeaderRules:
+    kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    metadata_key: re.Pattern[str]
+    max_header_words: int
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> HeaderRules:
+        try:
+            kinds = tuple(
+                (kind, re.compile("|".join(f"(?:{p})" for p in patterns)))
+                for kind, patterns in cfg["kinds"].items()
+            )
+            meta = re.compile(r"(?:" + "|".join(cfg["metadata_keys"]) + r")\s*:")
+            return cls(kinds, meta, int(cfg.get("max_header_words", 7)))
+        except (KeyError, TypeError, AttributeError, re.error) as exc:
+            raise ConfigError(f"section_patterns.yaml is invalid: {exc!r}") from exc
+
+    def header_kind(self, line: str) -> str | None:
+        """The section kind this line opens, or None when it is body text."""
+        norm = _TRAILING.sub("", _LEADING.sub("", line.lower()))
+        if not norm or len(norm.split()) > self.max_header_words:
+            return None
+        if self.metadata_key.match(line.strip().lower()):
+            return METADATA
+        for kind, rx in self.kinds:
+            if rx.fullmatch(norm):
+                return kind
+        return None
+
+    def classify(self, text: str) -> tuple[Section, ...]:
+        """Cover the whole text with consecutive sections; each header starts a new one."""
+        sections: list[Section] = []
+        kind, header, start = OVERVIEW, None, 0
+        pos = 0
+        for line in text.split("\n"):
+            found = self.header_kind(line)
+            if found is not None and not (found == METADATA and kind == METADATA):
+                if pos > start:
+                    sections.append(Section(kind, start, pos, header))
+                kind, header, start = found, line.strip()[:120], pos
+            pos += len(line) + 1
+        end = len(text)
+        if end > start or not sections:
+            sections.append(Section(kind, start, end, header))
+        return tuple(sections)
+
+
+def section_at(sections: tuple[Section, ...], offset: int) -> str:
+    """Kind of the section holding character `offset` (sections are sorted and contiguous)."""
+    for s in sections:
+        if s.start <= offset < s.end:
+            return s.kind
+    return sections[-1].kind if sections else OVERVIEW

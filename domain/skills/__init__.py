@@ -1,0 +1,1 @@
+"""Skill extraction: taxonomy, aliases and the matchers that find skills in posting text."""

@@ -1,0 +1,73 @@
+"""The compiled skill taxonomy and curated aliases, as immutable lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from domain.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    skill_id: str
+    name: str
+    category: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    alias: str
+    skill_id: str
+    case_sensitive: bool = False
+
+
+class Taxonomy:
+    def __init__(self, skills: Iterable[Skill]) -> None:
+        self._by_id = {s.skill_id: s for s in skills}
+        self._by_name: dict[str, str] = {}
+        # ESCO ids sort before O*NET ("esco:" < "onet:"), so a shared name resolves to ESCO.
+        for sid in sorted(self._by_id):
+            self._by_name.setdefault(self._by_id[sid].name.lower(), sid)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> Taxonomy:
+        return cls(
+            Skill(r["skill_id"], r["name"], r["category"], tuple(r.get("aliases", ())))
+            for r in rows
+        )
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __iter__(self) -> Any:
+        return iter(self._by_id.values())
+
+    def get(self, skill_id: str) -> Skill:
+        return self._by_id[skill_id]
+
+    def resolve(self, ref: str) -> str:
+        """A skill id for an id or an exact (case-insensitive) preferred name."""
+        if ref in self._by_id:
+            return ref
+        sid = self._by_name.get(ref.lower())
+        if sid is None:
+            raise ConfigError(f"alias target '{ref}' is neither a skill id nor a skill name")
+        return sid
+
+
+def aliases_from_config(cfg: Mapping[str, Any], taxonomy: Taxonomy) -> tuple[Alias, ...]:
+    """Parse skill_aliases.yaml; every target must exist in the taxonomy."""
+    entries = cfg.get("aliases")
+    if not isinstance(entries, list):
+        raise ConfigError("skill_aliases.yaml: 'aliases' must be a list")
+    out = []
+    for i, e in enumerate(entries):
+        if not isinstance(e, Mapping) or not e.get("alias") or not e.get("skill"):
+            raise ConfigError(f"skill_aliases.yaml entry {i}: needs 'alias' and 'skill'")
+        out.append(
+            Alias(str(e["alias"]), taxonomy.resolve(str(e["skill"])), bool(e.get("case_sensitive")))
+        )
+    return tuple(out)

@@ -1,0 +1,111 @@
+"""Validate one raw message into a Posting, or say exactly why not (a Rejection)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.models import Posting, Rejection
+
+REQUIRED = ("posting_id", "text")
+OPTIONAL_STR = ("title", "company", "source", "posted_at")
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationPolicy:
+    max_bytes: int = 1_000_000
+    max_id_chars: int = 200
+
+
+def content_hash(title: str | None, company: str | None, text: str) -> str:
+    """Stable 16-hex digest of what determines the enrichment output."""
+    h = hashlib.sha256()
+    for part in (title or "", company or "", text):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:16]
+
+
+def _clean_text(text: str) -> str:
+    # Control characters (other than newline/tab) come from scrapers and break tokenization;
+    # normalising here keeps content_hash stable across harmless re-encodings.
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) != "Cc" else " " for ch in text)
+
+
+def rejection_id(source: str, payload: bytes, reason: str) -> str:
+    h = hashlib.sha256(source.encode() + b"\x1f" + payload + b"\x1f" + reason.encode())
+    return h.hexdigest()[:24]
+
+
+def validate(
+    payload: bytes, *, source: str, ref: str, now: str, policy: ValidationPolicy | None = None
+) -> Posting | Rejection:
+    """Return a Posting, or a Rejection whose detail names the problem but never echoes the text."""
+    policy = policy or ValidationPolicy()
+
+    def reject(reason: str, detail: str, posting_id: str | None = None) -> Rejection:
+        return Rejection(
+            rejection_id=rejection_id(source, payload, reason),
+            stage="validate",
+            reason=reason,
+            detail=f"{ref}: {detail}"[:500],
+            source=source,
+            rejected_at=now,
+            posting_id=posting_id,
+        )
+
+    if len(payload) > policy.max_bytes:
+        return reject("too_large", f"{len(payload)} bytes > cap {policy.max_bytes}")
+    try:
+        decoded = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return reject("invalid_utf8", f"byte {exc.start} is not valid UTF-8")
+    try:
+        obj: Any = json.loads(decoded)
+    except json.JSONDecodeError as exc:
+        return reject("invalid_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
+    if not isinstance(obj, dict):
+        return reject("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+
+    raw_id = obj.get("posting_id")
+    pid = raw_id if isinstance(raw_id, str) else None
+    for key in REQUIRED:
+        if key not in obj or obj[key] is None:
+            return reject("missing_field", f"required field '{key}' is missing", pid)
+        if not isinstance(obj[key], str):
+            return reject(
+                "wrong_type", f"field '{key}' must be a string, got {type(obj[key]).__name__}", pid
+            )
+    for key in OPTIONAL_STR:
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            return reject(
+                "wrong_type", f"field '{key}' must be a string, got {type(obj[key]).__name__}", pid
+            )
+    posting_id = obj["posting_id"].strip()
+    if not posting_id or len(posting_id) > policy.max_id_chars:
+        return reject("bad_id", f"posting_id must be 1..{policy.max_id_chars} characters", pid)
+    text = _clean_text(obj["text"])
+    if not text.strip():
+        return reject("empty_text", "field 'text' is empty", posting_id)
+    posted_at = obj.get("posted_at")
+    if posted_at:
+        try:
+            datetime.fromisoformat(posted_at)
+        except ValueError:
+            return reject("bad_date", "posted_at is not an ISO 8601 date", posting_id)
+    title = _clean_text(obj["title"]).strip() if obj.get("title") else None
+    company = obj.get("company") or None
+    return Posting(
+        posting_id=posting_id,
+        text=text,
+        content_hash=content_hash(title, company, text),
+        title=title,
+        company=company,
+        source=obj.get("source") or source,
+        posted_at=posted_at,
+    )

@@ -1,0 +1,165 @@
+"""Build the runtime data the product ships: compiled taxonomy and sample postings.
+
+Reads the public sources in ../shared/data (ESCO v1.1.1, O*NET 29.2, SkillSpan) and writes
+deterministic files under config/ that are committed with attribution, so a fresh clone runs
+without ../shared. Re-running on the same inputs produces byte-identical outputs.
+
+    python scripts/build_runtime_data.py [--data ../shared/data] [--out config]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import re
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+
+# Labels that are too short or too generic to match on their own; the matcher would fire on
+# ordinary prose ("work", "design") — precision work belongs to the extraction issue.
+MIN_LABEL_CHARS = 2
+MAX_LABEL_TOKENS = 8
+
+
+def _norm(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip()).lower()
+
+
+def _esco_category(skill_type: str, reuse_level: str, is_language: bool) -> str:
+    if is_language:
+        return "language"
+    if reuse_level == "transversal":
+        return "transversal"
+    if skill_type == "knowledge":
+        return "knowledge"
+    return "skill/competence"
+
+
+def build_taxonomy(data: Path) -> list[dict[str, object]]:
+    esco_dir = data / "taxonomy" / "esco_v1.1.1"
+    with zipfile.ZipFile(esco_dir / "esco_v1.1.1_classification_en_csv.zip") as zf:
+        raw = zf.open("languageSkillsCollection_en.csv").read().decode("utf-8-sig")
+    language_uris = {row["conceptUri"] for row in csv.DictReader(io.StringIO(raw))}
+
+    skills: list[dict[str, object]] = []
+    seen_labels: dict[str, str] = {}
+    with open(esco_dir / "skills_en.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["status"] != "released":
+                continue
+            name = row["preferredLabel"].strip()
+            labels = [name, *row["altLabels"].split("\n")]
+            aliases = sorted(
+                {_norm(x) for x in labels if len(x.strip()) >= MIN_LABEL_CHARS} - {_norm(name)}
+            )
+            uri = row["conceptUri"]
+            skills.append(
+                {
+                    "skill_id": "esco:" + uri.rsplit("/", 1)[-1],
+                    "name": name,
+                    "category": _esco_category(
+                        row["skillType"], row["reuseLevel"], uri in language_uris
+                    ),
+                    "source": "esco",
+                    "aliases": [a for a in aliases if len(a.split()) <= MAX_LABEL_TOKENS],
+                }
+            )
+            for label in [_norm(name), *aliases]:
+                seen_labels.setdefault(label, str(skills[-1]["skill_id"]))
+
+    onet: dict[str, dict[str, object]] = {}
+    with open(data / "taxonomy" / "onet_29.2" / "technology_skills.txt", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            name = row["Example"].strip()
+            key = _norm(name)
+            if key in seen_labels:  # already an ESCO concept: ESCO id wins, no duplicate skill
+                continue
+            entry = onet.setdefault(
+                key,
+                {
+                    "skill_id": "onet:" + re.sub(r"[^a-z0-9]+", "-", key).strip("-"),
+                    "name": name,
+                    "category": "technology/tool",
+                    "subcategory": row["Commodity Title"],
+                    "source": "onet",
+                    "hot": False,
+                    "aliases": [],
+                },
+            )
+            entry["hot"] = bool(entry["hot"]) or row["Hot Technology"] == "Y"
+    skills.extend(onet.values())
+    skills.sort(key=lambda s: str(s["skill_id"]))
+    ids = [s["skill_id"] for s in skills]
+    assert len(ids) == len(set(ids)), "duplicate skill ids"
+    return skills
+
+
+_DATE = re.compile(r"^Date posted:\s*(\d{4}-\d{2}-\d{2})")
+
+
+def build_samples(data: Path) -> list[dict[str, object]]:
+    """Rebuild SkillSpan train+dev sentences into whole postings (sentences in order, headers kept)."""
+    postings: list[dict[str, object]] = []
+    for split in ("train", "dev"):
+        groups: dict[tuple[str, int], list[str]] = defaultdict(list)
+        order: list[tuple[str, int]] = []
+        with open(data / "eval" / "skillspan" / f"{split}.json", encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                key = (row["source"], int(row["idx"]))
+                if key not in groups:
+                    order.append(key)
+                groups[key].append(" ".join(row["tokens"]))
+        for source, idx in order:
+            lines = groups[(source, idx)]
+            posted = next((m.group(1) for x in lines if (m := _DATE.match(x))), None)
+            postings.append(
+                {
+                    "posting_id": f"skillspan-{split}-{source}-{idx:03d}",
+                    "title": lines[0][:200],
+                    "company": None,
+                    "text": "\n".join(lines),
+                    "source": f"skillspan/{split}/{source}",
+                    "posted_at": f"{posted}T00:00:00+00:00" if posted else None,
+                }
+            )
+    return postings
+
+
+def _write_gzip_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
+    payload = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(payload.encode("utf-8"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "config", help="config folder")
+    args = parser.parse_args()
+
+    skills = build_taxonomy(args.data)
+    _write_gzip_jsonl(args.out / "taxonomy" / "skills.jsonl.gz", skills)
+    by_source: dict[str, int] = defaultdict(int)
+    for s in skills:
+        by_source[str(s["source"])] += 1
+    print(f"taxonomy: {len(skills)} skills {dict(by_source)}")
+
+    samples = build_samples(args.data)
+    out = args.out / "samples" / "skillspan_postings.jsonl"
+    out.write_text(
+        "".join(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n" for p in samples),
+        encoding="utf-8",
+    )
+    print(f"samples: {len(samples)} postings -> {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what the project needs on a fresh Debian machine: redis-server (apt) and the .venv.
+# Idempotent: does nothing that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo ">> installing redis-server (apt)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+  # The package starts a system redis on :6379; the fleet runs its own, so stop that one.
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+fi
+
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/python ]; then
+  echo ">> creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  echo ">> installing Python dependencies into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]' >.venv/install.log 2>&1 \
+    || { cat .venv/install.log; exit 1; }
+  touch .venv/.installed
+fi

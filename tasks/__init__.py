@@ -1,0 +1,1 @@
+"""Thin Celery tasks: parse small JSON args, call one domain step, return small JSON."""

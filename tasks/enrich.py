@@ -1,0 +1,67 @@
+"""The enrichment chain: classify_sections | extract_skills | persist_enrichments, over batches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from celery import chain
+from celery.canvas import Signature
+
+from domain.errors import TransientError
+from domain.models import EnrichedBatch, Posting, Rejection
+from worker.app import app
+from worker.bootstrap import services
+from worker.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+RETRY = {
+    "autoretry_for": (TransientError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": get_settings().task_max_retries,
+    "acks_late": True,
+    # Return values carry posting text; keep it out of the worker log and Flower events.
+    "resultrepr_maxsize": 0,
+}
+
+
+@app.task(name="enrich.classify_sections", **RETRY)
+def classify_sections(batch: dict[str, Any]) -> dict[str, Any]:
+    return services().pipeline.classify(EnrichedBatch.from_dict(batch)).to_dict()
+
+
+@app.task(name="enrich.extract_skills", **RETRY)
+def extract_skills(batch: dict[str, Any]) -> dict[str, Any]:
+    return services().pipeline.extract(EnrichedBatch.from_dict(batch)).to_dict()
+
+
+@app.task(name="enrich.persist_enrichments", **RETRY)
+def persist_enrichments(batch: dict[str, Any]) -> dict[str, int]:
+    b = EnrichedBatch.from_dict(batch)
+    new_p, new_e, new_r = services().store.write_batch(b.postings, b.enrichments, b.failures)
+    log.info(
+        "persisted batch: postings=%d enrichments=%d(+%d new) failures=%d(+%d new)",
+        len(b.postings), len(b.enrichments), new_e, len(b.failures), new_r,
+    )  # fmt: skip
+    return {"postings": new_p, "enrichments": new_e, "failures": new_r}
+
+
+@app.task(name="enrich.record_rejections", **RETRY)
+def record_rejections(rejections: list[dict[str, Any]]) -> int:
+    rows = [Rejection.from_dict(r) for r in rejections]
+    return services().store.write_batch((), (), rows)[2]
+
+
+def enrichment_chain(postings: Sequence[Posting], queue: str | None = None) -> Signature:
+    """One batch through the three steps; each link carries the whole batch."""
+    batch = EnrichedBatch(postings=tuple(postings)).to_dict()
+    opts = {"queue": queue} if queue else {}
+    return chain(
+        classify_sections.s(batch).set(**opts),
+        extract_skills.s().set(**opts),
+        persist_enrichments.s().set(**opts),
+    )

@@ -1,0 +1,127 @@
+"""One suite for the EnrichmentStore port, run against every adapter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from adapters.duckdb.store import DuckDbStore
+from domain.models import ExtractedSkill, JobEnrichment, Mention, Rejection, Section
+from domain.ports import EnrichmentStore
+from tests.conftest import posting
+from tests.fakes import InMemoryStore
+
+pytestmark = pytest.mark.contract
+
+STORES: dict[str, Callable[[Path], EnrichmentStore]] = {
+    "fake": lambda _: InMemoryStore(),
+    "duckdb": lambda tmp: DuckDbStore(tmp / "w.duckdb"),
+}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> EnrichmentStore:
+    return STORES[request.param](tmp_path)
+
+
+def skill(sid: str, name: str) -> ExtractedSkill:
+    return ExtractedSkill(
+        sid,
+        name,
+        "knowledge",
+        0.6,
+        ("taxonomy",),
+        (Mention(0, 3, name[:3], "overview", "taxonomy"),),
+    )
+
+
+def enrichment(p, version: str, at: str, skills=()) -> JobEnrichment:
+    return JobEnrichment(
+        posting_id=p.posting_id,
+        content_hash=p.content_hash,
+        enrichment_version=version,
+        component_versions={"skills_extractor": f"m.v1@{version}"},
+        sections=(Section("overview", 0, len(p.text)),),
+        skills=tuple(skills),
+        enriched_at=at,
+        processing_ms=1.5,
+    )
+
+
+def rejection(rid: str, pid: str | None = None, stage: str = "validate") -> Rejection:
+    return Rejection(
+        rid, stage, "invalid_json", "line 1: bad", "t", "2026-01-01T00:00:00.000+00:00", pid
+    )
+
+
+T1, T2, T3 = (f"2026-01-0{d}T00:00:00.000+00:00" for d in (1, 2, 3))
+
+
+def test_write_batch_is_idempotent(store: EnrichmentStore) -> None:
+    ps = [posting(f"p{i}", f"text {i}") for i in range(3)]
+    es = [enrichment(p, "v1", T1, [skill("s1", "Python")]) for p in ps]
+    rs = [rejection("r1")]
+    assert store.write_batch(ps, es, rs) == (3, 3, 1)
+    assert store.write_batch(ps, es, rs) == (0, 0, 0)
+    assert store.write_batch(ps + ps, es + es, rs + rs) == (0, 0, 0)  # duplicates inside a batch
+    (c,) = store.counts_by_version()
+    assert (c.enrichment_version, c.rows, c.postings) == ("v1", 3, 3)
+
+
+def test_drift_finds_postings_whose_latest_row_is_not_current(store: EnrichmentStore) -> None:
+    a, b, c = posting("a", "x"), posting("b", "y"), posting("c", "z")
+    store.write_batch(
+        [a, b, c], [enrichment(a, "v1", T1), enrichment(b, "v1", T1), enrichment(c, "v2", T1)], []
+    )
+    assert store.count_drifted("v2") == 2
+    assert [p.posting_id for p in store.drifted_postings("v2", limit=10)] == ["a", "b"]
+    assert [p.posting_id for p in store.drifted_postings("v2", limit=1)] == ["a"]
+    assert [p.posting_id for p in store.drifted_postings("v2", 10, after_posting_id="a")] == ["b"]
+    drifted = store.drifted_postings("v2", limit=10)[0]
+    assert (drifted.text, drifted.content_hash) == (a.text, a.content_hash)  # text for re-runs
+    store.write_batch([a], [enrichment(a, "v2", T2)], [])
+    assert store.count_drifted("v2") == 1
+    assert store.count_drifted("v1") == 2
+
+
+def test_history_is_oldest_first_and_round_trips(store: EnrichmentStore) -> None:
+    a = posting("a", "Python")
+    e1 = enrichment(a, "v1", T1, [skill("s1", "Python")])
+    e2 = enrichment(a, "v2", T3)
+    store.write_batch([a], [e2, e1], [])
+    hist = store.posting_history("a")
+    assert [h.enrichment_version for h in hist] == ["v1", "v2"]
+    assert hist[0] == e1
+    assert store.posting_history("nope") == []
+
+
+def test_status_counts_enriched_and_failed(store: EnrichmentStore) -> None:
+    a, b, c = posting("a", "x"), posting("b", "y"), posting("c", "z")
+    store.write_batch([a, b, c], [enrichment(a, "v1", T1)], [rejection("f-b", "b", "extract")])
+    assert store.enrichment_status(["a", "b", "c"], "v1") == (1, 1)
+    assert store.enrichment_status(["a", "b", "c"], "v2") == (0, 1)
+    assert store.count_rejections(["f-b", "missing"]) == 1
+    assert store.rejection_counts() == {("extract", "invalid_json"): 1}
+    assert [r.rejection_id for r in store.rejections()] == ["f-b"]
+
+
+def test_top_skills_and_skills_per_posting(store: EnrichmentStore) -> None:
+    a, b = posting("a", "x"), posting("b", "y")
+    store.write_batch(
+        [a, b],
+        [
+            enrichment(a, "v1", T1, [skill("s1", "Python"), skill("s2", "SQL")]),
+            enrichment(b, "v1", T1, [skill("s1", "Python")]),
+            enrichment(b, "v0", T1, [skill("s3", "COBOL")]),
+        ],
+        [],
+    )
+    top = store.top_skills("v1", limit=5)
+    assert [(s.skill_id, s.name, s.postings) for s in top] == [
+        ("s1", "Python", 2),
+        ("s2", "SQL", 1),
+    ]
+    assert store.skills_per_posting("v1") == pytest.approx(1.5)
+    assert store.skills_per_posting("nope") == 0.0

@@ -1,0 +1,124 @@
+"""In-memory implementations of the ports, for unit tests (fakes, not mocks)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+from domain.models import JobEnrichment, Posting, Rejection
+from domain.ports import RawMessage, SkillCount, VersionCount
+
+
+class InMemoryStore:
+    """EnrichmentStore with the same idempotency keys as the real warehouses."""
+
+    def __init__(self) -> None:
+        self.postings: dict[tuple[str, str], Posting] = {}
+        self.enrichments: dict[str, JobEnrichment] = {}
+        self.rejection_rows: dict[str, Rejection] = {}
+        self.writes = 0
+
+    def write_batch(
+        self,
+        postings: Sequence[Posting],
+        enrichments: Sequence[JobEnrichment],
+        rejections: Sequence[Rejection],
+    ) -> tuple[int, int, int]:
+        self.writes += 1
+        counts = [0, 0, 0]
+        for p in postings:
+            if (p.posting_id, p.content_hash) not in self.postings:
+                self.postings[(p.posting_id, p.content_hash)] = p
+                counts[0] += 1
+        for e in enrichments:
+            if e.row_id not in self.enrichments:
+                self.enrichments[e.row_id] = e
+                counts[1] += 1
+        for r in rejections:
+            if r.rejection_id not in self.rejection_rows:
+                self.rejection_rows[r.rejection_id] = r
+                counts[2] += 1
+        return counts[0], counts[1], counts[2]
+
+    def _latest(self) -> dict[str, JobEnrichment]:
+        latest: dict[str, JobEnrichment] = {}
+        for e in sorted(self.enrichments.values(), key=lambda e: (e.enriched_at, e.row_id)):
+            latest[e.posting_id] = e
+        return latest
+
+    def counts_by_version(self) -> list[VersionCount]:
+        rows = Counter(e.enrichment_version for e in self.enrichments.values())
+        posts: dict[str, set[str]] = {}
+        for e in self.enrichments.values():
+            posts.setdefault(e.enrichment_version, set()).add(e.posting_id)
+        out = [VersionCount(v, n, len(posts[v])) for v, n in rows.items()]
+        return sorted(out, key=lambda c: (-c.rows, c.enrichment_version))
+
+    def drifted_postings(
+        self, current_version: str, limit: int, after_posting_id: str | None = None
+    ) -> list[Posting]:
+        out = [
+            self.postings[(e.posting_id, e.content_hash)]
+            for pid, e in sorted(self._latest().items())
+            if e.enrichment_version != current_version and pid > (after_posting_id or "")
+        ]
+        return out[:limit]
+
+    def count_drifted(self, current_version: str) -> int:
+        return sum(e.enrichment_version != current_version for e in self._latest().values())
+
+    def posting_history(self, posting_id: str) -> list[JobEnrichment]:
+        rows = [e for e in self.enrichments.values() if e.posting_id == posting_id]
+        return sorted(rows, key=lambda e: (e.enriched_at, e.row_id))
+
+    def enrichment_status(self, posting_ids: Sequence[str], version: str) -> tuple[int, int]:
+        ids = set(posting_ids)
+        done = {e.posting_id for e in self.enrichments.values() if e.enrichment_version == version}
+        failed = {r.posting_id for r in self.rejection_rows.values() if r.posting_id in ids}
+        return len(done & ids), len(failed - done)
+
+    def count_rejections(self, rejection_ids: Sequence[str]) -> int:
+        return len(set(rejection_ids) & self.rejection_rows.keys())
+
+    def rejections(self, limit: int = 100) -> list[Rejection]:
+        rows = sorted(self.rejection_rows.values(), key=lambda r: r.rejection_id)
+        return sorted(rows, key=lambda r: r.rejected_at, reverse=True)[:limit]
+
+    def rejection_counts(self) -> dict[tuple[str, str], int]:
+        return dict(Counter((r.stage, r.reason) for r in self.rejection_rows.values()))
+
+    def top_skills(self, version: str, limit: int = 10) -> list[SkillCount]:
+        seen: dict[str, set[str]] = {}
+        meta: dict[str, tuple[str, str]] = {}
+        for e in self.enrichments.values():
+            if e.enrichment_version != version:
+                continue
+            for s in e.skills:
+                seen.setdefault(s.skill_id, set()).add(e.posting_id)
+                meta[s.skill_id] = (s.name, s.category)
+        out = [SkillCount(k, *meta[k], len(v)) for k, v in seen.items()]
+        return sorted(out, key=lambda s: (-s.postings, s.skill_id))[:limit]
+
+    def skills_per_posting(self, version: str) -> float:
+        rows = [len(e.skills) for e in self.enrichments.values() if e.enrichment_version == version]
+        return sum(rows) / len(rows) if rows else 0.0
+
+
+class ListSource:
+    """PostingSource over byte strings; records acks and nacks."""
+
+    def __init__(self, payloads: Sequence[bytes], source: str = "test") -> None:
+        self.payloads = list(payloads)
+        self.source = source
+        self.acked: list[str] = []
+        self.nacked: list[str] = []
+
+    def messages(self) -> Iterator[RawMessage]:
+        for i, p in enumerate(self.payloads):
+            yield RawMessage(p, f"msg {i}", self.source)
+
+    def ack(self, messages: Sequence[RawMessage]) -> None:
+        self.acked += [m.ref for m in messages]
+
+    def nack(self, messages: Sequence[RawMessage]) -> None:
+        self.nacked += [m.ref for m in messages]

@@ -1,0 +1,72 @@
+"""Real processes on 127.0.0.1: redis-server, a Celery worker, beat and Flower, started by PID."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.duckdb.store import DuckDbStore
+from worker.fleet import Fleet, free_port
+from worker.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_fleet(base: Path, **overrides: object) -> Fleet:
+    values: dict[str, object] = {
+        "broker_url": f"redis://127.0.0.1:{free_port()}/0",
+        "data_dir": base,
+        "flower_port": free_port(),
+        "batch_size": 16,
+        "batch_max_wait_s": 0.3,
+    }
+    settings = Settings(**(values | overrides))  # type: ignore[arg-type]
+    return Fleet(settings, base / "run")
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
+    """redis-server + one worker, shared by a module's tests (each test uses its own ids)."""
+    f = make_fleet(tmp_path_factory.mktemp("fleet"))
+    try:
+        f.start(("redis", "worker"))
+        yield f
+    finally:
+        f.stop()
+
+
+def store_of(fleet: Fleet) -> DuckDbStore:
+    return DuckDbStore(fleet.settings.duckdb_path)
+
+
+def enrich_cli(fleet: Fleet, *args: str, stdin: bytes | None = None, timeout: float = 180):
+    """Run the `enrich` console entry point against this fleet, as an operator would."""
+    env = fleet.env()
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def worker_child_pids(fleet: Fleet) -> list[int]:
+    main = fleet.pid("worker")
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(main)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

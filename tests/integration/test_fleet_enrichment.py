@@ -1,0 +1,122 @@
+"""N postings in through the bridge -> N versioned rows out, with a real redis-server and worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from adapters.artifacts.config_files import load_config
+from tests.conftest import ROOT, SAMPLES
+from tests.integration.conftest import enrich_cli, make_fleet, store_of, worker_child_pids
+
+pytestmark = [pytest.mark.integration]
+CURRENT = load_config(ROOT).manifest.effective
+
+
+def write_postings(path: Path, prefix: str, n: int, offset: int = 0) -> list[str]:
+    """n real sample postings under fresh ids, so tests sharing a fleet do not collide."""
+    lines = SAMPLES.read_text(encoding="utf-8").splitlines()[offset : offset + n]
+    ids = []
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in lines:
+            row = json.loads(line)
+            row["posting_id"] = f"{prefix}-{row['posting_id']}"
+            ids.append(row["posting_id"])
+            fh.write(json.dumps(row) + "\n")
+    return ids
+
+
+def rows_for(fleet, ids: list[str]) -> list[tuple[str, str]]:
+    store = store_of(fleet)
+    return [(e.posting_id, e.enrichment_version) for i in ids for e in store.posting_history(i)]
+
+
+def test_n_postings_in_n_versioned_rows_out(fleet, tmp_path: Path) -> None:
+    ids = write_postings(tmp_path / "in.jsonl", "n", 40)
+    run = enrich_cli(fleet, "bridge", str(tmp_path / "in.jsonl"), "--wait", "--timeout", "120")
+    assert run.returncode == 0, run.stderr.decode()
+    assert b"enqueued 40" in run.stdout
+    rows = rows_for(fleet, ids)
+    assert sorted(pid for pid, _ in rows) == sorted(ids)  # exactly one row each
+    assert {v for _, v in rows} == {CURRENT}
+    hist = store_of(fleet).posting_history(ids[0])[0]
+    assert set(hist.component_versions) == {
+        "section_classifier",
+        "skills_extractor",
+        "taxonomy",
+        "aliases",
+    }
+    assert hist.skills, "a real posting yields skills"
+
+
+def test_same_batch_delivered_twice_stays_n_rows(fleet, tmp_path: Path) -> None:
+    ids = write_postings(tmp_path / "dup.jsonl", "dup", 20, offset=50)
+    for _ in range(2):
+        run = enrich_cli(fleet, "bridge", str(tmp_path / "dup.jsonl"), "--wait", "--timeout", "120")
+        assert run.returncode == 0, run.stderr.decode()
+    assert len(rows_for(fleet, ids)) == 20
+
+
+def test_invalid_line_becomes_one_rejection_with_reason(fleet, tmp_path: Path) -> None:
+    ids = write_postings(tmp_path / "mixed.jsonl", "mix", 3, offset=80)
+    with open(tmp_path / "mixed.jsonl", "a", encoding="utf-8") as fh:
+        fh.write('{"posting_id": "mix-broken", "title": "no text here"}\n')
+    run = enrich_cli(fleet, "bridge", str(tmp_path / "mixed.jsonl"), "--wait", "--timeout", "120")
+    assert run.returncode == 0, run.stderr.decode()
+    assert b"rejected 1" in run.stdout
+    assert len(rows_for(fleet, ids)) == 3
+    rejected = [r for r in store_of(fleet).rejections(1000) if r.posting_id == "mix-broken"]
+    assert [(r.stage, r.reason) for r in rejected] == [("validate", "missing_field")]
+    assert "line 4" in rejected[0].detail
+
+
+def test_stdin_bridge_and_no_posting_text_in_worker_log(fleet, tmp_path: Path) -> None:
+    ids = write_postings(tmp_path / "s.jsonl", "stdin", 5, offset=100)
+    run = enrich_cli(
+        fleet, "bridge", "-", "--wait", "--timeout", "120", stdin=(tmp_path / "s.jsonl").read_bytes()
+    )
+    assert run.returncode == 0, run.stderr.decode()
+    assert len(rows_for(fleet, ids)) == 5
+    log = fleet.log_path("worker").read_text()
+    assert "persisted batch" in log
+    body_lines = [
+        line
+        for row in map(json.loads, (tmp_path / "s.jsonl").read_text().splitlines())
+        for line in row["text"].splitlines()
+        if len(line) > 60
+    ]
+    assert body_lines
+    leaked = [line for line in body_lines if line in log]
+    assert not leaked, f"posting text in worker log: {leaked[:1]}"
+
+
+def test_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    """SIGKILL the worker while batches are in flight; a new worker finishes them all once."""
+    fleet = make_fleet(tmp_path / "crash", visibility_timeout_s=5)
+    try:
+        fleet.start(("redis", "worker"))
+        ids = write_postings(tmp_path / "crash.jsonl", "crash", 198)
+        run = enrich_cli(fleet, "bridge", str(tmp_path / "crash.jsonl"))
+        assert run.returncode == 0, run.stderr.decode()
+        store = store_of(fleet)
+        deadline = time.monotonic() + 60
+        while store.enrichment_status(ids, CURRENT)[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        children = worker_child_pids(fleet)
+        os.killpg(fleet.pid("worker"), signal.SIGKILL)  # no warm shutdown, no acks
+        done_at_kill = store.enrichment_status(ids, CURRENT)[0]
+        assert children and done_at_kill < len(ids), "the kill must land mid-run"
+        fleet.stop(("worker",))
+        fleet.start(("worker",))
+        deadline = time.monotonic() + 120
+        while store.enrichment_status(ids, CURRENT)[0] < len(ids) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        rows = rows_for(fleet, ids)
+        assert sorted(pid for pid, _ in rows) == sorted(ids)
+    finally:
+        fleet.stop()

@@ -1,0 +1,90 @@
+import json
+import time
+from collections.abc import Iterator, Sequence
+
+import pytest
+
+from domain.models import Posting, Rejection
+from domain.ports import RawMessage
+from tests.fakes import ListSource
+from worker.bridge import Bridge, BridgeError
+
+
+def line(pid: str, text: str = "Python") -> bytes:
+    return json.dumps({"posting_id": pid, "text": text}).encode()
+
+
+class Collector:
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.batches: list[list[str]] = []
+        self.rejections: list[Rejection] = []
+        self.fail_after = fail_after
+
+    def postings(self, ps: Sequence[Posting]) -> None:
+        if self.fail_after is not None and len(self.batches) >= self.fail_after:
+            raise ConnectionError("broker down")
+        self.batches.append([p.posting_id for p in ps])
+
+    def rejected(self, rs: Sequence[Rejection]) -> None:
+        self.rejections.extend(rs)
+
+
+def make(source, col: Collector, **kw) -> Bridge:
+    return Bridge(source, col.postings, col.rejected, **kw)
+
+
+def test_batches_by_size_and_acks_everything() -> None:
+    src = ListSource([line(f"p{i}") for i in range(7)])
+    col = Collector()
+    stats = make(src, col, batch_size=3, max_wait_s=10).run()
+    assert col.batches == [["p0", "p1", "p2"], ["p3", "p4", "p5"], ["p6"]]
+    assert (stats.received, stats.enqueued, stats.batches) == (7, 7, 3)
+    assert len(src.acked) == 7 and not src.nacked
+
+
+def test_invalid_messages_become_rejections_and_are_acked() -> None:
+    src = ListSource([line("a"), b"{broken", b'{"posting_id": "b"}'])
+    col = Collector()
+    stats = make(src, col, batch_size=10).run()
+    assert col.batches == [["a"]]
+    assert sorted(r.reason for r in col.rejections) == ["invalid_json", "missing_field"]
+    assert stats.rejected == 2 and len(src.acked) == 3
+
+
+def test_enqueue_failure_nacks_and_raises() -> None:
+    src = ListSource([line(f"p{i}") for i in range(4)])
+    col = Collector(fail_after=1)
+    with pytest.raises(BridgeError, match="after 2 postings"):
+        make(src, col, batch_size=2).run()
+    assert src.acked == ["msg 0", "msg 1"]
+    assert src.nacked == ["msg 2", "msg 3"]
+
+
+class SlowSource(ListSource):
+    def messages(self) -> Iterator[RawMessage]:
+        for i, p in enumerate(self.payloads):
+            if i == 1:
+                time.sleep(0.6)
+            yield RawMessage(p, f"msg {i}", self.source)
+
+
+def test_partial_batch_flushes_after_max_wait() -> None:
+    col = Collector()
+    flushed_at: list[int] = []
+    bridge = make(SlowSource([line("a"), line("b")]), col, batch_size=100, max_wait_s=0.1)
+    bridge.progress = lambda s: flushed_at.append(s.received)
+    bridge.run()
+    assert col.batches == [["a"], ["b"]]  # "a" did not wait for the slow second message
+    assert flushed_at == [1, 2]
+
+
+def test_source_failure_is_reported() -> None:
+    class Broken(ListSource):
+        def messages(self) -> Iterator[RawMessage]:
+            yield RawMessage(line("a"), "msg 0", "t")
+            raise OSError("disk gone")
+
+    col = Collector()
+    with pytest.raises(BridgeError, match="disk gone"):
+        make(Broken([]), col).run()
+    assert col.batches == [["a"]]

@@ -1,0 +1,67 @@
+import json
+
+import pytest
+
+from domain.models import Posting, Rejection
+from domain.validation import ValidationPolicy, content_hash, validate
+from tests.conftest import NOW
+
+SECRET = "Senior wizard wanted, must know Kubernetes"
+
+
+def run(payload: bytes, **kw: object) -> Posting | Rejection:
+    return validate(payload, source="test", ref="line 7", now=NOW, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b'{"posting_id": "a", "text": "x"', "invalid_json"),
+        (b"\xff\xfe{}", "invalid_utf8"),
+        (b'["a"]', "not_an_object"),
+        (b'{"text": "' + SECRET.encode() + b'"}', "missing_field"),
+        (b'{"posting_id": "a"}', "missing_field"),
+        (b'{"posting_id": 5, "text": "x"}', "wrong_type"),
+        (b'{"posting_id": "a", "text": "x", "title": 3}', "wrong_type"),
+        (b'{"posting_id": "a", "text": "   \\n "}', "empty_text"),
+        (b'{"posting_id": " ", "text": "x"}', "bad_id"),
+        (b'{"posting_id": "a", "text": "x", "posted_at": "yesterday"}', "bad_date"),
+    ],
+)
+def test_validate_rejects_with_reason_and_ref(payload: bytes, reason: str) -> None:
+    r = run(payload)
+    assert isinstance(r, Rejection)
+    assert r.reason == reason
+    assert r.stage == "validate"
+    assert r.detail.startswith("line 7: ")
+    assert SECRET not in r.detail  # never leak posting text
+
+
+def test_validate_rejects_oversized_payload() -> None:
+    payload = json.dumps({"posting_id": "a", "text": "x" * 5000}).encode()
+    r = run(payload, policy=ValidationPolicy(max_bytes=1024))
+    assert isinstance(r, Rejection) and r.reason == "too_large"
+
+
+def test_validate_accepts_and_hashes_content() -> None:
+    p = run(b'{"posting_id": " p1 ", "text": "Python\\u0007 and SQL\\r\\n", "title": "Dev"}')
+    assert isinstance(p, Posting)
+    assert p.posting_id == "p1"
+    assert p.text == "Python  and SQL\n"  # control chars become spaces, CR dropped
+    assert p.content_hash == content_hash("Dev", None, p.text)
+    assert len(p.content_hash) == 16
+
+
+def test_validate_same_input_same_rejection_id() -> None:
+    a, b = run(b"not json"), run(b"not json")
+    assert isinstance(a, Rejection) and isinstance(b, Rejection)
+    assert a.rejection_id == b.rejection_id
+    c = run(b"not json either")
+    assert isinstance(c, Rejection) and c.rejection_id != a.rejection_id
+
+
+def test_content_hash_changes_with_text_and_title() -> None:
+    base = content_hash("t", None, "text")
+    assert content_hash("t", None, "text2") != base
+    assert content_hash("t2", None, "text") != base
+    assert content_hash("t", None, "text") == base

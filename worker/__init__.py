@@ -1,0 +1,1 @@
+"""Celery app, settings, composition root, beat schedule and the source bridge."""

@@ -1,0 +1,72 @@
+"""The Celery application: broker, queues, routes, reliability settings and worker signals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery, signals
+from kombu import Queue
+
+from worker.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+ENRICH_QUEUE = "enrich"
+LIFECYCLE_QUEUE = "lifecycle"
+
+
+def create_app() -> Celery:
+    s = get_settings()
+    app = Celery("ml_enrichment", broker=s.broker_url, include=["tasks.enrich", "tasks.lifecycle"])
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,
+        # A message is acked only after its task finished; a killed worker's message is
+        # redelivered. Writes are idempotent, so the redelivery is harmless.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=ENRICH_QUEUE,
+        task_queues=[Queue(ENRICH_QUEUE), Queue(LIFECYCLE_QUEUE)],
+        task_routes={
+            "enrich.*": {"queue": ENRICH_QUEUE},
+            "lifecycle.*": {"queue": LIFECYCLE_QUEUE},
+        },
+        broker_transport_options={"visibility_timeout": s.visibility_timeout_s},
+        broker_connection_retry_on_startup=True,
+        task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
+        worker_concurrency=s.worker_concurrency,
+        worker_send_task_events=True,  # Flower shows tasks live
+        task_send_sent_event=True,
+        timezone="UTC",
+        # Payloads hold posting text: reprs in logs and Flower show only their outer keys.
+        task_repr_maxlevels=2,
+    )
+    from worker.beat import beat_schedule
+
+    app.conf.beat_schedule = beat_schedule(s)
+    return app
+
+
+app = create_app()
+
+
+@signals.worker_init.connect
+def _load_models(**_: Any) -> None:
+    # Built in the parent before the pool forks, so children share the matcher (copy-on-write)
+    # and the versions are logged once per worker start.
+    from worker.bootstrap import services
+
+    services()
+
+
+@signals.worker_ready.connect
+def _log_versions(**_: Any) -> None:
+    from worker.bootstrap import services
+
+    m = services().pipeline.manifest
+    labels = ", ".join(f"{k}={v}" for k, v in m.labels().items())
+    log.info("worker ready: enrichment_version=%s components: %s", m.effective, labels)

@@ -1,0 +1,127 @@
+"""Bridge: source -> validate -> enqueue batch chains; ack only after the enqueue succeeded."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from domain.models import Posting, Rejection
+from domain.pipeline import utc_now
+from domain.ports import PostingSource, RawMessage
+from domain.validation import ValidationPolicy, validate
+
+log = logging.getLogger(__name__)
+
+EnqueuePostings = Callable[[Sequence[Posting]], None]
+EnqueueRejections = Callable[[Sequence[Rejection]], None]
+_END = object()
+
+
+class BridgeError(RuntimeError):
+    """Enqueueing failed; messages of the failed flush were nacked, not acked."""
+
+
+@dataclass
+class BridgeStats:
+    received: int = 0
+    enqueued: int = 0
+    rejected: int = 0
+    batches: int = 0
+    posting_ids: list[str] = field(default_factory=list)
+    rejected_ids: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Bridge:
+    source: PostingSource
+    enqueue_postings: EnqueuePostings
+    enqueue_rejections: EnqueueRejections
+    batch_size: int = 32
+    max_wait_s: float = 2.0
+    policy: ValidationPolicy = field(default_factory=ValidationPolicy)
+    progress: Callable[[BridgeStats], None] | None = None
+
+    def run(self) -> BridgeStats:
+        """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
+        stats = BridgeStats()
+        t0 = time.perf_counter()
+        inbox: queue.Queue[object] = queue.Queue(maxsize=self.batch_size * 4)  # flow control
+        reader_error: list[BaseException] = []
+
+        def read() -> None:
+            try:
+                for msg in self.source.messages():
+                    inbox.put(msg)
+            except BaseException as exc:  # surfaced in the main thread
+                reader_error.append(exc)
+            finally:
+                inbox.put(_END)
+
+        threading.Thread(target=read, name="bridge-reader", daemon=True).start()
+        msgs: list[RawMessage] = []
+        postings: list[Posting] = []
+        rejections: list[Rejection] = []
+        deadline: float | None = None
+        done = False
+        while not done:
+            timeout = None if deadline is None else max(deadline - time.monotonic(), 0)
+            try:
+                item = inbox.get(timeout=timeout)
+            except queue.Empty:
+                item = None
+            if item is _END:
+                done = True
+            elif isinstance(item, RawMessage):
+                stats.received += 1
+                msgs.append(item)
+                result = validate(
+                    item.payload,
+                    source=item.source,
+                    ref=item.ref,
+                    now=utc_now(),
+                    policy=self.policy,
+                )
+                (postings if isinstance(result, Posting) else rejections).append(result)  # type: ignore[arg-type]
+                deadline = deadline or time.monotonic() + self.max_wait_s
+            full = len(postings) >= self.batch_size
+            expired = deadline is not None and time.monotonic() >= deadline
+            if msgs and (full or expired or done):
+                self._flush(msgs, postings, rejections, stats)
+                msgs, postings, rejections, deadline = [], [], [], None
+        if reader_error:
+            raise BridgeError(f"source failed: {reader_error[0]!r}") from reader_error[0]
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+    def _flush(
+        self,
+        msgs: list[RawMessage],
+        postings: list[Posting],
+        rejections: list[Rejection],
+        stats: BridgeStats,
+    ) -> None:
+        try:
+            for i in range(0, len(postings), self.batch_size):
+                self.enqueue_postings(postings[i : i + self.batch_size])
+                stats.batches += 1
+            if rejections:
+                self.enqueue_rejections(rejections)
+        except Exception as exc:
+            self.source.nack(msgs)
+            raise BridgeError(
+                f"enqueue failed after {stats.enqueued} postings were enqueued: {exc!r}"
+            ) from exc
+        self.source.ack(msgs)
+        stats.enqueued += len(postings)
+        stats.rejected += len(rejections)
+        stats.posting_ids.extend(p.posting_id for p in postings)
+        stats.rejected_ids.extend(r.rejection_id for r in rejections)
+        for r in rejections:
+            log.warning("rejected %s: %s (%s)", r.posting_id or "-", r.reason, r.detail)
+        if self.progress:
+            self.progress(stats)

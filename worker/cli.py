@@ -1,0 +1,276 @@
+"""`enrich`: run the bridge, the local fleet, the demo, and inspect versions and results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from worker.settings import REPO_ROOT, Settings, get_settings
+
+SAMPLES = REPO_ROOT / "config" / "samples" / "skillspan_postings.jsonl"
+INVALID_SAMPLES = REPO_ROOT / "config" / "samples" / "invalid_postings.jsonl"
+
+
+def _store(settings: Settings):  # type: ignore[no-untyped-def]
+    from worker.bootstrap import build_store
+
+    return build_store(settings)
+
+
+def _current_version(settings: Settings) -> str:
+    from adapters.artifacts.config_files import load_config
+
+    return load_config(settings.config_root).manifest.effective
+
+
+class Progress:
+    """One status line: redrawn in place on a terminal, a line every few seconds in a log."""
+
+    def __init__(self, every_s: float = 3.0) -> None:
+        self.tty = sys.stderr.isatty()
+        self.every_s = every_s
+        self.last = 0.0
+
+    def __call__(self, msg: str, final: bool = False) -> None:
+        if self.tty:
+            print("\r" + msg, end="\n" if final else "", file=sys.stderr, flush=True)
+        elif final or time.monotonic() - self.last >= self.every_s:
+            print(msg, file=sys.stderr, flush=True)
+            self.last = time.monotonic()
+
+
+def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
+    from worker.fleet import Fleet
+
+    return Fleet(settings, settings.data_dir / "run")
+
+
+# -- bridge --------------------------------------------------------------------------------------
+
+
+def run_bridge(inputs: Sequence[Path | None], settings: Settings, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """Bridge each input through validation into the broker; returns the combined stats."""
+    from adapters.local.jsonl_source import JsonlSource
+    from tasks.enrich import enrichment_chain, record_rejections
+    from worker.bridge import Bridge, BridgeStats
+
+    total = BridgeStats()
+    show = Progress()
+    for path in inputs:
+        name = str(path or "stdin")
+        bridge = Bridge(
+            source=JsonlSource(path),
+            enqueue_postings=lambda ps: enrichment_chain(ps).apply_async(),
+            enqueue_rejections=lambda rs: record_rejections.delay([r.to_dict() for r in rs]),
+            batch_size=settings.batch_size,
+            max_wait_s=settings.batch_max_wait_s,
+            progress=None
+            if quiet
+            else lambda s, n=name: show(  # type: ignore[misc]
+                f"  {n}: {s.received} messages, {s.enqueued} enqueued, {s.rejected} rejected"
+            ),
+        )
+        s = bridge.run()
+        if not quiet:
+            show(f"  {name}: {s.received} messages, {s.enqueued} enqueued, {s.rejected} rejected "
+                 f"in {s.batches} batches", final=True)  # fmt: skip
+        for f in ("received", "enqueued", "rejected", "batches"):
+            setattr(total, f, getattr(total, f) + getattr(s, f))
+        total.posting_ids += s.posting_ids
+        total.rejected_ids += s.rejected_ids
+        total.seconds += s.seconds
+    return total
+
+
+def wait_persisted(
+    settings: Settings, posting_ids: list[str], rejection_ids: list[str], timeout: float
+) -> tuple[int, int, int]:
+    """Poll the store until every posting is enriched at the current version or failed."""
+    store = _store(settings)
+    version = _current_version(settings)
+    ids = list(dict.fromkeys(posting_ids))
+    deadline = time.monotonic() + timeout
+    show = Progress()
+    while True:
+        enriched, failed = store.enrichment_status(ids, version)
+        rejected = store.count_rejections(rejection_ids)
+        complete = enriched + failed >= len(ids) and rejected >= len(rejection_ids)
+        expired = time.monotonic() > deadline
+        show(
+            f"  persisted {enriched + failed}/{len(ids)} postings ({failed} failed), "
+            f"{rejected}/{len(rejection_ids)} rejections recorded",
+            final=complete or expired,
+        )
+        if complete:
+            return enriched, failed, rejected
+        if expired:
+            raise SystemExit(
+                f"timed out after {timeout:.0f}s: {enriched + failed}/{len(ids)} persisted; "
+                f"see {settings.data_dir / 'run' / 'logs'}"
+            )
+        time.sleep(0.25)
+
+
+# -- reports -------------------------------------------------------------------------------------
+
+
+def print_summary(
+    settings: Settings, postings: int | None = None, seconds: float | None = None
+) -> None:
+    store = _store(settings)
+    version = _current_version(settings)
+    print(f"current enrichment version: {version}")
+    if postings is not None and seconds:
+        print(
+            f"fleet throughput: {postings} postings in {seconds:.1f}s = {postings / seconds:.1f} postings/s"
+        )
+    print(f"skills per posting (current version): {store.skills_per_posting(version):.1f}")
+    print("rows per version:")
+    for c in store.counts_by_version():
+        mark = "  <- current" if c.enrichment_version == version else ""
+        print(f"  {c.enrichment_version:<28} {c.rows:>7} rows {c.postings:>7} postings{mark}")
+    print(f"drift backlog (latest row not current): {store.count_drifted(version)}")
+    print("top skills (postings mentioning them):")
+    for s in store.top_skills(version, 15):
+        print(f"  {s.postings:>5}  {s.name[:50]:<50} {s.category}")
+    counts = store.rejection_counts()
+    print(f"rejections/failures: {sum(counts.values())}")
+    for (stage, reason), n in sorted(counts.items()):
+        print(f"  {n:>5}  {stage}/{reason}")
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
+    inputs = [None if str(p) == "-" else Path(p) for p in args.input]
+    stats = run_bridge(inputs, settings)
+    print(f"received {stats.received}, enqueued {stats.enqueued} in {stats.batches} batches, "
+          f"rejected {stats.rejected}")  # fmt: skip
+    if args.wait:
+        wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    fleet = _fleet(settings)
+    if args.fresh:
+        fleet.stop()
+        settings.duckdb_path.unlink(missing_ok=True)
+        settings.duckdb_path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
+    print("starting fleet (redis-server, worker, beat, flower) ...", file=sys.stderr)
+    fleet.start()
+    t0 = time.perf_counter()
+    stats = run_bridge([args.input, INVALID_SAMPLES], settings)
+    wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout)
+    seconds = time.perf_counter() - t0
+    print()
+    print(
+        f"bridged {stats.received} messages: {stats.enqueued} postings, {stats.rejected} rejected"
+    )
+    print_summary(settings, stats.enqueued, seconds)
+    s = settings
+    print(f"\nFlower: http://127.0.0.1:{s.flower_port}  (user {s.flower_user!r}, password from "
+          f"ENRICH_FLOWER_PASSWORD, default {s.flower_password!r})")  # fmt: skip
+    print(f"logs:   {fleet.run_dir / 'logs'}")
+    print("stop:   make stop")
+    return 0
+
+
+def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
+    fleet = _fleet(settings)
+    if args.action == "start":
+        fleet.start()
+    elif args.action == "stop":
+        print("stopped: " + (", ".join(fleet.stop()) or "nothing was running"))
+        return 0
+    for name, pid in fleet.status().items():
+        print(f"{name:<8} {'running pid ' + str(pid) if pid else 'stopped'}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    print_summary(settings)
+    return 0
+
+
+def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.artifacts.config_files import load_config
+
+    m = load_config(settings.config_root).manifest
+    print(
+        json.dumps(
+            {"effective": m.effective, "declared": m.declared, "components": m.labels()}, indent=2
+        )
+    )
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    for e in _store(settings).posting_history(args.posting_id):
+        print(json.dumps({"enrichment_version": e.enrichment_version, "enriched_at": e.enriched_at,
+                          "content_hash": e.content_hash, "components": e.component_versions,
+                          "skills": [s.name for s in e.skills]}))  # fmt: skip
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="enrich",
+        description="ml-enrichment: enrich job postings with versioned skill data. "
+        "Settings come from ENRICH_* environment variables (see README).",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("bridge", help="validate JSONL postings and enqueue them to the fleet",
+                       description="Read postings as JSON lines ({posting_id, text, title?, company?, "
+                       "source?, posted_at?}), validate each, enqueue valid ones as batch chains and "
+                       "record invalid ones as rejections with a reason.")  # fmt: skip
+    b.add_argument("input", nargs="+", help="JSONL file(s), or - for stdin")
+    b.add_argument("--wait", action="store_true", help="wait until every posting is persisted")
+    b.add_argument("--timeout", type=float, default=600, help="seconds to wait (default 600)")
+    b.set_defaults(func=cmd_bridge)
+
+    d = sub.add_parser(
+        "demo", help="start the local fleet, enrich the sample postings, print a summary"
+    )
+    d.add_argument(
+        "--input", type=Path, default=SAMPLES, help=f"postings JSONL (default {SAMPLES.name})"
+    )
+    d.add_argument("--fresh", action=argparse.BooleanOptionalAction, default=True,
+                   help="restart the fleet on an empty demo warehouse (default on)")  # fmt: skip
+    d.add_argument("--timeout", type=float, default=600)
+    d.set_defaults(func=cmd_demo)
+
+    f = sub.add_parser("fleet", help="start/stop/status of redis-server, worker, beat and Flower")
+    f.add_argument("action", choices=["start", "stop", "status"])
+    f.set_defaults(func=cmd_fleet)
+
+    sub.add_parser("summary", help="rows per version, drift, top skills, rejections").set_defaults(
+        func=cmd_summary
+    )
+    sub.add_parser("versions", help="the active model versions and fingerprints").set_defaults(
+        func=cmd_versions
+    )
+    h = sub.add_parser("history", help="every enrichment of one posting, oldest first")
+    h.add_argument("posting_id")
+    h.set_defaults(func=cmd_history)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return int(args.func(args, settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
