@@ -38,8 +38,8 @@ format: install ## ruff format and autofix
 typecheck: install ## mypy --strict on domain/
 	$(BIN)/mypy
 
-bench: install ## in-process pipeline throughput on the sample postings
-	$(BIN)/python bench/pipeline_throughput.py
+bench: install ## throughput on the sample postings: in-process and through the fleet
+	$(BIN)/python bench/throughput.py
 
 data: install ## rebuild config/taxonomy and config/samples from ../shared/data
 	$(BIN)/python scripts/build_runtime_data.py

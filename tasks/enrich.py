@@ -57,11 +57,15 @@ def record_rejections(rejections: list[dict[str, Any]]) -> int:
 
 
 def enrichment_chain(postings: Sequence[Posting], queue: str | None = None) -> Signature:
-    """One batch through the three steps; each link carries the whole batch."""
+    """One batch through the three steps; each link carries the whole batch.
+
+    `queue` moves the CPU-bound steps (e.g. re-enrichment on its own queue); persisting always
+    goes to the persist queue, whose single consumer is the warehouse's one writer.
+    """
     batch = EnrichedBatch(postings=tuple(postings)).to_dict()
     opts = {"queue": queue} if queue else {}
     return chain(
         classify_sections.s(batch).set(**opts),
         extract_skills.s().set(**opts),
-        persist_enrichments.s().set(**opts),
+        persist_enrichments.s(),
     )

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def report_versions() -> dict[str, Any]:
     """Log rows per version and the drift backlog so ops see a rollout progress in the logs."""
     svc = services()
-    current = svc.pipeline.manifest.effective
+    current = svc.manifest.effective
     counts = {c.enrichment_version: c.rows for c in svc.store.counts_by_version()}
     drift = svc.store.count_drifted(current)
     log.info("versions: current=%s rows_per_version=%s drift_backlog=%d", current, counts, drift)

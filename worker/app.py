@@ -13,6 +13,7 @@ from worker.settings import get_settings
 log = logging.getLogger(__name__)
 
 ENRICH_QUEUE = "enrich"
+PERSIST_QUEUE = "persist"
 LIFECYCLE_QUEUE = "lifecycle"
 
 
@@ -30,8 +31,12 @@ def create_app() -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue=ENRICH_QUEUE,
-        task_queues=[Queue(ENRICH_QUEUE), Queue(LIFECYCLE_QUEUE)],
+        task_queues=[Queue(ENRICH_QUEUE), Queue(PERSIST_QUEUE), Queue(LIFECYCLE_QUEUE)],
+        # Writes go to their own queue: the embedded warehouse (DuckDB) takes one writer
+        # process, so one persister consumes it; CPU-bound steps scale on the enrich queue.
         task_routes={
+            "enrich.persist_enrichments": {"queue": PERSIST_QUEUE},
+            "enrich.record_rejections": {"queue": PERSIST_QUEUE},
             "enrich.*": {"queue": ENRICH_QUEUE},
             "lifecycle.*": {"queue": LIFECYCLE_QUEUE},
         },
@@ -60,13 +65,15 @@ def _load_models(**_: Any) -> None:
     # and the versions are logged once per worker start.
     from worker.bootstrap import services
 
-    services()
+    svc = services()
+    if svc.settings.preload_models:
+        _ = svc.pipeline
 
 
 @signals.worker_ready.connect
 def _log_versions(**_: Any) -> None:
     from worker.bootstrap import services
 
-    m = services().pipeline.manifest
+    m = services().manifest
     labels = ", ".join(f"{k}={v}" for k, v in m.labels().items())
     log.info("worker ready: enrichment_version=%s components: %s", m.effective, labels)

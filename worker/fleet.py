@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from worker.settings import REPO_ROOT, Settings
 
-COMPONENTS = ("redis", "worker", "beat", "flower")
+COMPONENTS = ("redis", "worker", "persister", "beat", "flower")
 
 
 class FleetError(RuntimeError):
@@ -85,13 +85,15 @@ class Fleet:
             return None
         return pid
 
-    def _spawn(self, name: str, argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, argv: Sequence[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         self.log_path(name).parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path(name), "wb") as log:  # a fresh log per start
             proc = subprocess.Popen(
                 list(argv),
                 cwd=REPO_ROOT,
-                env=self.env(),
+                env=self.env() | (env or {}),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -137,6 +139,18 @@ class Fleet:
         )  # fmt: skip
         _wait("worker", lambda: "ready." in self.log_path("worker").read_text(), timeout, proc)
 
+    def _start_persister(self, timeout: float) -> None:
+        # The one consumer of the persist queue: the embedded warehouse's single writer, which
+        # keeps its file open across batches (see DuckDbStore).
+        proc = self._spawn(
+            "persister",
+            self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", "1",
+                         "--loglevel", self.settings.log_level),
+            env={"ENRICH_DUCKDB_HOLD_S": "0.5", "ENRICH_PRELOAD_MODELS": "false"},
+        )  # fmt: skip
+        ready = self.log_path("persister")
+        _wait("persister", lambda: "ready." in ready.read_text(), timeout, proc)
+
     def _start_beat(self, timeout: float) -> None:
         proc = self._spawn(
             "beat",
@@ -164,26 +178,24 @@ class Fleet:
         _wait("flower", healthy, timeout, proc)
 
     def stop(self, components: Sequence[str] = COMPONENTS[::-1], timeout: float = 20) -> list[str]:
-        """SIGTERM each process group (warm shutdown), then SIGKILL what is left."""
-        stopped = []
-        for name in components:
-            pid = self.pid(name)
-            if pid is None:
-                self._pidfile(name).unlink(missing_ok=True)
-                continue
+        """SIGTERM every process group at once (warm shutdown), then SIGKILL what is left."""
+        running = {name: pid for name in components if (pid := self.pid(name))}
+        for pid in running.values():
             with suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while self.pid(name) and time.monotonic() < deadline:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(self.pid(n) for n in running):
+            for pid in running.values():
                 _reap(pid)
-                time.sleep(0.1)
+            time.sleep(0.1)
+        for name, pid in running.items():
             if self.pid(name):
                 with suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
                 _reap(pid)
+        for name in components:
             self._pidfile(name).unlink(missing_ok=True)
-            stopped.append(name)
-        return stopped
+        return list(running)
 
     def status(self) -> dict[str, int | None]:
         return {name: self.pid(name) for name in COMPONENTS}

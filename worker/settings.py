@@ -21,11 +21,16 @@ class Settings(BaseSettings):
     store_backend: Literal["duckdb"] = "duckdb"
     duckdb_file: str = "enrichment.duckdb"
     duckdb_lock_timeout_s: float = 30.0
+    # The persister keeps the file open across batches this long (0 = open per operation).
+    duckdb_hold_s: float = 0.0
 
     batch_size: int = Field(32, ge=1, le=1000, description="postings per chain link")
     batch_max_wait_s: float = Field(2.0, gt=0, description="flush a partial batch after this")
     max_posting_bytes: int = Field(1_000_000, ge=1024, description="raw message size cap")
 
+    # Build the extraction models when a worker starts (before the pool forks, so children
+    # share them). The persister, which only writes, turns this off.
+    preload_models: bool = True
     task_max_retries: int = 8
     # Redis redelivers a message unacked this long (a worker that died mid-task); must exceed
     # the longest task, or healthy tasks run twice (harmless, idempotent, but wasted).

@@ -23,14 +23,15 @@ CREATE TABLE IF NOT EXISTS job_enrichments (
     processing_ms      DOUBLE,
     truncated          BOOLEAN NOT NULL
 );
+-- One row per (enrichment row, skill); written only with a newly inserted enrichment row, so it
+-- needs no key of its own (a key index here made every checkpoint rewrite a large index).
 CREATE TABLE IF NOT EXISTS enrichment_skills (
     row_id     VARCHAR NOT NULL,
     skill_id   VARCHAR NOT NULL,
     name       VARCHAR NOT NULL,
     category   VARCHAR NOT NULL,
     confidence DOUBLE NOT NULL,
-    mentions   INTEGER NOT NULL,
-    PRIMARY KEY (row_id, skill_id)
+    mentions   INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS rejections (
     rejection_id VARCHAR PRIMARY KEY,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,48 +38,122 @@ def _iso(dt: datetime) -> str:
     return dt.replace(tzinfo=UTC).isoformat(timespec="milliseconds")
 
 
-def _dedupe(rows: Sequence[tuple[Any, ...]], key_len: int) -> list[tuple[Any, ...]]:
-    seen: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for r in rows:
-        seen.setdefault(r[:key_len], r)
-    return list(seen.values())
+def _db_ts(iso: str) -> str:
+    return _ts(iso).isoformat(sep=" ")
+
+
+# Column types for the JSON bulk insert; must match schema.sql (JSON columns travel as text).
+_COLUMNS: dict[str, dict[str, str]] = {
+    "postings": {
+        "posting_id": "VARCHAR", "content_hash": "VARCHAR", "title": "VARCHAR",
+        "company": "VARCHAR", "text": "VARCHAR", "source": "VARCHAR", "posted_at": "VARCHAR",
+        "received_at": "TIMESTAMP",
+    },
+    "job_enrichments": {
+        "row_id": "VARCHAR", "posting_id": "VARCHAR", "content_hash": "VARCHAR",
+        "enrichment_version": "VARCHAR", "component_versions": "VARCHAR", "sections": "VARCHAR",
+        "skills": "VARCHAR", "skill_count": "INTEGER", "enriched_at": "TIMESTAMP",
+        "processing_ms": "DOUBLE", "truncated": "BOOLEAN",
+    },
+    "enrichment_skills": {
+        "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
+        "confidence": "DOUBLE", "mentions": "INTEGER",
+    },
+    "rejections": {
+        "rejection_id": "VARCHAR", "stage": "VARCHAR", "reason": "VARCHAR", "detail": "VARCHAR",
+        "source": "VARCHAR", "rejected_at": "TIMESTAMP", "posting_id": "VARCHAR",
+        "content_hash": "VARCHAR",
+    },
+}  # fmt: skip
+_KEYS = {
+    "postings": ("posting_id", "content_hash"),
+    "job_enrichments": ("row_id",),
+    "rejections": ("rejection_id",),
+}
 
 
 class DuckDbStore:
-    """Opens the file per unit of work, so several processes (workers, CLI) can share it.
+    """DuckDB allows one process to hold the file at a time, so connections are leased.
 
-    DuckDB allows one writer process at a time; a held lock is retried for `lock_timeout_s`, then
+    With `hold_s` = 0 (CLI, readers) every unit of work opens and closes the file. The single
+    persister process uses `hold_s` > 0: it keeps its connection across batches for up to
+    `hold_s` seconds, closes it after `idle_s` without writes, and pauses briefly when a lease
+    expires so a waiting reader gets in. A held lock is retried for `lock_timeout_s`, then
     surfaces as TransientError so the Celery task retries with backoff.
     """
 
-    def __init__(self, path: Path, lock_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        lock_timeout_s: float = 30.0,
+        hold_s: float = 0.0,
+        idle_s: float = 0.3,
+    ) -> None:
         self.path = Path(path)
         self.lock_timeout_s = lock_timeout_s
+        self.hold_s = hold_s
+        self.idle_s = idle_s
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
+        self._last_used = 0.0
+        self._mutex = threading.RLock()
+        self._timer: threading.Timer | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
             con.execute(SCHEMA)
+        self.close()  # never carry an open file across a fork
 
-    @contextmanager
-    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _open(self) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout_s
-        delay = 0.01
+        delay = 0.005
         while True:
             try:
-                con = duckdb.connect(str(self.path))
-                break
+                return duckdb.connect(str(self.path))
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
                     raise PermanentError(f"cannot open {self.path}: {exc}") from exc
                 if time.monotonic() > deadline:
                     raise TransientError(f"{self.path} is locked by another process") from exc
                 time.sleep(delay)
-                delay = min(delay * 2, 0.25)
-        try:
-            yield con
-        except duckdb.TransactionException as exc:
-            raise TransientError(f"transaction conflict: {exc}") from exc
-        finally:
-            con.close()
+                delay = min(delay * 2, 0.05)
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+    def _close_if_idle(self) -> None:
+        with self._mutex:
+            if self._con is not None and time.monotonic() - self._last_used >= self.idle_s:
+                self.close()
+
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._mutex:
+            if self._con is not None and time.monotonic() - self._opened_at > self.hold_s:
+                self.close()
+                time.sleep(0.05)  # lease expired: give a waiting reader its turn
+            if self._con is None:
+                self._con = self._open()
+                self._opened_at = time.monotonic()
+            try:
+                yield self._con
+            except duckdb.TransactionException as exc:
+                self.close()
+                raise TransientError(f"transaction conflict: {exc}") from exc
+            except BaseException:
+                self.close()  # a failed transaction must not leak into the next batch
+                raise
+            if self.hold_s <= 0:
+                self.close()
+            else:
+                self._last_used = time.monotonic()
+                if self._timer is not None:
+                    self._timer.cancel()
+                self._timer = threading.Timer(self.idle_s, self._close_if_idle)
+                self._timer.daemon = True
+                self._timer.start()
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -88,88 +163,85 @@ class DuckDbStore:
         enrichments: Sequence[JobEnrichment],
         rejections: Sequence[Rejection],
     ) -> tuple[int, int, int]:
-        now = datetime.now(UTC).replace(tzinfo=None)
-        p_rows = _dedupe(
-            [
-                (
-                    p.posting_id,
-                    p.content_hash,
-                    p.title,
-                    p.company,
-                    p.text,
-                    p.source,
-                    p.posted_at,
-                    now,
-                )
-                for p in postings
-            ],
-            2,
-        )
-        e_rows = _dedupe(
-            [
-                (
-                    e.row_id,
-                    e.posting_id,
-                    e.content_hash,
-                    e.enrichment_version,
-                    json.dumps(e.component_versions, sort_keys=True),
-                    json.dumps([s.to_list() for s in e.sections]),
-                    json.dumps([s.to_dict() for s in e.skills]),
-                    len(e.skills),
-                    _ts(e.enriched_at),
-                    e.processing_ms,
-                    e.truncated,
-                )
-                for e in enrichments
-            ],
-            1,
-        )
-        s_rows = _dedupe(
-            [
-                (e.row_id, s.skill_id, s.name, s.category, s.confidence, len(s.mentions))
-                for e in enrichments
-                for s in e.skills
-            ],
-            2,
-        )
-        r_rows = _dedupe(
-            [
-                (
-                    r.rejection_id,
-                    r.stage,
-                    r.reason,
-                    r.detail,
-                    r.source,
-                    _ts(r.rejected_at),
-                    r.posting_id,
-                    r.content_hash,
-                )
-                for r in rejections
-            ],
-            1,
-        )
+        now = _db_ts(datetime.now(UTC).isoformat())
+        p_rows = [
+            {
+                "posting_id": p.posting_id,
+                "content_hash": p.content_hash,
+                "title": p.title,
+                "company": p.company,
+                "text": p.text,
+                "source": p.source,
+                "posted_at": p.posted_at,
+                "received_at": now,
+            }
+            for p in postings
+        ]
+        e_rows = [
+            {
+                "row_id": e.row_id,
+                "posting_id": e.posting_id,
+                "content_hash": e.content_hash,
+                "enrichment_version": e.enrichment_version,
+                "component_versions": json.dumps(e.component_versions, sort_keys=True),
+                "sections": json.dumps([s.to_list() for s in e.sections]),
+                "skills": json.dumps([s.to_dict() for s in e.skills]),
+                "skill_count": len(e.skills),
+                "enriched_at": _db_ts(e.enriched_at),
+                "processing_ms": e.processing_ms,
+                "truncated": e.truncated,
+            }
+            for e in enrichments
+        ]
+        s_rows = [
+            {
+                "row_id": e.row_id,
+                "skill_id": s.skill_id,
+                "name": s.name,
+                "category": s.category,
+                "confidence": s.confidence,
+                "mentions": len(s.mentions),
+            }
+            for e in enrichments
+            for s in e.skills
+        ]
+        r_rows = [{**r.to_dict(), "rejected_at": _db_ts(r.rejected_at)} for r in rejections]
         with self._connect() as con:
             con.begin()
-            counts = (
-                self._insert(con, "postings", p_rows),
-                self._insert(con, "job_enrichments", e_rows),
-                self._insert(con, "rejections", r_rows),
-            )
-            self._insert(con, "enrichment_skills", s_rows)
+            new_p = self._insert(con, "postings", p_rows)
+            new_e = self._insert(con, "job_enrichments", e_rows, returning="row_id")
+            new_r = self._insert(con, "rejections", r_rows)
+            self._insert(con, "enrichment_skills", [r for r in s_rows if r["row_id"] in new_e])
             con.commit()
-        return counts
+        return len(new_p), len(new_e), len(new_r)
 
     @staticmethod
-    def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[Any, ...]]) -> int:
+    def _insert(
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        rows: list[dict[str, Any]],
+        returning: str | None = None,
+    ) -> set[Any]:
+        """Bulk insert through one JSON parameter (~20x faster than binding each value).
+
+        Returns the inserted rows' `returning` column (or their first key column).
+        """
         if not rows:
-            return 0
-        width = len(rows[0])
-        values = ",".join(["(" + ",".join(["?"] * width) + ")"] * len(rows))
-        params = [v for r in rows for v in r]
+            return set()
+        cols = _COLUMNS[table]
+        keys = _KEYS.get(table)
+        if keys:  # first occurrence wins, as with separate deliveries
+            rows = list({tuple(r[k] for k in keys): r for r in reversed(rows)}.values())
+        spec = json.dumps([dict(cols)])
+        select = ", ".join(f"r.{c}" for c in cols)
+        conflict = " ON CONFLICT DO NOTHING" if keys else ""
+        out = returning or next(iter(cols))
         inserted = con.execute(
-            f"INSERT INTO {table} VALUES {values} ON CONFLICT DO NOTHING RETURNING 1", params
+            f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM "
+            f"(SELECT unnest(from_json(?, '{spec}')) AS r){conflict} RETURNING {out}",
+            [json.dumps(rows)],
         ).fetchall()
-        return len(inserted)
+        return {r[0] for r in inserted}
 
     # -- reads --------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,7 +33,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     """redis-server + one worker, shared by a module's tests (each test uses its own ids)."""
     f = make_fleet(tmp_path_factory.mktemp("fleet"))
     try:
-        f.start(("redis", "worker"))
+        f.start(("redis", "worker", "persister"))
         yield f
     finally:
         f.stop()
@@ -56,17 +55,3 @@ def enrich_cli(fleet: Fleet, *args: str, stdin: bytes | None = None, timeout: fl
         timeout=timeout,
         check=False,
     )
-
-
-def worker_child_pids(fleet: Fleet) -> list[int]:
-    main = fleet.pid("worker")
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(main)], capture_output=True, text=True)
-    return [int(x) for x in out.stdout.split()]
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True

@@ -8,7 +8,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -69,5 +68,6 @@ def test_flower_api_requires_auth_and_sees_the_worker(demo: tuple[Fleet, str]) -
     assert flower(fleet, "/api/workers", auth=False)[0] == 401
     status, workers = flower(fleet, "/api/workers?refresh=1")
     assert status == 200 and isinstance(workers, dict) and workers
-    (info,) = workers.values()
-    assert "enrich.extract_skills" in info["registered"]
+    assert len(workers) == 2  # the enrich worker and the persister
+    registered = [set(w["registered"]) for w in workers.values()]
+    assert all({"enrich.extract_skills", "enrich.persist_enrichments"} <= r for r in registered)

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.artifacts.config_files import load_config
 from tests.conftest import ROOT, SAMPLES
-from tests.integration.conftest import enrich_cli, make_fleet, store_of, worker_child_pids
+from tests.integration.conftest import enrich_cli, make_fleet, store_of
 
 pytestmark = [pytest.mark.integration]
 CURRENT = load_config(ROOT).manifest.effective
@@ -78,12 +78,18 @@ def test_invalid_line_becomes_one_rejection_with_reason(fleet, tmp_path: Path) -
 def test_stdin_bridge_and_no_posting_text_in_worker_log(fleet, tmp_path: Path) -> None:
     ids = write_postings(tmp_path / "s.jsonl", "stdin", 5, offset=100)
     run = enrich_cli(
-        fleet, "bridge", "-", "--wait", "--timeout", "120", stdin=(tmp_path / "s.jsonl").read_bytes()
+        fleet,
+        "bridge",
+        "-",
+        "--wait",
+        "--timeout",
+        "120",
+        stdin=(tmp_path / "s.jsonl").read_bytes(),
     )
     assert run.returncode == 0, run.stderr.decode()
     assert len(rows_for(fleet, ids)) == 5
-    log = fleet.log_path("worker").read_text()
-    assert "persisted batch" in log
+    log = fleet.log_path("worker").read_text() + fleet.log_path("persister").read_text()
+    assert "persisted batch" in log and "enrich.extract_skills" in log
     body_lines = [
         line
         for row in map(json.loads, (tmp_path / "s.jsonl").read_text().splitlines())
@@ -96,27 +102,29 @@ def test_stdin_bridge_and_no_posting_text_in_worker_log(fleet, tmp_path: Path) -
 
 
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    """SIGKILL the worker while batches are in flight; a new worker finishes them all once."""
-    fleet = make_fleet(tmp_path / "crash", visibility_timeout_s=5)
+    """SIGKILL the enrich worker while batches are in flight; a new worker finishes them all once."""
+    fleet = make_fleet(tmp_path / "crash", visibility_timeout_s=5, batch_size=16)
     try:
-        fleet.start(("redis", "worker"))
-        ids = write_postings(tmp_path / "crash.jsonl", "crash", 198)
-        run = enrich_cli(fleet, "bridge", str(tmp_path / "crash.jsonl"))
+        fleet.start(("redis", "worker", "persister"))
+        src = tmp_path / "crash.jsonl"
+        ids = write_postings(src, "crash", 198)
+        run = enrich_cli(fleet, "bridge", str(src))
         assert run.returncode == 0, run.stderr.decode()
-        store = store_of(fleet)
+        batches = -(-len(ids) // 16)
+        persisted = fleet.log_path("persister")
         deadline = time.monotonic() + 60
-        while store.enrichment_status(ids, CURRENT)[0] == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        children = worker_child_pids(fleet)
+        while "persisted batch" not in persisted.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
         os.killpg(fleet.pid("worker"), signal.SIGKILL)  # no warm shutdown, no acks
-        done_at_kill = store.enrichment_status(ids, CURRENT)[0]
-        assert children and done_at_kill < len(ids), "the kill must land mid-run"
+        done_at_kill = persisted.read_text().count("persisted batch")
+        assert 1 <= done_at_kill < batches, "the kill must land mid-run"
         fleet.stop(("worker",))
         fleet.start(("worker",))
+        store = store_of(fleet)
         deadline = time.monotonic() + 120
         while store.enrichment_status(ids, CURRENT)[0] < len(ids) and time.monotonic() < deadline:
             time.sleep(0.5)
         rows = rows_for(fleet, ids)
-        assert sorted(pid for pid, _ in rows) == sorted(ids)
+        assert sorted(pid for pid, _ in rows) == sorted(ids)  # none lost, none twice
     finally:
         fleet.stop()

@@ -11,6 +11,7 @@ from tests.conftest import NOW, posting
 from tests.fakes import InMemoryStore
 from tests.unit.test_versions import FILES, SPEC
 from worker import bootstrap
+from worker.app import app
 from worker.settings import Settings
 
 
@@ -28,7 +29,7 @@ def store(tiny_taxonomy, tiny_aliases) -> Iterator[InMemoryStore]:
         TaxonomyPhraseMatcher(tiny_taxonomy, tiny_aliases),
         clock=lambda: NOW,
     )
-    bootstrap.override(bootstrap.Services(Settings(), pipeline, store))
+    bootstrap.override(bootstrap.Services(Settings(), store, pipeline))
     yield store
     bootstrap.override(None)
 
@@ -74,5 +75,6 @@ def test_enrichment_chain_signature_routes_each_link(store: InMemoryStore) -> No
         "enrich.extract_skills",
         "enrich.persist_enrichments",
     ]
-    assert all(t.options["queue"] == "reenrich" for t in sig.tasks)
+    assert [t.options.get("queue") for t in sig.tasks] == ["reenrich", "reenrich", None]
+    assert app.amqp.router.route({}, "enrich.persist_enrichments")["queue"].name == "persist"
     json.dumps(sig.tasks[0].args)  # the payload is plain JSON
