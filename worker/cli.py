@@ -163,7 +163,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         fleet.stop()
         settings.duckdb_path.unlink(missing_ok=True)
         settings.duckdb_path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
-    print("starting fleet (redis-server, worker, beat, flower) ...", file=sys.stderr)
+    print("starting fleet (redis-server, worker, persister, beat, flower) ...", file=sys.stderr)
     fleet.start()
     t0 = time.perf_counter()
     stats = run_bridge([args.input, INVALID_SAMPLES], settings)

@@ -1,0 +1,31 @@
+"""docker-compose.yml is valid against the compose spec and runs every fleet role once."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+
+
+def test_compose_file_matches_the_compose_spec() -> None:
+    exe = Path(sys.executable).with_name("check-jsonschema")
+    run = subprocess.run(
+        [str(exe), "--builtin-schema", "vendor.compose-spec", str(COMPOSE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_compose_has_every_role_and_flower_needs_a_password() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert {"redis", "worker", "persister", "beat", "flower", "bridge"} <= services.keys()
+    assert "--basic-auth" in " ".join(services["flower"]["command"])
+    assert services["flower"]["ports"] == ["127.0.0.1:5555:5555"]
+    assert (
+        "-Q" in services["persister"]["command"] and "persist" in services["persister"]["command"]
+    )
