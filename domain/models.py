@@ -217,3 +217,31 @@ class EnrichedBatch:
             enrichments=tuple(JobEnrichment.from_dict(e) for e in d.get("enrichments", [])),
             failures=tuple(Rejection.from_dict(f) for f in d.get("failures", [])),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationResult:
+    """Extraction quality of one enrichment version on one labeled dataset, at one time."""
+
+    result_id: str
+    dataset: str
+    dataset_hash: str
+    enrichment_version: str
+    metrics: dict[str, Any]  # label|micro|macro -> strict|overlap -> precision/recall/f1/...
+    n_docs: int
+    evaluated_at: str
+    regressed: bool = False
+    regressions: tuple[str, ...] = ()
+    compared_to: str | None = None  # result_id of the previous result on the same dataset
+
+    def f1(self, label: str = "micro", mode: str = "overlap") -> float:
+        return float(self.metrics.get(label, {}).get(mode, {}).get("f1", 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["regressions"] = list(self.regressions)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EvaluationResult:
+        return cls(**{**d, "regressions": tuple(d.get("regressions", ()))})

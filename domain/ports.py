@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from domain.models import JobEnrichment, Posting, Rejection
+from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
 
 
 @dataclass(frozen=True, slots=True)
 class VersionCount:
     enrichment_version: str
-    rows: int
-    postings: int
+    rows: int  # rows written by this version
+    postings: int  # distinct postings with a row of this version
+    latest: int  # postings whose latest enrichment is this version
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +43,23 @@ class EnrichmentStore(Protocol):
         ...
 
     def drifted_postings(
-        self, current_version: str, limit: int, after_posting_id: str | None = None
+        self,
+        current_version: str,
+        limit: int,
+        after_posting_id: str | None = None,
+        from_version: str | None = None,
+        since: str | None = None,
     ) -> list[Posting]:
-        """Postings whose latest enrichment is not `current_version`, ordered by id (a cursor)."""
+        """Postings whose latest enrichment is not `current_version`, ordered by id (a cursor).
+
+        `from_version` keeps those whose latest is that version; `since` (ISO 8601) those whose
+        latest was written at or after it.
+        """
         ...
 
-    def count_drifted(self, current_version: str) -> int: ...
+    def count_drifted(
+        self, current_version: str, from_version: str | None = None, since: str | None = None
+    ) -> int: ...
 
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         """Every enrichment of one posting, oldest first."""
@@ -68,6 +81,14 @@ class EnrichmentStore(Protocol):
 
     def top_skills(self, version: str, limit: int = 10) -> list[SkillCount]: ...
 
+    def save_evaluation(self, result: EvaluationResult) -> bool:
+        """Store one evaluation result; False when it was already stored."""
+        ...
+
+    def evaluations(self, dataset: str | None = None, limit: int = 50) -> list[EvaluationResult]:
+        """Evaluation history, newest first."""
+        ...
+
     def skills_per_posting(self, version: str) -> float: ...
 
 
@@ -88,3 +109,15 @@ class PostingSource(Protocol):
     def ack(self, messages: Sequence[RawMessage]) -> None: ...
 
     def nack(self, messages: Sequence[RawMessage]) -> None: ...
+
+
+class Coordinator(Protocol):
+    """Fleet-wide coordination: one holder per lock, shared cursors, queue depths."""
+
+    def single_flight(self, name: str, ttl_s: float) -> AbstractContextManager[bool]: ...
+
+    def get_cursor(self, name: str) -> str | None: ...
+
+    def set_cursor(self, name: str, value: str | None) -> None: ...
+
+    def queue_depth(self, queue: str) -> int: ...

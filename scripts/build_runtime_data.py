@@ -133,6 +133,46 @@ def build_samples(data: Path) -> list[dict[str, object]]:
     return postings
 
 
+def _bio_spans(
+    tags: list[str], offsets: list[tuple[int, int]], label: str
+) -> list[dict[str, object]]:
+    spans, start, end = [], None, None
+    for tag, (a, b) in zip([*tags, "O"], [*offsets, (0, 0)], strict=True):
+        if tag == "I" and start is not None:
+            end = b
+            continue
+        if start is not None:
+            spans.append({"start": start, "end": end, "label": label})
+            start = None
+        if tag in ("B", "I"):  # an I without B starts a span too
+            start, end = a, b
+    return spans
+
+
+def build_gold(data: Path, split: str) -> list[dict[str, object]]:
+    """SkillSpan BIO layers -> character spans over the same text as the sample postings."""
+    docs: dict[tuple[str, int], dict[str, object]] = {}
+    with open(data / "eval" / "skillspan" / f"{split}.json", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            key = (row["source"], int(row["idx"]))
+            doc = docs.setdefault(
+                key,
+                {"doc_id": f"skillspan-{split}-{key[0]}-{key[1]:03d}", "text": "", "spans": []},
+            )
+            base = len(str(doc["text"])) + (1 if doc["text"] else 0)
+            offsets, pos = [], base
+            for tok in row["tokens"]:
+                offsets.append((pos, pos + len(tok)))
+                pos += len(tok) + 1
+            doc["text"] = (str(doc["text"]) + "\n" if doc["text"] else "") + " ".join(row["tokens"])
+            spans = doc["spans"]
+            assert isinstance(spans, list)
+            spans += _bio_spans(row["tags_skill"], offsets, "SKILL")
+            spans += _bio_spans(row["tags_knowledge"], offsets, "KNOWLEDGE")
+    return list(docs.values())
+
+
 def _write_gzip_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
     payload = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
@@ -159,6 +199,16 @@ def main() -> None:
         encoding="utf-8",
     )
     print(f"samples: {len(samples)} postings -> {out.relative_to(ROOT)}")
+
+    gold = build_gold(args.data, "dev")
+    out = args.out / "eval" / "skillspan_dev.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        "".join(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n" for d in gold),
+        encoding="utf-8",
+    )
+    n_spans = sum(len(d["spans"]) for d in gold)  # type: ignore[arg-type]
+    print(f"gold: {len(gold)} docs, {n_spans} spans -> {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

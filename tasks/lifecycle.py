@@ -1,11 +1,16 @@
-"""Lifecycle tasks run by beat or by ops: version and drift reporting."""
+"""Lifecycle tasks run by beat or by ops (CLI, Flower): drift re-enrichment, evaluation, reports."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
-from worker.app import app
+from domain.lifecycle import ReenrichRequest, reenrich_drifted, run_evaluations
+from domain.models import Posting
+from domain.pipeline import utc_now
+from tasks.enrich import enrichment_chain
+from worker.app import REENRICH_QUEUE, app
 from worker.bootstrap import services
 
 log = logging.getLogger(__name__)
@@ -14,9 +19,60 @@ log = logging.getLogger(__name__)
 @app.task(name="lifecycle.report_versions", acks_late=True)
 def report_versions() -> dict[str, Any]:
     """Log rows per version and the drift backlog so ops see a rollout progress in the logs."""
-    svc = services()
+    svc = services(fresh=True)
     current = svc.manifest.effective
-    counts = {c.enrichment_version: c.rows for c in svc.store.counts_by_version()}
+    counts = {c.enrichment_version: c.latest for c in svc.store.counts_by_version()}
     drift = svc.store.count_drifted(current)
-    log.info("versions: current=%s rows_per_version=%s drift_backlog=%d", current, counts, drift)
-    return {"current": current, "rows_per_version": counts, "drift_backlog": drift}
+    log.info("versions: current=%s latest_per_version=%s drift_backlog=%d", current, counts, drift)
+    return {"current": current, "latest_per_version": counts, "drift_backlog": drift}
+
+
+def enqueue_reenrichment(postings: Sequence[Posting]) -> None:
+    enrichment_chain(postings, queue=REENRICH_QUEUE).apply_async()
+
+
+@app.task(name="lifecycle.reenrich_drifted", acks_late=True)
+def reenrich_drifted_task(
+    limit: int | None = None, from_version: str | None = None, since: str | None = None
+) -> dict[str, object]:
+    """Enqueue the next slice of postings whose latest enrichment is not the current version."""
+    svc = services(fresh=True)
+    s = svc.settings
+    req = ReenrichRequest(
+        current_version=svc.manifest.effective,
+        cap=min(limit or s.reenrich_cap_per_run, s.reenrich_cap_per_run),
+        batch_size=s.batch_size,
+        max_queue_depth=s.reenrich_max_queue_depth,
+        from_version=from_version,
+        since=since,
+    )
+    report = reenrich_drifted(
+        req, svc.store, svc.coordinator, enqueue_reenrichment, REENRICH_QUEUE, s.reenrich_lock_ttl_s
+    )
+    if report.skipped:
+        log.info("reenrich skipped: %s (backlog %d)", report.skipped, report.backlog_before)
+    return report.to_dict()
+
+
+@app.task(name="lifecycle.evaluate_extraction", acks_late=True)
+def evaluate_extraction(dataset: str | None = None) -> list[dict[str, Any]]:
+    """Score the active version on the configured gold sets; store and flag regressions."""
+    svc = services(fresh=True)
+    results = run_evaluations(
+        svc.pipeline,
+        svc.datasets(dataset),
+        svc.store,
+        utc_now(),
+        svc.evaluation_config().tolerance,
+    )
+    return [
+        {
+            "result_id": r.result_id,
+            "dataset": r.dataset,
+            "enrichment_version": r.enrichment_version,
+            "micro_overlap_f1": r.f1(),
+            "regressed": r.regressed,
+            "regressions": list(r.regressions),
+        }
+        for r in results
+    ]

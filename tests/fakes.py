@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 
-from domain.models import JobEnrichment, Posting, Rejection
+from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
 from domain.ports import RawMessage, SkillCount, VersionCount
 
 
@@ -16,6 +18,8 @@ class InMemoryStore:
         self.postings: dict[tuple[str, str], Posting] = {}
         self.enrichments: dict[str, JobEnrichment] = {}
         self.rejection_rows: dict[str, Rejection] = {}
+        self.state: dict[str, JobEnrichment] = {}  # posting_id -> latest enrichment
+        self.evaluation_rows: dict[str, EvaluationResult] = {}
         self.writes = 0
 
     def write_batch(
@@ -34,38 +38,55 @@ class InMemoryStore:
             if e.row_id not in self.enrichments:
                 self.enrichments[e.row_id] = e
                 counts[1] += 1
+            cur = self.state.get(e.posting_id)
+            if cur is None or self._ts(e.enriched_at) >= self._ts(cur.enriched_at):
+                self.state[e.posting_id] = e
         for r in rejections:
             if r.rejection_id not in self.rejection_rows:
                 self.rejection_rows[r.rejection_id] = r
                 counts[2] += 1
         return counts[0], counts[1], counts[2]
 
-    def _latest(self) -> dict[str, JobEnrichment]:
-        latest: dict[str, JobEnrichment] = {}
-        for e in sorted(self.enrichments.values(), key=lambda e: (e.enriched_at, e.row_id)):
-            latest[e.posting_id] = e
-        return latest
+    def _ts(self, iso: str) -> datetime:
+        return datetime.fromisoformat(iso).astimezone(UTC)
 
     def counts_by_version(self) -> list[VersionCount]:
         rows = Counter(e.enrichment_version for e in self.enrichments.values())
         posts: dict[str, set[str]] = {}
         for e in self.enrichments.values():
             posts.setdefault(e.enrichment_version, set()).add(e.posting_id)
-        out = [VersionCount(v, n, len(posts[v])) for v, n in rows.items()]
+        latest = Counter(e.enrichment_version for e in self.state.values())
+        out = [VersionCount(v, n, len(posts[v]), latest[v]) for v, n in rows.items()]
         return sorted(out, key=lambda c: (-c.rows, c.enrichment_version))
 
-    def drifted_postings(
-        self, current_version: str, limit: int, after_posting_id: str | None = None
-    ) -> list[Posting]:
-        out = [
-            self.postings[(e.posting_id, e.content_hash)]
-            for pid, e in sorted(self._latest().items())
-            if e.enrichment_version != current_version and pid > (after_posting_id or "")
+    def _drifted(
+        self, current_version: str, from_version: str | None, since: str | None
+    ) -> list[JobEnrichment]:
+        return [
+            e
+            for _, e in sorted(self.state.items())
+            if e.enrichment_version != current_version
+            and (from_version is None or e.enrichment_version == from_version)
+            and (since is None or self._ts(e.enriched_at) >= self._ts(since))
         ]
+
+    def drifted_postings(
+        self,
+        current_version: str,
+        limit: int,
+        after_posting_id: str | None = None,
+        from_version: str | None = None,
+        since: str | None = None,
+    ) -> list[Posting]:
+        rows = self._drifted(current_version, from_version, since)
+        after = after_posting_id or ""
+        out = [self.postings[(e.posting_id, e.content_hash)] for e in rows if e.posting_id > after]
         return out[:limit]
 
-    def count_drifted(self, current_version: str) -> int:
-        return sum(e.enrichment_version != current_version for e in self._latest().values())
+    def count_drifted(
+        self, current_version: str, from_version: str | None = None, since: str | None = None
+    ) -> int:
+        return len(self._drifted(current_version, from_version, since))
 
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = [e for e in self.enrichments.values() if e.posting_id == posting_id]
@@ -99,6 +120,18 @@ class InMemoryStore:
         out = [SkillCount(k, *meta[k], len(v)) for k, v in seen.items()]
         return sorted(out, key=lambda s: (-s.postings, s.skill_id))[:limit]
 
+    def save_evaluation(self, result: EvaluationResult) -> bool:
+        if result.result_id in self.evaluation_rows:
+            return False
+        self.evaluation_rows[result.result_id] = result
+        return True
+
+    def evaluations(self, dataset: str | None = None, limit: int = 50) -> list[EvaluationResult]:
+        rows = [r for r in self.evaluation_rows.values() if dataset in (None, r.dataset)]
+        rows.sort(key=lambda r: r.result_id)
+        rows.sort(key=lambda r: self._ts(r.evaluated_at), reverse=True)
+        return rows[:limit]
+
     def skills_per_posting(self, version: str) -> float:
         rows = [len(e.skills) for e in self.enrichments.values() if e.enrichment_version == version]
         return sum(rows) / len(rows) if rows else 0.0
@@ -122,3 +155,33 @@ class ListSource:
 
     def nack(self, messages: Sequence[RawMessage]) -> None:
         self.nacked += [m.ref for m in messages]
+
+
+class FakeCoordinator:
+    def __init__(self) -> None:
+        self.locked: set[str] = set()
+        self.cursors: dict[str, str] = {}
+        self.depths: dict[str, int] = {}
+
+    @contextmanager
+    def single_flight(self, name: str, ttl_s: float) -> Iterator[bool]:
+        if name in self.locked:
+            yield False
+            return
+        self.locked.add(name)
+        try:
+            yield True
+        finally:
+            self.locked.discard(name)
+
+    def get_cursor(self, name: str) -> str | None:
+        return self.cursors.get(name)
+
+    def set_cursor(self, name: str, value: str | None) -> None:
+        if value is None:
+            self.cursors.pop(name, None)
+        else:
+            self.cursors[name] = value
+
+    def queue_depth(self, queue: str) -> int:
+        return self.depths.get(queue, 0)

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 ENRICH_QUEUE = "enrich"
 PERSIST_QUEUE = "persist"
+REENRICH_QUEUE = "reenrich"
 LIFECYCLE_QUEUE = "lifecycle"
 
 
@@ -31,7 +32,12 @@ def create_app() -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue=ENRICH_QUEUE,
-        task_queues=[Queue(ENRICH_QUEUE), Queue(PERSIST_QUEUE), Queue(LIFECYCLE_QUEUE)],
+        task_queues=[
+            Queue(ENRICH_QUEUE),
+            Queue(REENRICH_QUEUE),
+            Queue(PERSIST_QUEUE),
+            Queue(LIFECYCLE_QUEUE),
+        ],
         # Writes go to their own queue: the embedded warehouse (DuckDB) takes one writer
         # process, so one persister consumes it; CPU-bound steps scale on the enrich queue.
         task_routes={
@@ -47,6 +53,10 @@ def create_app() -> Celery:
         worker_send_task_events=True,  # Flower shows tasks live
         task_send_sent_event=True,
         timezone="UTC",
+        beat_scheduler="redbeat.RedBeatScheduler",
+        redbeat_redis_url=s.broker_url,
+        redbeat_key_prefix="ml-enrichment:redbeat:",
+        beat_max_loop_interval=5,  # also sets RedBeat's leader-lock timeout (5x this)
         # Payloads hold posting text: reprs in logs and Flower show only their outer keys.
         task_repr_maxlevels=2,
     )

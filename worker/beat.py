@@ -1,8 +1,14 @@
-"""Beat schedule: periodic lifecycle jobs, each behind a switch and an interval in settings."""
+"""Beat schedule: periodic lifecycle jobs, each behind a switch and an interval in settings.
+
+Run by exactly one scheduler: RedBeat keeps the schedule in Redis behind a leader lock, so a
+second beat process waits instead of dispatching the same due task again.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from celery.schedules import crontab
 
 from worker.settings import Settings
 
@@ -14,5 +20,16 @@ def beat_schedule(s: Settings) -> dict[str, dict[str, Any]]:
             "task": "lifecycle.report_versions",
             "schedule": s.report_interval_s,
             "options": {"expires": s.report_interval_s},
+        }
+    if s.reenrich_enabled:
+        schedule["reenrich-drifted"] = {
+            "task": "lifecycle.reenrich_drifted",
+            "schedule": s.reenrich_interval_s,
+            "options": {"expires": s.reenrich_interval_s},
+        }
+    if s.evaluation_enabled:
+        schedule["evaluate-extraction-nightly"] = {
+            "task": "lifecycle.evaluate_extraction",
+            "schedule": s.evaluation_interval_s or crontab(minute=0, hour=s.evaluation_hour_utc),
         }
     return schedule

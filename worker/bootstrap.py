@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from functools import cached_property
+from pathlib import Path
 
-from adapters.artifacts.config_files import LoadedConfig, build_pipeline, load_config
+from adapters.artifacts.config_files import (
+    MODEL_VERSIONS,
+    LoadedConfig,
+    build_pipeline,
+    load_config,
+)
+from adapters.artifacts.datasets import (
+    EvaluationConfig,
+    configured_datasets,
+    load_evaluation_config,
+)
+from adapters.artifacts.releases import archive
 from adapters.duckdb.store import DuckDbStore
+from adapters.redis.coordination import RedisCoordinator
+from domain.evaluation.run import GoldDataset
 from domain.models import VersionManifest
 from domain.pipeline import Pipeline
-from domain.ports import EnrichmentStore
+from domain.ports import Coordinator, EnrichmentStore
 from worker.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -24,21 +39,39 @@ class Services:
         settings: Settings,
         store: EnrichmentStore,
         pipeline: Pipeline | None = None,
+        coordinator: Coordinator | None = None,
+        config_root: Path | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.config_root = config_root or settings.active_config_root()
         if pipeline is not None:
             self.__dict__["pipeline"] = pipeline
+        if coordinator is not None:
+            self.__dict__["coordinator"] = coordinator
 
     @cached_property
     def config(self) -> LoadedConfig:
-        return load_config(self.settings.config_root)
+        cfg = load_config(self.config_root)
+        try:
+            archive(cfg, self.settings.releases_dir)  # keep every version that ran, for rollback
+        except OSError as exc:
+            log.warning("could not archive release %s: %s", cfg.manifest.effective, exc)
+        return cfg
 
     @cached_property
     def pipeline(self) -> Pipeline:
         pipeline = build_pipeline(self.config)
-        log.info("models loaded: enrichment_version=%s", pipeline.manifest.effective)
+        log.info(
+            "models loaded: enrichment_version=%s from %s",
+            pipeline.manifest.effective,
+            self.config_root,
+        )
         return pipeline
+
+    @cached_property
+    def coordinator(self) -> Coordinator:
+        return RedisCoordinator(self.settings.broker_url)
 
     @property
     def manifest(self) -> VersionManifest:
@@ -47,9 +80,18 @@ class Services:
             return self.pipeline.manifest
         return self.config.manifest
 
+    def evaluation_config(self) -> EvaluationConfig:
+        return load_evaluation_config(self.config_root)
+
+    def datasets(self, only: str | None = None) -> list[GoldDataset]:
+        return configured_datasets(self.config_root, only)
+
 
 _lock = threading.Lock()
 _services: Services | None = None
+_overridden = False
+_token: tuple[object, ...] | None = None
+_checked_at = 0.0
 
 
 def build_store(settings: Settings) -> EnrichmentStore:
@@ -60,17 +102,47 @@ def build_store(settings: Settings) -> EnrichmentStore:
     )
 
 
-def services() -> Services:
-    global _services
-    if _services is None:
-        with _lock:
-            if _services is None:
-                settings = get_settings()
-                _services = Services(settings, build_store(settings))
+def _config_token(settings: Settings) -> tuple[object, ...]:
+    """Cheap signature of the active config: the rollback pointer and the versions file."""
+    root = settings.active_config_root()
+    try:
+        mtime = (root / MODEL_VERSIONS).stat().st_mtime_ns
+    except OSError:
+        mtime = None
+    return (str(root), mtime)
+
+
+def services(fresh: bool = False) -> Services:
+    """The process's services; rebuilt when a rollout or rollback changed the active config.
+
+    The config is checked at most every `config_check_interval_s` on the hot path; `fresh`
+    checks now (lifecycle tasks decide what "current" is, so they must not act on a stale view).
+    """
+    global _services, _token, _checked_at
+    if _overridden and _services is not None:
+        return _services
+    settings = get_settings()
+    now = time.monotonic()
+    recent = now - _checked_at < settings.config_check_interval_s
+    if _services is not None and recent and not fresh:
+        return _services
+    with _lock:
+        _checked_at = now
+        token = _config_token(settings)
+        if _services is None or token != _token:
+            if _services is not None:
+                log.warning("active config changed (%s): reloading models", token[0])
+                old_store = _services.store
+            else:
+                old_store = build_store(settings)
+            _services = Services(settings, old_store)
+            if _token is not None and settings.preload_models:
+                _ = _services.pipeline  # load now, not inside the next task's timing
+            _token = token
     return _services
 
 
 def override(svc: Services | None) -> None:
     """Tests inject fakes here; None resets to lazy construction."""
-    global _services
-    _services = svc
+    global _services, _overridden, _token
+    _services, _overridden, _token = svc, svc is not None, None

@@ -133,7 +133,9 @@ def print_summary(
     print("rows per version:")
     for c in store.counts_by_version():
         mark = "  <- current" if c.enrichment_version == version else ""
-        print(f"  {c.enrichment_version:<28} {c.rows:>7} rows {c.postings:>7} postings{mark}")
+        print(
+            f"  {c.enrichment_version:<28} {c.rows:>7} rows {c.latest:>7} postings at it now{mark}"
+        )
     print(f"drift backlog (latest row not current): {store.count_drifted(version)}")
     print("top skills (postings mentioning them):")
     for s in store.top_skills(version, 15):

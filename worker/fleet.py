@@ -64,7 +64,11 @@ class Fleet:
         """The parent's environment plus every setting, so children see exactly this fleet's."""
         env = dict(os.environ)
         for name, value in self.settings.model_dump().items():
-            env[f"ENRICH_{name.upper()}"] = str(value)
+            key = f"ENRICH_{name.upper()}"
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = str(value)
         env["PYTHONUNBUFFERED"] = "1"
         return env
 
@@ -133,7 +137,7 @@ class Fleet:
     def _start_worker(self, timeout: float) -> None:
         proc = self._spawn(
             "worker",
-            self._celery("worker", "-Q", "enrich,lifecycle", "-n", f"enrich-{os.getpid()}@%h",
+            self._celery("worker", "-Q", "enrich,reenrich,lifecycle", "-n", f"enrich-{os.getpid()}@%h",
                          "-c", str(self.settings.worker_concurrency),
                          "--loglevel", self.settings.log_level),
         )  # fmt: skip
@@ -151,13 +155,15 @@ class Fleet:
         ready = self.log_path("persister")
         _wait("persister", lambda: "ready." in ready.read_text(), timeout, proc)
 
-    def _start_beat(self, timeout: float) -> None:
+    def _start_beat(self, timeout: float, name: str = "beat") -> None:
         proc = self._spawn(
-            "beat",
-            self._celery("beat", "--schedule", str(self.run_dir / "celerybeat-schedule"),
-                         "--pidfile=", "--loglevel", self.settings.log_level),
-        )  # fmt: skip
-        _wait("beat", lambda: "beat: Starting" in self.log_path("beat").read_text(), timeout, proc)
+            name, self._celery("beat", "--pidfile=", "--loglevel", self.settings.log_level)
+        )
+        _wait(name, lambda: "beat: Starting" in self.log_path(name).read_text(), timeout, proc)
+
+    def start_extra_beat(self, name: str, timeout: float = 60) -> None:
+        """A second scheduler, to show RedBeat's leader lock lets only one dispatch."""
+        self._start_beat(timeout, name)
 
     def _start_flower(self, timeout: float) -> None:
         s = self.settings

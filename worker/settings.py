@@ -41,6 +41,26 @@ class Settings(BaseSettings):
     report_interval_s: float = Field(300.0, gt=0, description="beat: version/drift report period")
     report_enabled: bool = True
 
+    # Drift re-enrichment (beat): every interval, up to cap_per_run drifted postings are enqueued
+    # on the reenrich queue, but never more than max_queue_depth batches waiting there — so a
+    # backlog drains at most cap/interval postings/s and new postings are not starved.
+    reenrich_enabled: bool = True
+    reenrich_interval_s: float = Field(60.0, gt=0)
+    reenrich_cap_per_run: int = Field(2000, ge=1)
+    reenrich_max_queue_depth: int = Field(32, ge=1, description="batches")
+    reenrich_lock_ttl_s: float = Field(300.0, gt=0)
+
+    # Nightly evaluation of the active version on the datasets in config/evaluation.yaml.
+    evaluation_enabled: bool = True
+    evaluation_hour_utc: int = Field(3, ge=0, le=23)
+    evaluation_interval_s: float | None = Field(
+        None, gt=0, description="overrides the nightly crontab (tests, staging)"
+    )
+
+    # Config reload: a worker re-reads the active config when model_versions.yaml or the
+    # rollback pointer changed, checking at most this often.
+    config_check_interval_s: float = Field(2.0, ge=0)
+
     flower_port: int = 5555
     flower_user: str = "ops"
     flower_password: str = "change-me"
@@ -48,6 +68,23 @@ class Settings(BaseSettings):
     @property
     def duckdb_path(self) -> Path:
         return self.data_dir / self.duckdb_file
+
+    @property
+    def releases_dir(self) -> Path:
+        """Every config version a worker ever ran, kept so a rollback can restore it."""
+        return self.data_dir / "releases"
+
+    @property
+    def active_release_file(self) -> Path:
+        """Pointer written by `enrich-ops rollback`; absent = run the deployed config_root."""
+        return self.data_dir / "active_release"
+
+    def active_config_root(self) -> Path:
+        try:
+            target = Path(self.active_release_file.read_text().strip())
+        except OSError:
+            return self.config_root
+        return target if (target / "config" / "model_versions.yaml").is_file() else self.config_root
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,15 @@ CREATE TABLE IF NOT EXISTS job_enrichments (
     processing_ms      DOUBLE,
     truncated          BOOLEAN NOT NULL
 );
+-- Current state: each posting's latest enrichment. Moves forward on every write (a rollback's
+-- re-run of an old version included), so drift = rows here whose version is not current.
+CREATE TABLE IF NOT EXISTS posting_state (
+    posting_id         VARCHAR PRIMARY KEY,
+    content_hash       VARCHAR NOT NULL,
+    enrichment_version VARCHAR NOT NULL,
+    row_id             VARCHAR NOT NULL,
+    enriched_at        TIMESTAMP NOT NULL
+);
 -- One row per (enrichment row, skill); written only with a newly inserted enrichment row, so it
 -- needs no key of its own (a key index here made every checkpoint rewrite a large index).
 CREATE TABLE IF NOT EXISTS enrichment_skills (
@@ -42,4 +51,16 @@ CREATE TABLE IF NOT EXISTS rejections (
     rejected_at  TIMESTAMP NOT NULL,
     posting_id   VARCHAR,
     content_hash VARCHAR
+);
+CREATE TABLE IF NOT EXISTS evaluation_results (
+    result_id          VARCHAR PRIMARY KEY,
+    dataset            VARCHAR NOT NULL,
+    dataset_hash       VARCHAR NOT NULL,
+    enrichment_version VARCHAR NOT NULL,
+    metrics            JSON NOT NULL,
+    n_docs             INTEGER NOT NULL,
+    evaluated_at       TIMESTAMP NOT NULL,
+    regressed          BOOLEAN NOT NULL,
+    regressions        JSON NOT NULL,
+    compared_to        VARCHAR
 );

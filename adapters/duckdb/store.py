@@ -15,17 +15,38 @@ from typing import Any
 import duckdb
 
 from domain.errors import PermanentError, TransientError
-from domain.models import JobEnrichment, Posting, Rejection
+from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
 from domain.ports import SkillCount, VersionCount
 
 log = logging.getLogger(__name__)
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 
-_LATEST = """
-    SELECT posting_id, content_hash, enrichment_version,
-           row_number() OVER (PARTITION BY posting_id ORDER BY enriched_at DESC, row_id DESC) AS rn
-    FROM job_enrichments
+_UPSERT_STATE = """
+    INSERT INTO posting_state
+    SELECT r.posting_id, r.content_hash, r.enrichment_version, r.row_id, r.enriched_at
+    FROM (SELECT unnest(from_json(?, '[{"posting_id": "VARCHAR", "content_hash": "VARCHAR",
+          "enrichment_version": "VARCHAR", "row_id": "VARCHAR", "enriched_at": "TIMESTAMP"}]')) AS r)
+    ON CONFLICT (posting_id) DO UPDATE SET
+        content_hash = excluded.content_hash,
+        enrichment_version = excluded.enrichment_version,
+        row_id = excluded.row_id,
+        enriched_at = excluded.enriched_at
+    WHERE excluded.enriched_at >= posting_state.enriched_at
 """
+
+
+def _drift_filter(
+    current_version: str, from_version: str | None, since: str | None
+) -> tuple[str, list[Any]]:
+    sql = "s.enrichment_version <> ?"
+    params: list[Any] = [current_version]
+    if from_version is not None:
+        sql += " AND s.enrichment_version = ?"
+        params.append(from_version)
+    if since is not None:
+        sql += " AND s.enriched_at >= ?"
+        params.append(_ts(since))
+    return sql, params
 
 
 def _ts(iso: str) -> datetime:
@@ -65,10 +86,18 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "content_hash": "VARCHAR",
     },
 }  # fmt: skip
+_COLUMNS["evaluation_results"] = {
+    "result_id": "VARCHAR", "dataset": "VARCHAR", "dataset_hash": "VARCHAR",
+    "enrichment_version": "VARCHAR", "metrics": "VARCHAR", "n_docs": "INTEGER",
+    "evaluated_at": "TIMESTAMP", "regressed": "BOOLEAN", "regressions": "VARCHAR",
+    "compared_to": "VARCHAR",
+}  # fmt: skip
+_STATE_COLUMNS = ("posting_id", "content_hash", "enrichment_version", "row_id", "enriched_at")
 _KEYS = {
     "postings": ("posting_id", "content_hash"),
     "job_enrichments": ("row_id",),
     "rejections": ("rejection_id",),
+    "evaluation_results": ("result_id",),
 }
 
 
@@ -212,6 +241,16 @@ class DuckDbStore:
             new_e = self._insert(con, "job_enrichments", e_rows, returning="row_id")
             new_r = self._insert(con, "rejections", r_rows)
             self._insert(con, "enrichment_skills", [r for r in s_rows if r["row_id"] in new_e])
+            if e_rows:
+                latest: dict[str, dict[str, Any]] = {}
+                for r in e_rows:
+                    if (
+                        r["posting_id"] not in latest
+                        or r["enriched_at"] >= latest[r["posting_id"]]["enriched_at"]
+                    ):
+                        latest[r["posting_id"]] = r
+                state = [{k: r[k] for k in _STATE_COLUMNS} for r in latest.values()]
+                con.execute(_UPSERT_STATE, [json.dumps(state)])
             con.commit()
         return len(new_p), len(new_e), len(new_r)
 
@@ -251,32 +290,42 @@ class DuckDbStore:
 
     def counts_by_version(self) -> list[VersionCount]:
         rows = self._query(
-            "SELECT enrichment_version, count(*), count(DISTINCT posting_id) FROM job_enrichments "
-            "GROUP BY 1 ORDER BY 2 DESC, 1"
+            """
+            SELECT e.enrichment_version, count(*), count(DISTINCT e.posting_id),
+                   coalesce(any_value(s.n), 0)
+            FROM job_enrichments e
+            LEFT JOIN (SELECT enrichment_version, count(*) AS n FROM posting_state GROUP BY 1) s
+              USING (enrichment_version)
+            GROUP BY 1 ORDER BY 2 DESC, 1
+            """
         )
-        return [VersionCount(v, int(n), int(p)) for v, n, p in rows]
+        return [VersionCount(v, int(n), int(p), int(c)) for v, n, p, c in rows]
 
     def drifted_postings(
-        self, current_version: str, limit: int, after_posting_id: str | None = None
+        self,
+        current_version: str,
+        limit: int,
+        after_posting_id: str | None = None,
+        from_version: str | None = None,
+        since: str | None = None,
     ) -> list[Posting]:
+        where, params = _drift_filter(current_version, from_version, since)
         rows = self._query(
             f"""
-            WITH latest AS ({_LATEST})
             SELECT p.posting_id, p.text, p.content_hash, p.title, p.company, p.source, p.posted_at
-            FROM latest l JOIN postings p USING (posting_id, content_hash)
-            WHERE l.rn = 1 AND l.enrichment_version <> ? AND p.posting_id > ?
-            ORDER BY p.posting_id LIMIT ?
+            FROM posting_state s JOIN postings p USING (posting_id, content_hash)
+            WHERE {where} AND s.posting_id > ?
+            ORDER BY s.posting_id LIMIT ?
             """,
-            [current_version, after_posting_id or "", limit],
+            [*params, after_posting_id or "", limit],
         )
         return [Posting(*r) for r in rows]
 
-    def count_drifted(self, current_version: str) -> int:
-        rows = self._query(
-            f"WITH latest AS ({_LATEST}) SELECT count(*) FROM latest "
-            "WHERE rn = 1 AND enrichment_version <> ?",
-            [current_version],
-        )
+    def count_drifted(
+        self, current_version: str, from_version: str | None = None, since: str | None = None
+    ) -> int:
+        where, params = _drift_filter(current_version, from_version, since)
+        rows = self._query(f"SELECT count(*) FROM posting_state s WHERE {where}", params)
         return int(rows[0][0])
 
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
@@ -336,6 +385,39 @@ class DuckDbStore:
     def rejection_counts(self) -> dict[tuple[str, str], int]:
         rows = self._query("SELECT stage, reason, count(*) FROM rejections GROUP BY 1, 2")
         return {(s, r): int(n) for s, r, n in rows}
+
+    def save_evaluation(self, result: EvaluationResult) -> bool:
+        row = {
+            **result.to_dict(),
+            "metrics": json.dumps(result.metrics, sort_keys=True),
+            "regressions": json.dumps(list(result.regressions)),
+            "evaluated_at": _db_ts(result.evaluated_at),
+        }
+        with self._connect() as con:
+            return bool(self._insert(con, "evaluation_results", [row]))
+
+    def evaluations(self, dataset: str | None = None, limit: int = 50) -> list[EvaluationResult]:
+        rows = self._query(
+            "SELECT result_id, dataset, dataset_hash, enrichment_version, metrics, n_docs, "
+            "evaluated_at, regressed, regressions, compared_to FROM evaluation_results "
+            "WHERE ? IS NULL OR dataset = ? ORDER BY evaluated_at DESC, result_id LIMIT ?",
+            [dataset, dataset, limit],
+        )
+        return [
+            EvaluationResult(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                json.loads(r[4]),
+                int(r[5]),
+                _iso(r[6]),
+                bool(r[7]),
+                tuple(json.loads(r[8])),
+                r[9],
+            )
+            for r in rows
+        ]
 
     def top_skills(self, version: str, limit: int = 10) -> list[SkillCount]:
         rows = self._query(

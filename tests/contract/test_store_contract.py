@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from adapters.duckdb.store import DuckDbStore
-from domain.models import ExtractedSkill, JobEnrichment, Mention, Rejection, Section
+from domain.models import (
+    EvaluationResult,
+    ExtractedSkill,
+    JobEnrichment,
+    Mention,
+    Rejection,
+    Section,
+)
 from domain.ports import EnrichmentStore
 from tests.conftest import posting
 from tests.fakes import InMemoryStore
@@ -125,3 +132,54 @@ def test_top_skills_and_skills_per_posting(store: EnrichmentStore) -> None:
     ]
     assert store.skills_per_posting("v1") == pytest.approx(1.5)
     assert store.skills_per_posting("nope") == 0.0
+
+
+def test_rollback_rerun_of_an_old_version_becomes_latest_without_new_rows(
+    store: EnrichmentStore,
+) -> None:
+    a = posting("a", "x")
+    store.write_batch([a], [enrichment(a, "v1", T1)], [])
+    store.write_batch([a], [enrichment(a, "v2", T2)], [])  # rollout
+    assert store.count_drifted("v1") == 1
+    # rollback to v1: the re-run produces v1's row id again, later in time
+    assert store.write_batch([a], [enrichment(a, "v1", T3)], []) == (0, 0, 0)
+    assert store.count_drifted("v1") == 0
+    counts = {c.enrichment_version: (c.rows, c.latest) for c in store.counts_by_version()}
+    assert counts == {"v1": (1, 1), "v2": (1, 0)}
+    # a late redelivery of the v2 batch does not move the posting back (older timestamp)
+    store.write_batch([a], [enrichment(a, "v2", T2)], [])
+    assert store.count_drifted("v1") == 0
+
+
+def test_drift_filters_by_from_version_and_since(store: EnrichmentStore) -> None:
+    a, b, c = posting("a", "x"), posting("b", "y"), posting("c", "z")
+    store.write_batch(
+        [a, b, c],
+        [enrichment(a, "v1", T1), enrichment(b, "v2", T2), enrichment(c, "v2", T3)],
+        [],
+    )
+    assert store.count_drifted("v3") == 3
+    assert store.count_drifted("v3", from_version="v2") == 2
+    assert store.count_drifted("v3", since=T2) == 2
+    assert store.count_drifted("v3", from_version="v2", since=T3) == 1
+    got = store.drifted_postings("v3", 10, from_version="v2", since=T3)
+    assert [p.posting_id for p in got] == ["c"]
+
+
+def evaluation(rid: str, dataset: str, at: str, f1: float) -> EvaluationResult:
+    metrics = {"micro": {"overlap": {"precision": f1, "recall": f1, "f1": f1}}}
+    return EvaluationResult(
+        rid, dataset, "h1", "v1", metrics, 58, at, f1 < 0.5, ("x",) if f1 < 0.5 else ()
+    )
+
+
+def test_evaluation_history_newest_first_per_dataset(store: EnrichmentStore) -> None:
+    assert store.save_evaluation(evaluation("e1", "skillspan-dev", T1, 0.6))
+    assert not store.save_evaluation(evaluation("e1", "skillspan-dev", T1, 0.6))
+    store.save_evaluation(evaluation("e2", "skillspan-dev", T3, 0.4))
+    store.save_evaluation(evaluation("g1", "green", T2, 0.7))
+    hist = store.evaluations("skillspan-dev")
+    assert [r.result_id for r in hist] == ["e2", "e1"]
+    assert hist[0] == evaluation("e2", "skillspan-dev", T3, 0.4)
+    assert hist[0].regressed and hist[0].f1() == 0.4
+    assert [r.result_id for r in store.evaluations(limit=2)] == ["e2", "g1"]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import shutil
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -11,7 +15,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.integration.conftest import enrich_cli, make_fleet
+from adapters.artifacts.config_files import load_config
+from tests.conftest import ROOT
+from tests.integration.conftest import enrich_cli, make_fleet, store_of
+from tests.integration.test_lifecycle import bump_version, wait_for
 from worker.fleet import COMPONENTS, Fleet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -19,7 +26,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fleet, str]]:
-    fleet = make_fleet(tmp_path_factory.mktemp("demo"), report_interval_s=1.0, batch_size=32)
+    base = tmp_path_factory.mktemp("demo")
+    shutil.copytree(ROOT / "config", base / "cfg" / "config")
+    # beat reports every second; re-enrichment and evaluation run only when Flower asks
+    fleet = make_fleet(
+        base,
+        config_root=base / "cfg",
+        report_interval_s=1.0,
+        batch_size=32,
+        reenrich_enabled=False,
+        evaluation_enabled=False,
+        config_check_interval_s=0.5,
+    )
     try:
         run = enrich_cli(fleet, "demo", timeout=400)
         assert run.returncode == 0, run.stderr.decode()[-3000:]
@@ -30,9 +48,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fleet, str]
         assert all(fleet.pid(c) is None for c in COMPONENTS)
 
 
-def flower(fleet: Fleet, path: str, auth: bool = True) -> tuple[int, object]:
+def flower(fleet: Fleet, path: str, auth: bool = True, body: object = None) -> tuple[int, object]:
     s = fleet.settings
-    req = urllib.request.Request(f"http://127.0.0.1:{s.flower_port}{path}")
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{s.flower_port}{path}", data=data)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
     if auth:
         token = base64.b64encode(f"{s.flower_user}:{s.flower_password}".encode()).decode()
         req.add_header("Authorization", f"Basic {token}")
@@ -46,7 +67,7 @@ def flower(fleet: Fleet, path: str, auth: bool = True) -> tuple[int, object]:
 def test_demo_enriches_every_sample_and_reports(demo: tuple[Fleet, str]) -> None:
     fleet, out = demo
     assert "bridged 202 messages: 198 postings, 4 rejected" in out
-    assert "198 rows     198 postings  <- current" in out
+    assert "198 rows     198 postings at it now  <- current" in out
     assert "postings/s" in out and "rejections/failures: 4" in out
     assert all(fleet.pid(c) for c in COMPONENTS), fleet.status()
 
@@ -71,3 +92,46 @@ def test_flower_api_requires_auth_and_sees_the_worker(demo: tuple[Fleet, str]) -
     assert len(workers) == 2  # the enrich worker and the persister
     registered = [set(w["registered"]) for w in workers.values()]
     assert all({"enrich.extract_skills", "enrich.persist_enrichments"} <= r for r in registered)
+
+
+def test_flower_api_starts_a_reenrichment_that_completes(demo: tuple[Fleet, str]) -> None:
+    fleet, _ = demo
+    store = store_of(fleet)
+    v_new = bump_version(fleet.settings.config_root, "2099.5.0")
+    assert store.count_drifted(v_new) == 198
+    status, reply = flower(
+        fleet, "/api/task/async-apply/lifecycle.reenrich_drifted", body={"kwargs": {"limit": 1000}}
+    )
+    assert status == 200 and isinstance(reply, dict) and reply.get("task-id")
+    wait_for(lambda: store.count_drifted(v_new) == 0, 180, "Flower-triggered re-enrichment")
+    assert {c.enrichment_version: c.latest for c in store.counts_by_version()}[v_new] == 198
+
+
+def test_evaluation_task_stores_results_and_flags_an_injected_regression(
+    demo: tuple[Fleet, str],
+) -> None:
+    fleet, _ = demo
+    store = store_of(fleet)
+    before = len(store.evaluations("skillspan-dev"))
+    assert flower(fleet, "/api/task/async-apply/lifecycle.evaluate_extraction", body={})[0] == 200
+    wait_for(lambda: len(store.evaluations("skillspan-dev")) == before + 1, 120, "first evaluation")
+    first = store.evaluations("skillspan-dev")[0]
+    assert not first.regressed and first.f1("KNOWLEDGE") > 0.3
+    assert first.enrichment_version == load_config(fleet.settings.config_root).manifest.effective
+
+    # inject a regression: a bad config edit makes the extractor read only 50 characters
+    versions = fleet.settings.config_root / "config" / "model_versions.yaml"
+    versions.write_text(re.sub(r"max_text_chars: \d+", "max_text_chars: 50", versions.read_text()))
+    time.sleep(1)  # let the workers' config check see the new file
+    assert flower(fleet, "/api/task/async-apply/lifecycle.evaluate_extraction", body={})[0] == 200
+    wait_for(
+        lambda: len(store.evaluations("skillspan-dev")) == before + 2, 120, "second evaluation"
+    )
+    second = store.evaluations("skillspan-dev")[0]
+    assert second.regressed and second.compared_to == first.result_id
+    assert any(r.startswith("KNOWLEDGE/overlap") for r in second.regressions)
+    status = subprocess.run(
+        [sys.executable, "-m", "worker.ops_cli", "status"],
+        cwd=ROOT, env=fleet.env(), capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert "REGRESSED" in status.stdout

@@ -1,0 +1,48 @@
+"""Fleet coordination on Redis: single-flight locks, cursors and queue depth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+import redis
+
+from domain.errors import TransientError
+
+PREFIX = "ml-enrichment:"
+
+
+class RedisCoordinator:
+    def __init__(self, url: str) -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+    @contextmanager
+    def single_flight(self, name: str, ttl_s: float) -> Iterator[bool]:
+        """Yields True to the one holder; False (at once) to anyone else. The TTL frees the lock
+        of a holder that died."""
+        lock = self.client.lock(PREFIX + "lock:" + name, timeout=ttl_s, blocking=False)
+        try:
+            got = lock.acquire()
+        except redis.RedisError as exc:
+            raise TransientError(f"redis lock {name}: {exc}") from exc
+        try:
+            yield bool(got)
+        finally:
+            if got:  # a lock that expired under us (TTL too short) has nothing to release
+                with suppress(redis.exceptions.LockError):
+                    lock.release()
+
+    def get_cursor(self, name: str) -> str | None:
+        value = self.client.get(PREFIX + "cursor:" + name)
+        return value.decode() if isinstance(value, bytes) else None
+
+    def set_cursor(self, name: str, value: str | None, ttl_s: int = 7 * 86400) -> None:
+        key = PREFIX + "cursor:" + name
+        if value is None:
+            self.client.delete(key)
+        else:
+            self.client.set(key, value, ex=ttl_s)
+
+    def queue_depth(self, queue: str) -> int:
+        """Messages waiting in a Celery queue (kombu's Redis transport keeps a list per queue)."""
+        return int(self.client.llen(queue))  # type: ignore[arg-type]

@@ -1,0 +1,70 @@
+"""Evaluate the active pipeline on a gold dataset and compare with the previous result."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from domain.evaluation.spans import KIND_OF_CATEGORY, GoldDoc, Span, regressions, score
+from domain.models import EvaluationResult, Posting
+from domain.pipeline import Pipeline
+from domain.validation import content_hash
+
+
+@dataclass(frozen=True, slots=True)
+class GoldDataset:
+    name: str
+    content_hash: str
+    docs: tuple[GoldDoc, ...]
+    labels: tuple[str, ...]
+
+
+def predicted_spans(pipeline: Pipeline, docs: Sequence[GoldDoc]) -> dict[str, list[Span]]:
+    """Run the full pipeline (sections + extraction) and map each mention to a span type."""
+    postings = [Posting(d.doc_id, d.text, content_hash(None, None, d.text)) for d in docs]
+    out: dict[str, list[Span]] = {d.doc_id: [] for d in docs}
+    for i in range(0, len(postings), 32):
+        batch = pipeline.enrich(postings[i : i + 32])
+        for e in batch.enrichments:
+            for s in e.skills:
+                kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
+                out[e.posting_id].extend(Span(m.start, m.end, kind) for m in s.mentions)
+    return out
+
+
+def evaluate(
+    pipeline: Pipeline,
+    dataset: GoldDataset,
+    now: str,
+    previous: EvaluationResult | None = None,
+    tolerance: float = 0.02,
+) -> EvaluationResult:
+    metrics = score(predicted_spans(pipeline, dataset.docs), dataset.docs, dataset.labels)
+    version = pipeline.manifest.effective
+    rid = hashlib.sha256(f"{dataset.name}|{dataset.content_hash}|{version}|{now}".encode())
+    result = EvaluationResult(
+        result_id=rid.hexdigest()[:16],
+        dataset=dataset.name,
+        dataset_hash=dataset.content_hash,
+        enrichment_version=version,
+        metrics=metrics,
+        n_docs=len(dataset.docs),
+        evaluated_at=now,
+    )
+    return compare(result, previous, tolerance)
+
+
+def compare(
+    result: EvaluationResult, previous: EvaluationResult | None, tolerance: float
+) -> EvaluationResult:
+    """Flag a regression against the previous result on the same dataset content."""
+    if previous is None or previous.dataset_hash != result.dataset_hash:
+        return result
+    dropped = regressions(previous.metrics, result.metrics, tolerance)
+    return replace(
+        result,
+        regressed=bool(dropped),
+        regressions=tuple(dropped),
+        compared_to=previous.result_id,
+    )

@@ -1,0 +1,45 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from adapters.artifacts.config_files import load_config
+from adapters.artifacts.releases import archive, list_releases, point_to, resolve
+from domain.errors import ConfigError
+from tests.conftest import ROOT
+from worker.settings import Settings
+
+
+def copy_config(dst: Path) -> Path:
+    shutil.copytree(ROOT / "config", dst / "config")
+    return dst
+
+
+def bump(root: Path, declared: str) -> None:
+    f = root / "config" / "model_versions.yaml"
+    text = f.read_text()
+    old = text.split('enrichment_version: "')[1].split('"')[0]
+    f.write_text(text.replace(f'enrichment_version: "{old}"', f'enrichment_version: "{declared}"'))
+
+
+def test_archive_resolve_and_point(tmp_path: Path) -> None:
+    deployed = copy_config(tmp_path / "deployed")
+    releases = tmp_path / "data" / "releases"
+    v1 = load_config(deployed).manifest.effective
+    archive(load_config(deployed), releases)
+    bump(deployed, "2099.1.0")
+    v2 = load_config(deployed).manifest.effective
+    archive(load_config(deployed), releases)
+    archive(load_config(deployed), releases)  # idempotent
+    assert list_releases(releases) == sorted([v1, v2])
+    assert resolve(releases, "2099.1.0").name == v2
+    assert load_config(resolve(releases, v1)).manifest.effective == v1  # restorable, same version
+    with pytest.raises(ConfigError, match="no archived release"):
+        resolve(releases, "1999.0")
+
+    settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
+    assert settings.active_config_root() == deployed
+    point_to(settings.active_release_file, resolve(releases, v1))
+    assert load_config(settings.active_config_root()).manifest.effective == v1
+    point_to(settings.active_release_file, None)
+    assert settings.active_config_root() == deployed

@@ -1,0 +1,318 @@
+"""`enrich-ops`: operate the fleet — status, re-enrichment, evaluation history, rollback."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from worker.settings import Settings, get_settings
+
+
+def _services(settings: Settings):  # type: ignore[no-untyped-def]
+    from worker.bootstrap import Services, build_store
+
+    return Services(settings, build_store(settings))
+
+
+def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+    cells = [[str(c) for c in header], *[[str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace, s: Settings) -> int:
+    from worker.app import ENRICH_QUEUE, LIFECYCLE_QUEUE, PERSIST_QUEUE, REENRICH_QUEUE
+
+    svc = _services(s)
+    current = svc.manifest.effective
+    rolled_back = s.active_release_file.exists() and svc.config_root != s.config_root
+    print(
+        f"current version: {current}"
+        + ("   (ROLLED BACK: enrich-ops rollback --clear to undo)" if rolled_back else "")
+    )
+    print(f"config root:     {svc.config_root}")
+    counts = svc.store.counts_by_version()
+    rows = [
+        (
+            c.enrichment_version + ("  <- current" if c.enrichment_version == current else ""),
+            c.rows,
+            c.latest,
+        )
+        for c in counts
+    ]
+    print("\nrows per version:")
+    print(_table(rows, ("version", "rows", "latest for postings")) if rows else "  (no rows yet)")
+    print(
+        f"\ndrift backlog: {svc.store.count_drifted(current)} postings whose latest row is not current"
+    )
+    try:
+        depths = {
+            q: svc.coordinator.queue_depth(q)
+            for q in (ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE, LIFECYCLE_QUEUE)
+        }
+        print("queue lengths:  " + ", ".join(f"{q}={n}" for q, n in depths.items()))
+    except Exception as exc:  # status must still print when the broker is down
+        print(
+            f"queue lengths:  unavailable ({type(exc).__name__}: broker {s.broker_url} unreachable?)"
+        )
+    evals = svc.store.evaluations(limit=200)
+    latest: dict[str, object] = {}
+    for r in evals:
+        latest.setdefault(r.dataset, r)
+    print("\nlast evaluation per dataset:")
+    if not latest:
+        print("  none yet (enrich-ops evaluate)")
+    for r in latest.values():
+        flag = "REGRESSED: " + "; ".join(r.regressions) if r.regressed else "ok"  # type: ignore[attr-defined]
+        print(
+            f"  {r.dataset}: {r.evaluated_at} version {r.enrichment_version} micro overlap F1 {r.f1():.3f}  {flag}"
+        )  # type: ignore[attr-defined]
+    return 0
+
+
+def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
+    from domain.lifecycle import ReenrichRequest, reenrich_drifted
+    from tasks.lifecycle import enqueue_reenrichment
+    from worker.app import REENRICH_QUEUE
+
+    svc = _services(s)
+    current = svc.manifest.effective
+    ids: list[str] = []
+
+    def enqueue(postings):  # type: ignore[no-untyped-def]
+        enqueue_reenrichment(postings)
+        ids.extend(p.posting_id for p in postings)
+
+    since = f"{args.since}T00:00:00+00:00" if args.since and "T" not in args.since else args.since
+    req = ReenrichRequest(
+        current_version=current,
+        cap=args.limit or s.reenrich_cap_per_run,
+        batch_size=s.batch_size,
+        max_queue_depth=10**9 if args.limit else s.reenrich_max_queue_depth,
+        from_version=args.from_version,
+        since=since,
+    )
+    report = reenrich_drifted(
+        req, svc.store, svc.coordinator, enqueue, REENRICH_QUEUE, s.reenrich_lock_ttl_s
+    )
+    print(
+        f"re-enriching to {current}: enqueued {report.enqueued} of {report.backlog_before} drifted postings "
+        f"in {report.batches} batches" + (f" (skipped: {report.skipped})" if report.skipped else "")
+    )
+    if args.wait and ids:
+        from worker.cli import Progress
+
+        show = Progress()
+        t0 = time.monotonic()
+        while True:
+            done, failed = svc.store.enrichment_status(ids, current)
+            finished = done + failed >= len(ids)
+            expired = time.monotonic() - t0 > args.timeout
+            rate = done / max(time.monotonic() - t0, 1e-9)
+            show(
+                f"  {done + failed}/{len(ids)} re-enriched ({failed} failed), {rate:.1f} postings/s",
+                final=finished or expired,
+            )
+            if finished:
+                return 0
+            if expired:
+                print(f"timed out after {args.timeout:.0f}s", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace, s: Settings) -> int:
+    from domain.lifecycle import run_evaluations
+    from domain.pipeline import utc_now
+
+    svc = _services(s)
+    print(f"evaluating {svc.manifest.effective} (building models ...)", file=sys.stderr)
+    results = run_evaluations(
+        svc.pipeline,
+        svc.datasets(args.dataset),
+        svc.store,
+        utc_now(),
+        svc.evaluation_config().tolerance,
+    )
+    for r in results:
+        rows = [
+            (label, mode, m["precision"], m["recall"], m["f1"])
+            for label, modes in r.metrics.items()
+            for mode, m in modes.items()
+        ]
+        print(
+            f"\n{r.dataset} ({r.n_docs} docs, dataset {r.dataset_hash}) version {r.enrichment_version}"
+        )
+        print(_table(rows, ("label", "mode", "precision", "recall", "f1")))
+        if r.regressed:
+            print("REGRESSION vs previous result: " + "; ".join(r.regressions))
+    return 1 if any(r.regressed for r in results) else 0
+
+
+def cmd_evaluations(args: argparse.Namespace, s: Settings) -> int:
+    svc = _services(s)
+    hist = svc.store.evaluations(args.dataset, args.limit)
+    rows = [
+        (r.evaluated_at[:19], r.dataset, r.enrichment_version, f"{r.f1('SKILL'):.3f}", f"{r.f1('KNOWLEDGE'):.3f}",
+         f"{r.f1():.3f}", f"{r.f1('micro', 'strict'):.3f}", "REGRESSED" if r.regressed else "ok")
+        for r in hist
+    ]  # fmt: skip
+    header = (
+        "evaluated_at",
+        "dataset",
+        "version",
+        "SKILL ovl F1",
+        "KNOWL ovl F1",
+        "micro ovl F1",
+        "micro strict F1",
+        "status",
+    )
+    print(_table(rows, header) if rows else "no evaluations yet (enrich-ops evaluate)")
+    if args.plot and hist:
+        plot_history(list(reversed(hist)), args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def plot_history(hist, path: Path) -> None:  # type: ignore[no-untyped-def]
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for dataset in dict.fromkeys(r.dataset for r in hist):
+        rs = [r for r in hist if r.dataset == dataset]
+        x = list(range(len(rs)))
+        for label, style in (("micro", "-o"), ("SKILL", "--s"), ("KNOWLEDGE", ":^")):
+            ax.plot(x, [r.f1(label) for r in rs], style, label=f"{dataset} {label} overlap F1")
+        bad = [i for i, r in enumerate(rs) if r.regressed]
+        ax.scatter(
+            bad,
+            [rs[i].f1() for i in bad],
+            s=160,
+            facecolors="none",
+            edgecolors="red",
+            label="regression",
+        )
+        ax.set_xticks(
+            x, [f"{r.evaluated_at[5:16]}\n{r.enrichment_version[:18]}" for r in rs], fontsize=7
+        )
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("F1")
+    ax.set_title("Extraction quality over time")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def cmd_rollback(args: argparse.Namespace, s: Settings) -> int:
+    from adapters.artifacts.config_files import load_config
+    from adapters.artifacts.releases import point_to, resolve
+
+    if args.clear:
+        point_to(s.active_release_file, None)
+        target_root = s.config_root
+    else:
+        release = resolve(s.releases_dir, args.to)
+        point_to(s.active_release_file, release)
+        target_root = release
+    current = load_config(target_root).manifest.effective
+    store = _services(s).store
+    print(f"active version is now {current} (config from {target_root})")
+    print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
+          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds.")  # fmt: skip
+    return 0
+
+
+def cmd_releases(args: argparse.Namespace, s: Settings) -> int:
+    from adapters.artifacts.releases import list_releases
+
+    active = _services(s).manifest.effective
+    names = list_releases(s.releases_dir)
+    for n in names:
+        print(("* " if n == active else "  ") + n)
+    if not names:
+        print("no archived releases yet: a worker archives each version it runs")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="enrich-ops",
+        description="Operate the enrichment fleet: see versions and drift, re-enrich, evaluate, roll back. "
+        "Settings come from ENRICH_* environment variables (see README).",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser(
+        "status", help="rows per version, drift backlog, queue lengths, last evaluations"
+    ).set_defaults(func=cmd_status)
+
+    r = sub.add_parser("reenrich", help="enqueue drifted postings for re-enrichment now",
+                       description="Enqueue postings whose latest enrichment is not the current version "
+                       "(optionally only those at --from-version, or written --since a date) on the "
+                       "reenrich queue. Beat does the same every ENRICH_REENRICH_INTERVAL_S.")  # fmt: skip
+    r.add_argument("--from-version", help="only postings whose latest row has this version")
+    r.add_argument(
+        "--since",
+        help="only postings whose latest row was written at/after this date (YYYY-MM-DD or ISO 8601)",
+    )
+    r.add_argument(
+        "--limit", type=int, help="at most this many postings (default: the per-run cap)"
+    )
+    r.add_argument("--wait", action="store_true", help="show progress until they are re-enriched")
+    r.add_argument("--timeout", type=float, default=3600)
+    r.set_defaults(func=cmd_reenrich)
+
+    e = sub.add_parser(
+        "evaluate", help="score the active version on the gold datasets; exit 1 on regression"
+    )
+    e.add_argument("--dataset", help="one dataset name from config/evaluation.yaml")
+    e.set_defaults(func=cmd_evaluate)
+
+    h = sub.add_parser(
+        "evaluations", help="evaluation history as a table (and a PNG trend with --plot)"
+    )
+    h.add_argument("--dataset")
+    h.add_argument("--limit", type=int, default=30)
+    h.add_argument("--plot", type=Path, metavar="FILE.png", help="write a trend plot")
+    h.set_defaults(func=cmd_evaluations)
+
+    b = sub.add_parser("rollback", help="switch the active version to an archived release")
+    g = b.add_mutually_exclusive_group(required=True)
+    g.add_argument(
+        "--to", metavar="VERSION", help="full effective version, or a declared version if unique"
+    )
+    g.add_argument("--clear", action="store_true", help="return to the deployed config")
+    b.set_defaults(func=cmd_rollback)
+
+    sub.add_parser("releases", help="archived releases (* = active)").set_defaults(
+        func=cmd_releases
+    )
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from domain.errors import ConfigError
+
+    try:
+        return int(args.func(args, settings))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
