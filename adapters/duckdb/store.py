@@ -35,6 +35,18 @@ _UPSERT_STATE = """
 """
 
 
+# Files written before posting_state existed: give every posting its latest row as state.
+_BACKFILL_STATE = """
+    INSERT INTO posting_state
+    SELECT posting_id, content_hash, enrichment_version, row_id, enriched_at FROM (
+        SELECT *, row_number() OVER (
+            PARTITION BY posting_id ORDER BY enriched_at DESC, row_id DESC) AS rn
+        FROM job_enrichments e
+        WHERE NOT EXISTS (SELECT 1 FROM posting_state s WHERE s.posting_id = e.posting_id)
+    ) WHERE rn = 1
+"""
+
+
 def _drift_filter(
     current_version: str, from_version: str | None, since: str | None
 ) -> tuple[str, list[Any]]:
@@ -130,6 +142,7 @@ class DuckDbStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
             con.execute(SCHEMA)
+            con.execute(_BACKFILL_STATE)
         self.close()  # never carry an open file across a fork
 
     def _open(self) -> duckdb.DuckDBPyConnection:

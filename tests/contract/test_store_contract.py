@@ -183,3 +183,15 @@ def test_evaluation_history_newest_first_per_dataset(store: EnrichmentStore) -> 
     assert hist[0] == evaluation("e2", "skillspan-dev", T3, 0.4)
     assert hist[0].regressed and hist[0].f1() == 0.4
     assert [r.result_id for r in store.evaluations(limit=2)] == ["e2", "g1"]
+
+
+def test_duckdb_backfills_state_for_files_written_before_it_existed(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    a, b = posting("a", "x"), posting("b", "y")
+    DuckDbStore(path).write_batch([a, b], [enrichment(a, "v1", T1), enrichment(b, "v1", T1)], [])
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM posting_state")  # as an old file would be
+    con.close()
+    assert DuckDbStore(path).count_drifted("v2") == 2

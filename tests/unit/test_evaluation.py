@@ -87,3 +87,25 @@ def test_real_pipeline_on_skillspan_dev_matches_dictionary_baseline(real_pipelin
     )
     flagged = compare(worse, r, 0.02)
     assert flagged.regressed and flagged.compared_to == r.result_id
+
+
+def test_evaluation_trend_plot_is_a_png(tmp_path: Path) -> None:
+    from domain.models import EvaluationResult
+    from worker.ops_cli import plot_history
+
+    def result(i: int, f1: float) -> EvaluationResult:
+        m = {lab: {"overlap": {"f1": f1}} for lab in ("micro", "SKILL", "KNOWLEDGE")}
+        return EvaluationResult(
+            f"r{i}",
+            "skillspan-dev",
+            "h",
+            f"v{i}",
+            m,
+            58,
+            f"2026-01-0{i + 1}T00:00:00+00:00",
+            f1 < 0.3,
+        )
+
+    out = tmp_path / "trend.png"
+    plot_history([result(0, 0.5), result(1, 0.2)], out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
