@@ -25,3 +25,23 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
     || { cat .venv/install.log; exit 1; }
   touch .venv/.installed
 fi
+
+# The BigQuery emulator (PyPI bqemulator, serving the BigQuery REST API on DuckDB) lives in its own
+# venv: it pins protobuf and duckdb versions the app must not share. Its DuckDB extensions are
+# installed from their PyPI packages (no download at run time) under a dedicated HOME.
+BQE=.venv-bqemu
+if [ ! -f "$BQE/.installed" ]; then
+  echo ">> installing the BigQuery emulator into $BQE"
+  "$PY" -m venv "$BQE"
+  "$BQE/bin/pip" install -q --disable-pip-version-check bqemulator==1.4.0 duckdb==1.5.5 \
+    duckdb-extension-spatial==1.5.5 duckdb-extension-avro==1.5.5 numpy >"$BQE/install.log" 2>&1 \
+    || { cat "$BQE/install.log"; exit 1; }
+  mkdir -p "$BQE/home"
+  HOME="$PWD/$BQE/home" "$BQE/bin/python" - <<'PYEOF'
+import glob, duckdb
+con = duckdb.connect()
+for ext in glob.glob(".venv-bqemu/lib/python3*/site-packages/duckdb_extension_*/extensions/*/*.duckdb_extension"):
+    con.execute(f"INSTALL '{ext}'")
+PYEOF
+  touch "$BQE/.installed"
+fi

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,25 @@ def load_samples(limit: int | None = None) -> list[Posting]:
             assert isinstance(p, Posting), p
             out.append(p)
     return out
+
+
+@pytest.fixture(scope="session")
+def bq_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.emulators import bigquery_emulator
+
+    with bigquery_emulator(tmp_path_factory.mktemp("bqemu")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def pubsub_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.emulators import EmulatorMissing, pubsub_emulator
+
+    try:
+        with pubsub_emulator(tmp_path_factory.mktemp("pubsub")) as host:
+            yield host
+    except EmulatorMissing as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="session")

@@ -95,6 +95,14 @@ _checked_at = 0.0
 
 
 def build_store(settings: Settings) -> EnrichmentStore:
+    if settings.store_backend == "bigquery":
+        from adapters.bigquery.client import make_client
+        from adapters.bigquery.store import BigQueryStore
+
+        client = make_client(
+            settings.bigquery_project, settings.bigquery_endpoint, settings.bigquery_location
+        )
+        return BigQueryStore(client, settings.bigquery_dataset_ref)
     return DuckDbStore(
         settings.duckdb_path,
         lock_timeout_s=settings.duckdb_lock_timeout_s,

@@ -31,6 +31,7 @@ class BridgeStats:
     enqueued: int = 0
     rejected: int = 0
     batches: int = 0
+    nacked: int = 0
     posting_ids: list[str] = field(default_factory=list)
     rejected_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -45,6 +46,10 @@ class Bridge:
     max_wait_s: float = 2.0
     policy: ValidationPolicy = field(default_factory=ValidationPolicy)
     progress: Callable[[BridgeStats], None] | None = None
+    # A file run stops at the first enqueue failure (exit non-zero, rerun is idempotent); a
+    # streaming source nacks the batch (redelivered later) and keeps going after a pause.
+    stop_on_enqueue_error: bool = True
+    retry_pause_s: float = 5.0
 
     def run(self) -> BridgeStats:
         """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
@@ -113,9 +118,14 @@ class Bridge:
                 self.enqueue_rejections(rejections)
         except Exception as exc:
             self.source.nack(msgs)
-            raise BridgeError(
-                f"enqueue failed after {stats.enqueued} postings were enqueued: {exc!r}"
-            ) from exc
+            stats.nacked += len(msgs)
+            if self.stop_on_enqueue_error:
+                raise BridgeError(
+                    f"enqueue failed after {stats.enqueued} postings were enqueued: {exc!r}"
+                ) from exc
+            log.error("enqueue failed, %d messages nacked for redelivery: %r", len(msgs), exc)
+            time.sleep(self.retry_pause_s)
+            return
         self.source.ack(msgs)
         stats.enqueued += len(postings)
         stats.rejected += len(rejections)

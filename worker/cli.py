@@ -53,7 +53,9 @@ def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
 # -- bridge --------------------------------------------------------------------------------------
 
 
-def run_bridge(inputs: Sequence[Path | None], settings: Settings, quiet: bool = False):  # type: ignore[no-untyped-def]
+def run_bridge(  # type: ignore[no-untyped-def]
+    inputs: Sequence[Path | None], settings: Settings, quiet: bool = False, sources=None
+):
     """Bridge each input through validation into the broker; returns the combined stats."""
     from adapters.local.jsonl_source import JsonlSource
     from tasks.enrich import enrichment_chain, record_rejections
@@ -61,10 +63,11 @@ def run_bridge(inputs: Sequence[Path | None], settings: Settings, quiet: bool = 
 
     total = BridgeStats()
     show = Progress()
-    for path in inputs:
-        name = str(path or "stdin")
+    streaming = sources is not None
+    for source in sources or [JsonlSource(p) for p in inputs]:
+        name = str(getattr(source, "path", None) or source.source)
         bridge = Bridge(
-            source=JsonlSource(path),
+            source=source,
             enqueue_postings=lambda ps: enrichment_chain(ps).apply_async(),
             enqueue_rejections=lambda rs: record_rejections.delay([r.to_dict() for r in rs]),
             batch_size=settings.batch_size,
@@ -74,6 +77,7 @@ def run_bridge(inputs: Sequence[Path | None], settings: Settings, quiet: bool = 
             else lambda s, n=name: show(  # type: ignore[misc]
                 f"  {n}: {s.received} messages, {s.enqueued} enqueued, {s.rejected} rejected"
             ),
+            stop_on_enqueue_error=not streaming,
         )
         s = bridge.run()
         if not quiet:
@@ -150,8 +154,21 @@ def print_summary(
 
 
 def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
-    inputs = [None if str(p) == "-" else Path(p) for p in args.input]
-    stats = run_bridge(inputs, settings)
+    source = args.source or settings.source
+    if source == "pubsub":
+        from adapters.pubsub.source import PubSubSource
+
+        sub = args.subscription or settings.subscription_path
+        print(f"bridging Pub/Sub {sub} (Ctrl-C to stop)", file=sys.stderr)
+        pubsub = PubSubSource(sub, settings.pubsub_max_outstanding, idle_exit_s=args.idle_exit)
+        stats = run_bridge([], settings, sources=[pubsub])
+    else:
+        if not args.input:
+            raise SystemExit(
+                "enrich bridge: give JSONL file(s) or - for stdin (or --source pubsub)"
+            )
+        inputs = [None if str(p) == "-" else Path(p) for p in args.input]
+        stats = run_bridge(inputs, settings)
     print(f"received {stats.received}, enqueued {stats.enqueued} in {stats.batches} batches, "
           f"rejected {stats.rejected}")  # fmt: skip
     if args.wait:
@@ -196,6 +213,37 @@ def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.pubsub.source import publish_lines
+
+    lines: list[bytes] = []
+    for p in args.input:
+        raw = sys.stdin.buffer.read() if p == "-" else Path(p).read_bytes()
+        lines += [line for line in raw.splitlines() if line.strip()]
+    topic = args.topic or settings.topic_path
+    print(f"published {publish_lines(topic, lines)} messages to {topic}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.store_backend != "bigquery":
+        _store(settings)
+        print(f"DuckDB schema is up to date in {settings.duckdb_path} (created on open)")
+        return 0
+    from adapters.bigquery.client import make_client
+    from adapters.bigquery.migrate import migrate
+
+    client = make_client(
+        settings.bigquery_project, settings.bigquery_endpoint, settings.bigquery_location
+    )
+    ran = migrate(client, settings.bigquery_dataset_ref, settings.bigquery_location)
+    applied = [r for r in ran if r.startswith("migrations/")]
+    print(
+        f"{settings.bigquery_dataset_ref}: tables ensured; migrations applied now: {applied or 'none'}"
+    )
+    return 0
+
+
 def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     print_summary(settings)
     return 0
@@ -233,7 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read postings as JSON lines ({posting_id, text, title?, company?, "
                        "source?, posted_at?}), validate each, enqueue valid ones as batch chains and "
                        "record invalid ones as rejections with a reason.")  # fmt: skip
-    b.add_argument("input", nargs="+", help="JSONL file(s), or - for stdin")
+    b.add_argument("input", nargs="*", help="JSONL file(s), or - for stdin (file source)")
+    b.add_argument("--source", choices=["file", "pubsub"], help="default: ENRICH_SOURCE (file)")
+    b.add_argument(
+        "--subscription", help="Pub/Sub subscription path (default from ENRICH_PUBSUB_*)"
+    )
+    b.add_argument("--idle-exit", type=float, metavar="S",
+                   help="Pub/Sub: stop after S seconds without messages (default: run until stopped)")  # fmt: skip
     b.add_argument("--wait", action="store_true", help="wait until every posting is persisted")
     b.add_argument("--timeout", type=float, default=600, help="seconds to wait (default 600)")
     b.set_defaults(func=cmd_bridge)
@@ -252,6 +306,21 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fleet", help="start/stop/status of redis-server, worker, beat and Flower")
     f.add_argument("action", choices=["start", "stop", "status"])
     f.set_defaults(func=cmd_fleet)
+
+    pub = sub.add_parser("publish", help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
+                         description="Publish each non-blank line as one message, unvalidated: the "
+                         "bridge validates and records bad ones as rejections.")  # fmt: skip
+    pub.add_argument("input", nargs="+", help="JSONL file(s), or - for stdin")
+    pub.add_argument(
+        "--topic",
+        help="topic path (default projects/ENRICH_PUBSUB_PROJECT/topics/ENRICH_PUBSUB_TOPIC)",
+    )
+    pub.set_defaults(func=cmd_publish)
+
+    mig = sub.add_parser(
+        "migrate", help="create/upgrade the warehouse schema (BigQuery: sql/); idempotent"
+    )
+    mig.set_defaults(func=cmd_migrate)
 
     sub.add_parser("summary", help="rows per version, drift, top skills, rejections").set_defaults(
         func=cmd_summary

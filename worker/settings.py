@@ -18,7 +18,20 @@ class Settings(BaseSettings):
     broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker (Redis)")
     config_root: Path = Field(REPO_ROOT, description="folder holding config/model_versions.yaml")
     data_dir: Path = Field(REPO_ROOT / ".data", description="embedded warehouse and run state")
-    store_backend: Literal["duckdb"] = "duckdb"
+    store_backend: Literal["duckdb", "bigquery"] = "duckdb"
+    # BigQuery (store_backend=bigquery): credentials from Application Default Credentials;
+    # bigquery_endpoint points the client at an emulator instead (no credentials then).
+    bigquery_project: str = "ml-enrichment-local"
+    bigquery_dataset: str = "enrichment"
+    bigquery_location: str | None = None
+    bigquery_endpoint: str | None = None
+    # Pub/Sub source (enrich bridge --source pubsub). PUBSUB_EMULATOR_HOST (read by Google's
+    # client itself) points it at an emulator.
+    source: Literal["file", "pubsub"] = "file"
+    pubsub_project: str = "ml-enrichment-local"
+    pubsub_topic: str = "postings"
+    pubsub_subscription: str = "postings-bridge"
+    pubsub_max_outstanding: int = Field(256, ge=1, description="flow control: leased messages")
     duckdb_file: str = "enrichment.duckdb"
     duckdb_lock_timeout_s: float = 30.0
     # The persister keeps the file open across batches this long (0 = open per operation).
@@ -68,6 +81,18 @@ class Settings(BaseSettings):
     @property
     def duckdb_path(self) -> Path:
         return self.data_dir / self.duckdb_file
+
+    @property
+    def bigquery_dataset_ref(self) -> str:
+        return f"{self.bigquery_project}.{self.bigquery_dataset}"
+
+    @property
+    def topic_path(self) -> str:
+        return f"projects/{self.pubsub_project}/topics/{self.pubsub_topic}"
+
+    @property
+    def subscription_path(self) -> str:
+        return f"projects/{self.pubsub_project}/subscriptions/{self.pubsub_subscription}"
 
     @property
     def releases_dir(self) -> Path:

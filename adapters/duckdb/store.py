@@ -14,6 +14,14 @@ from typing import Any
 
 import duckdb
 
+from adapters.rows import (
+    enrichment_row,
+    evaluation_row,
+    first_per_key,
+    posting_row,
+    rejection_row,
+    state_rows,
+)
 from domain.errors import PermanentError, TransientError
 from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
 from domain.ports import SkillCount, VersionCount
@@ -104,7 +112,6 @@ _COLUMNS["evaluation_results"] = {
     "evaluated_at": "TIMESTAMP", "regressed": "BOOLEAN", "regressions": "VARCHAR",
     "compared_to": "VARCHAR",
 }  # fmt: skip
-_STATE_COLUMNS = ("posting_id", "content_hash", "enrichment_version", "row_id", "enriched_at")
 _KEYS = {
     "postings": ("posting_id", "content_hash"),
     "job_enrichments": ("row_id",),
@@ -206,34 +213,16 @@ class DuckDbStore:
         rejections: Sequence[Rejection],
     ) -> tuple[int, int, int]:
         now = _db_ts(datetime.now(UTC).isoformat())
-        p_rows = [
-            {
-                "posting_id": p.posting_id,
-                "content_hash": p.content_hash,
-                "title": p.title,
-                "company": p.company,
-                "text": p.text,
-                "source": p.source,
-                "posted_at": p.posted_at,
-                "received_at": now,
-            }
-            for p in postings
-        ]
+        p_rows = [{**posting_row(p, now)} for p in postings]
         e_rows = [
             {
-                "row_id": e.row_id,
-                "posting_id": e.posting_id,
-                "content_hash": e.content_hash,
-                "enrichment_version": e.enrichment_version,
-                "component_versions": json.dumps(e.component_versions, sort_keys=True),
-                "sections": json.dumps([s.to_list() for s in e.sections]),
-                "skills": json.dumps([s.to_dict() for s in e.skills]),
-                "skill_count": len(e.skills),
-                "enriched_at": _db_ts(e.enriched_at),
-                "processing_ms": e.processing_ms,
-                "truncated": e.truncated,
+                **r,
+                "component_versions": json.dumps(r["component_versions"], sort_keys=True),
+                "sections": json.dumps(r["sections"]),
+                "skills": json.dumps(r["skills"]),
+                "enriched_at": _db_ts(r["enriched_at"]),
             }
-            for e in enrichments
+            for r in map(enrichment_row, enrichments)
         ]
         s_rows = [
             {
@@ -247,7 +236,7 @@ class DuckDbStore:
             for e in enrichments
             for s in e.skills
         ]
-        r_rows = [{**r.to_dict(), "rejected_at": _db_ts(r.rejected_at)} for r in rejections]
+        r_rows = [{**rejection_row(r), "rejected_at": _db_ts(r.rejected_at)} for r in rejections]
         with self._connect() as con:
             con.begin()
             new_p = self._insert(con, "postings", p_rows)
@@ -255,15 +244,7 @@ class DuckDbStore:
             new_r = self._insert(con, "rejections", r_rows)
             self._insert(con, "enrichment_skills", [r for r in s_rows if r["row_id"] in new_e])
             if e_rows:
-                latest: dict[str, dict[str, Any]] = {}
-                for r in e_rows:
-                    if (
-                        r["posting_id"] not in latest
-                        or r["enriched_at"] >= latest[r["posting_id"]]["enriched_at"]
-                    ):
-                        latest[r["posting_id"]] = r
-                state = [{k: r[k] for k in _STATE_COLUMNS} for r in latest.values()]
-                con.execute(_UPSERT_STATE, [json.dumps(state)])
+                con.execute(_UPSERT_STATE, [json.dumps(state_rows(e_rows, str))])
             con.commit()
         return len(new_p), len(new_e), len(new_r)
 
@@ -282,8 +263,8 @@ class DuckDbStore:
             return set()
         cols = _COLUMNS[table]
         keys = _KEYS.get(table)
-        if keys:  # first occurrence wins, as with separate deliveries
-            rows = list({tuple(r[k] for k in keys): r for r in reversed(rows)}.values())
+        if keys:
+            rows = first_per_key(rows, keys)
         spec = json.dumps([dict(cols)])
         select = ", ".join(f"r.{c}" for c in cols)
         conflict = " ON CONFLICT DO NOTHING" if keys else ""
@@ -401,7 +382,7 @@ class DuckDbStore:
 
     def save_evaluation(self, result: EvaluationResult) -> bool:
         row = {
-            **result.to_dict(),
+            **evaluation_row(result),
             "metrics": json.dumps(result.metrics, sort_keys=True),
             "regressions": json.dumps(list(result.regressions)),
             "evaluated_at": _db_ts(result.evaluated_at),

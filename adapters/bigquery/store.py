@@ -1,0 +1,249 @@
+"""BigQuery implementation of EnrichmentStore: MERGE per table per batch, named queries in sql/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from google.cloud import bigquery
+from google.cloud.bigquery.retry import DEFAULT_RETRY
+
+from adapters.bigquery.client import translated
+from adapters.bigquery.sql_files import query, render
+from adapters.rows import (
+    enrichment_row,
+    evaluation_row,
+    first_per_key,
+    posting_row,
+    rejection_row,
+    state_rows,
+)
+from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
+from domain.ports import SkillCount, VersionCount
+
+P = bigquery.ScalarQueryParameter
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _ts(iso: str) -> datetime:
+    dt = datetime.fromisoformat(iso)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+class BigQueryStore:
+    """Writes are MERGEs keyed like the DuckDB store, so a redelivered batch changes nothing.
+
+    One MERGE per table per batch (BigQuery runs at most two mutating DML statements per table
+    concurrently and queues the rest). The four MERGEs of a batch are not one transaction: a
+    crash between them leaves a prefix written, and the task's retry completes it idempotently.
+    """
+
+    def __init__(
+        self, client: bigquery.Client, dataset: str, api_deadline_s: float = 120.0
+    ) -> None:
+        self.client = client
+        self.dataset = dataset  # "project.dataset"
+        # The client's own retries would wait up to 10 minutes; past this deadline the error
+        # surfaces as TransientError and the Celery task retries with backoff instead.
+        self.deadline_s = api_deadline_s
+        self._retry = DEFAULT_RETRY.with_deadline(api_deadline_s)
+
+    def _job(self, name: str, params: list[Any]) -> bigquery.QueryJob:
+        sql = render(query(name), self.dataset)
+        job = self.client.query(
+            sql,
+            job_config=bigquery.QueryJobConfig(query_parameters=params),
+            retry=self._retry,
+            job_retry=None,  # the client's job retry ignores our deadline; Celery retries instead
+            timeout=self.deadline_s,
+        )
+        job.result(retry=self._retry, timeout=self.deadline_s)
+        return job
+
+    def _run(self, name: str, *params: Any) -> bigquery.table.RowIterator:
+        with translated(name):
+            return self._job(name, list(params)).result(retry=self._retry, timeout=self.deadline_s)
+
+    def _merge(self, name: str, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        with translated(name):
+            job = self._job(name, [P("rows", "STRING", json.dumps(rows))])
+            return int(job.num_dml_affected_rows or 0)
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        postings: Sequence[Posting],
+        enrichments: Sequence[JobEnrichment],
+        rejections: Sequence[Rejection],
+    ) -> tuple[int, int, int]:
+        now = datetime.now(UTC).isoformat()
+        p_rows = first_per_key(
+            [posting_row(p, now) for p in postings], ("posting_id", "content_hash")
+        )
+        e_rows = first_per_key([enrichment_row(e) for e in enrichments], ("row_id",))
+        r_rows = first_per_key([rejection_row(r) for r in rejections], ("rejection_id",))
+        new_p = self._merge("merge_postings", p_rows)
+        new_e = self._merge("merge_enrichments", e_rows)
+        self._merge("merge_state", state_rows(e_rows, _ts))
+        new_r = self._merge("merge_rejections", r_rows)
+        return new_p, new_e, new_r
+
+    def save_evaluation(self, result: EvaluationResult) -> bool:
+        return self._merge("merge_evaluation", [evaluation_row(result)]) > 0
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def counts_by_version(self) -> list[VersionCount]:
+        return [
+            VersionCount(
+                r["enrichment_version"], int(r["n_rows"]), int(r["postings"]), int(r["latest"])
+            )
+            for r in self._run("counts_per_version")
+        ]
+
+    @staticmethod
+    def _drift_params(
+        current: str, from_version: str | None, since: str | None
+    ) -> list[bigquery.ScalarQueryParameter]:
+        return [
+            P("current", "STRING", current),
+            P("from_version", "STRING", from_version),
+            P("since", "TIMESTAMP", _ts(since) if since else None),
+        ]
+
+    def drifted_postings(
+        self,
+        current_version: str,
+        limit: int,
+        after_posting_id: str | None = None,
+        from_version: str | None = None,
+        since: str | None = None,
+    ) -> list[Posting]:
+        rows = self._run(
+            "drift",
+            *self._drift_params(current_version, from_version, since),
+            P("after", "STRING", after_posting_id or ""),
+            P("limit", "INT64", limit),
+        )
+        return [
+            Posting(
+                r["posting_id"],
+                r["text"],
+                r["content_hash"],
+                r["title"],
+                r["company"],
+                r["source"],
+                r["posted_at"],
+            )
+            for r in rows
+        ]
+
+    def count_drifted(
+        self, current_version: str, from_version: str | None = None, since: str | None = None
+    ) -> int:
+        rows = self._run("count_drift", *self._drift_params(current_version, from_version, since))
+        return int(next(iter(rows))["n"])
+
+    def posting_history(self, posting_id: str) -> list[JobEnrichment]:
+        rows = self._run("posting_history", P("posting_id", "STRING", posting_id))
+        return [
+            JobEnrichment.from_dict(
+                {
+                    "posting_id": r["posting_id"],
+                    "content_hash": r["content_hash"],
+                    "enrichment_version": r["enrichment_version"],
+                    "component_versions": json.loads(r["component_versions"] or "{}"),
+                    "sections": json.loads(r["sections"] or "[]"),
+                    "skills": [
+                        {
+                            **s,
+                            "source_strategies": list(s["source_strategies"]),
+                            "mentions": [dict(m) for m in s["mentions"]],
+                        }
+                        for s in r["skills"]
+                    ],
+                    "enriched_at": _iso(r["enriched_at"]),
+                    "processing_ms": r["processing_ms"],
+                    "truncated": r["truncated"],
+                }
+            )
+            for r in rows
+        ]
+
+    def enrichment_status(self, posting_ids: Sequence[str], version: str) -> tuple[int, int]:
+        r = next(
+            iter(
+                self._run(
+                    "enrichment_status",
+                    P("version", "STRING", version),
+                    bigquery.ArrayQueryParameter("ids", "STRING", list(posting_ids)),
+                )
+            )
+        )
+        return int(r["enriched"]), int(r["failed"])
+
+    def count_rejections(self, rejection_ids: Sequence[str]) -> int:
+        rows = self._run(
+            "count_rejections", bigquery.ArrayQueryParameter("ids", "STRING", list(rejection_ids))
+        )
+        return int(next(iter(rows))["n"])
+
+    def rejections(self, limit: int = 100) -> list[Rejection]:
+        return [
+            Rejection(
+                r["rejection_id"],
+                r["stage"],
+                r["reason"],
+                r["detail"],
+                r["source"],
+                _iso(r["rejected_at"]),
+                r["posting_id"],
+                r["content_hash"],
+            )
+            for r in self._run("rejections", P("limit", "INT64", limit))
+        ]
+
+    def rejection_counts(self) -> dict[tuple[str, str], int]:
+        return {(r["stage"], r["reason"]): int(r["n"]) for r in self._run("rejection_counts")}
+
+    def top_skills(self, version: str, limit: int = 10) -> list[SkillCount]:
+        rows = self._run("top_skills", P("version", "STRING", version), P("limit", "INT64", limit))
+        return [
+            SkillCount(r["skill_id"], r["name"], r["category"], int(r["postings"])) for r in rows
+        ]
+
+    def skills_per_posting(self, version: str) -> float:
+        rows = self._run("skills_per_posting", P("version", "STRING", version))
+        return float(next(iter(rows))["avg_skills"] or 0.0)
+
+    def evaluations(self, dataset: str | None = None, limit: int = 50) -> list[EvaluationResult]:
+        rows = self._run(
+            "evaluation_history", P("name", "STRING", dataset), P("limit", "INT64", limit)
+        )
+        return [
+            EvaluationResult(
+                r["result_id"],
+                r["dataset"],
+                r["dataset_hash"],
+                r["enrichment_version"],
+                json.loads(r["metrics"] or "{}"),
+                int(r["n_docs"]),
+                _iso(r["evaluated_at"]),
+                bool(r["regressed"]),
+                tuple(r["regressions"] or ()),
+                r["compared_to"],
+            )
+            for r in rows
+        ]
+
+    def cluster_versions(self) -> list[dict[str, Any]]:
+        """Clustering runs per version (the clustering job fills cluster_runs)."""
+        return [dict(r.items()) for r in self._run("cluster_versions")]

@@ -1,0 +1,65 @@
+"""Warehouse rows for the domain entities, shared by every store adapter (plain JSON values)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
+
+
+def posting_row(p: Posting, received_at: str) -> dict[str, Any]:
+    return {
+        "posting_id": p.posting_id,
+        "content_hash": p.content_hash,
+        "title": p.title,
+        "company": p.company,
+        "text": p.text,
+        "source": p.source,
+        "posted_at": p.posted_at,
+        "received_at": received_at,
+    }
+
+
+def enrichment_row(e: JobEnrichment) -> dict[str, Any]:
+    d = e.to_dict()
+    return {
+        "row_id": e.row_id,
+        **{k: d[k] for k in ("posting_id", "content_hash", "enrichment_version")},
+        "component_versions": d["component_versions"],
+        "sections": d["sections"],
+        "skills": d["skills"],
+        "skill_count": len(e.skills),
+        "enriched_at": e.enriched_at,
+        "processing_ms": d["processing_ms"],
+        "truncated": e.truncated,
+    }
+
+
+STATE_KEYS = ("posting_id", "content_hash", "enrichment_version", "row_id", "enriched_at")
+
+
+def state_rows(enrichment_rows: Iterable[dict[str, Any]], ts_key: Any) -> list[dict[str, Any]]:
+    """Each posting's newest enrichment in the batch (`ts_key` orders enriched_at values)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for r in enrichment_rows:
+        cur = latest.get(r["posting_id"])
+        if cur is None or ts_key(r["enriched_at"]) >= ts_key(cur["enriched_at"]):
+            latest[r["posting_id"]] = r
+    return [{k: r[k] for k in STATE_KEYS} for r in latest.values()]
+
+
+def rejection_row(r: Rejection) -> dict[str, Any]:
+    return r.to_dict()
+
+
+def evaluation_row(r: EvaluationResult) -> dict[str, Any]:
+    return r.to_dict()
+
+
+def first_per_key(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Drop later duplicates inside one batch: the first delivery wins, as across batches."""
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in rows:
+        seen.setdefault(tuple(r[k] for k in keys), r)
+    return list(seen.values())

@@ -1,0 +1,114 @@
+-- BigQuery tables of ml-enrichment. `${dataset}` is replaced by `project.dataset` by `enrich migrate`.
+-- Every statement is idempotent (IF NOT EXISTS).
+
+CREATE TABLE IF NOT EXISTS `${dataset}.postings` (
+  posting_id   STRING NOT NULL,
+  content_hash STRING NOT NULL,
+  title        STRING,
+  company      STRING,
+  text         STRING NOT NULL,
+  source       STRING,
+  posted_at    STRING,
+  received_at  TIMESTAMP NOT NULL
+)
+PARTITION BY DATE(received_at)
+CLUSTER BY posting_id;
+
+CREATE TABLE IF NOT EXISTS `${dataset}.job_enrichments` (
+  row_id             STRING NOT NULL,  -- posting_id:content_hash:enrichment_version
+  posting_id         STRING NOT NULL,
+  content_hash       STRING NOT NULL,
+  enrichment_version STRING NOT NULL,
+  component_versions JSON,
+  sections           JSON,
+  skills ARRAY<STRUCT<
+    skill_id          STRING,
+    name              STRING,
+    category          STRING,
+    confidence        FLOAT64,
+    source_strategies ARRAY<STRING>,
+    mentions ARRAY<STRUCT<start INT64, `end` INT64, text STRING, section STRING, strategy STRING>>
+  >>,
+  skill_count        INT64,
+  enriched_at        TIMESTAMP NOT NULL,
+  processing_ms      FLOAT64,
+  truncated          BOOL
+)
+PARTITION BY DATE(enriched_at)
+CLUSTER BY enrichment_version, posting_id;
+
+-- Current state: each posting's latest enrichment, MERGEd once per batch.
+CREATE TABLE IF NOT EXISTS `${dataset}.posting_state` (
+  posting_id         STRING NOT NULL,
+  content_hash       STRING NOT NULL,
+  enrichment_version STRING NOT NULL,
+  row_id             STRING NOT NULL,
+  enriched_at        TIMESTAMP NOT NULL
+)
+CLUSTER BY enrichment_version, posting_id;
+
+CREATE TABLE IF NOT EXISTS `${dataset}.section_classifications` (
+  row_id             STRING NOT NULL,
+  posting_id         STRING NOT NULL,
+  classifier_version STRING NOT NULL,
+  kind               STRING NOT NULL,
+  start              INT64 NOT NULL,
+  `end`              INT64 NOT NULL,
+  header             STRING
+)
+CLUSTER BY posting_id;
+
+CREATE TABLE IF NOT EXISTS `${dataset}.rejections` (
+  rejection_id STRING NOT NULL,
+  stage        STRING NOT NULL,
+  reason       STRING NOT NULL,
+  detail       STRING NOT NULL,
+  source       STRING,
+  rejected_at  TIMESTAMP NOT NULL,
+  posting_id   STRING,
+  content_hash STRING
+)
+PARTITION BY DATE(rejected_at);
+
+CREATE TABLE IF NOT EXISTS `${dataset}.skill_aliases` (
+  alias          STRING NOT NULL,
+  skill_id       STRING NOT NULL,
+  case_sensitive BOOL NOT NULL,
+  aliases_version STRING NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS `${dataset}.evaluation_results` (
+  result_id          STRING NOT NULL,
+  dataset            STRING NOT NULL,
+  dataset_hash       STRING NOT NULL,
+  enrichment_version STRING NOT NULL,
+  metrics            JSON,
+  n_docs             INT64,
+  evaluated_at       TIMESTAMP NOT NULL,
+  regressed          BOOL NOT NULL,
+  regressions        ARRAY<STRING>,
+  compared_to        STRING
+);
+
+CREATE TABLE IF NOT EXISTS `${dataset}.cluster_runs` (
+  run_id             STRING NOT NULL,
+  clustering_version STRING NOT NULL,
+  enrichment_version STRING NOT NULL,
+  n_postings         INT64,
+  n_clusters         INT64,
+  metrics            JSON,
+  started_at         TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS `${dataset}.cluster_assignments` (
+  run_id     STRING NOT NULL,
+  posting_id STRING NOT NULL,
+  cluster_id INT64 NOT NULL,
+  distance   FLOAT64
+)
+CLUSTER BY run_id;
+
+CREATE TABLE IF NOT EXISTS `${dataset}.schema_migrations` (
+  name       STRING NOT NULL,
+  applied_at TIMESTAMP NOT NULL
+);

@@ -1,0 +1,10 @@
+-- Postings enriched before posting_state existed get their latest row as current state, so the
+-- drift job sees them. Inserts only postings missing from the state table: safe to run twice.
+INSERT INTO `${dataset}.posting_state` (posting_id, content_hash, enrichment_version, row_id, enriched_at)
+SELECT posting_id, content_hash, enrichment_version, row_id, enriched_at
+FROM (
+  SELECT e.*, ROW_NUMBER() OVER (PARTITION BY e.posting_id ORDER BY e.enriched_at DESC, e.row_id DESC) AS rn
+  FROM `${dataset}.job_enrichments` AS e
+  WHERE e.posting_id NOT IN (SELECT posting_id FROM `${dataset}.posting_state`)
+)
+WHERE rn = 1;

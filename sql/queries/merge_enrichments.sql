@@ -1,0 +1,41 @@
+-- Enrichments of one batch; idempotent on row_id = posting_id:content_hash:enrichment_version.
+MERGE `${dataset}.job_enrichments` T
+USING (
+  SELECT
+    JSON_VALUE(j, '$.row_id') AS row_id,
+    JSON_VALUE(j, '$.posting_id') AS posting_id,
+    JSON_VALUE(j, '$.content_hash') AS content_hash,
+    JSON_VALUE(j, '$.enrichment_version') AS enrichment_version,
+    JSON_QUERY(j, '$.component_versions') AS component_versions,
+    JSON_QUERY(j, '$.sections') AS sections,
+    ARRAY(
+      SELECT AS STRUCT
+        JSON_VALUE(s, '$.skill_id') AS skill_id,
+        JSON_VALUE(s, '$.name') AS name,
+        JSON_VALUE(s, '$.category') AS category,
+        CAST(JSON_VALUE(s, '$.confidence') AS FLOAT64) AS confidence,
+        ARRAY(SELECT JSON_VALUE(x, '$') FROM UNNEST(JSON_QUERY_ARRAY(s, '$.source_strategies')) AS x)
+          AS source_strategies,
+        ARRAY(
+          SELECT AS STRUCT
+            CAST(JSON_VALUE(m, '$.start') AS INT64) AS start,
+            CAST(JSON_VALUE(m, '$.end') AS INT64) AS `end`,
+            JSON_VALUE(m, '$.text') AS text,
+            JSON_VALUE(m, '$.section') AS section,
+            JSON_VALUE(m, '$.strategy') AS strategy
+          FROM UNNEST(JSON_QUERY_ARRAY(s, '$.mentions')) AS m
+        ) AS mentions
+      FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s
+    ) AS skills,
+    CAST(JSON_VALUE(j, '$.skill_count') AS INT64) AS skill_count,
+    TIMESTAMP(JSON_VALUE(j, '$.enriched_at')) AS enriched_at,
+    CAST(JSON_VALUE(j, '$.processing_ms') AS FLOAT64) AS processing_ms,
+    CAST(JSON_VALUE(j, '$.truncated') AS BOOL) AS truncated
+  FROM UNNEST(JSON_QUERY_ARRAY(@rows)) AS j
+) S
+ON T.row_id = S.row_id
+WHEN NOT MATCHED THEN
+  INSERT (row_id, posting_id, content_hash, enrichment_version, component_versions, sections, skills,
+          skill_count, enriched_at, processing_ms, truncated)
+  VALUES (S.row_id, S.posting_id, S.content_hash, S.enrichment_version, S.component_versions,
+          S.sections, S.skills, S.skill_count, S.enriched_at, S.processing_ms, S.truncated)

@@ -1,0 +1,1 @@
+SELECT stage, reason, COUNT(*) AS n FROM `${dataset}.rejections` GROUP BY stage, reason

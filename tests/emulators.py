@@ -1,0 +1,94 @@
+"""Google's emulators on 127.0.0.1, started and stopped (by PID) by the test suite.
+
+BigQuery: PyPI bqemulator (REST API on DuckDB) from its own venv, .venv-bqemu (make install).
+Pub/Sub: Google's emulator from the Debian package google-cloud-cli-pubsub-emulator (Java).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from worker.fleet import free_port, port_open
+
+ROOT = Path(__file__).resolve().parents[1]
+BQEMU = ROOT / ".venv-bqemu"
+PROJECT = "ml-enrichment-test"
+PUBSUB_SCRIPT_CANDIDATES = (
+    "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator",
+    "/usr/share/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator",
+)
+
+
+class EmulatorMissing(RuntimeError):
+    pass
+
+
+def pubsub_script() -> str | None:
+    found = shutil.which("cloud-pubsub-emulator")
+    return found or next((p for p in PUBSUB_SCRIPT_CANDIDATES if os.path.exists(p)), None)
+
+
+@contextmanager
+def _process(
+    argv: list[str], log: Path, env: dict[str, str], ready, timeout: float
+) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{argv[0]} exited with {proc.returncode}; see {log}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{argv[0]} not ready after {timeout}s; see {log}")
+            time.sleep(0.2)
+        yield
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@contextmanager
+def bigquery_emulator(workdir: Path) -> Iterator[str]:
+    """Yields the REST endpoint, e.g. http://127.0.0.1:PORT."""
+    exe = BQEMU / "bin" / "bqemulator"
+    if not exe.exists():
+        raise EmulatorMissing(f"{exe} missing: run `make install`")
+    rest, grpc = free_port(), free_port()
+    env = dict(os.environ, HOME=str(BQEMU / "home"))
+    argv = [str(exe), "start", "--rest-port", str(rest), "--grpc-port", str(grpc),
+            "--project", PROJECT, "--log-level", "warning", "--log-format", "console"]  # fmt: skip
+    with _process(argv, workdir / "bqemulator.log", env, lambda: port_open("127.0.0.1", rest), 90):
+        yield f"http://127.0.0.1:{rest}"
+
+
+@contextmanager
+def pubsub_emulator(workdir: Path) -> Iterator[str]:
+    """Yields host:port for PUBSUB_EMULATOR_HOST."""
+    script = pubsub_script()
+    if script is None:
+        raise EmulatorMissing(
+            "Pub/Sub emulator not installed (Debian package google-cloud-cli-pubsub-emulator)"
+        )
+    port = free_port()
+    argv = [script, "--host=127.0.0.1", f"--port={port}"]
+    with _process(argv, workdir / "pubsub-emulator.log", dict(os.environ),
+                  lambda: port_open("127.0.0.1", port), 120):  # fmt: skip
+        yield f"127.0.0.1:{port}"

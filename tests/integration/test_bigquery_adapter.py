@@ -1,0 +1,57 @@
+"""BigQuery adapter specifics on the emulator: migrations, legacy rows, error mapping."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.bigquery.client import make_client
+from adapters.bigquery.migrate import migrate
+from adapters.bigquery.store import BigQueryStore
+from domain.errors import PermanentError, TransientError
+from tests.emulators import PROJECT
+from worker.fleet import free_port
+
+pytestmark = pytest.mark.integration
+
+
+def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
+    client = make_client(PROJECT, bq_endpoint)
+    ds = f"{PROJECT}.mig_twice"
+    first = migrate(client, ds)
+    assert "migrations/001_add_version_fields.sql" in first
+    tables = sorted(t.table_id for t in client.list_tables(ds))
+    assert migrate(client, ds) == ["ddl/001_tables.sql"]  # no migration runs again
+    assert sorted(t.table_id for t in client.list_tables(ds)) == tables
+    applied = [r[0] for r in client.query(f"SELECT name FROM `{ds}.schema_migrations`").result()]
+    assert sorted(applied) == [
+        "migrations/001_add_version_fields.sql",
+        "migrations/002_backfill_posting_state.sql",
+    ]
+
+
+def test_pre_existing_rows_are_tagged_legacy_and_become_drift(bq_endpoint: str) -> None:
+    client = make_client(PROJECT, bq_endpoint)
+    ds = f"{PROJECT}.legacy"
+    client.create_dataset(ds, exists_ok=True)
+    # a table from before versioning: no enrichment_version / component_versions
+    client.query(
+        f"CREATE TABLE `{ds}.job_enrichments` (row_id STRING, posting_id STRING, "
+        "content_hash STRING, skill_count INT64, enriched_at TIMESTAMP)"
+    ).result()
+    client.query(
+        f"INSERT INTO `{ds}.job_enrichments` (row_id, posting_id, content_hash, skill_count, "
+        "enriched_at) VALUES ('old-1', 'old-1', 'h', 3, TIMESTAMP '2025-01-01 00:00:00+00')"
+    ).result()
+    migrate(client, ds)
+    store = BigQueryStore(client, ds)
+    assert [(c.enrichment_version, c.rows) for c in store.counts_by_version()] == [("legacy", 1)]
+    assert store.count_drifted("2026.11.0+abc") == 1
+
+
+def test_vendor_errors_map_to_permanent_and_transient(bq_endpoint: str) -> None:
+    client = make_client(PROJECT, bq_endpoint)
+    with pytest.raises(PermanentError):
+        BigQueryStore(client, f"{PROJECT}.no_such_dataset").count_drifted("v1")
+    dead = make_client(PROJECT, f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    with pytest.raises(TransientError):
+        BigQueryStore(dead, f"{PROJECT}.x", api_deadline_s=2).count_drifted("v1")
