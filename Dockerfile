@@ -12,4 +12,4 @@ COPY config ./config
 ENV ENRICH_CONFIG_ROOT=/app ENRICH_DATA_DIR=/data
 RUN useradd --create-home enrich && mkdir -p /data && chown enrich /data
 USER enrich
-CMD ["celery", "-A", "worker.app", "worker", "-Q", "enrich,lifecycle", "--loglevel", "INFO"]
+CMD ["celery", "-A", "worker.app", "worker", "-Q", "enrich,reenrich,lifecycle", "--loglevel", "INFO"]

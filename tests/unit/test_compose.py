@@ -23,7 +23,9 @@ def test_compose_file_matches_the_compose_spec() -> None:
 
 def test_compose_has_every_role_and_flower_needs_a_password() -> None:
     services = yaml.safe_load(COMPOSE.read_text())["services"]
-    assert {"redis", "worker", "persister", "beat", "flower", "bridge"} <= services.keys()
+    assert {"redis", "worker", "persister", "beat", "flower", "bridge", "migrate", "publish",
+            "pubsub-emulator", "bigquery-emulator"} <= services.keys()  # fmt: skip
+    assert services["bridge"]["command"] == ["enrich", "bridge", "--source", "pubsub"]
     assert "--basic-auth" in " ".join(services["flower"]["command"])
     assert services["flower"]["ports"] == ["127.0.0.1:5555:5555"]
     assert (
