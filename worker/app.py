@@ -46,7 +46,11 @@ def create_app() -> Celery:
             "enrich.*": {"queue": ENRICH_QUEUE},
             "lifecycle.*": {"queue": LIFECYCLE_QUEUE},
         },
-        broker_transport_options={"visibility_timeout": s.visibility_timeout_s},
+        broker_transport_options={
+            "visibility_timeout": s.visibility_timeout_s,
+            "unacked_restore_interval": s.unacked_restore_interval_s,
+            "unacked_restore_throttle": 1,  # sweep on every interval, not every 10th
+        },
         broker_connection_retry_on_startup=True,
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
         worker_concurrency=s.worker_concurrency,

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Redis redelivers a message unacked this long (a worker that died mid-task); must exceed
     # the longest task, or healthy tasks run twice (harmless, idempotent, but wasted).
     visibility_timeout_s: int = 3600
+    # How often a worker sweeps for such abandoned messages (kombu's default is ~100 s).
+    unacked_restore_interval_s: int = Field(10, ge=1)
     worker_concurrency: int = 2
     log_level: str = "INFO"
 

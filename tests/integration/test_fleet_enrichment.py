@@ -103,7 +103,9 @@ def test_stdin_bridge_and_no_posting_text_in_worker_log(fleet, tmp_path: Path) -
 
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     """SIGKILL the enrich worker while batches are in flight; a new worker finishes them all once."""
-    fleet = make_fleet(tmp_path / "crash", visibility_timeout_s=5, batch_size=16)
+    fleet = make_fleet(
+        tmp_path / "crash", visibility_timeout_s=5, unacked_restore_interval_s=2, batch_size=16
+    )
     try:
         fleet.start(("redis", "worker", "persister"))
         src = tmp_path / "crash.jsonl"

@@ -13,7 +13,11 @@ from adapters.pubsub.source import PubSubSource, publish_lines
 from domain.models import Posting, Rejection
 from worker.bridge import Bridge
 
-pytestmark = pytest.mark.integration
+pytestmark = [
+    pytest.mark.integration,
+    # pending() asks the emulator for an immediate answer, which the client calls deprecated
+    pytest.mark.filterwarnings("ignore:The return_immediately flag is deprecated"),
+]
 PROJECT = "ml-enrichment-test"
 
 
