@@ -249,6 +249,82 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    """In-process extraction, no broker: JSONL postings in, one JSON line per posting out."""
+    from adapters.artifacts.config_files import build_pipeline, load_config
+    from domain.evaluation.spans import KIND_OF_CATEGORY
+    from domain.models import Posting
+    from domain.pipeline import utc_now
+    from domain.validation import ValidationPolicy, validate
+
+    pipeline = build_pipeline(load_config(settings.active_config_root()))
+    version = pipeline.manifest.effective
+    policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
+    raw = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
+    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    show = Progress()
+    done = rejected = 0
+
+    def flush(pending: list[Posting | dict[str, object]]) -> None:
+        nonlocal done
+        batch = [p for p in pending if isinstance(p, Posting)]
+        result = pipeline.enrich(batch)
+        by_id = {e.posting_id: e for e in result.enrichments}
+        for p in pending:
+            if not isinstance(p, Posting):  # a rejected line keeps its place in the output
+                out.write(json.dumps(p) + "\n")
+                continue
+            e = by_id.get(p.posting_id)
+            if e is None:
+                out.write(
+                    json.dumps({"posting_id": p.posting_id, "error": "component_error"}) + "\n"
+                )
+                continue
+            mentions = [
+                {"start": m.start, "end": m.end, "text": m.text, "skill_id": s.skill_id,
+                 "name": s.name, "category": s.category,
+                 "kind": KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE"),
+                 "confidence": round(s.confidence, 4), "source_strategies": list(s.source_strategies),
+                 "section": m.section}
+                for s in e.skills for m in s.mentions
+            ]  # fmt: skip
+            mentions.sort(key=lambda m: (m["start"], m["end"]))
+            out.write(json.dumps({"posting_id": p.posting_id, "enrichment_version": version,
+                                  "truncated": e.truncated, "mentions": mentions},
+                                 ensure_ascii=False) + "\n")  # fmt: skip
+        done += len(batch)
+        show(f"  extracted {done} postings, {rejected} rejected")
+
+    batch: list[Posting | dict[str, object]] = []
+    try:
+        for lineno, line in enumerate(raw, start=1):
+            if not line.strip():
+                continue
+            r = validate(
+                line.rstrip(b"\r\n"),
+                source="extract",
+                ref=f"line {lineno}",
+                now=utc_now(),
+                policy=policy,
+            )
+            if isinstance(r, Posting):
+                batch.append(r)
+            else:
+                rejected += 1
+                batch.append({"posting_id": r.posting_id, "line": lineno,
+                              "rejected": {"reason": r.reason, "detail": r.detail}})  # fmt: skip
+            if len(batch) >= args.batch_size:
+                flush(batch)
+                batch = []
+        if batch:
+            flush(batch)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    show(f"  extracted {done} postings, {rejected} rejected, version {version}", final=True)
+    return 0
+
+
 def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.artifacts.config_files import load_config
 
@@ -306,6 +382,27 @@ def build_parser() -> argparse.ArgumentParser:
     f = sub.add_parser("fleet", help="start/stop/status of redis-server, worker, beat and Flower")
     f.add_argument("action", choices=["start", "stop", "status"])
     f.set_defaults(func=cmd_fleet)
+
+    x = sub.add_parser(
+        "extract",
+        help="extract skills in-process (no broker): JSONL postings in, JSON lines out",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""Extract skills from postings without the fleet (backfills, debugging, scoring
+a gold set from outside).
+
+input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str}
+output: one JSON line per input posting, in input order:
+  {"posting_id", "enrichment_version", "truncated", "mentions": [
+     {"start", "end", "text", "skill_id", "name", "category", "kind",
+      "confidence", "source_strategies", "section"}, ...]}
+  start/end are character offsets into "text" (end exclusive); kind is SKILL (an ability or
+  competence) or KNOWLEDGE (a body of knowledge, tool or technology). An invalid line gives
+  {"posting_id", "line", "rejected": {"reason", "detail"}} instead.""",
+    )
+    x.add_argument("input", nargs="?", default="-", help="JSONL file (default: stdin)")
+    x.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+    x.add_argument("--batch-size", type=int, default=32)
+    x.set_defaults(func=cmd_extract)
 
     pub = sub.add_parser("publish", help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
                          description="Publish each non-blank line as one message, unvalidated: the "

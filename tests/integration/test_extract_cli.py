@@ -1,0 +1,55 @@
+"""`enrich extract`: JSONL in, one line per posting out, in order, with valid character offsets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
+    rows = [
+        {"posting_id": "a", "text": "Requirements\nPython, k8s and SQL; teamwork."},
+        {"posting_id": "empty", "text": ""},
+        {"posting_id": "html", "text": "<ul><li><b>Java</b> &amp; Docker</li></ul>"},
+        {"posting_id": "ctrl", "text": "Kubernetes\x00\x07 and\x1b Git"},
+        {"posting_id": "de", "text": "Wir suchen Erfahrung mit Projektmanagement und Englisch."},
+        {"posting_id": "big", "text": "Python " + "filler " * 130_000},  # ~0.9 MB: truncated
+        {"posting_id": "huge", "text": "x" * 1_200_000},  # over the size cap: rejected
+    ]
+    stdin = "".join(json.dumps(r) + "\n" for r in rows).encode() + b"not json\n"
+    run = subprocess.run(
+        [sys.executable, "-m", "worker.cli", "extract", "--batch-size", "2"],
+        cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    out = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    # a line over the size cap is refused unparsed, so only its line number identifies it
+    assert [o.get("posting_id") for o in out] == [r["posting_id"] for r in rows[:-1]] + [None, None]
+    by_id = {o["posting_id"]: o for o in out if o.get("posting_id")}
+    assert by_id["empty"]["rejected"]["reason"] == "empty_text"
+    assert (out[-2]["line"], out[-2]["rejected"]["reason"]) == (7, "too_large")
+    assert out[-1]["rejected"]["reason"] == "invalid_json"
+    assert by_id["big"]["truncated"] is True and not by_id["a"]["truncated"]
+    texts = {r["posting_id"]: r["text"] for r in rows}
+    for pid in ("a", "html", "ctrl", "de", "big"):
+        for m in by_id[pid]["mentions"]:
+            # offsets index the cleaned text; control characters became spaces of equal length
+            assert (
+                texts[pid]
+                .replace("\x00", " ")
+                .replace("\x07", " ")
+                .replace("\x1b", " ")[m["start"] : m["end"]]
+                == m["text"]
+            )
+            assert m["kind"] in {"SKILL", "KNOWLEDGE"} and 0 < m["confidence"] <= 1
+            assert m["source_strategies"] and m["skill_id"] and m["name"]
+    names = {m["name"] for m in by_id["a"]["mentions"]}
+    assert {"Python (computer programming)", "Kubernetes", "SQL"} <= names
+    assert by_id["a"]["enrichment_version"] == by_id["html"]["enrichment_version"]
