@@ -173,6 +173,50 @@ def build_gold(data: Path, split: str) -> list[dict[str, object]]:
     return list(docs.values())
 
 
+def build_green(data: Path) -> list[dict[str, object]]:
+    """Green et al. 2022 test set (CoNLL "token TAG" lines) -> one gold document per sentence."""
+    docs: list[dict[str, object]] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+
+    def close() -> None:
+        if not tokens:
+            return
+        offsets, pos = [], 0
+        for tok in tokens:
+            offsets.append((pos, pos + len(tok)))
+            pos += len(tok) + 1
+        spans: list[dict[str, object]] = []
+        for label in sorted({t[2:] for t in tags if t != "O"}):
+            layer = [t[0] if t != "O" and t[2:] == label else "O" for t in tags]
+            spans += _bio_spans(layer, offsets, label)
+        spans.sort(key=lambda x: (x["start"], x["end"]))  # type: ignore[arg-type, return-value]
+        docs.append(
+            {"doc_id": f"green2022-{len(docs) + 1:03d}", "text": " ".join(tokens), "spans": spans}
+        )
+        tokens.clear()
+        tags.clear()
+
+    with open(data / "eval" / "green2022" / "testset.txt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if not parts:
+                close()
+                continue
+            tokens.append(parts[0])
+            tags.append(parts[1] if len(parts) > 1 else "O")
+    close()
+    return docs
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows),
+        encoding="utf-8",
+    )
+
+
 def _write_gzip_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
     payload = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
@@ -200,15 +244,14 @@ def main() -> None:
     )
     print(f"samples: {len(samples)} postings -> {out.relative_to(ROOT)}")
 
-    gold = build_gold(args.data, "dev")
-    out = args.out / "eval" / "skillspan_dev.jsonl"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        "".join(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n" for d in gold),
-        encoding="utf-8",
-    )
-    n_spans = sum(len(d["spans"]) for d in gold)  # type: ignore[arg-type]
-    print(f"gold: {len(gold)} docs, {n_spans} spans -> {out.relative_to(ROOT)}")
+    for name, gold in (
+        ("skillspan_dev", build_gold(args.data, "dev")),
+        ("green2022_test", build_green(args.data)),
+    ):
+        out = args.out / "eval" / f"{name}.jsonl"
+        _write_jsonl(out, gold)
+        n_spans = sum(len(d["spans"]) for d in gold)  # type: ignore[arg-type]
+        print(f"gold: {len(gold)} docs, {n_spans} spans -> {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

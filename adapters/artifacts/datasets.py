@@ -33,7 +33,9 @@ def load_evaluation_config(root: Path) -> EvaluationConfig:
         raise ConfigError(f"{EVALUATION_CONFIG}: {exc!r}") from exc
 
 
-def load_gold(path: Path, name: str, labels: tuple[str, ...]) -> GoldDataset:
+def load_gold(
+    path: Path, name: str, labels: tuple[str, ...], label_map: dict[str, str] | None = None
+) -> GoldDataset:
     """Parse and check a gold JSONL file; its content hash identifies the dataset version."""
     try:
         raw = path.read_bytes()
@@ -53,7 +55,8 @@ def load_gold(path: Path, name: str, labels: tuple[str, ...]) -> GoldDataset:
         if bad:
             raise ConfigError(f"{path}:{lineno}: span out of range: {bad[0]}")
         docs.append(GoldDoc(str(d.get("doc_id", f"{name}-{lineno}")), text, spans))
-    return GoldDataset(name, hashlib.sha256(raw).hexdigest()[:16], tuple(docs), labels)
+    mapping = tuple(sorted((label_map or {}).items()))
+    return GoldDataset(name, hashlib.sha256(raw).hexdigest()[:16], tuple(docs), labels, mapping)
 
 
 def configured_datasets(root: Path, only: str | None = None) -> list[GoldDataset]:
@@ -61,7 +64,11 @@ def configured_datasets(root: Path, only: str | None = None) -> list[GoldDataset
     out = []
     for d in cfg.datasets:
         if only is None or d["name"] == only:
-            out.append(load_gold(root / d["path"], d["name"], tuple(d.get("labels", ()))))
+            out.append(
+                load_gold(
+                    root / d["path"], d["name"], tuple(d.get("labels", ())), d.get("label_map")
+                )
+            )
     if only is not None and not out:
         raise ConfigError(f"no dataset named {only!r} in {EVALUATION_CONFIG}")
     return out

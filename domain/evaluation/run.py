@@ -18,10 +18,14 @@ class GoldDataset:
     content_hash: str
     docs: tuple[GoldDoc, ...]
     labels: tuple[str, ...]
+    label_map: tuple[tuple[str, str], ...] = ()  # extractor kind -> dataset label
 
 
-def predicted_spans(pipeline: Pipeline, docs: Sequence[GoldDoc]) -> dict[str, list[Span]]:
+def predicted_spans(
+    pipeline: Pipeline, docs: Sequence[GoldDoc], label_map: dict[str, str] | None = None
+) -> dict[str, list[Span]]:
     """Run the full pipeline (sections + extraction) and map each mention to a span type."""
+    label_map = label_map or {}
     postings = [Posting(d.doc_id, d.text, content_hash(None, None, d.text)) for d in docs]
     out: dict[str, list[Span]] = {d.doc_id: [] for d in docs}
     for i in range(0, len(postings), 32):
@@ -29,7 +33,8 @@ def predicted_spans(pipeline: Pipeline, docs: Sequence[GoldDoc]) -> dict[str, li
         for e in batch.enrichments:
             for s in e.skills:
                 kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
-                out[e.posting_id].extend(Span(m.start, m.end, kind) for m in s.mentions)
+                label = label_map.get(kind, kind)
+                out[e.posting_id].extend(Span(m.start, m.end, label) for m in s.mentions)
     return out
 
 
@@ -40,7 +45,8 @@ def evaluate(
     previous: EvaluationResult | None = None,
     tolerance: float = 0.02,
 ) -> EvaluationResult:
-    metrics = score(predicted_spans(pipeline, dataset.docs), dataset.docs, dataset.labels)
+    predicted = predicted_spans(pipeline, dataset.docs, dict(dataset.label_map))
+    metrics = score(predicted, dataset.docs, dataset.labels)
     version = pipeline.manifest.effective
     rid = hashlib.sha256(f"{dataset.name}|{dataset.content_hash}|{version}|{now}".encode())
     result = EvaluationResult(

@@ -75,8 +75,8 @@ def test_gold_loader_checks_spans(tmp_path: Path) -> None:
 
 
 def test_real_pipeline_on_skillspan_dev_matches_dictionary_baseline(real_pipeline) -> None:
-    (ds,) = configured_datasets(ROOT)
-    assert (ds.name, len(ds.docs)) == ("skillspan-dev", 58)
+    ds = configured_datasets(ROOT, "skillspan-dev")[0]
+    assert len(ds.docs) == 58 and sum(len(d.spans) for d in ds.docs) == 2163
     r = evaluate(real_pipeline, ds, NOW)
     # the dictionary matcher's known level (issue text: KNOWLEDGE overlap ~0.37, SKILL ~0.12)
     assert 0.30 < r.f1("KNOWLEDGE") < 0.60
@@ -109,3 +109,21 @@ def test_evaluation_trend_plot_is_a_png(tmp_path: Path) -> None:
     out = tmp_path / "trend.png"
     plot_history([result(0, 0.5), result(1, 0.2)], out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+
+
+def test_green2022_scores_every_category_through_the_label_map(real_pipeline) -> None:
+    (ds,) = configured_datasets(ROOT, "green2022-test")
+    assert len(ds.docs) == 336
+    r = evaluate(real_pipeline, ds, NOW)
+    assert set(r.metrics) == {
+        "Skill",
+        "Qualification",
+        "Experience",
+        "Occupation",
+        "Domain",
+        "micro",
+        "macro",
+    }
+    assert r.metrics["Skill"]["overlap"]["n_gold"] == 676
+    assert r.metrics["Skill"]["overlap"]["n_pred"] > 0 and r.f1("Skill") > 0.05
+    assert r.metrics["Occupation"]["overlap"]["n_pred"] == 0  # never predicted, still reported
