@@ -11,6 +11,7 @@ from celery.canvas import Signature
 
 from domain.errors import TransientError
 from domain.models import EnrichedBatch, Posting, Rejection
+from domain.persist import persist
 from worker.app import app
 from worker.bootstrap import services
 from worker.settings import get_settings
@@ -42,12 +43,13 @@ def extract_skills(batch: dict[str, Any]) -> dict[str, Any]:
 @app.task(name="enrich.persist_enrichments", **RETRY)
 def persist_enrichments(batch: dict[str, Any]) -> dict[str, int]:
     b = EnrichedBatch.from_dict(batch)
-    new_p, new_e, new_r = services().store.write_batch(b.postings, b.enrichments, b.failures)
+    report = persist(services().store, b)
     log.info(
-        "persisted batch: postings=%d enrichments=%d(+%d new) failures=%d(+%d new)",
-        len(b.postings), len(b.enrichments), new_e, len(b.failures), new_r,
+        "persisted batch: postings=%d enrichments=%d(+%d new) failures=%d(+%d new) isolated=%d",
+        len(b.postings), len(b.enrichments), report.enrichments, len(b.failures), report.failures,
+        report.isolated,
     )  # fmt: skip
-    return {"postings": new_p, "enrichments": new_e, "failures": new_r}
+    return report.to_dict()
 
 
 @app.task(name="enrich.record_rejections", **RETRY)

@@ -48,8 +48,8 @@ def run_chain(postings) -> dict[str, int]:
 
 def test_chain_persists_every_posting_once(store: InMemoryStore) -> None:
     ps = [posting(f"p{i}", "Python and k8s") for i in range(5)]
-    assert run_chain(ps) == {"postings": 5, "enrichments": 5, "failures": 0}
-    assert run_chain(ps) == {"postings": 0, "enrichments": 0, "failures": 0}  # redelivery
+    assert run_chain(ps) == {"postings": 5, "enrichments": 5, "failures": 0, "isolated": 0}
+    assert run_chain(ps) == {"postings": 0, "enrichments": 0, "failures": 0, "isolated": 0}
     assert len(store.enrichments) == 5
     (count,) = store.counts_by_version()
     assert count.rows == 5 and count.enrichment_version.startswith("1.0+")
