@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-unit lint format typecheck bench data
+.PHONY: help install demo stop status test test-unit lint format typecheck bench data train-span
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ typecheck: install ## mypy --strict on domain/
 
 bench: install ## throughput on the sample postings: in-process and through the fleet
 	$(BIN)/python bench/throughput.py
+
+train-span: install ## train the SKILL/KNOWLEDGE span model on SkillSpan train (CPU, seed 0, ~3 min) into models/span_ner
+	$(BIN)/python scripts/train_span_model.py
 
 data: install ## rebuild config/taxonomy and config/samples from ../shared/data
 	$(BIN)/python scripts/build_runtime_data.py
