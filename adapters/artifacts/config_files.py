@@ -15,7 +15,7 @@ from domain.models import VersionManifest
 from domain.pipeline import Pipeline
 from domain.sections.header_rules import HeaderRules
 from domain.skills.phrase_matcher import MatcherParams, TaxonomyPhraseMatcher
-from domain.skills.taxonomy import Taxonomy, aliases_from_config
+from domain.skills.taxonomy import Taxonomy, aliases_from_config, ambiguity_from_config
 from domain.versions import build_manifest
 
 MODEL_VERSIONS = "config/model_versions.yaml"
@@ -68,9 +68,13 @@ def build_pipeline(cfg: LoadedConfig) -> Pipeline:
     """Construct the active components exactly as the manifest describes them."""
     rules = HeaderRules.from_config(_yaml(cfg.path("section_classifier")))
     taxonomy = load_taxonomy(cfg.path("taxonomy"))
-    aliases = aliases_from_config(_yaml(cfg.path("aliases")), taxonomy)
+    alias_cfg = _yaml(cfg.path("aliases"))
+    aliases = aliases_from_config(alias_cfg, taxonomy)
+    ambiguity = ambiguity_from_config(alias_cfg, taxonomy)
     try:
         params = MatcherParams(**cfg.params("skills_extractor"))
     except TypeError as exc:
         raise ConfigError(f"skills_extractor params: {exc}") from exc
-    return Pipeline(cfg.manifest, rules, TaxonomyPhraseMatcher(taxonomy, aliases, params))
+    return Pipeline(
+        cfg.manifest, rules, TaxonomyPhraseMatcher(taxonomy, aliases, params, ambiguity)
+    )

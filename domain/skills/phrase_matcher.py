@@ -14,12 +14,14 @@ from spacy.tokens import Doc
 
 from domain.models import ExtractedSkill, Mention, Section
 from domain.sections.header_rules import section_at
-from domain.skills.taxonomy import Alias, Taxonomy
+from domain.skills.taxonomy import Alias, AmbiguityRules, Taxonomy
 
 TAXONOMY = "taxonomy"
 ALIAS = "alias"
+AMBIGUOUS = "ambiguous"  # an alias that needs a technical context, checked after matching
 # When two strategies find the same span length, the curated alias wins.
-_PRIORITY = {ALIAS: 0, TAXONOMY: 1}
+_PRIORITY = {ALIAS: 0, AMBIGUOUS: 0, TAXONOMY: 1}
+_TECHNICAL = frozenset({"technology/tool", "knowledge"})
 
 
 class _Tokenizer(Protocol):
@@ -33,7 +35,7 @@ class MatcherParams:
     max_text_chars: int = 100_000
 
     def weight(self, strategy: str) -> float:
-        return {TAXONOMY: self.confidence_taxonomy, ALIAS: self.confidence_alias}[strategy]
+        return self.confidence_taxonomy if strategy == TAXONOMY else self.confidence_alias
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +54,23 @@ class TaxonomyPhraseMatcher:
     """Finds every taxonomy label and curated alias; keeps the longest non-overlapping spans."""
 
     def __init__(
-        self, taxonomy: Taxonomy, aliases: Sequence[Alias], params: MatcherParams | None = None
+        self,
+        taxonomy: Taxonomy,
+        aliases: Sequence[Alias],
+        params: MatcherParams | None = None,
+        ambiguity: AmbiguityRules | None = None,
     ) -> None:
         self.params = params or MatcherParams()
         self.taxonomy = taxonomy
+        self.ambiguity = ambiguity or AmbiguityRules()
+        ambiguous_lower = self.ambiguity.lowered
         self.nlp = spacy.blank("en")
         self.tokenizer = cast(_Tokenizer, self.nlp.tokenizer)
         self._matchers: dict[str, PhraseMatcher] = {}
         labels: dict[str, set[str]] = defaultdict(set)
         for skill in taxonomy:
             for label in (skill.name.lower(), *skill.aliases):
-                if _usable(label):
+                if _usable(label) and label not in ambiguous_lower:
                     labels[skill.skill_id].add(label)
         self._add(TAXONOMY, "LOWER", labels)
         lower: dict[str, set[str]] = defaultdict(set)
@@ -71,6 +79,10 @@ class TaxonomyPhraseMatcher:
             (cased if a.case_sensitive else lower)[a.skill_id].add(a.alias)
         self._add(ALIAS, "LOWER", lower)
         self._add(ALIAS + "_cased", "ORTH", cased)
+        forms: dict[str, set[str]] = defaultdict(set)
+        for a in self.ambiguity.forms:
+            forms[a.skill_id].add(a.alias)
+        self._add(AMBIGUOUS, "ORTH", forms)
 
     def _add(self, key: str, attr: str, labels: dict[str, set[str]]) -> None:
         matcher = PhraseMatcher(self.nlp.vocab, attr=attr)
@@ -100,6 +112,7 @@ class TaxonomyPhraseMatcher:
             strategy = key.removesuffix("_cased")
             for match_id, start, end in matcher(doc):
                 found[(start, end)][strings[match_id]].add(strategy)
+        self._resolve_ambiguous(doc, found)
 
         def rank(span: tuple[int, int]) -> tuple[int, int, int]:
             best = min(_PRIORITY[s] for strategies in found[span].values() for s in strategies)
@@ -141,3 +154,30 @@ class TaxonomyPhraseMatcher:
             )
         skills.sort(key=lambda s: s.mentions[0].start)
         return Extraction(tuple(skills), truncated)
+
+    def _resolve_ambiguous(
+        self, doc: Doc, found: dict[tuple[int, int], dict[str, set[str]]]
+    ) -> None:
+        """Keep an ambiguous match only next to a cue word or another technical skill."""
+        anchors = [
+            span
+            for span, by_skill in found.items()
+            if any(
+                AMBIGUOUS not in st and self.taxonomy.get(sid).category in _TECHNICAL
+                for sid, st in by_skill.items()
+            )
+        ]
+        w = self.ambiguity.window
+        for span in [s for s, by in found.items() if any(AMBIGUOUS in st for st in by.values())]:
+            lo, hi = max(span[0] - w, 0), min(span[1] + w, len(doc))
+            cue = any(t.lower_ in self.ambiguity.cues for t in doc[lo:hi])
+            near = any(a != span and a[0] < hi and lo < a[1] for a in anchors)
+            if cue or near:
+                continue
+            by_skill = found[span]
+            for sid in list(by_skill):
+                by_skill[sid].discard(AMBIGUOUS)
+                if not by_skill[sid]:
+                    del by_skill[sid]
+            if not by_skill:
+                del found[span]

@@ -24,6 +24,19 @@ class Alias:
     case_sensitive: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class AmbiguityRules:
+    """Forms that name a skill only in a technical context (Go, R, Access, ...)."""
+
+    forms: tuple[Alias, ...] = ()  # exact-case form -> skill
+    cues: frozenset[str] = frozenset()  # lower-case cue words
+    window: int = 6
+
+    @property
+    def lowered(self) -> frozenset[str]:
+        return frozenset(a.alias.lower() for a in self.forms)
+
+
 class Taxonomy:
     def __init__(self, skills: Iterable[Skill]) -> None:
         self._by_id = {s.skill_id: s for s in skills}
@@ -71,3 +84,16 @@ def aliases_from_config(cfg: Mapping[str, Any], taxonomy: Taxonomy) -> tuple[Ali
             Alias(str(e["alias"]), taxonomy.resolve(str(e["skill"])), bool(e.get("case_sensitive")))
         )
     return tuple(out)
+
+
+def ambiguity_from_config(cfg: Mapping[str, Any], taxonomy: Taxonomy) -> AmbiguityRules:
+    entries = cfg.get("ambiguous", [])
+    if not isinstance(entries, list):
+        raise ConfigError("skill_aliases.yaml: 'ambiguous' must be a list")
+    forms = []
+    for i, e in enumerate(entries):
+        if not isinstance(e, Mapping) or not e.get("form") or not e.get("skill"):
+            raise ConfigError(f"skill_aliases.yaml ambiguous entry {i}: needs 'form' and 'skill'")
+        forms.append(Alias(str(e["form"]), taxonomy.resolve(str(e["skill"])), case_sensitive=True))
+    cues = frozenset(str(c).lower() for c in cfg.get("cues", []))
+    return AmbiguityRules(tuple(forms), cues, int(cfg.get("context_window", 6)))

@@ -94,3 +94,40 @@ def test_aliases_from_config_resolve_names_and_ids(tiny_taxonomy: Taxonomy) -> N
 def test_aliases_from_config_rejects_bad_entries(tiny_taxonomy: Taxonomy, cfg: dict) -> None:
     with pytest.raises(ConfigError):
         aliases_from_config(cfg, tiny_taxonomy)
+
+
+@pytest.fixture
+def ambiguous_matcher() -> TaxonomyPhraseMatcher:
+    from domain.skills.taxonomy import AmbiguityRules, Skill
+
+    tax = Taxonomy(
+        [
+            Skill("esco:r", "R", "knowledge"),
+            Skill("esco:py", "Python (computer programming)", "knowledge", ("python",)),
+            Skill("esco:access", "Microsoft Access", "knowledge", ("access",)),
+            Skill("esco:learn", "learning", "knowledge"),
+        ]
+    )
+    rules = AmbiguityRules(
+        (Alias("R", "esco:r", True), Alias("Access", "esco:access", True)),
+        frozenset({"programming", "microsoft"}),
+        window=4,
+    )
+    return TaxonomyPhraseMatcher(tax, (), None, rules)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Python, R and SQL", ["esco:py", "esco:r"]),  # next to another technical skill
+        ("statistical programming in R", ["esco:r"]),  # cue word
+        ("We offer R and D budgets", []),  # no context
+        ("Access to training for everyone", []),  # the word, not the product
+        ("free access to our gym", []),  # lower case never matches
+        ("Microsoft Access databases", ["esco:access"]),  # the full name
+    ],
+)
+def test_ambiguous_forms_need_case_and_context(
+    ambiguous_matcher: TaxonomyPhraseMatcher, text: str, expected: list[str]
+) -> None:
+    assert [s.skill_id for s in extract(ambiguous_matcher, text).skills] == expected
