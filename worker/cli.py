@@ -25,7 +25,7 @@ def _store(settings: Settings):  # type: ignore[no-untyped-def]
 def _current_version(settings: Settings) -> str:
     from adapters.artifacts.config_files import load_config
 
-    return load_config(settings.config_root).manifest.effective
+    return load_config(settings.active_config_root()).manifest.effective
 
 
 class Progress:
@@ -328,7 +328,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_versions(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.artifacts.config_files import load_config
 
-    m = load_config(settings.config_root).manifest
+    m = load_config(settings.active_config_root()).manifest
     print(
         json.dumps(
             {"effective": m.effective, "declared": m.declared, "components": m.labels()}, indent=2

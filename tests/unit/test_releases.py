@@ -43,3 +43,16 @@ def test_archive_resolve_and_point(tmp_path: Path) -> None:
     assert load_config(settings.active_config_root()).manifest.effective == v1
     point_to(settings.active_release_file, None)
     assert settings.active_config_root() == deployed
+
+
+def test_cli_reports_the_rolled_back_version_as_current(tmp_path: Path) -> None:
+    from worker.cli import _current_version
+
+    deployed = copy_config(tmp_path / "deployed")
+    settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
+    v1 = load_config(deployed).manifest.effective
+    archive(load_config(deployed), settings.releases_dir)
+    bump(deployed, "2099.2.0")
+    assert _current_version(settings) != v1
+    point_to(settings.active_release_file, resolve(settings.releases_dir, v1))
+    assert _current_version(settings) == v1  # what the workers now write
