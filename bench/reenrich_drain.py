@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.duckdb.store import DuckDbStore  # noqa: E402
-from tests.integration.conftest import enrich_cli, make_fleet  # noqa: E402
+from tests.integration.conftest import enrich_cli, make_fleet, write_postings  # noqa: E402
 from tests.integration.test_lifecycle import bump_version  # noqa: E402
 
 SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"
@@ -44,12 +44,7 @@ def main() -> None:
             evaluation_enabled=False, report_interval_s=60, config_check_interval_s=1.0,
         )  # fmt: skip
         src = base / "in.jsonl"
-        with open(src, "w", encoding="utf-8") as fh:
-            for c in range(args.copies):
-                for line in SAMPLES.read_text(encoding="utf-8").splitlines():
-                    row = json.loads(line)
-                    row["posting_id"] = f"c{c}-{row['posting_id']}"
-                    fh.write(json.dumps(row) + "\n")
+        write_postings(src, "c", copies=args.copies)
         try:
             fleet.start(("redis", "worker", "persister", "beat"))
             run = enrich_cli(fleet, "bridge", str(src), "--wait", "--timeout", "900", timeout=1000)

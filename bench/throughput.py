@@ -59,17 +59,12 @@ def inprocess(repeat: int, batch_size: int) -> dict[str, float]:
 
 
 def fleet(copies: int) -> dict[str, float]:
-    from tests.integration.conftest import enrich_cli, make_fleet
+    from tests.integration.conftest import enrich_cli, make_fleet, write_postings
 
     with tempfile.TemporaryDirectory() as tmp:
         f = make_fleet(Path(tmp), batch_size=32, batch_max_wait_s=0.5)
         src = Path(tmp) / "in.jsonl"
-        with open(src, "w", encoding="utf-8") as fh:
-            for c in range(copies):
-                for line in SAMPLES.read_text(encoding="utf-8").splitlines():
-                    row = json.loads(line)
-                    row["posting_id"] = f"c{c}-{row['posting_id']}"
-                    fh.write(json.dumps(row) + "\n")
+        write_postings(src, "c", copies=copies)
         try:
             f.start(("redis", "worker", "persister"))
             t0 = time.perf_counter()

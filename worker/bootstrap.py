@@ -140,10 +140,9 @@ def services(fresh: bool = False) -> Services:
         if _services is None or token != _token:
             if _services is not None:
                 log.warning("active config changed (%s): reloading models", token[0])
-                old_store = _services.store
-            else:
-                old_store = build_store(settings)
-            _services = Services(settings, old_store)
+            # the store does not depend on the model config: keep it across reloads
+            store = _services.store if _services is not None else build_store(settings)
+            _services = Services(settings, store)
             if _token is not None and settings.preload_models:
                 _ = _services.pipeline  # load now, not inside the next task's timing
             _token = token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -55,3 +56,24 @@ def enrich_cli(fleet: Fleet, *args: str, stdin: bytes | None = None, timeout: fl
         timeout=timeout,
         check=False,
     )
+
+
+def write_postings(
+    path: Path, prefix: str, n: int | None = None, offset: int = 0, copies: int = 1
+) -> list[str]:
+    """Real sample postings under fresh ids (`prefix-<id>`, or `prefix<c>-<id>` per copy), so
+    fleets and benchmarks never collide on ids. Returns the ids in file order."""
+    from tests.conftest import SAMPLES
+
+    lines = SAMPLES.read_text(encoding="utf-8").splitlines()
+    lines = lines[offset : None if n is None else offset + n]
+    ids = []
+    with open(path, "w", encoding="utf-8") as fh:
+        for c in range(copies):
+            pfx = prefix if copies == 1 else f"{prefix}{c}"
+            for line in lines:
+                row = json.loads(line)
+                row["posting_id"] = f"{pfx}-{row['posting_id']}"
+                ids.append(row["posting_id"])
+                fh.write(json.dumps(row) + "\n")
+    return ids

@@ -55,3 +55,23 @@ def test_vendor_errors_map_to_permanent_and_transient(bq_endpoint: str) -> None:
     dead = make_client(PROJECT, f"http://127.0.0.1:{free_port()}")  # nothing listens there
     with pytest.raises(TransientError):
         BigQueryStore(dead, f"{PROJECT}.x", api_deadline_s=2).count_drifted("v1")
+
+
+def test_cluster_versions_query_groups_runs(bq_endpoint: str) -> None:
+    client = make_client(PROJECT, bq_endpoint)
+    ds = f"{PROJECT}.clusters"
+    migrate(client, ds)
+    store = BigQueryStore(client, ds)
+    assert store.cluster_versions() == []
+    client.query(
+        f"INSERT INTO `{ds}.cluster_runs` (run_id, clustering_version, enrichment_version, "
+        "n_postings, n_clusters, started_at) VALUES "
+        "('r1', 'kmeans.v1', 'v1', 198, 23, TIMESTAMP '2026-11-01 03:00:00+00'), "
+        "('r2', 'kmeans.v1', 'v1', 198, 23, TIMESTAMP '2026-11-02 03:00:00+00')"
+    ).result()
+    (row,) = store.cluster_versions()
+    assert (row["clustering_version"], row["enrichment_version"], row["runs"]) == (
+        "kmeans.v1",
+        "v1",
+        2,
+    )

@@ -11,24 +11,11 @@ from pathlib import Path
 import pytest
 
 from adapters.artifacts.config_files import load_config
-from tests.conftest import ROOT, SAMPLES
-from tests.integration.conftest import enrich_cli, make_fleet, store_of
+from tests.conftest import ROOT
+from tests.integration.conftest import enrich_cli, make_fleet, store_of, write_postings
 
 pytestmark = [pytest.mark.integration]
 CURRENT = load_config(ROOT).manifest.effective
-
-
-def write_postings(path: Path, prefix: str, n: int, offset: int = 0) -> list[str]:
-    """n real sample postings under fresh ids, so tests sharing a fleet do not collide."""
-    lines = SAMPLES.read_text(encoding="utf-8").splitlines()[offset : offset + n]
-    ids = []
-    with open(path, "w", encoding="utf-8") as fh:
-        for line in lines:
-            row = json.loads(line)
-            row["posting_id"] = f"{prefix}-{row['posting_id']}"
-            ids.append(row["posting_id"])
-            fh.write(json.dumps(row) + "\n")
-    return ids
 
 
 def rows_for(fleet, ids: list[str]) -> list[tuple[str, str]]:

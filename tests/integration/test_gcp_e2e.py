@@ -16,8 +16,7 @@ from adapters.bigquery.client import make_client
 from adapters.bigquery.store import BigQueryStore
 from tests.conftest import ROOT
 from tests.emulators import PROJECT
-from tests.integration.conftest import enrich_cli, make_fleet
-from tests.integration.test_fleet_enrichment import write_postings
+from tests.integration.conftest import enrich_cli, make_fleet, write_postings
 from worker.fleet import Fleet
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

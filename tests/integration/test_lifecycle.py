@@ -13,8 +13,7 @@ import pytest
 
 from adapters.artifacts.config_files import load_config
 from tests.conftest import ROOT
-from tests.integration.conftest import enrich_cli, make_fleet, store_of
-from tests.integration.test_fleet_enrichment import write_postings
+from tests.integration.conftest import enrich_cli, make_fleet, store_of, write_postings
 from worker.fleet import Fleet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
