@@ -41,7 +41,7 @@ typecheck: install ## mypy --strict on domain/
 bench: install ## throughput on the sample postings: in-process and through the fleet
 	$(BIN)/python bench/throughput.py
 
-train-span: install ## train the SKILL/KNOWLEDGE span model on SkillSpan train (CPU, seed 0, ~3 min) into models/span_ner
+train-span: install ## retrain the span model + line gate on SkillSpan train (CPU, seed 0) into config/models/skill_spans
 	$(BIN)/python scripts/train_span_model.py
 
 data: install ## rebuild config/taxonomy and config/samples from ../shared/data

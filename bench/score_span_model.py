@@ -1,9 +1,9 @@
 """Score a trained span model (spaCy NER) on SkillSpan dev with the project's evaluator.
 
-    .venv/bin/python bench/score_span_model.py [models/span_ner]
+    .venv/bin/python bench/score_span_model.py [config/models/skill_spans]
 
 Prints overlap and strict F1 per label and postings/s of the model alone (one process, so one
-core for the network). The model is trained by `make train-span`; it is not in the pipeline yet.
+core for the network). The model is trained by `make train-span`; this scores the network alone (no gate, no ensemble).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from domain.evaluation.spans import Span, score  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("model", nargs="?", type=Path, default=ROOT / "models" / "span_ner")
+    ap.add_argument("model", nargs="?", type=Path, default=ROOT / "config" / "models" / "skill_spans")
     args = ap.parse_args()
     (ds,) = configured_datasets(ROOT, "skillspan-dev")
     nlp = spacy.load(args.model)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -133,6 +134,9 @@ class JobEnrichment:
     enriched_at: str  # ISO 8601 UTC
     processing_ms: float
     truncated: bool = False
+    # Per-posting extractor statistics (candidates per strategy, alias resolution): shown by
+    # `enrich extract` and summed in task logs; not persisted, not part of equality.
+    stats: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def row_id(self) -> str:

@@ -16,7 +16,7 @@ from domain.models import (
     Section,
     VersionManifest,
 )
-from domain.skills.phrase_matcher import Extraction
+from domain.skills.ensemble import Extraction
 
 
 class SectionClassifier(Protocol):
@@ -109,6 +109,7 @@ class Pipeline:
                 enriched_at=now,
                 processing_ms=per_posting_ms,
                 truncated=r.truncated,
+                stats=r.stats,
             )
             for p, r in zip(todo, results, strict=True)
             if p.posting_id not in failed

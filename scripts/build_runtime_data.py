@@ -15,11 +15,16 @@ import gzip
 import io
 import json
 import re
+import sys
 import zipfile
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from adapters.artifacts.gold_formats import green_bio_docs, skillspan_bio_docs  # noqa: E402
+
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 
 # Labels that are too short or too generic to match on their own; the matcher would fire on
@@ -133,82 +138,6 @@ def build_samples(data: Path) -> list[dict[str, object]]:
     return postings
 
 
-def _bio_spans(
-    tags: list[str], offsets: list[tuple[int, int]], label: str
-) -> list[dict[str, object]]:
-    spans, start, end = [], None, None
-    for tag, (a, b) in zip([*tags, "O"], [*offsets, (0, 0)], strict=True):
-        if tag == "I" and start is not None:
-            end = b
-            continue
-        if start is not None:
-            spans.append({"start": start, "end": end, "label": label})
-            start = None
-        if tag in ("B", "I"):  # an I without B starts a span too
-            start, end = a, b
-    return spans
-
-
-def build_gold(data: Path, split: str) -> list[dict[str, object]]:
-    """SkillSpan BIO layers -> character spans over the same text as the sample postings."""
-    docs: dict[tuple[str, int], dict[str, object]] = {}
-    with open(data / "eval" / "skillspan" / f"{split}.json", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            key = (row["source"], int(row["idx"]))
-            doc = docs.setdefault(
-                key,
-                {"doc_id": f"skillspan-{split}-{key[0]}-{key[1]:03d}", "text": "", "spans": []},
-            )
-            base = len(str(doc["text"])) + (1 if doc["text"] else 0)
-            offsets, pos = [], base
-            for tok in row["tokens"]:
-                offsets.append((pos, pos + len(tok)))
-                pos += len(tok) + 1
-            doc["text"] = (str(doc["text"]) + "\n" if doc["text"] else "") + " ".join(row["tokens"])
-            spans = doc["spans"]
-            assert isinstance(spans, list)
-            spans += _bio_spans(row["tags_skill"], offsets, "SKILL")
-            spans += _bio_spans(row["tags_knowledge"], offsets, "KNOWLEDGE")
-    return list(docs.values())
-
-
-def build_green(data: Path) -> list[dict[str, object]]:
-    """Green et al. 2022 test set (CoNLL "token TAG" lines) -> one gold document per sentence."""
-    docs: list[dict[str, object]] = []
-    tokens: list[str] = []
-    tags: list[str] = []
-
-    def close() -> None:
-        if not tokens:
-            return
-        offsets, pos = [], 0
-        for tok in tokens:
-            offsets.append((pos, pos + len(tok)))
-            pos += len(tok) + 1
-        spans: list[dict[str, object]] = []
-        for label in sorted({t[2:] for t in tags if t != "O"}):
-            layer = [t[0] if t != "O" and t[2:] == label else "O" for t in tags]
-            spans += _bio_spans(layer, offsets, label)
-        spans.sort(key=lambda x: (x["start"], x["end"]))  # type: ignore[arg-type, return-value]
-        docs.append(
-            {"doc_id": f"green2022-{len(docs) + 1:03d}", "text": " ".join(tokens), "spans": spans}
-        )
-        tokens.clear()
-        tags.clear()
-
-    with open(data / "eval" / "green2022" / "testset.txt", encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if not parts:
-                close()
-                continue
-            tokens.append(parts[0])
-            tags.append(parts[1] if len(parts) > 1 else "O")
-    close()
-    return docs
-
-
 def _write_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -245,8 +174,8 @@ def main() -> None:
     print(f"samples: {len(samples)} postings -> {out.relative_to(ROOT)}")
 
     for name, gold in (
-        ("skillspan_dev", build_gold(args.data, "dev")),
-        ("green2022_test", build_green(args.data)),
+        ("skillspan_dev", skillspan_bio_docs(args.data / "eval" / "skillspan" / "dev.json", "dev")),
+        ("green2022_test", green_bio_docs(args.data / "eval" / "green2022" / "testset.txt")),
     ):
         out = args.out / "eval" / f"{name}.jsonl"
         _write_jsonl(out, gold)

@@ -290,8 +290,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             ]  # fmt: skip
             mentions.sort(key=lambda m: (m["start"], m["end"]))
             out.write(json.dumps({"posting_id": p.posting_id, "enrichment_version": version,
-                                  "truncated": e.truncated, "mentions": mentions},
-                                 ensure_ascii=False) + "\n")  # fmt: skip
+                                  "truncated": e.truncated, "mentions": mentions,
+                                  "stats": e.stats}, ensure_ascii=False) + "\n")  # fmt: skip
         done += len(batch)
         show(f"  extracted {done} postings, {rejected} rejected")
 
@@ -394,15 +394,33 @@ input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str
 output: one JSON line per input posting, in input order:
   {"posting_id", "enrichment_version", "truncated", "mentions": [
      {"start", "end", "text", "skill_id", "name", "category", "kind",
-      "confidence", "source_strategies", "section"}, ...]}
+      "confidence", "source_strategies", "section"}, ...],
+   "stats": {"candidates": {strategy: n},
+             "alias_resolution": {"alias_matches", "ambiguous_kept", "ambiguous_dropped",
+                                  "forms": {"<form>:kept|dropped": n}}}}
   start/end are character offsets into "text" (end exclusive); kind is SKILL (an ability or
-  competence) or KNOWLEDGE (a body of knowledge, tool or technology). An invalid line gives
-  {"posting_id", "line", "rejected": {"reason", "detail"}} instead.""",
+  competence) or KNOWLEDGE (a body of knowledge, tool or technology). skill_id is a taxonomy id
+  (esco:..., onet:...) or, for a span no taxonomy entry names, "span:<kind>:<text>".
+  confidence is the weighted noisy-OR of the strategies that found the span (weights in
+  config/model_versions.yaml). truncated is true when the text exceeded max_text_chars and only
+  its head was read. An invalid line gives {"posting_id", "line", "rejected": {"reason",
+  "detail"}} instead.""",
     )
     x.add_argument("input", nargs="?", default="-", help="JSONL file (default: stdin)")
     x.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     x.add_argument("--batch-size", type=int, default=32)
     x.set_defaults(func=cmd_extract)
+
+    from worker import evaluate_cli
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="score the active version on gold sets; report + quality gate (exit 1 on a miss)",
+        description=evaluate_cli.DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate_cli.add_arguments(ev)
+    ev.set_defaults(func=evaluate_cli.run)
 
     pub = sub.add_parser("publish", help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
                          description="Publish each non-blank line as one message, unvalidated: the "

@@ -129,31 +129,9 @@ def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, s: Settings) -> int:
-    from domain.lifecycle import run_evaluations
-    from domain.pipeline import utc_now
+    from worker.evaluate_cli import run
 
-    svc = _services(s)
-    print(f"evaluating {svc.manifest.effective} (building models ...)", file=sys.stderr)
-    results = run_evaluations(
-        svc.pipeline,
-        svc.datasets(args.dataset),
-        svc.store,
-        utc_now(),
-        svc.evaluation_config().tolerance,
-    )
-    for r in results:
-        rows = [
-            (label, mode, m["precision"], m["recall"], m["f1"])
-            for label, modes in r.metrics.items()
-            for mode, m in modes.items()
-        ]
-        print(
-            f"\n{r.dataset} ({r.n_docs} docs, dataset {r.dataset_hash}) version {r.enrichment_version}"
-        )
-        print(_table(rows, ("label", "mode", "precision", "recall", "f1")))
-        if r.regressed:
-            print("REGRESSION vs previous result: " + "; ".join(r.regressions))
-    return 1 if any(r.regressed for r in results) else 0
+    return run(args, s)
 
 
 def cmd_evaluations(args: argparse.Namespace, s: Settings) -> int:
@@ -247,6 +225,8 @@ def cmd_releases(args: argparse.Namespace, s: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from worker import evaluate_cli
+
     p = argparse.ArgumentParser(
         prog="enrich-ops",
         description="Operate the enrichment fleet: see versions and drift, re-enrich, evaluate, roll back. "
@@ -274,9 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_reenrich)
 
     e = sub.add_parser(
-        "evaluate", help="score the active version on the gold datasets; exit 1 on regression"
+        "evaluate",
+        help="score the active version on the gold datasets (same as `enrich evaluate`)",
+        description=evaluate_cli.DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    e.add_argument("--dataset", help="one dataset name from config/evaluation.yaml")
+    evaluate_cli.add_arguments(e)
     e.set_defaults(func=cmd_evaluate)
 
     h = sub.add_parser(

@@ -3,19 +3,39 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import spacy
 import yaml
 
+from adapters.artifacts.span_model import load_gate, load_span_model
 from domain.errors import ConfigError
 from domain.models import VersionManifest
 from domain.pipeline import Pipeline
 from domain.sections.header_rules import HeaderRules
-from domain.skills.phrase_matcher import MatcherParams, TaxonomyPhraseMatcher
-from domain.skills.taxonomy import Taxonomy, aliases_from_config, ambiguity_from_config
+from domain.skills.ensemble import EnsembleParams, SkillExtractor
+from domain.skills.span_model import SpanModelStrategy
+from domain.skills.strategies import (
+    ALIAS,
+    CONTEXT,
+    SPAN_MODEL,
+    TAXONOMY,
+    AliasStrategy,
+    ContextParams,
+    ContextPatternStrategy,
+    Strategy,
+    TaxonomyStrategy,
+)
+from domain.skills.taxonomy import (
+    ExactLinker,
+    Taxonomy,
+    aliases_from_config,
+    ambiguity_from_config,
+)
 from domain.versions import build_manifest
 
 MODEL_VERSIONS = "config/model_versions.yaml"
@@ -56,7 +76,18 @@ def load_config(root: Path, versions_file: str = MODEL_VERSIONS) -> LoadedConfig
         for rel in (comp or {}).get("files", []):
             if (root / rel).is_file():
                 files[rel] = (root / rel).read_bytes()
+            elif (root / rel).is_dir():  # a model directory: every file in it, by name
+                files[rel] = _directory_digest(root / rel)
     return LoadedConfig(root, spec, build_manifest(spec, spec_bytes, files))
+
+
+def _directory_digest(path: Path) -> bytes:
+    lines = [
+        f"{f.relative_to(path).as_posix()} {hashlib.sha256(f.read_bytes()).hexdigest()}"
+        for f in sorted(path.rglob("*"))
+        if f.is_file()
+    ]
+    return "\n".join(lines).encode()
 
 
 def load_taxonomy(path: Path) -> Taxonomy:
@@ -64,17 +95,47 @@ def load_taxonomy(path: Path) -> Taxonomy:
         return Taxonomy.from_rows(json.loads(line) for line in fh)
 
 
-def build_pipeline(cfg: LoadedConfig) -> Pipeline:
-    """Construct the active components exactly as the manifest describes them."""
-    rules = HeaderRules.from_config(_yaml(cfg.path("section_classifier")))
+def _component(cfg: LoadedConfig, role: str) -> dict[str, Any]:
+    comp = cfg.spec["components"].get(role)
+    if not isinstance(comp, dict):
+        raise ConfigError(f"model_versions.yaml: component '{role}' is required by the extractor")
+    return comp
+
+
+def build_extractor(cfg: LoadedConfig) -> SkillExtractor:
+    """The skill extractor with the strategies `skills_extractor.params.strategies` lists."""
     taxonomy = load_taxonomy(cfg.path("taxonomy"))
     alias_cfg = _yaml(cfg.path("aliases"))
     aliases = aliases_from_config(alias_cfg, taxonomy)
     ambiguity = ambiguity_from_config(alias_cfg, taxonomy)
-    try:
-        params = MatcherParams(**cfg.params("skills_extractor"))
-    except TypeError as exc:
-        raise ConfigError(f"skills_extractor params: {exc}") from exc
-    return Pipeline(
-        cfg.manifest, rules, TaxonomyPhraseMatcher(taxonomy, aliases, params, ambiguity)
-    )
+    params = cfg.params("skills_extractor")
+    names = list(params.pop("strategies", [TAXONOMY, ALIAS]))
+    if unknown := set(names) - {TAXONOMY, ALIAS, CONTEXT, SPAN_MODEL}:
+        raise ConfigError(f"skills_extractor: unknown strategies {sorted(unknown)}")
+    ensemble = EnsembleParams.from_config(params)
+    nlp = spacy.blank("en")
+    if SPAN_MODEL in names:
+        _component(cfg, SPAN_MODEL)
+        nlp = load_span_model(cfg.path(SPAN_MODEL))
+    skip = ambiguity.lowered
+    linker = ExactLinker(taxonomy, aliases, skip)
+    built: dict[str, Strategy] = {}
+    for name in names:
+        if name == TAXONOMY:
+            built[name] = TaxonomyStrategy(nlp.vocab, nlp.tokenizer, taxonomy, skip)
+        elif name == ALIAS:
+            built[name] = AliasStrategy(nlp.vocab, nlp.tokenizer, aliases, ambiguity)
+        elif name == CONTEXT:
+            _component(cfg, "context_patterns")
+            ctx = ContextParams.from_config(_yaml(cfg.path("context_patterns")) or {})
+            built[name] = ContextPatternStrategy(nlp.vocab, nlp.tokenizer, ctx)
+        else:
+            gate = load_gate(cfg.path(SPAN_MODEL))
+            built[name] = SpanModelStrategy(nlp, gate, linker)
+    return SkillExtractor(nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble)
+
+
+def build_pipeline(cfg: LoadedConfig) -> Pipeline:
+    """Construct the active components exactly as the manifest describes them."""
+    rules = HeaderRules.from_config(_yaml(cfg.path("section_classifier")))
+    return Pipeline(cfg.manifest, rules, build_extractor(cfg))

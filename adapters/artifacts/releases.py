@@ -29,6 +29,8 @@ def archive(cfg: LoadedConfig, releases_dir: Path) -> Path:
         if src.is_file():
             (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, tmp / rel)
+        elif src.is_dir():  # a model artifact directory
+            shutil.copytree(src, tmp / rel)
     if load_config(tmp).manifest.effective != cfg.manifest.effective:
         shutil.rmtree(tmp)
         raise ConfigError("config changed while it was being archived; try again")

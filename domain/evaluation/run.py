@@ -6,7 +6,14 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from domain.evaluation.spans import KIND_OF_CATEGORY, GoldDoc, Span, regressions, score
+from domain.evaluation.spans import (
+    KIND_OF_CATEGORY,
+    GoldDoc,
+    Span,
+    concept_scores,
+    regressions,
+    score,
+)
 from domain.models import EvaluationResult, Posting
 from domain.pipeline import Pipeline
 from domain.validation import content_hash
@@ -34,7 +41,10 @@ def predicted_spans(
             for s in e.skills:
                 kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
                 label = label_map.get(kind, kind)
-                out[e.posting_id].extend(Span(m.start, m.end, label) for m in s.mentions)
+                sid = None if s.skill_id.startswith("span:") else s.skill_id
+                out[e.posting_id].extend(
+                    Span(m.start, m.end, label, sid, s.confidence) for m in s.mentions
+                )
     return out
 
 
@@ -44,9 +54,15 @@ def evaluate(
     now: str,
     previous: EvaluationResult | None = None,
     tolerance: float = 0.02,
+    predicted: dict[str, list[Span]] | None = None,
 ) -> EvaluationResult:
-    predicted = predicted_spans(pipeline, dataset.docs, dict(dataset.label_map))
+    """Span scores per label (+ concept-level scores when the gold carries skill ids)."""
+    if predicted is None:
+        predicted = predicted_spans(pipeline, dataset.docs, dict(dataset.label_map))
     metrics = score(predicted, dataset.docs, dataset.labels)
+    concepts = concept_scores(predicted, dataset.docs)
+    if concepts is not None:
+        metrics["concept"] = {"set": concepts.as_dict()}
     version = pipeline.manifest.effective
     rid = hashlib.sha256(f"{dataset.name}|{dataset.content_hash}|{version}|{now}".encode())
     result = EvaluationResult(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # How the extractor's skill categories map onto SkillSpan's two span types: KNOWLEDGE is a body
 # of knowledge, tool or technology (noun phrases); SKILL an ability or competence (verb phrases).
@@ -22,6 +22,8 @@ class Span:
     start: int
     end: int
     label: str
+    skill_id: str | None = field(default=None, compare=False)  # taxonomy id, when known
+    confidence: float = field(default=1.0, compare=False)  # predictions only
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,3 +124,63 @@ def regressions(
             if before is not None and now is not None and float(before) - float(now) > tolerance:
                 out.append(f"{label}/{mode} F1 {float(before):.3f} -> {float(now):.3f}")
     return out
+
+
+def concept_scores(
+    predictions: Mapping[str, Iterable[Span]], gold: Sequence[GoldDoc]
+) -> PRF | None:
+    """Set-of-skill-ids P/R/F1 per document, over the documents whose gold carries ids.
+
+    None when no gold span has a skill id. Unlinked predictions (ids not from a taxonomy) count
+    as wrong concepts, so linking quality shows, not only span finding.
+    """
+    tp = n_pred = n_gold = 0
+    for doc in gold:
+        g = {s.skill_id for s in doc.spans if s.skill_id}
+        if not g:
+            continue
+        p = {s.skill_id for s in predictions.get(doc.doc_id, ()) if s.skill_id}
+        tp += len(g & p)
+        n_pred += len(p)
+        n_gold += len(g)
+    if not n_gold:
+        return None
+    return PRF.of(tp, tp, n_pred, n_gold)
+
+
+def reliability(
+    predictions: Mapping[str, Iterable[Span]], gold: Sequence[GoldDoc], bins: int = 10
+) -> list[dict[str, float | int]]:
+    """Calibration table: per confidence bin, how many predictions and how many overlap a gold
+    span of the same label (observed precision). A calibrated extractor has precision ~ mean
+    confidence in every bin."""
+    counts = [[0, 0, 0.0] for _ in range(bins)]  # n, hits, confidence sum
+    by_doc = {d.doc_id: d for d in gold}
+    for doc_id, spans in predictions.items():
+        doc = by_doc.get(doc_id)
+        if doc is None:
+            continue
+        for s in spans:
+            b = min(int(s.confidence * bins), bins - 1)
+            hit = any(s.label == g.label and _overlaps(s, g) for g in doc.spans)
+            counts[b][0] += 1
+            counts[b][1] += int(hit)
+            counts[b][2] += s.confidence
+    return [
+        {
+            "bin_low": round(i / bins, 3),
+            "bin_high": round((i + 1) / bins, 3),
+            "n": n,
+            "mean_confidence": round(c / n, 4) if n else 0.0,
+            "precision": round(h / n, 4) if n else 0.0,
+        }
+        for i, (n, h, c) in enumerate(counts)
+    ]
+
+
+def expected_calibration_error(table: Sequence[Mapping[str, float | int]]) -> float:
+    total = sum(int(r["n"]) for r in table)
+    if not total:
+        return 0.0
+    gap = sum(int(r["n"]) * abs(float(r["precision"]) - float(r["mean_confidence"])) for r in table)
+    return round(gap / total, 4)

@@ -97,3 +97,27 @@ def ambiguity_from_config(cfg: Mapping[str, Any], taxonomy: Taxonomy) -> Ambigui
         forms.append(Alias(str(e["form"]), taxonomy.resolve(str(e["skill"])), case_sensitive=True))
     cues = frozenset(str(c).lower() for c in cfg.get("cues", []))
     return AmbiguityRules(tuple(forms), cues, int(cfg.get("context_window", 6)))
+
+
+class ExactLinker:
+    """Links a span found without a dictionary (model, context) to a skill by its exact name."""
+
+    def __init__(
+        self, taxonomy: Taxonomy, aliases: Iterable[Alias] = (), skip: frozenset[str] = frozenset()
+    ) -> None:
+        self._lower: dict[str, str] = {}
+        self._cased: dict[str, str] = {}
+        for sid in sorted(s.skill_id for s in taxonomy):  # ESCO before O*NET on shared names
+            skill = taxonomy.get(sid)
+            for label in (skill.name.lower(), *skill.aliases):
+                if label.lower() not in skip:  # ambiguous words (go, r, access) never link bare
+                    self._lower.setdefault(label.lower(), sid)
+        for a in aliases:
+            if a.case_sensitive:
+                self._cased[a.alias] = a.skill_id
+            else:
+                self._lower[a.alias.lower()] = a.skill_id
+
+    def __call__(self, text: str) -> str | None:
+        text = " ".join(text.split())
+        return self._cased.get(text) or self._lower.get(text.lower())

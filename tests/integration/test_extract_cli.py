@@ -51,5 +51,8 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
             assert m["kind"] in {"SKILL", "KNOWLEDGE"} and 0 < m["confidence"] <= 1
             assert m["source_strategies"] and m["skill_id"] and m["name"]
     names = {m["name"] for m in by_id["a"]["mentions"]}
-    assert {"Python (computer programming)", "Kubernetes", "SQL"} <= names
+    assert {"Python (computer programming)", "Kubernetes"} <= names
     assert by_id["a"]["enrichment_version"] == by_id["html"]["enrichment_version"]
+    stats = by_id["a"]["stats"]
+    assert stats["alias_resolution"]["alias_matches"] >= 1  # k8s
+    assert set(stats["candidates"]) <= {"taxonomy", "alias", "context", "span_model"}

@@ -4,7 +4,7 @@ import pytest
 
 from domain.models import EnrichedBatch, Section
 from domain.pipeline import Pipeline
-from domain.skills.phrase_matcher import TaxonomyPhraseMatcher
+from domain.skills.ensemble import dictionary_extractor
 from domain.versions import build_manifest
 from tests.conftest import NOW, posting
 from tests.unit.test_versions import FILES, SPEC
@@ -22,7 +22,7 @@ def pipeline(tiny_taxonomy, tiny_aliases) -> Pipeline:
     return Pipeline(
         manifest=build_manifest(SPEC, b"spec", FILES),
         classifier=OneSection(),
-        extractor=TaxonomyPhraseMatcher(tiny_taxonomy, tiny_aliases),
+        extractor=dictionary_extractor(tiny_taxonomy, tiny_aliases),
         clock=lambda: NOW,
     )
 

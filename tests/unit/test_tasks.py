@@ -5,7 +5,7 @@ import pytest
 
 from domain.models import EnrichedBatch, Section
 from domain.pipeline import Pipeline
-from domain.skills.phrase_matcher import TaxonomyPhraseMatcher
+from domain.skills.ensemble import dictionary_extractor
 from domain.versions import build_manifest
 from tests.conftest import NOW, posting
 from tests.fakes import InMemoryStore
@@ -26,7 +26,7 @@ def store(tiny_taxonomy, tiny_aliases) -> Iterator[InMemoryStore]:
     pipeline = Pipeline(
         build_manifest(SPEC, b"s", FILES),
         Whole(),
-        TaxonomyPhraseMatcher(tiny_taxonomy, tiny_aliases),
+        dictionary_extractor(tiny_taxonomy, tiny_aliases),
         clock=lambda: NOW,
     )
     bootstrap.override(bootstrap.Services(Settings(), store, pipeline))

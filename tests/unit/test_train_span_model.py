@@ -3,7 +3,7 @@ from pathlib import Path
 
 import spacy
 
-from scripts.train_span_model import bio_spans, to_docbin
+from scripts.train_span_model import bio_spans, read_split, to_docbin
 
 
 def test_bio_spans_handles_i_without_b_and_trailing_spans() -> None:
@@ -19,7 +19,7 @@ def test_overlapping_layers_keep_the_longer_span(tmp_path: Path) -> None:
     f = tmp_path / "s.json"
     f.write_text(json.dumps(row) + "\n")
     nlp = spacy.blank("en")
-    (doc,) = to_docbin(f, nlp).get_docs(nlp.vocab)
+    (doc,) = to_docbin(read_split(f), nlp).get_docs(nlp.vocab)
     assert [(e.text, e.label_) for e in doc.ents] == [
         ("experience with Python", "SKILL"),
         ("Docker", "KNOWLEDGE"),

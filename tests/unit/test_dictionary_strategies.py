@@ -2,22 +2,24 @@ import pytest
 
 from domain.errors import ConfigError
 from domain.models import Section
-from domain.skills.phrase_matcher import MatcherParams, TaxonomyPhraseMatcher
+from domain.skills.ensemble import EnsembleParams, SkillExtractor, dictionary_extractor
 from domain.skills.taxonomy import Alias, Taxonomy, aliases_from_config
 
 OVERVIEW = (Section("overview", 0, 10_000),)
 
 
 @pytest.fixture
-def matcher(tiny_taxonomy: Taxonomy, tiny_aliases: tuple[Alias, ...]) -> TaxonomyPhraseMatcher:
-    return TaxonomyPhraseMatcher(tiny_taxonomy, tiny_aliases, MatcherParams(max_text_chars=200))
+def matcher(tiny_taxonomy: Taxonomy, tiny_aliases: tuple[Alias, ...]) -> SkillExtractor:
+    return dictionary_extractor(
+        tiny_taxonomy, tiny_aliases, params=EnsembleParams(max_text_chars=200)
+    )
 
 
-def extract(m: TaxonomyPhraseMatcher, text: str, sections: tuple[Section, ...] = OVERVIEW):
+def extract(m: SkillExtractor, text: str, sections: tuple[Section, ...] = OVERVIEW):
     return m.extract_many([(text, sections)])[0]
 
 
-def test_offsets_point_at_the_mention(matcher: TaxonomyPhraseMatcher) -> None:
+def test_offsets_point_at_the_mention(matcher: SkillExtractor) -> None:
     text = "We use Python and k8s daily."
     skills = extract(matcher, text).skills
     assert [s.skill_id for s in skills] == ["esco:py", "onet:k8s"]
@@ -26,23 +28,23 @@ def test_offsets_point_at_the_mention(matcher: TaxonomyPhraseMatcher) -> None:
             assert text[m.start : m.end] == m.text
 
 
-def test_longest_span_wins(matcher: TaxonomyPhraseMatcher) -> None:
+def test_longest_span_wins(matcher: SkillExtractor) -> None:
     skills = extract(matcher, "Strong machine learning background").skills
     assert [s.skill_id for s in skills] == ["esco:ml"]  # not also "learning"
 
 
-def test_case_sensitive_alias(matcher: TaxonomyPhraseMatcher) -> None:
+def test_case_sensitive_alias(matcher: SkillExtractor) -> None:
     assert [s.skill_id for s in extract(matcher, "Experience in ML.").skills] == ["esco:ml"]
     assert extract(matcher, "the ml of it").skills == ()
 
 
-def test_stop_word_labels_never_match(matcher: TaxonomyPhraseMatcher) -> None:
+def test_stop_word_labels_never_match(matcher: SkillExtractor) -> None:
     # "it" is an alias of teamwork in the tiny taxonomy; stop words are not usable labels
     assert extract(matcher, "it is what it is").skills == ()
 
 
 def test_strategies_merge_into_confidence(tiny_taxonomy: Taxonomy) -> None:
-    m = TaxonomyPhraseMatcher(tiny_taxonomy, (Alias("python", "esco:py"),))
+    m = dictionary_extractor(tiny_taxonomy, (Alias("python", "esco:py"),))
     (skill,) = extract(m, "python").skills
     assert skill.source_strategies == ("alias", "taxonomy")
     assert skill.confidence == pytest.approx(1 - 0.4 * 0.2)
@@ -50,7 +52,7 @@ def test_strategies_merge_into_confidence(tiny_taxonomy: Taxonomy) -> None:
     assert only_tax.confidence == pytest.approx(0.6)
 
 
-def test_mentions_carry_their_section(matcher: TaxonomyPhraseMatcher) -> None:
+def test_mentions_carry_their_section(matcher: SkillExtractor) -> None:
     text = "Python here.\nKubernetes there."
     secs = (Section("overview", 0, 13), Section("requirements", 13, len(text)))
     skills = {s.skill_id: s for s in extract(matcher, text, secs).skills}
@@ -58,7 +60,7 @@ def test_mentions_carry_their_section(matcher: TaxonomyPhraseMatcher) -> None:
     assert skills["onet:k8s"].sections == ("requirements",)
 
 
-def test_long_text_is_truncated_and_flagged(matcher: TaxonomyPhraseMatcher) -> None:
+def test_long_text_is_truncated_and_flagged(matcher: SkillExtractor) -> None:
     text = "Python " + "filler " * 100 + "Kubernetes"
     out = extract(matcher, text)
     assert out.truncated
@@ -69,7 +71,7 @@ def test_long_text_is_truncated_and_flagged(matcher: TaxonomyPhraseMatcher) -> N
 @pytest.mark.parametrize(
     "text", ["", "<div><b>Python</b></div>", "Müssen Sie Deutsch sprechen", "\x00\x01 python"]
 )
-def test_odd_input_does_not_crash(matcher: TaxonomyPhraseMatcher, text: str) -> None:
+def test_odd_input_does_not_crash(matcher: SkillExtractor, text: str) -> None:
     out = extract(matcher, text)
     assert all(text[m.start : m.end] == m.text for s in out.skills for m in s.mentions)
 
@@ -97,7 +99,7 @@ def test_aliases_from_config_rejects_bad_entries(tiny_taxonomy: Taxonomy, cfg: d
 
 
 @pytest.fixture
-def ambiguous_matcher() -> TaxonomyPhraseMatcher:
+def ambiguous_matcher() -> SkillExtractor:
     from domain.skills.taxonomy import AmbiguityRules, Skill
 
     tax = Taxonomy(
@@ -113,7 +115,7 @@ def ambiguous_matcher() -> TaxonomyPhraseMatcher:
         frozenset({"programming", "microsoft"}),
         window=4,
     )
-    return TaxonomyPhraseMatcher(tax, (), None, rules)
+    return dictionary_extractor(tax, (), rules)
 
 
 @pytest.mark.parametrize(
@@ -128,6 +130,6 @@ def ambiguous_matcher() -> TaxonomyPhraseMatcher:
     ],
 )
 def test_ambiguous_forms_need_case_and_context(
-    ambiguous_matcher: TaxonomyPhraseMatcher, text: str, expected: list[str]
+    ambiguous_matcher: SkillExtractor, text: str, expected: list[str]
 ) -> None:
     assert [s.skill_id for s in extract(ambiguous_matcher, text).skills] == expected

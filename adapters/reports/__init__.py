@@ -1,0 +1,1 @@
+"""Rendered reports (PNG charts) of evaluation results."""

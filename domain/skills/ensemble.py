@@ -1,0 +1,319 @@
+"""The skill extractor: runs the configured strategies, merges their spans, scores confidence.
+
+Merge: candidates are taken in boundary-priority order (the trained model first: it learned
+SkillSpan's boundaries; then curated aliases, taxonomy labels, context patterns), longest first;
+a candidate that overlaps an accepted span joins it instead of making a second mention. A merged
+span keeps every strategy that found it (`source_strategies`) and the taxonomy link of the best
+member; a span no taxonomy entry names stays unlinked, with an id derived from its text.
+
+Confidence is a weighted noisy-OR over the strategies that agree:
+    confidence = 1 - prod(1 - weight[s] for s in strategies)
+with the weights in config/model_versions.yaml; spans below `min_confidence` are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from domain.errors import ConfigError
+from domain.evaluation.spans import KIND_OF_CATEGORY
+from domain.models import ExtractedSkill, Mention, Section
+from domain.sections.header_rules import section_at
+from domain.skills.strategies import (
+    ALIAS,
+    CONTEXT,
+    SKILL,
+    SPAN_MODEL,
+    TAXONOMY,
+    AliasStrategy,
+    Candidate,
+    Strategy,
+    TaxonomyStrategy,
+)
+from domain.skills.taxonomy import Alias, AmbiguityRules, Taxonomy
+
+_TECHNICAL = frozenset({"technology/tool", "knowledge"})
+# Boundary priority in tiers; within a tier the longer span wins, then the earlier-listed strategy.
+DEFAULT_PRIORITY: tuple[tuple[str, ...], ...] = ((SPAN_MODEL,), (ALIAS, TAXONOMY), (CONTEXT,))
+# Unlinked spans: the category their kind implies, so analytics can group them with linked ones.
+CATEGORY_OF_KIND = {SKILL: "skill/competence", "KNOWLEDGE": "knowledge"}
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    skills: tuple[ExtractedSkill, ...]
+    truncated: bool
+    stats: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EnsembleParams:
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {TAXONOMY: 0.6, ALIAS: 0.8, CONTEXT: 0.3, SPAN_MODEL: 0.7}
+    )
+    min_confidence: float = 0.0
+    priority: tuple[tuple[str, ...], ...] = DEFAULT_PRIORITY
+    max_text_chars: int = 100_000
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> EnsembleParams:
+        known = {"weights", "min_confidence", "priority", "max_text_chars"}
+        if unknown := set(cfg) - known:
+            raise ConfigError(f"skills_extractor params: unknown {sorted(unknown)}")
+        weights = {str(k): float(v) for k, v in (cfg.get("weights") or {}).items()}
+        if any(not 0.0 <= w <= 1.0 for w in weights.values()):
+            raise ConfigError("skills_extractor weights must lie in [0, 1]")
+        base = cls()
+        return cls(
+            weights=weights or base.weights,
+            min_confidence=float(cfg.get("min_confidence", base.min_confidence)),
+            priority=tuple(tuple(tier) for tier in cfg.get("priority", base.priority)),
+            max_text_chars=int(cfg.get("max_text_chars", base.max_text_chars)),
+        )
+
+    def confidence(self, strategies: set[str]) -> float:
+        miss = 1.0
+        for s in strategies:
+            miss *= 1.0 - self.weights.get(s, 0.0)
+        return 1.0 - miss
+
+
+class BatchStrategy(Strategy, Protocol):
+    def find_many(self, docs: Sequence[Doc]) -> list[list[Candidate]]: ...
+
+
+def normalized(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@dataclass
+class _Group:
+    start: int
+    end: int
+    kind: str | None
+    members: list[Candidate]
+
+
+class SkillExtractor:
+    """Tokenizes once, runs dictionary strategies per posting and batch strategies per batch."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        taxonomy: Taxonomy,
+        strategies: Sequence[Strategy],
+        ambiguity: AmbiguityRules | None = None,
+        params: EnsembleParams | None = None,
+    ) -> None:
+        self.nlp = nlp
+        self.taxonomy = taxonomy
+        self.strategies = tuple(strategies)
+        self.ambiguity = ambiguity or AmbiguityRules()
+        self.params = params or EnsembleParams()
+        self._rank = {
+            s: (tier, j)
+            for tier, names in enumerate(self.params.priority)
+            for j, s in enumerate(names)
+        }
+
+    @property
+    def strategy_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.strategies)
+
+    def tokenize(self, texts: Sequence[str]) -> list[Doc]:
+        return list(self.nlp.tokenizer.pipe(texts, batch_size=32))  # type: ignore[union-attr]
+
+    def extract_many(self, items: Sequence[tuple[str, tuple[Section, ...]]]) -> list[Extraction]:
+        cap = self.params.max_text_chars
+        docs = self.tokenize([text[:cap] for text, _ in items])
+        found = self.candidates(docs, [sections for _, sections in items])
+        return [
+            self.assemble(doc, sections, cands, truncated=len(text) > cap)
+            for doc, (text, sections), cands in zip(docs, items, found, strict=True)
+        ]
+
+    def candidates(
+        self, docs: Sequence[Doc], sections: Sequence[tuple[Section, ...]]
+    ) -> list[list[Candidate]]:
+        """Every strategy's spans; dictionary tags are set on the docs before any batch model."""
+        per_doc: list[list[Candidate]] = [[] for _ in docs]
+        batch: list[BatchStrategy] = []
+        for strategy in self.strategies:
+            if hasattr(strategy, "find_many"):
+                batch.append(strategy)  # type: ignore[arg-type]
+                continue
+            for i, (doc, secs) in enumerate(zip(docs, sections, strict=True)):
+                per_doc[i].extend(strategy.find(doc, secs))
+        for i, doc in enumerate(docs):
+            per_doc[i] = self.resolve_ambiguous(doc, per_doc[i])
+            self.tag_dictionary_matches(doc, per_doc[i])
+        for strategy in batch:
+            for i, cands in enumerate(strategy.find_many(docs)):
+                per_doc[i].extend(cands)
+        return per_doc
+
+    def category(self, skill_id: str) -> str:
+        return self.taxonomy.get(skill_id).category
+
+    def resolve_ambiguous(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+        """Keep an ambiguous form only next to a cue word or another technical skill."""
+        anchors = [
+            c
+            for c in cands
+            if not c.needs_context and c.skill_id and self.category(c.skill_id) in _TECHNICAL
+        ]
+        w = self.ambiguity.window
+        kept = []
+        for c in cands:
+            if c.needs_context:
+                lo, hi = max(c.start - w, 0), min(c.end + w, len(doc))
+                cue = any(t.lower_ in self.ambiguity.cues for t in doc[lo:hi])
+                near = any(
+                    (a.start, a.end) != (c.start, c.end) and a.start < hi and lo < a.end
+                    for a in anchors
+                )
+                if not (cue or near):
+                    kept.append(Candidate(c.start, c.end, "dropped", c.skill_id, detail=c.detail))
+                    continue
+            kept.append(c)
+        return kept
+
+    def tag_dictionary_matches(self, doc: Doc, cands: Sequence[Candidate]) -> None:
+        """Write B-/I-<category> token tags of the longest dictionary matches (model features)."""
+        taken = [False] * len(doc)
+        linked = [c for c in cands if c.skill_id and c.strategy in (TAXONOMY, ALIAS)]
+        for c in sorted(linked, key=lambda c: (-(c.end - c.start), c.start)):
+            if any(taken[c.start : c.end]):
+                continue
+            taken[c.start : c.end] = [True] * (c.end - c.start)
+            cat = self.category(c.skill_id or "")
+            for i in range(c.start, c.end):
+                doc[i].tag_ = ("B-" if i == c.start else "I-") + cat
+
+    def merge(self, cands: Sequence[Candidate]) -> list[_Group]:
+        live = [c for c in cands if c.strategy != "dropped"]
+
+        def rank(c: Candidate) -> tuple[int, int, int, int]:
+            tier, j = self._rank.get(c.strategy, (99, 0))
+            return (tier, -(c.end - c.start), j, c.start)
+
+        order = sorted(live, key=rank)
+        groups: list[_Group] = []
+        owner: dict[int, int] = {}
+        for c in order:
+            hit = next((owner[i] for i in range(c.start, c.end) if i in owner), None)
+            if hit is not None:
+                groups[hit].members.append(c)
+                continue
+            for i in range(c.start, c.end):
+                owner[i] = len(groups)
+            groups.append(_Group(c.start, c.end, c.kind, [c]))
+        return groups
+
+    def _link(self, group: _Group) -> str | None:
+        """The taxonomy skill of a merged span: same boundaries first, then any member, and
+        never one whose kind contradicts the kind a typed strategy (model, context) gave it."""
+        linked = [
+            m
+            for m in group.members
+            if m.skill_id
+            and (
+                group.kind is None or KIND_OF_CATEGORY.get(self.category(m.skill_id)) == group.kind
+            )
+        ]
+        linked.sort(key=lambda m: ((m.start, m.end) != (group.start, group.end), m.start))
+        return linked[0].skill_id if linked else None
+
+    def assemble(
+        self, doc: Doc, sections: tuple[Section, ...], cands: Sequence[Candidate], truncated: bool
+    ) -> Extraction:
+        by_skill: dict[str, list[tuple[Mention, set[str]]]] = defaultdict(list)
+        names: dict[str, tuple[str, str]] = {}
+        for g in self.merge(cands):
+            strategies = {m.strategy for m in g.members}
+            if self.params.confidence(strategies) < self.params.min_confidence:
+                continue
+            span = doc[g.start : g.end]
+            sid = self._link(g)
+            if sid is None:
+                kind = g.kind or "KNOWLEDGE"
+                text = normalized(span.text)
+                sid = f"span:{kind.lower()}:{text[:80]}"
+                names[sid] = (text, CATEGORY_OF_KIND.get(kind, "knowledge"))
+            mention = Mention(
+                start=span.start_char,
+                end=span.end_char,
+                text=span.text,
+                section=section_at(sections, span.start_char),
+                strategy="+".join(sorted(strategies)),
+            )
+            by_skill[sid].append((mention, strategies))
+        skills = []
+        for sid, mentions in by_skill.items():
+            used = {s for _, ss in mentions for s in ss}
+            name, category = names.get(sid) or (
+                self.taxonomy.get(sid).name,
+                self.category(sid),
+            )
+            skills.append(
+                ExtractedSkill(
+                    skill_id=sid,
+                    name=name,
+                    category=category,
+                    confidence=round(max(self.params.confidence(ss) for _, ss in mentions), 4),
+                    source_strategies=tuple(sorted(used)),
+                    mentions=tuple(sorted((m for m, _ in mentions), key=lambda m: m.start)),
+                )
+            )
+        skills.sort(key=lambda s: s.mentions[0].start)
+        return Extraction(tuple(skills), truncated, self.statistics(cands))
+
+    @staticmethod
+    def statistics(cands: Sequence[Candidate]) -> dict[str, Any]:
+        """Per-posting counts: candidates per strategy and how aliases were resolved."""
+        per_strategy = Counter(c.strategy for c in cands if c.strategy != "dropped")
+        ambiguous = [c for c in cands if c.needs_context or c.strategy == "dropped"]
+        return {
+            "candidates": dict(sorted(per_strategy.items())),
+            "alias_resolution": {
+                "alias_matches": sum(1 for c in cands if c.strategy == ALIAS),
+                "ambiguous_kept": sum(1 for c in ambiguous if c.strategy == ALIAS),
+                "ambiguous_dropped": sum(1 for c in ambiguous if c.strategy == "dropped"),
+                "forms": dict(
+                    sorted(
+                        Counter(
+                            f"{c.detail}:{'kept' if c.strategy == ALIAS else 'dropped'}"
+                            for c in ambiguous
+                        ).items()
+                    )
+                ),
+            },
+        }
+
+
+def kind_of(skill: ExtractedSkill) -> str:
+    return KIND_OF_CATEGORY.get(skill.category, "KNOWLEDGE")
+
+
+def dictionary_extractor(
+    taxonomy: Taxonomy,
+    aliases: Sequence[Alias],
+    ambiguity: AmbiguityRules | None = None,
+    params: EnsembleParams | None = None,
+) -> SkillExtractor:
+    """Taxonomy + alias strategies only, on a blank English tokenizer (no trained model)."""
+    nlp = spacy.blank("en")
+    ambiguity = ambiguity or AmbiguityRules()
+    strategies: list[Strategy] = [
+        TaxonomyStrategy(nlp.vocab, nlp.tokenizer, taxonomy, ambiguity.lowered),
+        AliasStrategy(nlp.vocab, nlp.tokenizer, aliases, ambiguity),
+    ]
+    return SkillExtractor(nlp, taxonomy, strategies, ambiguity, params)

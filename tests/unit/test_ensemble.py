@@ -1,0 +1,193 @@
+"""The skill ensemble: context patterns, the gated span strategy, merging, confidence, statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import spacy
+from spacy.language import Language
+
+from domain.models import Section
+from domain.skills.ensemble import EnsembleParams, SkillExtractor
+from domain.skills.span_model import LineGate, SpanModelStrategy, lines_of
+from domain.skills.strategies import (
+    AliasStrategy,
+    ContextParams,
+    ContextPatternStrategy,
+    TaxonomyStrategy,
+)
+from domain.skills.taxonomy import Alias, AmbiguityRules, ExactLinker, Skill, Taxonomy
+
+OVERVIEW = (Section("overview", 0, 100_000),)
+TAX = Taxonomy(
+    [
+        Skill("esco:py", "Python (computer programming)", "knowledge", ("python",)),
+        Skill("onet:k8s", "Kubernetes", "technology/tool"),
+        Skill("esco:r", "R", "knowledge"),
+        Skill("esco:team", "work in teams", "transversal"),
+    ]
+)
+ALIASES = (Alias("k8s", "onet:k8s"),)
+AMBIGUITY = AmbiguityRules((Alias("R", "esco:r", True),), frozenset({"statistics"}), window=3)
+
+
+def ruler_model() -> Language:
+    """A real spaCy pipeline whose 'model' is an entity ruler: deterministic spans to test with."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns(  # type: ignore[attr-defined]
+        [
+            {"label": "KNOWLEDGE", "pattern": [{"LOWER": "python"}]},
+            {"label": "KNOWLEDGE", "pattern": [{"LOWER": "data"}, {"LOWER": "pipelines"}]},
+            {"label": "SKILL", "pattern": [{"LOWER": "work"}, {"LOWER": "in"}, {"LOWER": "teams"}]},
+            {
+                "label": "SKILL",
+                "pattern": [{"LOWER": "build"}, {"LOWER": "python"}, {"LOWER": "tools"}],
+            },
+        ]
+    )
+    return nlp
+
+
+def extractor(
+    strategies: tuple[str, ...] = ("taxonomy", "alias", "context", "span_model"),
+    gate: LineGate | None = None,
+    **params: object,
+) -> SkillExtractor:
+    nlp = ruler_model()
+    built = {
+        "taxonomy": TaxonomyStrategy(nlp.vocab, nlp.tokenizer, TAX, AMBIGUITY.lowered),
+        "alias": AliasStrategy(nlp.vocab, nlp.tokenizer, ALIASES, AMBIGUITY),
+        "context": ContextPatternStrategy(nlp.vocab, nlp.tokenizer, ContextParams()),
+        "span_model": SpanModelStrategy(nlp, gate, ExactLinker(TAX, ALIASES, AMBIGUITY.lowered)),
+    }
+    return SkillExtractor(
+        nlp,
+        TAX,
+        [built[s] for s in strategies],
+        AMBIGUITY,
+        EnsembleParams(**params),  # type: ignore[arg-type]
+    )
+
+
+def mentions(ex: SkillExtractor, text: str) -> list[tuple[str, str, str, str]]:
+    (out,) = ex.extract_many([(text, OVERVIEW)])
+    rows = [
+        (m.text, s.skill_id, s.category, "+".join(s.source_strategies))
+        for s in out.skills
+        for m in s.mentions
+    ]
+    for s in out.skills:
+        for m in s.mentions:
+            assert text[m.start : m.end] == m.text
+    return sorted(rows)
+
+
+def test_context_patterns_take_the_phrase_after_the_cue() -> None:
+    ex = extractor(("context",))
+    got = mentions(ex, "Experience with the Spark platform, and ability to mentor junior staff.")
+    assert got == [
+        ("Spark platform", "span:knowledge:spark platform", "knowledge", "context"),
+        ("mentor junior staff", "span:skill:mentor junior staff", "skill/competence", "context"),
+    ]
+    assert mentions(ex, "You need experience with") == []  # cue at the end: nothing after it
+
+
+def test_context_span_stops_at_clause_boundaries_and_max_tokens() -> None:
+    nlp = spacy.blank("en")
+    ctx = ContextPatternStrategy(nlp.vocab, nlp.tokenizer, ContextParams(max_tokens=3))
+    doc = nlp("knowledge of alpha beta gamma delta\nknowledge of SQL or NoSQL")
+    spans = [doc[c.start : c.end].text for c in ctx.find(doc, OVERVIEW)]
+    assert spans == ["alpha beta gamma", "SQL"]
+
+
+def test_overlapping_spans_merge_into_one_mention_with_every_strategy() -> None:
+    ex = extractor()
+    got = mentions(ex, "Strong Python skills.")
+    assert got == [("Python", "esco:py", "knowledge", "alias+span_model+taxonomy")] or got == [
+        ("Python", "esco:py", "knowledge", "span_model+taxonomy")
+    ]
+
+
+def test_model_boundaries_win_and_kind_contradicting_links_are_refused() -> None:
+    ex = extractor()
+    got = mentions(ex, "You build python tools and data pipelines.")
+    # the model's SKILL span contains the taxonomy's knowledge "python": one mention, not linked
+    # to Python (a SKILL is not a programming language), typed by the model
+    assert ("build python tools", "span:skill:build python tools", "skill/competence",
+            "span_model+taxonomy") in got  # fmt: skip
+    assert ("data pipelines", "span:knowledge:data pipelines", "knowledge", "span_model") in got
+    assert len(got) == 2
+
+
+def test_model_span_links_to_the_taxonomy_by_exact_name() -> None:
+    got = mentions(extractor(("span_model",)), "Must work in teams.")
+    assert got == [("work in teams", "esco:team", "transversal", "span_model")]
+
+
+def test_confidence_is_a_weighted_noisy_or_and_min_confidence_filters() -> None:
+    weights = {"taxonomy": 0.2, "alias": 0.5, "context": 0.4, "span_model": 0.6}
+    ex = extractor(weights=weights)
+    (out,) = ex.extract_many([("Python and Kubernetes", OVERVIEW)])
+    conf = {s.skill_id: s.confidence for s in out.skills}
+    assert conf["esco:py"] == pytest.approx(1 - 0.8 * 0.4)  # taxonomy + model
+    assert conf["onet:k8s"] == pytest.approx(0.2)  # taxonomy only
+    strict = extractor(weights=weights, min_confidence=0.3)
+    (out,) = strict.extract_many([("Python and Kubernetes", OVERVIEW)])
+    assert [s.skill_id for s in out.skills] == ["esco:py"]
+
+
+def test_alias_resolution_statistics() -> None:
+    ex = extractor(("taxonomy", "alias"))
+    (out,) = ex.extract_many([("R and D budgets. Statistics in R, k8s clusters", OVERVIEW)])
+    stats = out.stats["alias_resolution"]
+    assert stats == {
+        "alias_matches": 2,  # k8s + the R next to "statistics"
+        "ambiguous_kept": 1,
+        "ambiguous_dropped": 1,
+        "forms": {"R:dropped": 1, "R:kept": 1},
+    }
+    assert out.stats["candidates"] == {"alias": 2}
+    assert [s.skill_id for s in out.skills] == ["esco:r", "onet:k8s"]
+
+
+def test_lines_of_skips_blank_lines() -> None:
+    nlp = spacy.blank("en")
+    doc = nlp("first line\n\n  \nsecond line here\nlast")
+    assert [doc[a:b].text for a, b in lines_of(doc)] == ["first line", "second line here", "last"]
+    assert lines_of(nlp("")) == []
+
+
+def test_gate_sends_only_kept_lines_to_the_model_and_maps_offsets_back() -> None:
+    n = 2**10
+    vec = LineGate.vectorizer(n)
+    coef = np.zeros(n, dtype=np.float32)
+    coef[vec.transform(["requirements"]).indices] = 10.0  # lines mentioning it score high
+    gate = LineGate(coef, intercept=-2.0, threshold=0.5, n_features=n)
+    ex = extractor(("span_model",), gate=gate)
+    text = "We use Python daily.\nRequirements: Python and data pipelines.\nPython again."
+    got = mentions(ex, text)
+    assert [g[0] for g in got] == ["Python", "data pipelines"]
+    (out,) = ex.extract_many([(text, OVERVIEW)])
+    (py,) = [s for s in out.skills if s.skill_id == "esco:py"]
+    assert [m.start for m in py.mentions] == [text.index("Python", 21)]
+
+
+@pytest.mark.parametrize(
+    ("text", "truncated"),
+    [
+        ("", False),
+        ("<ul><li>Python</li><li>work in teams</li></ul>", False),
+        ("Wir suchen Erfahrung mit Datenbanken und Teamarbeit.", False),
+        ("\x00\x01\x1b[31m python \u200b\ufeff", False),
+        ("Python " * 200_000, True),  # 1.4 MB: only the head is read, and the row says so
+    ],
+)
+def test_bad_input_has_a_defined_outcome(text: str, truncated: bool) -> None:
+    ex = extractor(max_text_chars=100_000)
+    (out,) = ex.extract_many([(text, OVERVIEW)])
+    assert out.truncated is truncated
+    for s in out.skills:
+        assert 0.0 <= s.confidence <= 1.0
+        for m in s.mentions:
+            assert m.end <= 100_000 and text[m.start : m.end] == m.text
