@@ -24,7 +24,9 @@ from domain.evaluation.spans import Span, score  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("model", nargs="?", type=Path, default=ROOT / "config" / "models" / "skill_spans")
+    ap.add_argument(
+        "model", nargs="?", type=Path, default=ROOT / "config" / "models" / "skill_spans"
+    )
     args = ap.parse_args()
     (ds,) = configured_datasets(ROOT, "skillspan-dev")
     nlp = spacy.load(args.model)

@@ -18,6 +18,7 @@ import re
 import sys
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +39,8 @@ def _norm(label: str) -> str:
 
 
 def _esco_category(skill_type: str, reuse_level: str, is_language: bool) -> str:
+    # ESCO and O*NET have no certification concepts ("prepare licence agreements" is a skill),
+    # so no skill gets that category from these sources.
     if is_language:
         return "language"
     if reuse_level == "transversal":
@@ -47,12 +50,45 @@ def _esco_category(skill_type: str, reuse_level: str, is_language: bool) -> str:
     return "skill/competence"
 
 
+def _esco_top_groups(esco_dir: Path) -> Callable[[str], str | None]:
+    """skill URI -> its level-1 group in the ESCO skills hierarchy ("S5 working with computers"),
+    walking broader relations upward (first parent in URI order when there are several)."""
+    names: dict[str, str] = {}
+    with open(esco_dir / "skillsHierarchy_en.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["Level 1 URI"]:
+                code, term = row["Level 1 code"], row["Level 1 preferred term"]
+                names[row["Level 1 URI"]] = f"{code} {term}".strip()
+    parents: dict[str, list[str]] = defaultdict(list)
+    with zipfile.ZipFile(esco_dir / "esco_v1.1.1_relations_csv.zip") as zf:
+        raw = zf.open("broaderRelationsSkillPillar.csv").read().decode("utf-8-sig")
+    for row in csv.DictReader(io.StringIO(raw)):
+        parents[row["conceptUri"]].append(row["broaderUri"])
+
+    def top(uri: str) -> str | None:
+        seen, frontier = {uri}, [uri]
+        while frontier:
+            nxt = []
+            for u in frontier:
+                if u in names:
+                    return names[u]
+                for p in sorted(parents.get(u, ())):
+                    if p not in seen:
+                        seen.add(p)
+                        nxt.append(p)
+            frontier = nxt
+        return None
+
+    return top
+
+
 def build_taxonomy(data: Path) -> list[dict[str, object]]:
     esco_dir = data / "taxonomy" / "esco_v1.1.1"
     with zipfile.ZipFile(esco_dir / "esco_v1.1.1_classification_en_csv.zip") as zf:
         raw = zf.open("languageSkillsCollection_en.csv").read().decode("utf-8-sig")
     language_uris = {row["conceptUri"] for row in csv.DictReader(io.StringIO(raw))}
 
+    top_group = _esco_top_groups(esco_dir)
     skills: list[dict[str, object]] = []
     seen_labels: dict[str, str] = {}
     with open(esco_dir / "skills_en.csv", encoding="utf-8-sig", newline="") as fh:
@@ -72,6 +108,9 @@ def build_taxonomy(data: Path) -> list[dict[str, object]]:
                     "category": _esco_category(
                         row["skillType"], row["reuseLevel"], uri in language_uris
                     ),
+                    "skill_type": row["skillType"],
+                    "reuse_level": row["reuseLevel"],
+                    "top_group": top_group(uri),
                     "source": "esco",
                     "aliases": [a for a in aliases if len(a.split()) <= MAX_LABEL_TOKENS],
                 }

@@ -34,6 +34,7 @@ def test_archive_resolve_and_point(tmp_path: Path) -> None:
     assert list_releases(releases) == sorted([v1, v2])
     assert resolve(releases, "2099.1.0").name == v2
     assert load_config(resolve(releases, v1)).manifest.effective == v1  # restorable, same version
+    assert (resolve(releases, v1) / "config" / "models" / "skill_spans" / "meta.json").is_file()
     with pytest.raises(ConfigError, match="no archived release"):
         resolve(releases, "1999.0")
 

@@ -69,3 +69,14 @@ def test_real_config_loads_and_a_copy_with_edited_aliases_differs(tmp_path: Path
     assert edited.declared == base.declared
     assert edited.effective != base.effective
     assert edited.component("aliases").fingerprint != base.component("aliases").fingerprint
+
+
+def test_model_directory_is_fingerprinted_file_by_file(tmp_path: Path) -> None:
+    base = load_config(ROOT).manifest
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    assert load_config(tmp_path).manifest.effective == base.effective
+    gate = tmp_path / "config" / "models" / "skill_spans" / "gate.json"
+    gate.write_text(gate.read_text().replace('"threshold"', '"threshold" ', 1))
+    edited = load_config(tmp_path).manifest
+    assert edited.component("span_model").fingerprint != base.component("span_model").fingerprint
+    assert edited.effective != base.effective

@@ -1,0 +1,106 @@
+"""Extraction speed per strategy vs bare spaCy tokenization of the same postings, on one core.
+
+    .venv/bin/python bench/extraction.py [--copies 2] [--repeat 3] [--json bench/results/extraction.json]
+
+Times, in one process with one BLAS/OpenMP thread, over the sample postings (config/samples):
+  tokenize          the extractor's spaCy tokenizer alone (the baseline of the ratios)
+  <strategy>        tokenize + that strategy alone (taxonomy, alias, context, span_model)
+  dictionary path   tokenize + taxonomy + alias + context + merge (no network)
+  full extractor    everything the active config runs, span model included
+and prints postings/s and the ratio to tokenization (median of --repeat runs). Ratios are the
+figure to compare across machines: the absolute rates move with machine load.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: before numpy/thinc load
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from adapters.artifacts.config_files import build_extractor, load_config  # noqa: E402
+from domain.models import Section  # noqa: E402
+from domain.skills.ensemble import SkillExtractor  # noqa: E402
+
+OVERVIEW = (Section("overview", 0, 10**9),)
+
+
+def texts(copies: int) -> list[str]:
+    rows = [json.loads(x) for x in (ROOT / "config/samples/skillspan_postings.jsonl").open()]
+    return [r["text"] for r in rows] * copies
+
+
+def rate(fn: Callable[[], object], n: int, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(n / (time.perf_counter() - t0))
+    return statistics.median(runs)
+
+
+def sub_extractor(full: SkillExtractor, names: tuple[str, ...]) -> SkillExtractor:
+    keep = [s for s in full.strategies if s.name in names]
+    return SkillExtractor(full.nlp, full.taxonomy, keep, full.ambiguity, full.params)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--copies", type=int, default=2, help="copies of the 198 sample postings")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+    cfg = load_config(ROOT)
+    full = build_extractor(cfg)
+    docs_in = texts(args.copies)
+    items = [(t, OVERVIEW) for t in docs_in]
+    n = len(items)
+    run(full, items)  # warm-up: every lexeme in the vocab, model weights in cache
+
+    def tokenize() -> None:
+        for i in range(0, n, 32):
+            full.tokenize(docs_in[i : i + 32])
+
+    rows: list[tuple[str, float]] = [("tokenize", rate(tokenize, n, args.repeat))]
+    for s in full.strategies:
+        rows.append((s.name, rate(lambda s=s: run(sub_extractor(full, (s.name,)), items), n, args.repeat)))  # type: ignore[misc]  # fmt: skip
+    dictionary = tuple(x for x in full.strategy_names if x != "span_model")
+    rows.append(("dictionary path", rate(lambda: run(sub_extractor(full, dictionary), items), n, args.repeat)))  # fmt: skip
+    rows.append(("full extractor", rate(lambda: run(full, items), n, args.repeat)))
+    gate = next((s for s in full.strategies if s.name == "span_model"), None)
+    kept = gate.kept_fraction(full.tokenize(docs_in[:198])) if gate else 1.0  # type: ignore[attr-defined]
+
+    base = rows[0][1]
+    print(f"{n} postings (198 samples x {args.copies}), median of {args.repeat}, 1 thread, "
+          f"version {cfg.manifest.effective}")  # fmt: skip
+    print(f"{'':<18}{'postings/s':>12}{'x tokenize':>12}")
+    for name, r in rows:
+        print(f"{name:<18}{r:>12.1f}{r / base:>12.2f}")
+    print(f"span model gate: {kept:.0%} of non-blank lines go to the network")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "version": cfg.manifest.effective, "postings": n, "gate_kept_lines": round(kept, 4),
+            "postings_per_s": {k: round(v, 1) for k, v in rows},
+            "ratio_to_tokenize": {k: round(v / base, 3) for k, v in rows},
+        }, indent=2) + "\n")  # fmt: skip
+
+
+def run(ex: SkillExtractor, items: list[tuple[str, tuple[Section, ...]]]) -> None:
+    for i in range(0, len(items), 32):
+        ex.extract_many(items[i : i + 32])
+
+
+if __name__ == "__main__":
+    main()
