@@ -37,7 +37,10 @@ def test_n_postings_in_n_versioned_rows_out(fleet, tmp_path: Path) -> None:
         "skills_extractor",
         "taxonomy",
         "aliases",
+        "span_model",
+        "context_patterns",
     }
+    assert any("span_model" in s.source_strategies for s in hist.skills)
     assert hist.skills, "a real posting yields skills"
 
 
