@@ -50,10 +50,32 @@ def read_split(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def postings(rows: list[dict]) -> list[dict]:
+    """Sentences of one posting (same source and idx) as one row, separated by newline tokens,
+    which is how the extractor sees a posting: the network learns line breaks as boundaries."""
+    grouped: dict[tuple[str, int], dict] = {}
+    for r in rows:
+        g = grouped.setdefault(
+            (r.get("source", ""), r.get("idx", 0)),
+            {"tokens": [], "tags_skill": [], "tags_knowledge": [], "spaces": []},
+        )
+        if g["tokens"]:
+            g["spaces"][-1] = False
+            g["tokens"].append("\n")
+            g["spaces"].append(False)
+            g["tags_skill"].append("O")
+            g["tags_knowledge"].append("O")
+        g["tokens"] += r["tokens"]
+        g["spaces"] += [True] * len(r["tokens"])
+        g["tags_skill"] += r["tags_skill"]
+        g["tags_knowledge"] += r["tags_knowledge"]
+    return list(grouped.values())
+
+
 def to_docbin(rows: list[dict], nlp: spacy.language.Language) -> DocBin:
     db = DocBin()
     for r in rows:
-        doc = Doc(nlp.vocab, words=r["tokens"])
+        doc = Doc(nlp.vocab, words=r["tokens"], spaces=r.get("spaces"))
         spans = bio_spans(r["tags_skill"], "SKILL") + bio_spans(r["tags_knowledge"], "KNOWLEDGE")
         spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
         taken = [False] * len(doc)
@@ -96,13 +118,14 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=3000)
     ap.add_argument("--vectors", type=Path, default=None, help="spaCy vectors dir (optional)")
     ap.add_argument("--gate-recall", type=float, default=0.98)
+    ap.add_argument("--build", type=Path, default=ROOT / "build" / "span_ner")
     args = ap.parse_args()
     nlp = spacy.blank("en")
-    build = ROOT / "build" / "span_ner"
+    build = args.build
     build.mkdir(parents=True, exist_ok=True)
     rows = {s: read_split(args.data / "eval" / "skillspan" / f"{s}.json") for s in ("train", "dev")}
     for split, split_rows in rows.items():
-        to_docbin(split_rows, nlp).to_disk(build / f"{split}.spacy")
+        to_docbin(postings(split_rows), nlp).to_disk(build / f"{split}.spacy")
     cmd = [
         sys.executable, "-m", "spacy", "train", str(ROOT / "config" / "span_model.cfg"),
         "--output", str(build / "out"), "--paths.train", str(build / "train.spacy"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,7 +38,33 @@ def classify_sections(batch: dict[str, Any]) -> dict[str, Any]:
 
 @app.task(name="enrich.extract_skills", **RETRY)
 def extract_skills(batch: dict[str, Any]) -> dict[str, Any]:
-    return services().pipeline.extract(EnrichedBatch.from_dict(batch)).to_dict()
+    out = services().pipeline.extract(EnrichedBatch.from_dict(batch))
+    totals = batch_statistics(out)
+    log.info(
+        "extracted batch: postings=%d failures=%d skills=%d truncated=%d candidates=%s "
+        "ambiguous kept=%d dropped=%d",
+        len(out.enrichments), len(out.failures), totals["skills"], totals["truncated"],
+        totals["candidates"], totals["ambiguous_kept"], totals["ambiguous_dropped"],
+    )  # fmt: skip
+    return out.to_dict()
+
+
+def batch_statistics(batch: EnrichedBatch) -> dict[str, Any]:
+    """Counts only (never text): skills, truncations, candidates per strategy, alias resolution."""
+    candidates: Counter[str] = Counter()
+    kept = dropped = 0
+    for e in batch.enrichments:
+        candidates.update(e.stats.get("candidates", {}))
+        resolution = e.stats.get("alias_resolution", {})
+        kept += int(resolution.get("ambiguous_kept", 0))
+        dropped += int(resolution.get("ambiguous_dropped", 0))
+    return {
+        "skills": sum(len(e.skills) for e in batch.enrichments),
+        "truncated": sum(e.truncated for e in batch.enrichments),
+        "candidates": dict(sorted(candidates.items())),
+        "ambiguous_kept": kept,
+        "ambiguous_dropped": dropped,
+    }
 
 
 @app.task(name="enrich.persist_enrichments", **RETRY)

@@ -78,3 +78,14 @@ def test_enrichment_chain_signature_routes_each_link(store: InMemoryStore) -> No
     assert [t.options.get("queue") for t in sig.tasks] == ["reenrich", "reenrich", None]
     assert app.amqp.router.route({}, "enrich.persist_enrichments")["queue"].name == "persist"
     json.dumps(sig.tasks[0].args)  # the payload is plain JSON
+
+
+def test_batch_statistics_sum_counts_without_text(real_pipeline) -> None:
+    from tasks.enrich import batch_statistics
+    from tests.conftest import load_samples
+
+    out = real_pipeline.enrich(load_samples(8))
+    totals = batch_statistics(out)
+    assert totals["skills"] == sum(len(e.skills) for e in out.enrichments) > 0
+    assert totals["candidates"]["span_model"] > 0 and totals["candidates"]["taxonomy"] > 0
+    assert all(isinstance(v, int) for v in totals["candidates"].values())
