@@ -22,7 +22,6 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.artifacts.config_files import build_pipeline, load_config  # noqa: E402
 from adapters.artifacts.datasets import configured_datasets, load_gold_file  # noqa: E402
-from domain.evaluation.spans import KIND_OF_CATEGORY  # noqa: E402
 from domain.models import Posting  # noqa: E402
 from domain.validation import content_hash  # noqa: E402
 
@@ -47,7 +46,7 @@ def main() -> None:
         for i in range(0, len(postings), 32):
             for e in pipeline.enrich(postings[i : i + 32]).enrichments:
                 for s in e.skills:
-                    kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
+                    kind = s.kind
                     for m in s.mentions:
                         hit = any(
                             g.label == kind and g.start < m.end and m.start < g.end

@@ -51,6 +51,18 @@ class Mention:
     strategy: str
 
 
+# How skill categories map onto SkillSpan's two span types: KNOWLEDGE is a body of knowledge,
+# tool or technology (noun phrases); SKILL an ability or competence (verb phrases).
+KIND_OF_CATEGORY = {
+    "knowledge": "KNOWLEDGE",
+    "technology/tool": "KNOWLEDGE",
+    "language": "KNOWLEDGE",
+    "certification": "KNOWLEDGE",
+    "skill/competence": "SKILL",
+    "transversal": "SKILL",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractedSkill:
     skill_id: str
@@ -63,6 +75,11 @@ class ExtractedSkill:
     @property
     def sections(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.section for m in self.mentions))
+
+    @property
+    def kind(self) -> str:
+        """SKILL or KNOWLEDGE, from the category."""
+        return KIND_OF_CATEGORY.get(self.category, "KNOWLEDGE")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -119,16 +119,26 @@ def main() -> None:
     ap.add_argument("--vectors", type=Path, default=None, help="spaCy vectors dir (optional)")
     ap.add_argument("--gate-recall", type=float, default=0.98)
     ap.add_argument("--build", type=Path, default=ROOT / "build" / "span_ner")
+    ap.add_argument(
+        "--extra-train",
+        type=Path,
+        help="a spaCy DocBin added to the training docs (e.g. teacher pseudo-labels)",
+    )
     args = ap.parse_args()
     nlp = spacy.blank("en")
     build = args.build
     build.mkdir(parents=True, exist_ok=True)
     rows = {s: read_split(args.data / "eval" / "skillspan" / f"{s}.json") for s in ("train", "dev")}
-    for split, split_rows in rows.items():
-        to_docbin(postings(split_rows), nlp).to_disk(build / f"{split}.spacy")
+    (build / "train").mkdir(exist_ok=True)
+    for old in (build / "train").glob("*.spacy"):
+        old.unlink()
+    to_docbin(postings(rows["train"]), nlp).to_disk(build / "train" / "skillspan.spacy")
+    if args.extra_train:
+        shutil.copy(args.extra_train, build / "train" / "extra.spacy")
+    to_docbin(postings(rows["dev"]), nlp).to_disk(build / "dev.spacy")
     cmd = [
         sys.executable, "-m", "spacy", "train", str(ROOT / "config" / "span_model.cfg"),
-        "--output", str(build / "out"), "--paths.train", str(build / "train.spacy"),
+        "--output", str(build / "out"), "--paths.train", str(build / "train"),
         "--paths.dev", str(build / "dev.spacy"), "--training.max_steps", str(args.max_steps),
         "--system.seed", "0",
     ]  # fmt: skip

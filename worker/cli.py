@@ -252,7 +252,6 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     """In-process extraction, no broker: JSONL postings in, one JSON line per posting out."""
     from adapters.artifacts.config_files import build_pipeline, load_config
-    from domain.evaluation.spans import KIND_OF_CATEGORY
     from domain.models import Posting
     from domain.pipeline import utc_now
     from domain.validation import ValidationPolicy, validate
@@ -283,7 +282,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             mentions = [
                 {"start": m.start, "end": m.end, "text": m.text, "skill_id": s.skill_id,
                  "name": s.name, "category": s.category,
-                 "kind": KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE"),
+                 "kind": s.kind,
                  "confidence": round(s.confidence, 4), "source_strategies": list(s.source_strategies),
                  "section": m.section}
                 for s in e.skills for m in s.mentions

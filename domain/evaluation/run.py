@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from domain.evaluation.spans import (
-    KIND_OF_CATEGORY,
     GoldDoc,
     Span,
     concept_scores,
@@ -39,8 +38,7 @@ def predicted_spans(
         batch = pipeline.enrich(postings[i : i + 32])
         for e in batch.enrichments:
             for s in e.skills:
-                kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
-                label = label_map.get(kind, kind)
+                label = label_map.get(s.kind, s.kind)
                 sid = None if s.skill_id.startswith("span:") else s.skill_id
                 out[e.posting_id].extend(
                     Span(m.start, m.end, label, sid, s.confidence) for m in s.mentions

@@ -5,17 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-# How the extractor's skill categories map onto SkillSpan's two span types: KNOWLEDGE is a body
-# of knowledge, tool or technology (noun phrases); SKILL an ability or competence (verb phrases).
-KIND_OF_CATEGORY = {
-    "knowledge": "KNOWLEDGE",
-    "technology/tool": "KNOWLEDGE",
-    "language": "KNOWLEDGE",
-    "certification": "KNOWLEDGE",
-    "skill/competence": "SKILL",
-    "transversal": "SKILL",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Span:

@@ -24,8 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from domain.errors import ConfigError
-from domain.evaluation.spans import KIND_OF_CATEGORY
-from domain.models import ExtractedSkill, Mention, Section
+from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
 from domain.sections.header_rules import section_at
 from domain.skills.strategies import (
     ALIAS,
@@ -297,10 +296,6 @@ class SkillExtractor:
                 ),
             },
         }
-
-
-def kind_of(skill: ExtractedSkill) -> str:
-    return KIND_OF_CATEGORY.get(skill.category, "KNOWLEDGE")
 
 
 def dictionary_extractor(
