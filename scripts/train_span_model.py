@@ -117,8 +117,15 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "config" / "models" / "skill_spans")
     ap.add_argument("--max-steps", type=int, default=3000)
     ap.add_argument("--vectors", type=Path, default=None, help="spaCy vectors dir (optional)")
-    ap.add_argument("--gate-recall", type=float, default=0.98)
+    ap.add_argument("--gate-recall", type=float, default=0.96)
     ap.add_argument("--build", type=Path, default=ROOT / "build" / "span_ner")
+    ap.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a spaCy config override, e.g. components.tok2vec.model.encode.depth=2",
+    )
     ap.add_argument(
         "--extra-train",
         type=Path,
@@ -142,6 +149,9 @@ def main() -> None:
         "--paths.dev", str(build / "dev.spacy"), "--training.max_steps", str(args.max_steps),
         "--system.seed", "0",
     ]  # fmt: skip
+    for item in args.override:
+        key, _, value = item.partition("=")
+        cmd += [f"--{key}", value]
     if args.vectors:
         cmd += ["--paths.vectors", str(args.vectors)]
         cmd += ["--components.tok2vec.model.embed.include_static_vectors", "true"]

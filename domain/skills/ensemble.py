@@ -86,7 +86,7 @@ class EnsembleParams:
 
 
 class BatchStrategy(Strategy, Protocol):
-    def find_many(self, docs: Sequence[Doc]) -> list[list[Candidate]]: ...
+    def find_many(self, docs: Sequence[Doc], texts: Sequence[str]) -> list[list[Candidate]]: ...
 
 
 def normalized(text: str) -> str:
@@ -132,17 +132,18 @@ class SkillExtractor:
 
     def extract_many(self, items: Sequence[tuple[str, tuple[Section, ...]]]) -> list[Extraction]:
         cap = self.params.max_text_chars
-        docs = self.tokenize([text[:cap] for text, _ in items])
-        found = self.candidates(docs, [sections for _, sections in items])
+        texts = [text[:cap] for text, _ in items]
+        docs = self.tokenize(texts)
+        found = self.candidates(docs, texts, [sections for _, sections in items])
         return [
             self.assemble(doc, sections, cands, truncated=len(text) > cap)
             for doc, (text, sections), cands in zip(docs, items, found, strict=True)
         ]
 
     def candidates(
-        self, docs: Sequence[Doc], sections: Sequence[tuple[Section, ...]]
+        self, docs: Sequence[Doc], texts: Sequence[str], sections: Sequence[tuple[Section, ...]]
     ) -> list[list[Candidate]]:
-        """Every strategy's spans; dictionary tags are set on the docs before any batch model."""
+        """Every strategy's spans: per-posting strategies, then batch strategies (the model)."""
         per_doc: list[list[Candidate]] = [[] for _ in docs]
         batch: list[BatchStrategy] = []
         for strategy in self.strategies:
@@ -153,9 +154,8 @@ class SkillExtractor:
                 per_doc[i].extend(strategy.find(doc, secs))
         for i, doc in enumerate(docs):
             per_doc[i] = self.resolve_ambiguous(doc, per_doc[i])
-            self.tag_dictionary_matches(doc, per_doc[i])
         for strategy in batch:
-            for i, cands in enumerate(strategy.find_many(docs)):
+            for i, cands in enumerate(strategy.find_many(docs, texts)):
                 per_doc[i].extend(cands)
         return per_doc
 
@@ -184,18 +184,6 @@ class SkillExtractor:
                     continue
             kept.append(c)
         return kept
-
-    def tag_dictionary_matches(self, doc: Doc, cands: Sequence[Candidate]) -> None:
-        """Write B-/I-<category> token tags of the longest dictionary matches (model features)."""
-        taken = [False] * len(doc)
-        linked = [c for c in cands if c.skill_id and c.strategy in (TAXONOMY, ALIAS)]
-        for c in sorted(linked, key=lambda c: (-(c.end - c.start), c.start)):
-            if any(taken[c.start : c.end]):
-                continue
-            taken[c.start : c.end] = [True] * (c.end - c.start)
-            cat = self.category(c.skill_id or "")
-            for i in range(c.start, c.end):
-                doc[i].tag_ = ("B-" if i == c.start else "I-") + cat
 
     def merge(self, cands: Sequence[Candidate]) -> list[_Group]:
         live = [c for c in cands if c.strategy != "dropped"]

@@ -80,16 +80,22 @@ class SpanModelStrategy:
         self.batch_size = batch_size
 
     def find(self, doc: Doc, sections: tuple[Section, ...]) -> list[Candidate]:
-        return self.find_many([doc])[0]
+        return self.find_many([doc], [doc.text])[0]
 
-    def find_many(self, docs: Sequence[Doc]) -> list[list[Candidate]]:
-        """One `pipe` over a batch: per posting, one Doc made of its kept lines only."""
+    def find_many(self, docs: Sequence[Doc], texts: Sequence[str]) -> list[list[Candidate]]:
+        """One `pipe` over a batch: per posting, one Doc made of its kept lines only.
+
+        `texts` are the docs' texts (`doc.text` rebuilds the string token by token: slow)."""
         pieces: list[Doc] = []
         index: list[NDArray[np.int64]] = []  # piece token -> posting token
         strings = self.nlp.vocab.strings
-        for doc in docs:
+        for doc, text in zip(docs, texts, strict=True):
             ranges = lines_of(doc)
-            keep = self.gate.keep(_line_texts(doc, ranges)) if self.gate else [True] * len(ranges)
+            keep = (
+                self.gate.keep(_line_texts(text, doc, ranges))
+                if self.gate
+                else [True] * len(ranges)
+            )
             # each kept line with the newline after it, so lines stay apart in the piece
             kept = [
                 np.arange(a, min(b + 1, len(doc)))
@@ -112,14 +118,11 @@ class SpanModelStrategy:
 
     def kept_fraction(self, docs: Sequence[Doc]) -> float:
         """Share of non-blank lines the gate sends to the network."""
-        flags = [
-            k
-            for d in docs
-            for k in (self.gate.keep(_line_texts(d, lines_of(d))) if self.gate else [])
-        ]
+        if self.gate is None:
+            return 1.0
+        flags = [k for d in docs for k in self.gate.keep(_line_texts(d.text, d, lines_of(d)))]
         return sum(flags) / len(flags) if flags else 1.0
 
 
-def _line_texts(doc: Doc, ranges: Sequence[tuple[int, int]]) -> list[str]:
-    text = doc.text  # built from the tokens on every access: once per posting
+def _line_texts(text: str, doc: Doc, ranges: Sequence[tuple[int, int]]) -> list[str]:
     return [text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1])] for a, b in ranges]
