@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -101,7 +102,12 @@ def train_gate(rows: list[dict], target_recall: float, c: float = 4.0) -> tuple[
     covered = np.cumsum(n_spans[order]) / n_spans.sum()
     threshold = float(p[order][min(np.searchsorted(covered, target_recall), len(p) - 1)])
     clf.fit(x, y)
-    gate = LineGate(clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), threshold)
+    # rounded, so a re-run gives the same bytes (BLAS summation order moves the last digits)
+    gate = LineGate(
+        np.round(clf.coef_[0], 6).astype(np.float32),
+        round(float(clf.intercept_[0]), 8),
+        round(threshold, 8),
+    )
     info = {
         "target_recall": target_recall,
         "C": c,
@@ -159,6 +165,8 @@ def main() -> None:
     if args.out.exists():
         shutil.rmtree(args.out)
     shutil.copytree(build / "out" / "model-best", args.out)
+    cfg = args.out / "config.cfg"  # the build paths are not part of the model
+    cfg.write_text(re.sub(r"(?m)^(train|dev) = .*$", r"\1 = null", cfg.read_text()))
     gate, info = train_gate(rows["train"], args.gate_recall)
     save_gate(args.out, gate, **info)
     print(f"model + gate written to {args.out} ({info})")
