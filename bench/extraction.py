@@ -7,7 +7,7 @@ Times, in one process with one BLAS/OpenMP thread, over the sample postings (con
   <strategy>        tokenize + that strategy alone (taxonomy, alias, context, span_model)
   dictionary path   tokenize + taxonomy + alias + context + merge (no network)
   full extractor    everything the active config runs, span model included
-and prints postings/s and the ratio to tokenization (median of --repeat runs). Ratios are the
+and prints postings/s and the ratio to tokenization (median of --repeat round-robin rounds). Ratios are the
 figure to compare across machines: the absolute rates move with machine load.
 """
 
@@ -72,12 +72,20 @@ def main() -> None:
         for i in range(0, n, 32):
             full.tokenize(docs_in[i : i + 32])
 
-    rows: list[tuple[str, float]] = [("tokenize", rate(tokenize, n, args.repeat))]
-    for s in full.strategies:
-        rows.append((s.name, rate(lambda s=s: run(sub_extractor(full, (s.name,)), items), n, args.repeat)))  # type: ignore[misc]  # fmt: skip
     dictionary = tuple(x for x in full.strategy_names if x != "span_model")
-    rows.append(("dictionary path", rate(lambda: run(sub_extractor(full, dictionary), items), n, args.repeat)))  # fmt: skip
-    rows.append(("full extractor", rate(lambda: run(full, items), n, args.repeat)))
+    runs: dict[str, Callable[[], object]] = {"tokenize": tokenize}
+    for s in full.strategies:
+        one = sub_extractor(full, (s.name,))
+        runs[s.name] = lambda one=one: run(one, items)  # type: ignore[misc]
+    dict_only = sub_extractor(full, dictionary)
+    runs["dictionary path"] = lambda: run(dict_only, items)
+    runs["full extractor"] = lambda: run(full, items)
+    # round-robin: every configuration once per round, so drift in machine speed hits all alike
+    samples: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(args.repeat):
+        for name, fn in runs.items():
+            samples[name].append(rate(fn, n, 1))
+    rows = [(name, statistics.median(v)) for name, v in samples.items()]
     gate = next((s for s in full.strategies if s.name == "span_model"), None)
     kept = gate.kept_fraction(full.tokenize(docs_in[:198])) if gate else 1.0  # type: ignore[attr-defined]
 

@@ -89,13 +89,15 @@ class SpanModelStrategy:
         pieces: list[Doc] = []
         index: list[NDArray[np.int64]] = []  # piece token -> posting token
         strings = self.nlp.vocab.strings
-        for doc, text in zip(docs, texts, strict=True):
-            ranges = lines_of(doc)
-            keep = (
-                self.gate.keep(_line_texts(text, doc, ranges))
-                if self.gate
-                else [True] * len(ranges)
-            )
+        ranges_of = [lines_of(doc) for doc in docs]
+        flags: list[bool] = []
+        if self.gate is not None:  # one vectorizer call for the whole batch
+            lines = [x for d, t, r in zip(docs, texts, ranges_of, strict=True) for x in _line_texts(t, d, r)]  # fmt: skip
+            flags = self.gate.keep(lines)
+        at = 0
+        for doc, ranges in zip(docs, ranges_of, strict=True):
+            keep = flags[at : at + len(ranges)] if self.gate else [True] * len(ranges)
+            at += len(ranges)
             # each kept line with the newline after it, so lines stay apart in the piece
             kept = [
                 np.arange(a, min(b + 1, len(doc)))
