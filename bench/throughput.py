@@ -41,7 +41,7 @@ def load() -> list[Posting]:
 def inprocess(repeat: int, batch_size: int) -> dict[str, float]:
     pipeline = build_pipeline(load_config(ROOT))
     postings = load()
-    tok = pipeline.extractor.tokenizer  # type: ignore[attr-defined]
+    tok = pipeline.extractor.nlp.tokenizer  # type: ignore[attr-defined]
     rates: dict[str, list[float]] = {"pipeline": [], "classify": [], "tokenize_only": []}
     for _ in range(repeat):
         t0 = time.perf_counter()

@@ -115,8 +115,13 @@ def build_taxonomy(data: Path) -> list[dict[str, object]]:
                     "aliases": [a for a in aliases if len(a.split()) <= MAX_LABEL_TOKENS],
                 }
             )
+            # O*NET names already carried by an ESCO concept are not added again, except where
+            # ESCO has the word only as a one-word alternative label of a broader concept ("git"
+            # of *tools for software configuration management*): that is a weak label, which
+            # never names a skill (domain/skills/taxonomy.py is_weak_label), so O*NET keeps it.
             for label in [_norm(name), *aliases]:
-                seen_labels.setdefault(label, str(skills[-1]["skill_id"]))
+                if " " in label or label == _norm(name) or _norm(name).startswith(label + " ("):
+                    seen_labels.setdefault(label, str(skills[-1]["skill_id"]))
 
     onet: dict[str, dict[str, object]] = {}
     with open(data / "taxonomy" / "onet_29.2" / "technology_skills.txt", encoding="utf-8") as fh:

@@ -32,6 +32,7 @@ from domain.skills.strategies import (
     SKILL,
     SPAN_MODEL,
     TAXONOMY,
+    WEAK,
     AliasStrategy,
     Candidate,
     Strategy,
@@ -212,6 +213,7 @@ class SkillExtractor:
             m
             for m in group.members
             if m.skill_id
+            and m.detail != WEAK
             and (
                 group.kind is None or KIND_OF_CATEGORY.get(self.category(m.skill_id)) == group.kind
             )

@@ -18,13 +18,14 @@ from spacy.vocab import Vocab
 
 from domain.errors import ConfigError
 from domain.models import Section
-from domain.skills.taxonomy import Alias, AmbiguityRules, Taxonomy
+from domain.skills.taxonomy import Alias, AmbiguityRules, Taxonomy, is_weak_label
 
 TAXONOMY = "taxonomy"
 ALIAS = "alias"
 CONTEXT = "context"
 SPAN_MODEL = "span_model"
 SKILL, KNOWLEDGE = "SKILL", "KNOWLEDGE"
+WEAK = "weak"  # Candidate.detail of a match on a weak one-word label: counts, never links
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +71,24 @@ class TaxonomyStrategy:
     name = TAXONOMY
 
     def __init__(self, vocab: Vocab, tokenizer: Any, taxonomy: Taxonomy, skip: frozenset[str]):
-        labels: dict[str, set[str]] = defaultdict(set)
+        strong: dict[str, set[str]] = defaultdict(set)
+        weak: dict[str, set[str]] = defaultdict(set)
         for skill in taxonomy:
             for label in (skill.name.lower(), *skill.aliases):
                 if usable_label(label) and label not in skip:
-                    labels[skill.skill_id].add(label)
-        self._matcher = _phrase_matcher(vocab, "LOWER", labels, tokenizer)
+                    (weak if is_weak_label(skill, label) else strong)[skill.skill_id].add(label)
+        self._matchers = (
+            ("", _phrase_matcher(vocab, "LOWER", strong, tokenizer)),
+            (WEAK, _phrase_matcher(vocab, "LOWER", weak, tokenizer)),
+        )
         self._strings = vocab.strings
 
     def find(self, doc: Doc, sections: tuple[Section, ...]) -> list[Candidate]:
-        return [Candidate(s, e, TAXONOMY, self._strings[mid]) for mid, s, e in self._matcher(doc)]
+        return [
+            Candidate(s, e, TAXONOMY, self._strings[mid], detail=detail)
+            for detail, matcher in self._matchers
+            for mid, s, e in matcher(doc)
+        ]
 
 
 class AliasStrategy:

@@ -17,6 +17,14 @@ class Skill:
     aliases: tuple[str, ...] = ()
 
 
+def is_weak_label(skill: Skill, label: str) -> bool:
+    """A one-word alternative label other than the skill's own name ("engineering" for
+    *packaging engineering*, "design" for *think creatively*): it may find a skill, never name it.
+    "python" for *Python (computer programming)* is the name without its qualifier: not weak."""
+    name = skill.name.lower()
+    return " " not in label and label != name and not name.startswith(label + " (")
+
+
 @dataclass(frozen=True, slots=True)
 class Alias:
     alias: str
@@ -110,7 +118,8 @@ class ExactLinker:
         for sid in sorted(s.skill_id for s in taxonomy):  # ESCO before O*NET on shared names
             skill = taxonomy.get(sid)
             for label in (skill.name.lower(), *skill.aliases):
-                if label.lower() not in skip:  # ambiguous words (go, r, access) never link bare
+                # ambiguous words (go, r, access) and weak one-word labels never link on their own
+                if label.lower() not in skip and not is_weak_label(skill, label.lower()):
                     self._lower.setdefault(label.lower(), sid)
         for a in aliases:
             if a.case_sensitive:

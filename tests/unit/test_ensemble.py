@@ -25,6 +25,7 @@ TAX = Taxonomy(
         Skill("onet:k8s", "Kubernetes", "technology/tool"),
         Skill("esco:r", "R", "knowledge"),
         Skill("esco:team", "work in teams", "transversal"),
+        Skill("esco:pack", "packaging engineering", "knowledge", ("engineering",)),
     ]
 )
 ALIASES = (Alias("k8s", "onet:k8s"),)
@@ -38,6 +39,7 @@ def ruler_model() -> Language:
     ruler.add_patterns(  # type: ignore[attr-defined]
         [
             {"label": "KNOWLEDGE", "pattern": [{"LOWER": "python"}]},
+            {"label": "KNOWLEDGE", "pattern": [{"LOWER": "engineering"}]},
             {"label": "KNOWLEDGE", "pattern": [{"LOWER": "data"}, {"LOWER": "pipelines"}]},
             {"label": "SKILL", "pattern": [{"LOWER": "work"}, {"LOWER": "in"}, {"LOWER": "teams"}]},
             {
@@ -191,3 +193,13 @@ def test_bad_input_has_a_defined_outcome(text: str, truncated: bool) -> None:
         assert 0.0 <= s.confidence <= 1.0
         for m in s.mentions:
             assert m.end <= 100_000 and text[m.start : m.end] == m.text
+
+
+def test_a_weak_one_word_label_finds_but_never_names_a_skill() -> None:
+    # ESCO lists "engineering" as an alternative label of *packaging engineering*
+    got = mentions(extractor(), "A strong engineering background.")
+    assert got == [
+        ("engineering", "span:knowledge:engineering", "knowledge", "span_model+taxonomy")
+    ]
+    assert ExactLinker(TAX)("engineering") is None
+    assert ExactLinker(TAX)("python") == "esco:py"  # the name without its qualifier is strong
