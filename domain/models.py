@@ -108,7 +108,7 @@ class ComponentVersion:
     """One component that shapes output: its registered name, declared version and content fingerprint."""
 
     component: str  # role, e.g. "skills_extractor"
-    name: str  # implementation, e.g. "taxonomy_phrase_matcher"
+    name: str  # implementation, e.g. "skill_ensemble"
     version: str
     fingerprint: str
 
