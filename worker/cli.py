@@ -412,14 +412,9 @@ output: one JSON line per input posting, in input order:
 
     from worker import evaluate_cli
 
-    ev = sub.add_parser(
-        "evaluate",
-        help="score the active version on gold sets; report + quality gate (exit 1 on a miss)",
-        description=evaluate_cli.DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    evaluate_cli.add_subcommand(
+        sub, "score the active version on gold sets; report + quality gate (exit 1 on a miss)"
     )
-    evaluate_cli.add_arguments(ev)
-    ev.set_defaults(func=evaluate_cli.run)
 
     pub = sub.add_parser("publish", help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
                          description="Publish each non-blank line as one message, unvalidated: the "

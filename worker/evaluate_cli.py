@@ -13,6 +13,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from worker.settings import Settings
 
@@ -47,6 +48,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-gate", action="store_true", help="report only: exit 0 even when a threshold is missed"
     )
+
+
+def add_subcommand(sub: Any, help_text: str) -> None:
+    """`evaluate` under an argparse subparsers object (the enrich and enrich-ops CLIs)."""
+    p = sub.add_parser(
+        "evaluate",
+        help=help_text,
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(p)
+    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

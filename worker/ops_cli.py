@@ -128,12 +128,6 @@ def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace, s: Settings) -> int:
-    from worker.evaluate_cli import run
-
-    return run(args, s)
-
-
 def cmd_evaluations(args: argparse.Namespace, s: Settings) -> int:
     svc = _services(s)
     hist = svc.store.evaluations(args.dataset, args.limit)
@@ -253,14 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=float, default=3600)
     r.set_defaults(func=cmd_reenrich)
 
-    e = sub.add_parser(
-        "evaluate",
-        help="score the active version on the gold datasets (same as `enrich evaluate`)",
-        description=evaluate_cli.DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    evaluate_cli.add_subcommand(
+        sub, "score the active version on the gold datasets (same as `enrich evaluate`)"
     )
-    evaluate_cli.add_arguments(e)
-    e.set_defaults(func=cmd_evaluate)
 
     h = sub.add_parser(
         "evaluations", help="evaluation history as a table (and a PNG trend with --plot)"
