@@ -120,8 +120,8 @@ def concept_scores(
 ) -> PRF | None:
     """Set-of-skill-ids P/R/F1 per document, over the documents whose gold carries ids.
 
-    None when no gold span has a skill id. Unlinked predictions (ids not from a taxonomy) count
-    as wrong concepts, so linking quality shows, not only span finding.
+    None when no gold span has a skill id. A prediction with no taxonomy link names no concept:
+    it is not counted as a predicted concept, so missing links show up as lost recall.
     """
     tp = n_pred = n_gold = 0
     for doc in gold:

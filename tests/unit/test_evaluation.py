@@ -144,7 +144,10 @@ def test_concept_scores_count_skill_ids_per_document() -> None:
         GoldDoc("a", "x" * 50, (Span(0, 5, "K", "esco:py"), Span(10, 15, "K", "onet:k8s"))),
         GoldDoc("b", "x" * 50, (Span(0, 5, "K"),)),  # no ids: not part of concept scores
     ]
-    pred = {"a": [Span(0, 5, "K", "esco:py"), Span(20, 25, "K", "esco:sql")], "b": []}
+    pred = {
+        "a": [Span(0, 5, "K", "esco:py"), Span(20, 25, "K", "esco:sql"), Span(30, 35, "K")],
+        "b": [],
+    }  # the unlinked third prediction names no concept
     prf = concept_scores(pred, gold)
     assert prf is not None and (prf.precision, prf.recall) == (0.5, 0.5)
     assert concept_scores(pred, [gold[1]]) is None
