@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
 
@@ -65,6 +65,17 @@ class EnrichmentStore(Protocol):
         """Every enrichment of one posting, oldest first."""
         ...
 
+    def failed_postings(
+        self,
+        current_version: str,
+        stages: Sequence[str],
+        limit: int,
+        after_posting_id: str | None = None,
+    ) -> list[Posting]:
+        """Raw postings with a failure row at one of `stages` and no enrichment of that content
+        at `current_version` (what `replay-failures` re-runs), ordered by id (a cursor)."""
+        ...
+
     def enrichment_status(self, posting_ids: Sequence[str], version: str) -> tuple[int, int]:
         """Of these postings: how many have an enrichment at `version`, how many a rejection."""
         ...
@@ -99,6 +110,7 @@ class RawMessage:
     payload: bytes
     ref: str
     source: str
+    size: int | None = None  # the real length when `payload` is only the prefix of a longer line
 
 
 class PostingSource(Protocol):
@@ -121,3 +133,30 @@ class Coordinator(Protocol):
     def set_cursor(self, name: str, value: str | None) -> None: ...
 
     def queue_depth(self, queue: str) -> int: ...
+
+
+class Dispatcher(Protocol):
+    """Hands a payload to a named task on the broker. Raises TransientError when the broker
+    refused it (down, full, unreachable), so the caller decides: wait, nack or record."""
+
+    def send(self, task: str, payload: Any, queue: str | None = None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SpoolItem:
+    key: str
+    kind: str  # "batch" (an EnrichedBatch) | "rejections" (a list of Rejection dicts)
+    stage: str
+    reason: str
+    payload: Any
+
+
+class Spool(Protocol):
+    """Last-resort durable holding area for work that could be neither handed on nor recorded in
+    the warehouse (both down). `replay-failures` drains it; putting the same work twice is one item."""
+
+    def put(self, kind: str, stage: str, reason: str, payload: Any) -> str: ...
+
+    def items(self) -> Iterator[SpoolItem]: ...
+
+    def remove(self, key: str) -> None: ...

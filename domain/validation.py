@@ -19,6 +19,33 @@ OPTIONAL_STR = ("title", "company", "source", "posted_at")
 class ValidationPolicy:
     max_bytes: int = 1_000_000
     max_id_chars: int = 200
+    # A posting is a flat object; deeper nesting is an attack on the parser (recursion), not data.
+    max_depth: int = 16
+    max_field_chars: tuple[tuple[str, int], ...] = (
+        ("title", 1_000), ("company", 1_000), ("source", 200), ("posted_at", 64),
+    )  # fmt: skip
+
+
+def json_depth(payload: bytes) -> int:
+    """Deepest [ / { nesting outside strings, found by one scan of the bytes (no recursion)."""
+    depth = deepest = 0
+    in_str = escaped = False
+    for b in payload:
+        if in_str:
+            if escaped:
+                escaped = False
+            elif b == 0x5C:  # backslash
+                escaped = True
+            elif b == 0x22:  # quote
+                in_str = False
+        elif b == 0x22:
+            in_str = True
+        elif b in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
 
 
 def content_hash(title: str | None, company: str | None, text: str) -> str:
@@ -43,9 +70,19 @@ def rejection_id(source: str, payload: bytes, reason: str) -> str:
 
 
 def validate(
-    payload: bytes, *, source: str, ref: str, now: str, policy: ValidationPolicy | None = None
+    payload: bytes,
+    *,
+    source: str,
+    ref: str,
+    now: str,
+    policy: ValidationPolicy | None = None,
+    size: int | None = None,
 ) -> Posting | Rejection:
-    """Return a Posting, or a Rejection whose detail names the problem but never echoes the text."""
+    """Return a Posting, or a Rejection whose detail names the problem but never echoes the text.
+
+    `size` is the message's real length when the reader kept only a prefix of an oversized
+    line. Bounds are checked before parsing: size, then nesting depth; never raises.
+    """
     policy = policy or ValidationPolicy()
 
     def reject(reason: str, detail: str, posting_id: str | None = None) -> Rejection:
@@ -59,8 +96,14 @@ def validate(
             posting_id=posting_id,
         )
 
-    if len(payload) > policy.max_bytes:
-        return reject("too_large", f"{len(payload)} bytes > cap {policy.max_bytes}")
+    real_size = max(size or 0, len(payload))
+    if real_size > policy.max_bytes:
+        return reject("too_large", f"{real_size} bytes > cap {policy.max_bytes}")
+    # Counting brackets is cheap; scan for the real depth only when there could be too many.
+    if payload.count(b"[") + payload.count(b"{") > policy.max_depth:
+        depth = json_depth(payload)
+        if depth > policy.max_depth:
+            return reject("too_deep", f"JSON nested {depth} levels > cap {policy.max_depth}")
     try:
         decoded = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -69,6 +112,8 @@ def validate(
         obj: Any = json.loads(decoded)
     except json.JSONDecodeError as exc:
         return reject("invalid_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
+    except (RecursionError, ValueError) as exc:  # belt and braces: the depth check comes first
+        return reject("invalid_json", f"unparseable ({type(exc).__name__})")
     if not isinstance(obj, dict):
         return reject("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
 
@@ -85,6 +130,11 @@ def validate(
         if obj.get(key) is not None and not isinstance(obj[key], str):
             return reject(
                 "wrong_type", f"field '{key}' must be a string, got {type(obj[key]).__name__}", pid
+            )
+    for key, cap in policy.max_field_chars:
+        if isinstance(obj.get(key), str) and len(obj[key]) > cap:
+            return reject(
+                "field_too_large", f"field '{key}' has {len(obj[key])} characters > {cap}", pid
             )
     posting_id = obj["posting_id"].strip()
     if not posting_id or len(posting_id) > policy.max_id_chars:

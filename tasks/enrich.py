@@ -1,4 +1,9 @@
-"""The enrichment chain: classify_sections | extract_skills | persist_enrichments, over batches."""
+"""The enrichment chain over batches: classify_sections -> extract_skills -> persist_enrichments.
+
+Each link hands its batch to the next one itself, *before* its own message is acked (see
+tasks/links.py): a broker outage delays the handoff instead of losing the batch, and a batch that
+cannot move on is recorded as failed, never dropped.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +12,54 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from celery import chain
-from celery.canvas import Signature
+from celery import Task
 
-from domain.errors import TransientError
 from domain.models import EnrichedBatch, Posting, Rejection
 from domain.persist import persist
+from tasks.links import LINK_OPTIONS, run_link, run_rejections
 from worker.app import app
-from worker.bootstrap import services
-from worker.settings import get_settings
+from worker.bootstrap import Services, services
 
 log = logging.getLogger(__name__)
 
-RETRY = {
-    "autoretry_for": (TransientError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": get_settings().task_max_retries,
-    "acks_late": True,
-    # Return values carry posting text; keep it out of the worker log and Flower events.
-    "resultrepr_maxsize": 0,
-}
+CLASSIFY = "enrich.classify_sections"
+EXTRACT = "enrich.extract_skills"
+PERSIST = "enrich.persist_enrichments"
+RECORD_REJECTIONS = "enrich.record_rejections"
 
 
-@app.task(name="enrich.classify_sections", **RETRY)
-def classify_sections(batch: dict[str, Any]) -> dict[str, Any]:
-    return services().pipeline.classify(EnrichedBatch.from_dict(batch)).to_dict()
+@app.task(name=CLASSIFY, **LINK_OPTIONS)
+def classify_sections(
+    self: Task, batch: dict[str, Any], queue: str | None = None
+) -> dict[str, Any]:
+    return run_link(self, "classify", batch, _classify, EXTRACT, queue)
 
 
-@app.task(name="enrich.extract_skills", **RETRY)
-def extract_skills(batch: dict[str, Any]) -> dict[str, Any]:
-    out = services().pipeline.extract(EnrichedBatch.from_dict(batch))
+@app.task(name=EXTRACT, **LINK_OPTIONS)
+def extract_skills(self: Task, batch: dict[str, Any], queue: str | None = None) -> dict[str, Any]:
+    return run_link(self, "extract", batch, _extract, PERSIST, None)
+
+
+@app.task(name=PERSIST, **LINK_OPTIONS)
+def persist_enrichments(
+    self: Task, batch: dict[str, Any], queue: str | None = None
+) -> dict[str, Any]:
+    return run_link(self, "persist", batch, _persist, None, None)
+
+
+@app.task(name=RECORD_REJECTIONS, **LINK_OPTIONS)
+def record_rejections(
+    self: Task, rejections: list[dict[str, Any]], queue: str | None = None
+) -> int:
+    return run_rejections(self, rejections)
+
+
+def _classify(svc: Services, b: EnrichedBatch) -> EnrichedBatch:
+    return svc.pipeline.classify(b)
+
+
+def _extract(svc: Services, b: EnrichedBatch) -> EnrichedBatch:
+    out = svc.pipeline.extract(b)
     totals = batch_statistics(out)
     log.info(
         "extracted batch: postings=%d failures=%d skills=%d truncated=%d candidates=%s "
@@ -46,7 +67,17 @@ def extract_skills(batch: dict[str, Any]) -> dict[str, Any]:
         len(out.enrichments), len(out.failures), totals["skills"], totals["truncated"],
         totals["candidates"], totals["ambiguous_kept"], totals["ambiguous_dropped"],
     )  # fmt: skip
-    return out.to_dict()
+    return out
+
+
+def _persist(svc: Services, b: EnrichedBatch) -> EnrichedBatch:
+    report = persist(svc.store, b)
+    log.info(
+        "persisted batch: postings=%d enrichments=%d(+%d new) failures=%d(+%d new) isolated=%d",
+        len(b.postings), len(b.enrichments), report.enrichments, len(b.failures), report.failures,
+        report.isolated,
+    )  # fmt: skip
+    return b
 
 
 def batch_statistics(batch: EnrichedBatch) -> dict[str, Any]:
@@ -67,34 +98,15 @@ def batch_statistics(batch: EnrichedBatch) -> dict[str, Any]:
     }
 
 
-@app.task(name="enrich.persist_enrichments", **RETRY)
-def persist_enrichments(batch: dict[str, Any]) -> dict[str, int]:
-    b = EnrichedBatch.from_dict(batch)
-    report = persist(services().store, b)
-    log.info(
-        "persisted batch: postings=%d enrichments=%d(+%d new) failures=%d(+%d new) isolated=%d",
-        len(b.postings), len(b.enrichments), report.enrichments, len(b.failures), report.failures,
-        report.isolated,
-    )  # fmt: skip
-    return report.to_dict()
+def enqueue_batch(postings: Sequence[Posting], queue: str | None = None) -> None:
+    """Start one batch down the chain (raises TransientError when the broker refuses it).
 
-
-@app.task(name="enrich.record_rejections", **RETRY)
-def record_rejections(rejections: list[dict[str, Any]]) -> int:
-    rows = [Rejection.from_dict(r) for r in rejections]
-    return services().store.write_batch((), (), rows)[2]
-
-
-def enrichment_chain(postings: Sequence[Posting], queue: str | None = None) -> Signature:
-    """One batch through the three steps; each link carries the whole batch.
-
-    `queue` moves the CPU-bound steps (e.g. re-enrichment on its own queue); persisting always
+    `queue` moves the CPU-bound links (e.g. re-enrichment on its own queue); persisting always
     goes to the persist queue, whose single consumer is the warehouse's one writer.
     """
     batch = EnrichedBatch(postings=tuple(postings)).to_dict()
-    opts = {"queue": queue} if queue else {}
-    return chain(
-        classify_sections.s(batch).set(**opts),
-        extract_skills.s().set(**opts),
-        persist_enrichments.s(),
-    )
+    services().dispatcher.send(CLASSIFY, batch, queue)
+
+
+def enqueue_rejections(rejections: Sequence[Rejection]) -> None:
+    services().dispatcher.send(RECORD_REJECTIONS, [r.to_dict() for r in rejections])

@@ -9,7 +9,7 @@ from typing import Any
 from domain.lifecycle import ReenrichRequest, reenrich_drifted, run_evaluations
 from domain.models import Posting
 from domain.pipeline import utc_now
-from tasks.enrich import enrichment_chain
+from tasks.enrich import enqueue_batch
 from worker.app import REENRICH_QUEUE, app
 from worker.bootstrap import services
 
@@ -28,7 +28,7 @@ def report_versions() -> dict[str, Any]:
 
 
 def enqueue_reenrichment(postings: Sequence[Posting]) -> None:
-    enrichment_chain(postings, queue=REENRICH_QUEUE).apply_async()
+    enqueue_batch(postings, queue=REENRICH_QUEUE)
 
 
 @app.task(name="lifecycle.reenrich_drifted", acks_late=True)

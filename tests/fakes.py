@@ -92,6 +92,28 @@ class InMemoryStore:
         rows = [e for e in self.enrichments.values() if e.posting_id == posting_id]
         return sorted(rows, key=lambda e: (e.enriched_at, e.row_id))
 
+    def failed_postings(
+        self,
+        current_version: str,
+        stages: Sequence[str],
+        limit: int,
+        after_posting_id: str | None = None,
+    ) -> list[Posting]:
+        done = {
+            (e.posting_id, e.content_hash)
+            for e in self.enrichments.values()
+            if e.enrichment_version == current_version
+        }
+        keys = {
+            (r.posting_id, r.content_hash)
+            for r in self.rejection_rows.values()
+            if r.stage in stages and r.posting_id is not None and r.content_hash is not None
+        }
+        todo = sorted(
+            k for k in keys - done if k in self.postings and k[0] > (after_posting_id or "")
+        )
+        return [self.postings[k] for k in todo[:limit]]
+
     def enrichment_status(self, posting_ids: Sequence[str], version: str) -> tuple[int, int]:
         ids = set(posting_ids)
         done = {e.posting_id for e in self.enrichments.values() if e.enrichment_version == version}
@@ -185,3 +207,38 @@ class FakeCoordinator:
 
     def queue_depth(self, queue: str) -> int:
         return self.depths.get(queue, 0)
+
+
+class RecordingDispatcher:
+    """Dispatcher that keeps what was sent; `refuse` sends in a row raise TransientError first."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.sent: list[tuple[str, object, str | None]] = []
+        self.refuse = refuse
+        self.refused = 0
+
+    def send(self, task: str, payload: object, queue: str | None = None) -> None:
+        from domain.errors import TransientError
+
+        if self.refused < self.refuse:
+            self.refused += 1
+            raise TransientError("broker down")
+        self.sent.append((task, payload, queue))
+
+
+class MemorySpool:
+    def __init__(self) -> None:
+        self.entries: dict[str, object] = {}
+
+    def put(self, kind: str, stage: str, reason: str, payload: object) -> str:
+        from domain.ports import SpoolItem
+
+        key = f"{stage}-{kind}-{len(self.entries)}"
+        self.entries[key] = SpoolItem(key, kind, stage, reason, payload)
+        return key
+
+    def items(self):  # type: ignore[no-untyped-def]
+        yield from list(self.entries.values())
+
+    def remove(self, key: str) -> None:
+        self.entries.pop(key, None)

@@ -20,7 +20,9 @@ LIFECYCLE_QUEUE = "lifecycle"
 
 def create_app() -> Celery:
     s = get_settings()
-    app = Celery("ml_enrichment", broker=s.broker_url, include=["tasks.enrich", "tasks.lifecycle"])
+    app = Celery(
+        "ml_enrichment", broker=s.broker_connection_url, include=["tasks.enrich", "tasks.lifecycle"]
+    )
     app.conf.update(
         task_serializer="json",
         result_serializer="json",
@@ -50,7 +52,17 @@ def create_app() -> Celery:
             "visibility_timeout": s.visibility_timeout_s,
             "unacked_restore_interval": s.unacked_restore_interval_s,
             "unacked_restore_throttle": 1,  # sweep on every interval, not every 10th
+            # A dead broker must fail a publish within seconds (the caller decides what next),
+            # not hang it.
+            "socket_timeout": 10,
+            "socket_connect_timeout": 3,
         },
+        # Every link hands on its batch itself (tasks/links.py) and is bounded by these;
+        # visibility_timeout_s exceeds the hard limit with a margin (checked in Settings).
+        task_soft_time_limit=s.task_soft_time_limit_s,
+        task_time_limit=s.task_time_limit_s,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,  # a worker waits for its broker, it does not exit
         broker_connection_retry_on_startup=True,
         task_publish_retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5},
         worker_concurrency=s.worker_concurrency,
@@ -58,7 +70,7 @@ def create_app() -> Celery:
         task_send_sent_event=True,
         timezone="UTC",
         beat_scheduler="redbeat.RedBeatScheduler",
-        redbeat_redis_url=s.broker_url,
+        redbeat_redis_url=s.broker_connection_url,
         redbeat_key_prefix="ml-enrichment:redbeat:",
         beat_max_loop_interval=5,  # also sets RedBeat's leader-lock timeout (5x this)
         # Payloads hold posting text: reprs in logs and Flower show only their outer keys.

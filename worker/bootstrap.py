@@ -21,11 +21,12 @@ from adapters.artifacts.datasets import (
 )
 from adapters.artifacts.releases import archive
 from adapters.duckdb.store import DuckDbStore
+from adapters.local.spool import FileSpool
 from adapters.redis.coordination import RedisCoordinator
 from domain.evaluation.run import GoldDataset
 from domain.models import VersionManifest
 from domain.pipeline import Pipeline
-from domain.ports import Coordinator, EnrichmentStore
+from domain.ports import Coordinator, Dispatcher, EnrichmentStore, Spool
 from worker.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class Services:
         pipeline: Pipeline | None = None,
         coordinator: Coordinator | None = None,
         config_root: Path | None = None,
+        dispatcher: Dispatcher | None = None,
+        spool: Spool | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -49,6 +52,10 @@ class Services:
             self.__dict__["pipeline"] = pipeline
         if coordinator is not None:
             self.__dict__["coordinator"] = coordinator
+        if dispatcher is not None:
+            self.__dict__["dispatcher"] = dispatcher
+        if spool is not None:
+            self.__dict__["spool"] = spool
 
     @cached_property
     def config(self) -> LoadedConfig:
@@ -71,7 +78,18 @@ class Services:
 
     @cached_property
     def coordinator(self) -> Coordinator:
-        return RedisCoordinator(self.settings.broker_url)
+        return RedisCoordinator(self.settings.broker_connection_url)
+
+    @cached_property
+    def dispatcher(self) -> Dispatcher:
+        from worker.app import app
+        from worker.dispatch import CeleryDispatcher
+
+        return CeleryDispatcher(app)
+
+    @cached_property
+    def spool(self) -> Spool:
+        return FileSpool(self.settings.spool_dir)
 
     @property
     def manifest(self) -> VersionManifest:
@@ -141,8 +159,13 @@ def services(fresh: bool = False) -> Services:
             if _services is not None:
                 log.warning("active config changed (%s): reloading models", token[0])
             # the store does not depend on the model config: keep it across reloads
-            store = _services.store if _services is not None else build_store(settings)
+            old = _services
+            store = old.store if old is not None else build_store(settings)
             _services = Services(settings, store)
+            if old is not None:  # broker-side services don't depend on the model config either
+                for name in ("coordinator", "dispatcher", "spool"):
+                    if name in old.__dict__:
+                        _services.__dict__[name] = old.__dict__[name]
             if _token is not None and settings.preload_models:
                 _ = _services.pipeline  # load now, not inside the next task's timing
             _token = token

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from domain.models import Posting, Rejection
 from domain.pipeline import utc_now
 from domain.ports import PostingSource, RawMessage
+from domain.recovery import unique_id_batches
 from domain.validation import ValidationPolicy, validate
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ _END = object()
 
 
 class BridgeError(RuntimeError):
-    """Enqueueing failed; messages of the failed flush were nacked, not acked."""
+    """The source failed; nothing it delivered was acked without being enqueued."""
 
 
 @dataclass
@@ -32,6 +33,7 @@ class BridgeStats:
     rejected: int = 0
     batches: int = 0
     nacked: int = 0
+    waits: int = 0  # times a batch was held because the broker refused it
     posting_ids: list[str] = field(default_factory=list)
     rejected_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -46,10 +48,13 @@ class Bridge:
     max_wait_s: float = 2.0
     policy: ValidationPolicy = field(default_factory=ValidationPolicy)
     progress: Callable[[BridgeStats], None] | None = None
-    # A file run stops at the first enqueue failure (exit non-zero, rerun is idempotent); a
-    # streaming source nacks the batch (redelivered later) and keeps going after a pause.
-    stop_on_enqueue_error: bool = True
+    # When the broker refuses a batch: a file/stdin source holds it and tries again (backoff up
+    # to retry_pause_max_s) until the broker is back, so nothing read is ever dropped; a
+    # streaming source (Pub/Sub) nacks it (redelivered later) and pauses.
+    wait_for_broker: bool = True
     retry_pause_s: float = 5.0
+    retry_pause_max_s: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
 
     def run(self) -> BridgeStats:
         """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
@@ -90,6 +95,7 @@ class Bridge:
                     ref=item.ref,
                     now=utc_now(),
                     policy=self.policy,
+                    size=item.size,
                 )
                 (postings if isinstance(result, Posting) else rejections).append(result)  # type: ignore[arg-type]
                 deadline = deadline or time.monotonic() + self.max_wait_s
@@ -110,22 +116,32 @@ class Bridge:
         rejections: list[Rejection],
         stats: BridgeStats,
     ) -> None:
-        try:
-            for i in range(0, len(postings), self.batch_size):
-                self.enqueue_postings(postings[i : i + self.batch_size])
-                stats.batches += 1
-            if rejections:
-                self.enqueue_rejections(rejections)
-        except Exception as exc:
-            self.source.nack(msgs)
-            stats.nacked += len(msgs)
-            if self.stop_on_enqueue_error:
-                raise BridgeError(
-                    f"enqueue failed after {stats.enqueued} postings were enqueued: {exc!r}"
-                ) from exc
-            log.error("enqueue failed, %d messages nacked for redelivery: %r", len(msgs), exc)
-            time.sleep(self.retry_pause_s)
-            return
+        # (is a posting batch, enqueue it); done ones are popped, so a retry resends only the rest
+        todo: list[tuple[bool, Callable[[], None]]] = [
+            (True, lambda b=b: self.enqueue_postings(b))  # type: ignore[misc]
+            for b in unique_id_batches(postings, self.batch_size)
+        ]
+        if rejections:
+            todo.append((False, lambda: self.enqueue_rejections(rejections)))
+        pause = self.retry_pause_s
+        while todo:
+            try:
+                todo[0][1]()
+            except Exception as exc:
+                if not self.wait_for_broker:
+                    self.source.nack(msgs)  # Pub/Sub redelivers them; enqueued parts are idempotent
+                    stats.nacked += len(msgs)
+                    log.error("enqueue failed, %d messages nacked for redelivery: %s",
+                              len(msgs), _brief(exc))  # fmt: skip
+                    self.sleep(self.retry_pause_s)
+                    return
+                log.error("broker refused a batch (%s); %d postings held, trying again in %.0fs",
+                          _brief(exc), len(postings), pause)  # fmt: skip
+                stats.waits += 1
+                self.sleep(pause)
+                pause = min(pause * 2, self.retry_pause_max_s)
+                continue
+            stats.batches += todo.pop(0)[0]
         self.source.ack(msgs)
         stats.enqueued += len(postings)
         stats.rejected += len(rejections)
@@ -135,3 +151,7 @@ class Bridge:
             log.warning("rejected %s: %s (%s)", r.posting_id or "-", r.reason, r.detail)
         if self.progress:
             self.progress(stats)
+
+
+def _brief(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}"

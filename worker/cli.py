@@ -58,18 +58,21 @@ def run_bridge(  # type: ignore[no-untyped-def]
 ):
     """Bridge each input through validation into the broker; returns the combined stats."""
     from adapters.local.jsonl_source import JsonlSource
-    from tasks.enrich import enrichment_chain, record_rejections
+    from tasks.enrich import enqueue_batch, enqueue_rejections
     from worker.bridge import Bridge, BridgeStats
 
     total = BridgeStats()
     show = Progress()
     streaming = sources is not None
-    for source in sources or [JsonlSource(p) for p in inputs]:
+    from domain.validation import ValidationPolicy
+
+    policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
+    for source in sources or [JsonlSource(p, max_line_bytes=policy.max_bytes) for p in inputs]:
         name = str(getattr(source, "path", None) or source.source)
         bridge = Bridge(
             source=source,
-            enqueue_postings=lambda ps: enrichment_chain(ps).apply_async(),
-            enqueue_rejections=lambda rs: record_rejections.delay([r.to_dict() for r in rs]),
+            enqueue_postings=enqueue_batch,
+            enqueue_rejections=enqueue_rejections,
             batch_size=settings.batch_size,
             max_wait_s=settings.batch_max_wait_s,
             progress=None
@@ -77,7 +80,8 @@ def run_bridge(  # type: ignore[no-untyped-def]
             else lambda s, n=name: show(  # type: ignore[misc]
                 f"  {n}: {s.received} messages, {s.enqueued} enqueued, {s.rejected} rejected"
             ),
-            stop_on_enqueue_error=not streaming,
+            wait_for_broker=not streaming,
+            policy=policy,
         )
         s = bridge.run()
         if not quiet:
@@ -98,6 +102,7 @@ def wait_persisted(
     store = _store(settings)
     version = _current_version(settings)
     ids = list(dict.fromkeys(posting_ids))
+    rejection_ids = list(dict.fromkeys(rejection_ids))  # identical bad lines are one row
     deadline = time.monotonic() + timeout
     show = Progress()
     while True:
@@ -252,14 +257,15 @@ def cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     """In-process extraction, no broker: JSONL postings in, one JSON line per posting out."""
     from adapters.artifacts.config_files import build_pipeline, load_config
-    from domain.models import Posting
+    from adapters.local.jsonl_source import JsonlSource
+    from domain.models import JobEnrichment, Posting
     from domain.pipeline import utc_now
+    from domain.recovery import unique_id_batches
     from domain.validation import ValidationPolicy, validate
 
     pipeline = build_pipeline(load_config(settings.active_config_root()))
     version = pipeline.manifest.effective
     policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
-    raw = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     show = Progress()
     done = rejected = 0
@@ -267,13 +273,17 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     def flush(pending: list[Posting | dict[str, object]]) -> None:
         nonlocal done
         batch = [p for p in pending if isinstance(p, Posting)]
-        result = pipeline.enrich(batch)
-        by_id = {e.posting_id: e for e in result.enrichments}
+        # Each input line gets its own output, even when a posting_id repeats: batches never
+        # hold an id twice, and results are matched by (id, content), not by id alone.
+        results: dict[tuple[str, str], JobEnrichment] = {}
+        for chunk in unique_id_batches(batch, len(batch) or 1):
+            for e in pipeline.enrich(chunk).enrichments:
+                results[(e.posting_id, e.content_hash)] = e
         for p in pending:
             if not isinstance(p, Posting):  # a rejected line keeps its place in the output
                 out.write(json.dumps(p) + "\n")
                 continue
-            e = by_id.get(p.posting_id)
+            e = results.get((p.posting_id, p.content_hash))
             if e is None:
                 out.write(
                     json.dumps({"posting_id": p.posting_id, "error": "component_error"}) + "\n"
@@ -295,22 +305,17 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         show(f"  extracted {done} postings, {rejected} rejected")
 
     batch: list[Posting | dict[str, object]] = []
+    source = JsonlSource(None if args.input == "-" else Path(args.input), "extract",
+                         max_line_bytes=policy.max_bytes)  # fmt: skip
     try:
-        for lineno, line in enumerate(raw, start=1):
-            if not line.strip():
-                continue
-            r = validate(
-                line.rstrip(b"\r\n"),
-                source="extract",
-                ref=f"line {lineno}",
-                now=utc_now(),
-                policy=policy,
-            )
+        for msg in source.messages():
+            r = validate(msg.payload, source="extract", ref=msg.ref, now=utc_now(),
+                         policy=policy, size=msg.size)  # fmt: skip
             if isinstance(r, Posting):
                 batch.append(r)
             else:
                 rejected += 1
-                batch.append({"posting_id": r.posting_id, "line": lineno,
+                batch.append({"posting_id": r.posting_id, "line": int(msg.ref.split()[-1]),
                               "rejected": {"reason": r.reason, "detail": r.detail}})  # fmt: skip
             if len(batch) >= args.batch_size:
                 flush(batch)

@@ -61,6 +61,12 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(
             f"queue lengths:  unavailable ({type(exc).__name__}: broker {s.broker_url} unreachable?)"
         )
+    counts = svc.store.rejection_counts()
+    failed = {k: n for k, n in counts.items() if k[0] != "validate"}
+    print(f"failures:       {sum(failed.values())} rows "
+          + (", ".join(f"{st}/{r}={n}" for (st, r), n in sorted(failed.items())) or "")
+          + f"; spooled batches: {len(list(svc.spool.items()))}"
+          + ("  (enrich-ops replay-failures)" if failed else ""))  # fmt: skip
     evals = svc.store.evaluations(limit=200)
     latest: dict[str, object] = {}
     for r in evals:
@@ -126,6 +132,48 @@ def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
                 return 1
             time.sleep(0.5)
     return 0
+
+
+def cmd_replay_failures(args: argparse.Namespace, s: Settings) -> int:
+    from domain.recovery import REPLAYABLE_STAGES, replay_failures
+    from tasks.enrich import enqueue_batch, enqueue_rejections
+    from worker.cli import Progress
+
+    svc = _services(s)
+    current = svc.manifest.effective
+    stages = args.stage or list(REPLAYABLE_STAGES)
+    ids: list[str] = []
+
+    def enqueue(postings):  # type: ignore[no-untyped-def]
+        enqueue_batch(postings)
+        ids.extend(p.posting_id for p in postings)
+
+    show = Progress()
+    report = replay_failures(
+        svc.store, svc.spool, enqueue, enqueue_rejections, current, stages, s.batch_size,
+        args.limit, progress=lambda n: show(f"  re-enqueued {n} failed postings"),
+    )  # fmt: skip
+    print(
+        f"replaying failures at stages {', '.join(stages)} on {current}: "
+        f"{report.postings} postings from the warehouse, {report.from_spool} spooled items, "
+        f"{report.batches} batches"
+    )
+    ids = list(dict.fromkeys(ids))
+    if not (args.wait and ids):
+        return 0
+    t0 = time.monotonic()
+    while True:
+        done = svc.store.enrichment_status(ids, current)[0]
+        finished = done >= len(ids)
+        expired = time.monotonic() - t0 > args.timeout
+        show(f"  {done}/{len(ids)} replayed postings enriched", final=finished or expired)
+        if finished:
+            return 0
+        if expired:
+            print(f"timed out after {args.timeout:.0f}s: {len(ids) - done} not enriched yet "
+                  "(they may have failed again: enrich-ops status)", file=sys.stderr)  # fmt: skip
+            return 1
+        time.sleep(0.5)
 
 
 def cmd_evaluations(args: argparse.Namespace, s: Settings) -> int:
@@ -246,6 +294,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--wait", action="store_true", help="show progress until they are re-enriched")
     r.add_argument("--timeout", type=float, default=3600)
     r.set_defaults(func=cmd_reenrich)
+
+    f = sub.add_parser(
+        "replay-failures", help="re-enqueue postings recorded as failed (and spooled batches)",
+        description="Re-enqueue every posting that has a failure row (stage classify, extract, "
+        "handoff or persist; raw text kept in the warehouse) and no enrichment at the current "
+        "version, and every batch spooled under ENRICH_DATA_DIR/spool because the warehouse was "
+        "down too. Idempotent: running it twice enqueues twice but writes each row once.",
+    )  # fmt: skip
+    f.add_argument("--stage", action="append", choices=["classify", "extract", "handoff", "persist"],
+                   help="only failures at this stage (repeatable; default: all four)")  # fmt: skip
+    f.add_argument("--limit", type=int, help="at most this many postings from the warehouse")
+    f.add_argument("--wait", action="store_true", help="show progress until they are enriched")
+    f.add_argument("--timeout", type=float, default=3600)
+    f.set_defaults(func=cmd_replay_failures)
 
     evaluate_cli.add_subcommand(
         sub, "score the active version on the gold datasets (same as `enrich evaluate`)"

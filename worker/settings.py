@@ -5,17 +5,23 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlparse, urlunparse
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FLOWER_PASSWORD = "change-me"
+VISIBILITY_MARGIN = 2
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENRICH_", extra="ignore")
 
     broker_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker (Redis)")
+    # Redis password. Unset: the one `enrich fleet start` generated for its own redis-server
+    # (run/secrets/redis_password, mode 0600), if any. Never put it on a command line.
+    broker_password: SecretStr | None = None
     config_root: Path = Field(REPO_ROOT, description="folder holding config/model_versions.yaml")
     data_dir: Path = Field(REPO_ROOT / ".data", description="embedded warehouse and run state")
     store_backend: Literal["duckdb", "bigquery"] = "duckdb"
@@ -45,9 +51,18 @@ class Settings(BaseSettings):
     # share them). The persister, which only writes, turns this off.
     preload_models: bool = True
     task_max_retries: int = 8
-    # Redis redelivers a message unacked this long (a worker that died mid-task); must exceed
-    # the longest task, or healthy tasks run twice (harmless, idempotent, but wasted).
-    visibility_timeout_s: int = 3600
+    # Time limits of one chain link (a batch). Past the soft limit the batch is recorded as
+    # failed (stage + reason, raw text kept for replay-failures); the hard limit kills the child.
+    task_soft_time_limit_s: int = Field(210, ge=1)
+    task_time_limit_s: int = Field(240, ge=2)
+    # How long a finished link keeps trying to hand its batch to the next one while the broker
+    # is down, before it records the batch as failed (stage "handoff"). Runs inside the task,
+    # so it must fit under the soft time limit with room for the work itself.
+    handoff_window_s: float = Field(120.0, gt=0)
+    # Redis redelivers a message unacked this long (its worker died mid-task). It must exceed
+    # the hard time limit with a margin, or healthy tasks run twice (harmless, idempotent, but
+    # wasted); the smaller it is, the sooner a killed worker's batches come back.
+    visibility_timeout_s: int = 600
     # How often a worker sweeps for such abandoned messages (kombu's default is ~100 s).
     unacked_restore_interval_s: int = Field(10, ge=1)
     worker_concurrency: int = 2
@@ -76,9 +91,64 @@ class Settings(BaseSettings):
     # rollback pointer changed, checking at most this often.
     config_check_interval_s: float = Field(2.0, ge=0)
 
+    # Batches that could be neither handed on nor recorded in the warehouse (it was down too)
+    # are spooled here as files until `enrich-ops replay-failures` re-enqueues them.
+    spool_dirname: str = "spool"
+
+    # The local fleet's supervisor restarts a process that died, waiting 1, 2, 4, ... seconds
+    # up to this between restarts of the same process.
+    supervise_backoff_max_s: float = Field(30.0, gt=0)
+
     flower_port: int = 5555
     flower_user: str = "ops"
-    flower_password: str = "change-me"
+    flower_password: str = DEFAULT_FLOWER_PASSWORD
+
+    @model_validator(mode="after")
+    def _timeouts_fit(self) -> Settings:
+        # A message must not be redelivered while its task can still be running.
+        if self.visibility_timeout_s < VISIBILITY_MARGIN * self.task_time_limit_s:
+            raise ValueError(
+                f"visibility_timeout_s ({self.visibility_timeout_s}) must be at least "
+                f"{VISIBILITY_MARGIN}x task_time_limit_s ({self.task_time_limit_s})"
+            )
+        if self.task_soft_time_limit_s >= self.task_time_limit_s:
+            raise ValueError("task_soft_time_limit_s must be below task_time_limit_s")
+        if self.handoff_window_s >= self.task_soft_time_limit_s:
+            raise ValueError("handoff_window_s must be below task_soft_time_limit_s")
+        return self
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / self.spool_dirname
+
+    @property
+    def redis_password_file(self) -> Path:
+        return self.run_dir / "secrets" / "redis_password"
+
+    def redis_password(self) -> str | None:
+        """The configured password, else the one the local fleet generated, else None."""
+        if self.broker_password is not None:
+            return self.broker_password.get_secret_value()
+        if urlparse(self.broker_url).password:
+            return urlparse(self.broker_url).password
+        try:
+            return self.redis_password_file.read_text().strip() or None
+        except OSError:
+            return None
+
+    @property
+    def broker_connection_url(self) -> str:
+        """broker_url with the password in it: what clients connect with (never logged)."""
+        u = urlparse(self.broker_url)
+        password = self.redis_password()
+        if not password or u.password:
+            return self.broker_url
+        netloc = f"{u.username or ''}:{password}@{u.hostname}" + (f":{u.port}" if u.port else "")
+        return urlunparse(u._replace(netloc=netloc))
 
     @property
     def duckdb_path(self) -> Path:

@@ -146,6 +146,26 @@ class BigQueryStore:
             for r in rows
         ]
 
+    def failed_postings(
+        self,
+        current_version: str,
+        stages: Sequence[str],
+        limit: int,
+        after_posting_id: str | None = None,
+    ) -> list[Posting]:
+        rows = self._run(
+            "failed_postings",
+            P("current", "STRING", current_version),
+            bigquery.ArrayQueryParameter("stages", "STRING", list(stages)),
+            P("after", "STRING", after_posting_id or ""),
+            P("limit", "INT64", limit),
+        )
+        return [
+            Posting(r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
+                    r["source"], r["posted_at"])
+            for r in rows
+        ]  # fmt: skip
+
     def count_drifted(
         self, current_version: str, from_version: str | None = None, since: str | None = None
     ) -> int:

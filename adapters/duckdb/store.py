@@ -322,6 +322,29 @@ class DuckDbStore:
         rows = self._query(f"SELECT count(*) FROM posting_state s WHERE {where}", params)
         return int(rows[0][0])
 
+    def failed_postings(
+        self,
+        current_version: str,
+        stages: Sequence[str],
+        limit: int,
+        after_posting_id: str | None = None,
+    ) -> list[Posting]:
+        rows = self._query(
+            """
+            SELECT p.posting_id, p.text, p.content_hash, p.title, p.company, p.source, p.posted_at
+            FROM postings p
+            WHERE (p.posting_id, p.content_hash) IN (
+                SELECT (posting_id, content_hash) FROM rejections WHERE list_contains(?, stage))
+              AND NOT EXISTS (
+                SELECT 1 FROM job_enrichments e WHERE e.posting_id = p.posting_id
+                  AND e.content_hash = p.content_hash AND e.enrichment_version = ?)
+              AND p.posting_id > ?
+            ORDER BY p.posting_id, p.content_hash LIMIT ?
+            """,
+            [list(stages), current_version, after_posting_id or "", limit],
+        )
+        return [Posting(*r) for r in rows]
+
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = self._query(
             "SELECT posting_id, content_hash, enrichment_version, component_versions, sections, "

@@ -130,6 +130,29 @@ def test_status_counts_enriched_and_failed(store: EnrichmentStore) -> None:
     assert [r.rejection_id for r in store.rejections()] == ["f-b"]
 
 
+def test_failed_postings_are_the_raw_postings_to_replay(store: EnrichmentStore) -> None:
+    a, b, c, d = (posting(x, f"text of {x}") for x in "abcd")
+    failures = [
+        Rejection(f"{st}:{p.posting_id}:{p.content_hash}", st, "retries_exhausted", "d", "t", T1,
+                  p.posting_id, p.content_hash)
+        for st, p in (("persist", a), ("handoff", b), ("extract", c))
+    ]  # fmt: skip
+    store.write_batch([a, b, c, d], [enrichment(c, "v1", T1)], failures)
+    replay = store.failed_postings("v1", ["persist", "handoff"], limit=10)
+    assert [(p.posting_id, p.text, p.content_hash) for p in replay] == [
+        (a.posting_id, a.text, a.content_hash),
+        (b.posting_id, b.text, b.content_hash),
+    ]
+    assert [p.posting_id for p in store.failed_postings("v1", ["persist"], 10)] == ["a"]
+    assert [p.posting_id for p in store.failed_postings("v1", ["persist", "handoff"], 1)] == ["a"]
+    assert [p.posting_id for p in store.failed_postings("v1", ["handoff"], 10, "a")] == ["b"]
+    # c failed at extract but is enriched at v1 now: nothing to replay; at v2 it is
+    assert store.failed_postings("v1", ["extract"], 10) == []
+    assert [p.posting_id for p in store.failed_postings("v2", ["extract"], 10)] == ["c"]
+    store.write_batch([a], [enrichment(a, "v1", T2)], [])  # replayed
+    assert [p.posting_id for p in store.failed_postings("v1", ["persist", "handoff"], 10)] == ["b"]
+
+
 def test_top_skills_and_skills_per_posting(store: EnrichmentStore) -> None:
     a, b = posting("a", "x"), posting("b", "y")
     store.write_batch(

@@ -15,13 +15,17 @@ def line(pid: str, text: str = "Python") -> bytes:
 
 
 class Collector:
-    def __init__(self, fail_after: int | None = None) -> None:
+    def __init__(self, fail_after: int | None = None, outage: int = 10**9) -> None:
         self.batches: list[list[str]] = []
         self.rejections: list[Rejection] = []
         self.fail_after = fail_after
+        self.outage = outage  # refused calls before the broker comes back
+        self.refused = 0
 
     def postings(self, ps: Sequence[Posting]) -> None:
-        if self.fail_after is not None and len(self.batches) >= self.fail_after:
+        failing = self.fail_after is not None and len(self.batches) >= self.fail_after
+        if failing and self.refused < self.outage:
+            self.refused += 1
             raise ConnectionError("broker down")
         self.batches.append([p.posting_id for p in ps])
 
@@ -51,13 +55,32 @@ def test_invalid_messages_become_rejections_and_are_acked() -> None:
     assert stats.rejected == 2 and len(src.acked) == 3
 
 
-def test_enqueue_failure_nacks_and_raises() -> None:
+def test_file_bridge_holds_a_refused_batch_until_the_broker_is_back() -> None:
+    src = ListSource([line(f"p{i}") for i in range(6)])
+    col = Collector(fail_after=1, outage=4)
+    pauses: list[float] = []
+    stats = make(src, col, batch_size=2, max_wait_s=10, retry_pause_s=1, sleep=pauses.append).run()
+    assert col.batches == [["p0", "p1"], ["p2", "p3"], ["p4", "p5"]]  # nothing dropped, in order
+    assert pauses == [1, 2, 4, 8] and stats.waits == 4
+    assert len(src.acked) == 6 and not src.nacked
+
+
+def test_streaming_bridge_nacks_a_refused_batch_and_carries_on() -> None:
     src = ListSource([line(f"p{i}") for i in range(4)])
-    col = Collector(fail_after=1)
-    with pytest.raises(BridgeError, match="after 2 postings"):
-        make(src, col, batch_size=2).run()
+    col = Collector(fail_after=1, outage=1)
+    stats = make(src, col, batch_size=2, max_wait_s=10, wait_for_broker=False,
+                 sleep=lambda _: None).run()  # fmt: skip
     assert src.acked == ["msg 0", "msg 1"]
-    assert src.nacked == ["msg 2", "msg 3"]
+    assert src.nacked == ["msg 2", "msg 3"] and stats.nacked == 2
+    assert col.batches == [["p0", "p1"]]
+
+
+def test_a_repeated_posting_id_starts_a_new_batch() -> None:
+    src = ListSource([line("a"), line("b"), line("a", "Java"), line("c")])
+    col = Collector()
+    stats = make(src, col, batch_size=10, max_wait_s=10).run()
+    assert col.batches == [["a", "b"], ["a", "c"]]
+    assert stats.batches == 2 and stats.enqueued == 4
 
 
 class SlowSource(ListSource):

@@ -65,3 +65,47 @@ def test_content_hash_changes_with_text_and_title() -> None:
     assert content_hash("t", None, "text2") != base
     assert content_hash("t2", None, "text") != base
     assert content_hash("t", None, "text") == base
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (b"[" * 2000 + b"]" * 2000, "too_deep"),
+        (
+            b'{"posting_id": "a", "text": "x", "extra": ' + b"[" * 100 + b"]" * 100 + b"}",
+            "too_deep",
+        ),
+        (b"[" * 100_000, "too_deep"),  # unbalanced too: rejected before the parser sees it
+        (
+            json.dumps({"posting_id": "a", "text": "x", "title": "t" * 1001}).encode(),
+            "field_too_large",
+        ),
+    ],
+)
+def test_poison_json_is_rejected_before_parsing(payload: bytes, reason: str) -> None:
+    r = validate(payload, source="t", ref="line 1", now=NOW)
+    assert isinstance(r, Rejection) and r.reason == reason
+
+
+def test_brackets_inside_strings_are_not_nesting() -> None:
+    text = "[[[[ {{{{ " * 50
+    r = validate(
+        json.dumps({"posting_id": "a", "text": text}).encode(), source="t", ref="l", now=NOW
+    )
+    assert not isinstance(r, Rejection)
+
+
+def test_reader_keeps_only_a_prefix_of_a_huge_line(tmp_path) -> None:
+    from adapters.local.jsonl_source import JsonlSource
+
+    f = tmp_path / "in.jsonl"
+    big = b'{"posting_id": "big", "text": "' + b"x" * 5_000_000 + b'"}'
+    f.write_bytes(
+        b'{"posting_id": "a", "text": "x"}\n' + big + b"\n" + b'{"posting_id": "b", "text": "y"}\n'
+    )
+    msgs = list(JsonlSource(f, max_line_bytes=10_000).messages())
+    assert [m.ref for m in msgs] == ["line 1", "line 2", "line 3"]
+    assert len(msgs[1].payload) == 10_001 and msgs[1].size == len(big) + 1
+    r = validate(msgs[1].payload, source="t", ref="line 2", now=NOW, size=msgs[1].size,
+                 policy=ValidationPolicy(max_bytes=10_000))  # fmt: skip
+    assert isinstance(r, Rejection) and r.reason == "too_large" and str(len(big) + 1) in r.detail
