@@ -94,8 +94,9 @@ def test_stdin_bridge_and_no_posting_text_in_worker_log(fleet, tmp_path: Path) -
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     """SIGKILL the enrich worker while batches are in flight; a new worker finishes them all once."""
     fleet = make_fleet(
-        tmp_path / "crash", visibility_timeout_s=5, unacked_restore_interval_s=2, batch_size=16
-    )
+        tmp_path / "crash", visibility_timeout_s=20, task_time_limit_s=10,
+        task_soft_time_limit_s=8, handoff_window_s=5, unacked_restore_interval_s=2, batch_size=16,
+    )  # fmt: skip
     try:
         fleet.start(("redis", "worker", "persister"))
         src = tmp_path / "crash.jsonl"

@@ -84,7 +84,7 @@ def test_broker_down_nacks_and_messages_come_back(subscription) -> None:
     publish_lines(topic, [posting_line(f"q{i}") for i in range(5)])
     broker = Broker(fail_first=2)
     stats = Bridge(PubSubSource(sub, idle_exit_s=3), broker.postings, broker.rejected,
-                   batch_size=10, max_wait_s=0.3, stop_on_enqueue_error=False,
+                   batch_size=10, max_wait_s=0.3, wait_for_broker=False,
                    retry_pause_s=0.2).run()  # fmt: skip
     assert stats.nacked >= 1
     assert sorted(set(broker.enqueued)) == [f"q{i}" for i in range(5)]  # nothing lost
