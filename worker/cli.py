@@ -47,7 +47,7 @@ class Progress:
 def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
     from worker.fleet import Fleet
 
-    return Fleet(settings, settings.data_dir / "run")
+    return Fleet(settings, settings.run_dir)
 
 
 # -- bridge --------------------------------------------------------------------------------------
@@ -187,7 +187,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         fleet.stop()
         settings.duckdb_path.unlink(missing_ok=True)
         settings.duckdb_path.with_suffix(".duckdb.wal").unlink(missing_ok=True)
-    print("starting fleet (redis-server, worker, persister, beat, flower) ...", file=sys.stderr)
+    print(
+        "starting fleet (redis-server, worker, persister, beat, flower, supervisor) ...",
+        file=sys.stderr,
+    )
     fleet.start()
     t0 = time.perf_counter()
     stats = run_bridge([args.input, INVALID_SAMPLES], settings)
@@ -213,8 +216,15 @@ def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
     elif args.action == "stop":
         print("stopped: " + (", ".join(fleet.stop()) or "nothing was running"))
         return 0
+    from worker.supervisor import read_state
+
+    restarts = read_state(fleet)
     for name, pid in fleet.status().items():
-        print(f"{name:<8} {'running pid ' + str(pid) if pid else 'stopped'}")
+        r = restarts.get(name, {})
+        extra = (
+            f"  restarted {r['restarts']}x, last {r['last_restart']}" if r.get("restarts") else ""
+        )
+        print(f"{name:<10} {'running pid ' + str(pid) if pid else 'stopped'}{extra}")
     return 0
 
 

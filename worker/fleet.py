@@ -1,8 +1,15 @@
-"""Start, watch and stop the local fleet: redis-server, a worker, beat and Flower, by PID."""
+"""Start, watch and stop the local fleet: redis-server, a worker, beat and Flower, by PID.
+
+A supervisor process (worker/supervisor.py) restarts any of them that dies. Logs are appended
+(one header line per start), never truncated. Secrets never appear on a command line: Redis reads
+its password from a 0600 config file, Flower its basic auth from the environment.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -16,9 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from worker.settings import REPO_ROOT, Settings
+from pydantic import SecretStr
 
-COMPONENTS = ("redis", "worker", "persister", "beat", "flower")
+from worker.settings import DEFAULT_FLOWER_PASSWORD, REPO_ROOT, Settings
+
+log = logging.getLogger(__name__)
+
+COMPONENTS = ("redis", "worker", "persister", "beat", "flower", "supervisor")
+SUPERVISED = COMPONENTS[:-1]
 
 
 class FleetError(RuntimeError):
@@ -35,6 +47,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def pid_alive(pid: int) -> bool:
+    """True while the process exists and is not a zombie (a dead child nobody reaped yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
 
 
 def _wait(what: str, check: object, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
@@ -67,6 +94,8 @@ class Fleet:
             key = f"ENRICH_{name.upper()}"
             if value is None:
                 env.pop(key, None)
+            elif isinstance(value, SecretStr):
+                env[key] = value.get_secret_value()
             else:
                 env[key] = str(value)
         env["PYTHONUNBUFFERED"] = "1"
@@ -78,22 +107,32 @@ class Fleet:
     def log_path(self, name: str) -> Path:
         return self.run_dir / "logs" / f"{name}.log"
 
-    def pid(self, name: str) -> int | None:
+    def recorded_pid(self, name: str) -> int | None:
+        """The pid in the pidfile, alive or not."""
         try:
-            pid = int(self._pidfile(name).read_text())
+            return int(self._pidfile(name).read_text())
         except (OSError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        return pid
+
+    def pid(self, name: str) -> int | None:
+        pid = self.recorded_pid(name)
+        return pid if pid is not None and pid_alive(pid) else None
+
+    def _log_since(self, name: str, offset: int) -> str:
+        with open(self.log_path(name), "rb") as fh:
+            fh.seek(offset)
+            return fh.read().decode("utf-8", "replace")
 
     def _spawn(
         self, name: str, argv: Sequence[str], env: dict[str, str] | None = None
-    ) -> subprocess.Popen[bytes]:
+    ) -> tuple[subprocess.Popen[bytes], int]:
+        """Start a process in its own session, its output appended to its log. Returns the
+        process and the log offset where this start's output begins."""
         self.log_path(name).parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path(name), "wb") as log:  # a fresh log per start
+        with open(self.log_path(name), "ab") as log:  # appended: a restart keeps the evidence
+            log.write(f"=== {time.strftime('%Y-%m-%dT%H:%M:%S%z')} starting {name} ===\n".encode())
+            log.flush()
+            offset = log.tell()
             proc = subprocess.Popen(
                 list(argv),
                 cwd=REPO_ROOT,
@@ -104,7 +143,7 @@ class Fleet:
                 start_new_session=True,
             )
         self._pidfile(name).write_text(str(proc.pid))
-        return proc
+        return proc, offset
 
     def _celery(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "celery", "-A", "worker.app", *args]
@@ -127,39 +166,59 @@ class Fleet:
             raise FleetError(
                 "redis-server not found: run `make install` (apt-get install redis-server)"
             )
-        proc = self._spawn(
-            "redis",
-            [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(self.run_dir),
-             "--appendonly", "yes", "--save", "", "--daemonize", "no", "--protected-mode", "yes"],
-        )  # fmt: skip
+        conf = self.write_redis_conf(port)
+        proc, _ = self._spawn("redis", [binary, str(conf)])
         _wait("redis-server", lambda: port_open(host, port), timeout, proc)
 
+    def write_redis_conf(self, port: int) -> Path:
+        """redis.conf (0600) with the password: the settings' one, else generated once per data
+        dir into run/secrets/redis_password (0600) where every fleet client reads it.
+
+        appendfsync always: a message is on disk before Redis acknowledges it, so a SIGKILLed
+        redis-server loses no enqueued batch (everysec could lose the last second).
+        """
+        password = self.settings.redis_password()
+        if password is None:
+            secret = self.settings.redis_password_file
+            secret.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            password = secrets.token_urlsafe(32)
+            _write_private(secret, password + "\n")
+        conf = self.run_dir / "redis.conf"
+        _write_private(
+            conf,
+            "\n".join([
+                "bind 127.0.0.1", f"port {port}", "protected-mode yes", f"dir {self.run_dir}",
+                "appendonly yes", "appendfsync always", 'save ""', "daemonize no",
+                f"requirepass {password}", "",
+            ]),
+        )  # fmt: skip
+        return conf
+
     def _start_worker(self, timeout: float) -> None:
-        proc = self._spawn(
+        proc, at = self._spawn(
             "worker",
             self._celery("worker", "-Q", "enrich,reenrich,lifecycle", "-n", f"enrich-{os.getpid()}@%h",
                          "-c", str(self.settings.worker_concurrency),
                          "--loglevel", self.settings.log_level),
         )  # fmt: skip
-        _wait("worker", lambda: "ready." in self.log_path("worker").read_text(), timeout, proc)
+        _wait("worker", lambda: "ready." in self._log_since("worker", at), timeout, proc)
 
     def _start_persister(self, timeout: float) -> None:
         # The one consumer of the persist queue: the embedded warehouse's single writer, which
         # keeps its file open across batches (see DuckDbStore).
-        proc = self._spawn(
+        proc, at = self._spawn(
             "persister",
             self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", "1",
                          "--loglevel", self.settings.log_level),
             env={"ENRICH_DUCKDB_HOLD_S": "0.5", "ENRICH_PRELOAD_MODELS": "false"},
         )  # fmt: skip
-        ready = self.log_path("persister")
-        _wait("persister", lambda: "ready." in ready.read_text(), timeout, proc)
+        _wait("persister", lambda: "ready." in self._log_since("persister", at), timeout, proc)
 
     def _start_beat(self, timeout: float, name: str = "beat") -> None:
-        proc = self._spawn(
+        proc, at = self._spawn(
             name, self._celery("beat", "--pidfile=", "--loglevel", self.settings.log_level)
         )
-        _wait(name, lambda: "beat: Starting" in self.log_path(name).read_text(), timeout, proc)
+        _wait(name, lambda: "beat: Starting" in self._log_since(name, at), timeout, proc)
 
     def start_extra_beat(self, name: str, timeout: float = 60) -> None:
         """A second scheduler, to show RedBeat's leader lock lets only one dispatch."""
@@ -167,11 +226,17 @@ class Fleet:
 
     def _start_flower(self, timeout: float) -> None:
         s = self.settings
-        proc = self._spawn(
+        if s.flower_password == DEFAULT_FLOWER_PASSWORD:
+            print(
+                f"WARNING: Flower's password is the default {DEFAULT_FLOWER_PASSWORD!r}: anyone on "
+                "this machine can drive the fleet through its API. Set ENRICH_FLOWER_PASSWORD.",
+                file=sys.stderr,
+            )
+        proc, _ = self._spawn(
             "flower",
-            self._celery("flower", "--address=127.0.0.1", f"--port={s.flower_port}",
-                         f"--basic-auth={s.flower_user}:{s.flower_password}"),
-        )  # fmt: skip
+            self._celery("flower", "--address=127.0.0.1", f"--port={s.flower_port}"),
+            env={"FLOWER_BASIC_AUTH": f"{s.flower_user}:{s.flower_password}"},  # not in `ps`
+        )
 
         def healthy() -> bool:
             try:
@@ -183,8 +248,19 @@ class Fleet:
 
         _wait("flower", healthy, timeout, proc)
 
+    def _start_supervisor(self, timeout: float) -> None:
+        proc, at = self._spawn("supervisor", [sys.executable, "-m", "worker.supervisor"])
+        _wait(
+            "supervisor", lambda: "supervising" in self._log_since("supervisor", at), timeout, proc
+        )
+
     def stop(self, components: Sequence[str] = COMPONENTS[::-1], timeout: float = 20) -> list[str]:
-        """SIGTERM every process group at once (warm shutdown), then SIGKILL what is left."""
+        """SIGTERM every process group at once (warm shutdown), then SIGKILL what is left.
+        The supervisor goes first, so it does not restart what is being stopped."""
+        if "supervisor" in components and len(components) > 1:
+            stopped = self.stop(("supervisor",), timeout)
+            rest = [c for c in components if c != "supervisor"]
+            return stopped + self.stop(rest, timeout)
         running = {name: pid for name in components if (pid := self.pid(name))}
         for pid in running.values():
             with suppress(ProcessLookupError):
@@ -205,6 +281,20 @@ class Fleet:
 
     def status(self) -> dict[str, int | None]:
         return {name: self.pid(name) for name in COMPONENTS}
+
+    @property
+    def supervisor_state_file(self) -> Path:
+        return self.run_dir / "supervisor.json"
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Create or replace a file readable by its owner only (0600 from the first byte)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
 
 
 def _reap(pid: int) -> None:
