@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-unit lint format typecheck bench data train-span reference
+.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench data train-span reference
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ test: install ## lint, then the whole test suite (unit, contract, integration wi
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+test-faults: install ## the fault suite: real fleet, >= 2,000 postings per fault, reconciled (~25 min; nightly)
+	$(BIN)/pytest -m faults tests/faults -v -s
 
 test-unit: install ## fast tests only (no servers)
 	$(BIN)/pytest -m "not integration and not e2e"

@@ -113,6 +113,16 @@ _checked_at = 0.0
 
 
 def build_store(settings: Settings) -> EnrichmentStore:
+    store = _build_store(settings)
+    if settings.store_fault_file is not None:
+        from adapters.faults import FaultSwitchStore
+
+        log.warning("fault drill armed: writes fail while %s exists", settings.store_fault_file)
+        return FaultSwitchStore(store, settings.store_fault_file)
+    return store
+
+
+def _build_store(settings: Settings) -> EnrichmentStore:
     if settings.store_backend == "bigquery":
         from adapters.bigquery.client import make_client
         from adapters.bigquery.store import BigQueryStore

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # rollback pointer changed, checking at most this often.
     config_check_interval_s: float = Field(2.0, ge=0)
 
+    # Fault drills only: while this file exists, warehouse writes fail (adapters/faults.py).
+    store_fault_file: Path | None = None
+
     # Batches that could be neither handed on nor recorded in the warehouse (it was down too)
     # are spooled here as files until `enrich-ops replay-failures` re-enqueues them.
     spool_dirname: str = "spool"

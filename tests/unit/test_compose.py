@@ -26,8 +26,20 @@ def test_compose_has_every_role_and_flower_needs_a_password() -> None:
     assert {"redis", "worker", "persister", "beat", "flower", "bridge", "migrate", "publish",
             "pubsub-emulator", "bigquery-emulator"} <= services.keys()  # fmt: skip
     assert services["bridge"]["command"] == ["enrich", "bridge", "--source", "pubsub"]
-    assert "--basic-auth" in " ".join(services["flower"]["command"])
+    assert "FLOWER_BASIC_AUTH" in services["flower"]["environment"]
     assert services["flower"]["ports"] == ["127.0.0.1:5555:5555"]
     assert (
         "-Q" in services["persister"]["command"] and "persist" in services["persister"]["command"]
     )
+
+
+def test_compose_restarts_and_health_checks_long_running_services_and_hides_secrets() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name in ("redis", "worker", "persister", "beat", "flower"):
+        assert services[name]["restart"] == "unless-stopped", name
+        assert services[name]["healthcheck"]["test"], name
+    assert services["bridge"]["restart"] == "unless-stopped"
+    for name, svc in services.items():  # no password on any command line
+        cmd = " ".join(svc.get("command", [])) if isinstance(svc.get("command"), list) else ""
+        assert "--basic-auth" not in cmd and "--requirepass" not in cmd, name
+    assert "requirepass" in " ".join(services["redis"]["command"])  # written to a config file
