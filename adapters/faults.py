@@ -28,7 +28,9 @@ class FaultSwitchStore:
         rejections: Sequence[Rejection],
     ) -> tuple[int, int, int]:
         if self.switch.exists():
-            raise TransientError(f"fault drill: warehouse writes are failing ({self.switch} exists)")
+            raise TransientError(
+                f"fault drill: warehouse writes are failing ({self.switch} exists)"
+            )
         return self.inner.write_batch(postings, enrichments, rejections)
 
     def __getattr__(self, name: str) -> Any:

@@ -1,9 +1,9 @@
 """Health checks for containers (docker-compose healthcheck): exit 0 when the role is healthy.
 
-    python -m worker.health worker     # this host's Celery worker answers a ping
-    python -m worker.health beat       # some beat holds the RedBeat leader lock
-    python -m worker.health flower     # Flower answers /healthcheck
-    python -m worker.health broker     # Redis answers PING with our password
+python -m worker.health worker     # this host's Celery worker answers a ping
+python -m worker.health beat       # some beat holds the RedBeat leader lock
+python -m worker.health flower     # Flower answers /healthcheck
+python -m worker.health broker     # Redis answers PING with our password
 """
 
 from __future__ import annotations

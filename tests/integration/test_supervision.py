@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -22,12 +23,10 @@ def cmdlines() -> str:
     out = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
-            try:
+            with contextlib.suppress(OSError):
                 out.append(
                     (d / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
                 )
-            except OSError:
-                pass
     return "\n".join(out)
 
 
