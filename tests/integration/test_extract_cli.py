@@ -56,3 +56,27 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
     stats = by_id["a"]["stats"]
     assert stats["alias_resolution"]["alias_matches"] >= 1  # k8s
     assert set(stats["candidates"]) <= {"taxonomy", "alias", "context", "span_model"}
+
+
+def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison() -> None:
+    rows = [
+        {"posting_id": "dup", "text": "We need Python and SQL."},
+        {"posting_id": "dup", "text": "Kubernetes, Docker and Java for the platform team."},
+    ]
+    stdin = (
+        "".join(json.dumps(r) + "\n" for r in rows).encode()
+        + b"[" * 1000 + b"]" * 1000 + b"\n"  # the nesting that raised RecursionError
+        + json.dumps({"posting_id": "after", "text": "Git"}).encode() + b"\n"
+    )  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "worker.cli", "extract", "--batch-size", "8"],
+        cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    out = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    assert [o.get("posting_id") for o in out] == ["dup", "dup", None, "after"]
+    for row, o in zip(rows, out[:2], strict=True):
+        assert o["mentions"], "each line gets its own skills"
+        for m in o["mentions"]:
+            assert row["text"][m["start"] : m["end"]] == m["text"]  # offsets into its own text
+    assert out[2]["rejected"]["reason"] == "too_deep" and out[2]["line"] == 3

@@ -39,3 +39,39 @@ def test_unique_id_batches_never_repeat_an_id_and_keep_order() -> None:
     ps = [posting(i, "x") for i in "abacdd"]
     out = unique_id_batches(ps, 3)
     assert [[p.posting_id for p in b] for b in out] == [["a", "b"], ["a", "c", "d"], ["d"]]
+
+
+def test_file_spool_is_atomic_keyed_by_content_and_drains(tmp_path) -> None:
+    from adapters.local.spool import FileSpool
+
+    spool = FileSpool(tmp_path / "spool")
+    payload = EnrichedBatch(postings=(posting("a", "Python"),)).to_dict()
+    k1 = spool.put("batch", "persist", "retries_exhausted", payload)
+    k2 = spool.put("batch", "persist", "retries_exhausted", payload)
+    assert k1 == k2 and len(spool) == 1  # the same work twice is one item
+    (item,) = spool.items()
+    assert (item.kind, item.stage, item.reason, item.payload) == (
+        "batch",
+        "persist",
+        "retries_exhausted",
+        payload,
+    )
+    assert not list((tmp_path / "spool").glob(".*.tmp"))
+    spool.remove(k1)
+    assert list(spool.items()) == []
+
+
+def test_settings_keep_the_visibility_timeout_above_the_task_time_limit() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from worker.settings import VISIBILITY_MARGIN, Settings
+
+    s = Settings()
+    assert s.visibility_timeout_s >= VISIBILITY_MARGIN * s.task_time_limit_s
+    assert s.handoff_window_s < s.task_soft_time_limit_s < s.task_time_limit_s
+    assert s.visibility_timeout_s <= 900, "a killed worker's batches must come back in minutes"
+    with pytest.raises(ValidationError, match="visibility_timeout_s"):
+        Settings(visibility_timeout_s=300, task_time_limit_s=240)
+    with pytest.raises(ValidationError, match="handoff_window_s"):
+        Settings(handoff_window_s=300)
