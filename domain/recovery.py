@@ -98,6 +98,17 @@ def replay_failures(
     return ReplayReport(spooled, done, batches)
 
 
+def spooled_postings(spool: Spool) -> dict[str, str]:
+    """posting_id -> "spool:<stage>/<reason>" for every posting held in the spool (recorded,
+    waiting for replay-failures); rejections carry no posting and are left out."""
+    held: dict[str, str] = {}
+    for item in spool.items():
+        if item.kind == "batch":
+            for p in item.payload.get("postings", []):
+                held[p["posting_id"]] = f"spool:{item.stage}/{item.reason}"
+    return held
+
+
 def unique_id_batches(postings: Sequence[Posting], size: int) -> list[list[Posting]]:
     """Split into batches of at most `size` in which no posting_id repeats (a batch keys its
     sections by posting id), keeping input order."""

@@ -98,8 +98,13 @@ def run_bridge(  # type: ignore[no-untyped-def]
 def wait_persisted(
     settings: Settings, posting_ids: list[str], rejection_ids: list[str], timeout: float
 ) -> tuple[int, int, int]:
-    """Poll the store until every posting is enriched at the current version or failed."""
+    """Poll the store until every posting is enriched at the current version, failed (a failure
+    row) or held in the spool; ends at the latest after `timeout`."""
+    from adapters.local.spool import FileSpool
+    from domain.recovery import spooled_postings
+
     store = _store(settings)
+    spool = FileSpool(settings.spool_dir)
     version = _current_version(settings)
     ids = list(dict.fromkeys(posting_ids))
     rejection_ids = list(dict.fromkeys(rejection_ids))  # identical bad lines are one row
@@ -107,6 +112,10 @@ def wait_persisted(
     show = Progress()
     while True:
         enriched, failed = store.enrichment_status(ids, version)
+        held = list(spooled_postings(spool).keys() & set(ids))
+        if held:  # rare: the warehouse was down too; failed until replayed
+            settled = sum(store.enrichment_status(held, version))
+            failed += len(held) - settled
         rejected = store.count_rejections(rejection_ids)
         complete = enriched + failed >= len(ids) and rejected >= len(rejection_ids)
         expired = time.monotonic() > deadline

@@ -20,6 +20,8 @@ from pathlib import Path
 
 from adapters.artifacts.config_files import load_config
 from adapters.duckdb.store import DuckDbStore
+from adapters.local.spool import FileSpool
+from domain.recovery import spooled_postings
 from tests.conftest import ROOT
 from tests.integration.conftest import make_fleet, write_postings
 from worker.fleet import Fleet
@@ -93,9 +95,15 @@ def store(fleet: Fleet) -> DuckDbStore:
     return DuckDbStore(fleet.settings.duckdb_path, lock_timeout_s=120)
 
 
+def spooled(fleet: Fleet) -> dict[str, str]:
+    return spooled_postings(FileSpool(fleet.settings.spool_dir))
+
+
 def settled(fleet: Fleet, ids: list[str]) -> int:
-    enriched, failed = store(fleet).enrichment_status(ids, CURRENT)
-    return enriched + failed
+    """Enriched at the current version, or failed with a row, or held in the spool."""
+    held = spooled(fleet)
+    enriched, failed = store(fleet).enrichment_status([i for i in ids if i not in held], CURRENT)
+    return enriched + failed + len(set(ids) & held.keys())
 
 
 def wait_settled(fleet: Fleet, ids: list[str], timeout: float) -> float:
@@ -123,9 +131,11 @@ def reconcile(fleet: Fleet, ids: list[str]) -> dict[str, object]:
     reasons = st._query(
         "SELECT posting_id, stage || '/' || reason FROM rejections WHERE stage <> 'validate' "
         "AND list_contains(?, posting_id)", [ids])  # fmt: skip
+    held = spooled(fleet)
+    reasons += [(pid, r) for pid, r in held.items() if pid not in dict(reasons)]
     failed_ids = {pid for pid, _ in reasons} - set(rows)
     why: dict[str, int] = {}
-    for pid, r in reasons:
+    for pid, r in dict(reasons).items():
         if pid in failed_ids:
             why[r] = why.get(r, 0) + 1
     unique = set(ids)
