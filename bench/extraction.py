@@ -50,9 +50,12 @@ def rate(fn: Callable[[], object], n: int, repeat: int) -> float:
     return statistics.median(runs)
 
 
-def sub_extractor(full: SkillExtractor, names: tuple[str, ...]) -> SkillExtractor:
+def sub_extractor(
+    full: SkillExtractor, names: tuple[str, ...], linker: bool = False
+) -> SkillExtractor:
     keep = [s for s in full.strategies if s.name in names]
-    return SkillExtractor(full.nlp, full.taxonomy, keep, full.ambiguity, full.params)
+    return SkillExtractor(full.nlp, full.taxonomy, keep, full.ambiguity, full.params,
+                          full.linker if linker else None)  # fmt: skip
 
 
 def main() -> None:
@@ -79,6 +82,15 @@ def main() -> None:
         runs[s.name] = lambda one=one: run(one, items)  # type: ignore[misc]
     dict_only = sub_extractor(full, dictionary)
     runs["dictionary path"] = lambda: run(dict_only, items)
+    no_linker = sub_extractor(full, full.strategy_names)
+    runs["full, no linker"] = lambda: run(no_linker, items)
+
+    def cold() -> None:  # the linker's cache emptied first: every span searched again
+        if full.linker is not None:
+            full.linker._cache.clear()
+        run(full, items)
+
+    runs["full, cold links"] = cold
     runs["full extractor"] = lambda: run(full, items)
     # round-robin: every configuration once per round, so drift in machine speed hits all alike
     samples: dict[str, list[float]] = {k: [] for k in runs}
@@ -95,6 +107,10 @@ def main() -> None:
     print(f"{'':<18}{'postings/s':>12}{'x tokenize':>12}")
     for name, r in rows:
         print(f"{name:<18}{r:>12.1f}{r / base:>12.2f}")
+    by = dict(rows)
+    if "full, no linker" in by:
+        print(f"concept linker: {by['full extractor'] / by['full, no linker']:.2f}x the extractor "
+              f"without it (warm cache), {by['full, cold links'] / by['full, no linker']:.2f}x cold")  # fmt: skip
     print(f"span model gate: {kept:.0%} of non-blank lines go to the network")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

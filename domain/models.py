@@ -71,6 +71,14 @@ class ExtractedSkill:
     confidence: float
     source_strategies: tuple[str, ...]
     mentions: tuple[Mention, ...]
+    # How the concept was found (exact | alias | normalized | vector | none) and how sure the
+    # linker is, in [0, 1]; None on rows written before concept linking existed.
+    link_score: float | None = None
+    link_method: str | None = None
+
+    @property
+    def linked(self) -> bool:
+        return not self.skill_id.startswith("span:")
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -89,6 +97,8 @@ class ExtractedSkill:
             "confidence": round(self.confidence, 4),
             "source_strategies": list(self.source_strategies),
             "mentions": [asdict(m) for m in self.mentions],
+            "link_score": None if self.link_score is None else round(self.link_score, 4),
+            "link_method": self.link_method,
         }
 
     @classmethod
@@ -100,6 +110,8 @@ class ExtractedSkill:
             confidence=float(d["confidence"]),
             source_strategies=tuple(d["source_strategies"]),
             mentions=tuple(Mention(**m) for m in d["mentions"]),
+            link_score=None if d.get("link_score") is None else float(d["link_score"]),
+            link_method=d.get("link_method"),
         )
 
 

@@ -313,7 +313,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                  "name": s.name, "category": s.category,
                  "kind": s.kind,
                  "confidence": round(s.confidence, 4), "source_strategies": list(s.source_strategies),
-                 "section": m.section}
+                 "section": m.section, "link_score": s.link_score, "link_method": s.link_method}
                 for s in e.skills for m in s.mentions
             ]  # fmt: skip
             mentions.sort(key=lambda m: (m["start"], m["end"]))
@@ -417,13 +417,17 @@ input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str
 output: one JSON line per input posting, in input order:
   {"posting_id", "enrichment_version", "truncated", "mentions": [
      {"start", "end", "text", "skill_id", "name", "category", "kind",
-      "confidence", "source_strategies", "section"}, ...],
+      "confidence", "source_strategies", "section", "link_score", "link_method"}, ...],
    "stats": {"candidates": {strategy: n},
              "alias_resolution": {"alias_matches", "ambiguous_kept", "ambiguous_dropped",
                                   "forms": {"<form>:kept|dropped": n}}}}
   start/end are character offsets into "text" (end exclusive); kind is SKILL (an ability or
   competence) or KNOWLEDGE (a body of knowledge, tool or technology). skill_id is a taxonomy id
   (esco:..., onet:...) or, for a span no taxonomy entry names, "span:<kind>:<text>".
+  link_method says how the concept was found: exact (a taxonomy label), alias (a curated alias),
+  normalized (same words up to order, plurals, verb forms, filler such as "skills"), vector
+  (nearest taxonomy label, cosine >= the concept_linker threshold) or none; link_score is 1.0
+  for exact/alias, 0.95 for normalized, the cosine for vector, 0 for none.
   confidence is the weighted noisy-OR of the strategies that found the span (weights in
   config/model_versions.yaml). truncated is true when the text exceeded max_text_chars and only
   its head was read. An invalid line gives {"posting_id", "line", "rejected": {"reason",

@@ -132,7 +132,21 @@ def build_extractor(cfg: LoadedConfig) -> SkillExtractor:
         else:
             gate = load_gate(cfg.path(SPAN_MODEL))
             built[name] = SpanModelStrategy(nlp, gate, linker)
-    return SkillExtractor(nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble)
+    concept_linker = None
+    if "concept_linker" in cfg.spec["components"]:
+        from adapters.artifacts.concept_linker import build_linker
+        from domain.skills.linking import LinkerParams
+
+        concept_linker = build_linker(
+            cfg.path("concept_linker"),
+            taxonomy,
+            aliases,
+            skip,
+            LinkerParams.from_config(cfg.params("concept_linker")),
+        )
+    return SkillExtractor(
+        nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble, concept_linker
+    )
 
 
 def build_pipeline(cfg: LoadedConfig) -> Pipeline:

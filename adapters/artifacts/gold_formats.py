@@ -10,7 +10,8 @@ Three formats are read:
                     "skills" | "spans": [{"start": int, "end": int, "label": str,
                                            "category"?: str, "skill_id"?: str}]}
                  offsets are characters into text, end exclusive; skill_id (a taxonomy id such
-                 as esco:... or onet:...) enables concept-level scores.
+                 as esco:... or onet:...) enables concept-level scores. A first line
+                 {"guideline": "..."} (how the file was annotated) is skipped.
 Tokens of the BIO formats are joined by single spaces, so offsets are exact.
 """
 

@@ -26,6 +26,14 @@ from domain.ports import SkillCount, VersionCount
 P = bigquery.ScalarQueryParameter
 
 
+def _link_of(row: Any, i: int) -> dict[str, Any]:
+    """The i-th skill's link fields from the parallel skill_links column (absent before 003)."""
+    links = row.get("skill_links") or []
+    if i >= len(links):
+        return {"link_score": None, "link_method": None}
+    return {"link_score": links[i]["link_score"], "link_method": links[i]["link_method"]}
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -187,8 +195,9 @@ class BigQueryStore:
                             **s,
                             "source_strategies": list(s["source_strategies"]),
                             "mentions": [dict(m) for m in s["mentions"]],
+                            **_link_of(r, i),
                         }
-                        for s in r["skills"]
+                        for i, s in enumerate(r["skills"])
                     ],
                     "enriched_at": _iso(r["enriched_at"]),
                     "processing_ms": r["processing_ms"],

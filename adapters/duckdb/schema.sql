@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS enrichment_skills (
     confidence DOUBLE NOT NULL,
     mentions   INTEGER NOT NULL
 );
+-- Concept linking (enrichment 2026.11.3+): how the concept was found and how sure; files written
+-- before read NULL. ADD COLUMN IF NOT EXISTS makes this the migration for older files too.
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_score DOUBLE;
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_method VARCHAR;
 CREATE TABLE IF NOT EXISTS rejections (
     rejection_id VARCHAR PRIMARY KEY,
     stage        VARCHAR NOT NULL,

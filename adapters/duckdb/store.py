@@ -98,7 +98,8 @@ _COLUMNS: dict[str, dict[str, str]] = {
     },
     "enrichment_skills": {
         "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
-        "confidence": "DOUBLE", "mentions": "INTEGER",
+        "confidence": "DOUBLE", "mentions": "INTEGER", "link_score": "DOUBLE",
+        "link_method": "VARCHAR",
     },
     "rejections": {
         "rejection_id": "VARCHAR", "stage": "VARCHAR", "reason": "VARCHAR", "detail": "VARCHAR",
@@ -232,6 +233,8 @@ class DuckDbStore:
                 "category": s.category,
                 "confidence": s.confidence,
                 "mentions": len(s.mentions),
+                "link_score": s.link_score,
+                "link_method": s.link_method,
             }
             for e in enrichments
             for s in e.skills

@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
 from domain.sections.header_rules import section_at
+from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
 from domain.skills.strategies import (
     ALIAS,
     CONTEXT,
@@ -112,9 +113,11 @@ class SkillExtractor:
         strategies: Sequence[Strategy],
         ambiguity: AmbiguityRules | None = None,
         params: EnsembleParams | None = None,
+        linker: ConceptLinker | None = None,
     ) -> None:
         self.nlp = nlp
         self.taxonomy = taxonomy
+        self.linker = linker
         self.strategies = tuple(strategies)
         self.ambiguity = ambiguity or AmbiguityRules()
         self.params = params or EnsembleParams()
@@ -136,10 +139,45 @@ class SkillExtractor:
         texts = [text[:cap] for text, _ in items]
         docs = self.tokenize(texts)
         found = self.candidates(docs, texts, [sections for _, sections in items])
+        groups = [self.kept_groups(cands) for cands in found]
+        links = self.link_groups(docs, groups)
         return [
-            self.assemble(doc, sections, cands, truncated=len(text) > cap)
-            for doc, (text, sections), cands in zip(docs, items, found, strict=True)
+            self.assemble(doc, sections, cands, gs, ls, truncated=len(text) > cap)
+            for doc, (text, sections), cands, gs, ls in zip(
+                docs, items, found, groups, links, strict=True
+            )
         ]
+
+    def kept_groups(self, cands: Sequence[Candidate]) -> list[_Group]:
+        """Merged spans that reach min_confidence."""
+        return [
+            g
+            for g in self.merge(cands)
+            if self.params.confidence({m.strategy for m in g.members}) >= self.params.min_confidence
+        ]
+
+    def link_groups(self, docs: Sequence[Doc], groups: Sequence[list[_Group]]) -> list[list[Link]]:
+        """The concept of every kept span: a member's own taxonomy link (exact label or curated
+        alias) first; else the concept linker, once for the whole batch."""
+        out: list[list[Link]] = []
+        todo: list[tuple[int, int, str, str | None]] = []
+        for i, (doc, gs) in enumerate(zip(docs, groups, strict=True)):
+            row: list[Link] = []
+            for j, g in enumerate(gs):
+                member = self._link(g)
+                if member is not None and member.skill_id is not None:
+                    method = ALIAS_LINK if member.strategy == ALIAS else EXACT
+                    row.append(Link(member.skill_id, 1.0, method))
+                else:
+                    row.append(Link(None, 0.0, NONE))
+                    if self.linker is not None:
+                        todo.append((i, j, doc[g.start : g.end].text, g.kind))
+            out.append(row)
+        if todo and self.linker is not None:
+            found = self.linker.link_many([(text, kind) for _, _, text, kind in todo])
+            for (i, j, _, _), link in zip(todo, found, strict=True):
+                out[i][j] = link
+        return out
 
     def candidates(
         self, docs: Sequence[Doc], texts: Sequence[str], sections: Sequence[tuple[Section, ...]]
@@ -206,9 +244,10 @@ class SkillExtractor:
             groups.append(_Group(c.start, c.end, c.kind, [c]))
         return groups
 
-    def _link(self, group: _Group) -> str | None:
-        """The taxonomy skill of a merged span: same boundaries first, then any member, and
-        never one whose kind contradicts the kind a typed strategy (model, context) gave it."""
+    def _link(self, group: _Group) -> Candidate | None:
+        """The member whose taxonomy skill names a merged span: same boundaries first, then any
+        member, and never one whose kind contradicts the kind a typed strategy (model, context)
+        gave it."""
         linked = [
             m
             for m in group.members
@@ -219,19 +258,23 @@ class SkillExtractor:
             )
         ]
         linked.sort(key=lambda m: ((m.start, m.end) != (group.start, group.end), m.start))
-        return linked[0].skill_id if linked else None
+        return linked[0] if linked else None
 
     def assemble(
-        self, doc: Doc, sections: tuple[Section, ...], cands: Sequence[Candidate], truncated: bool
+        self,
+        doc: Doc,
+        sections: tuple[Section, ...],
+        cands: Sequence[Candidate],
+        groups: Sequence[_Group],
+        links: Sequence[Link],
+        truncated: bool,
     ) -> Extraction:
-        by_skill: dict[str, list[tuple[Mention, set[str]]]] = defaultdict(list)
+        by_skill: dict[str, list[tuple[Mention, set[str], Link]]] = defaultdict(list)
         names: dict[str, tuple[str, str]] = {}
-        for g in self.merge(cands):
+        for g, link in zip(groups, links, strict=True):
             strategies = {m.strategy for m in g.members}
-            if self.params.confidence(strategies) < self.params.min_confidence:
-                continue
             span = doc[g.start : g.end]
-            sid = self._link(g)
+            sid = link.skill_id
             if sid is None:
                 kind = g.kind or "KNOWLEDGE"
                 text = normalized(span.text)
@@ -244,10 +287,11 @@ class SkillExtractor:
                 section=section_at(sections, span.start_char),
                 strategy="+".join(sorted(strategies)),
             )
-            by_skill[sid].append((mention, strategies))
+            by_skill[sid].append((mention, strategies, link))
         skills = []
         for sid, mentions in by_skill.items():
-            used = {s for _, ss in mentions for s in ss}
+            used = {s for _, ss, _ in mentions for s in ss}
+            best = max((lk for _, _, lk in mentions), key=lambda lk: lk.score)
             name, category = names.get(sid) or (
                 self.taxonomy.get(sid).name,
                 self.category(sid),
@@ -257,9 +301,11 @@ class SkillExtractor:
                     skill_id=sid,
                     name=name,
                     category=category,
-                    confidence=round(max(self.params.confidence(ss) for _, ss in mentions), 4),
+                    confidence=round(max(self.params.confidence(ss) for _, ss, _ in mentions), 4),
                     source_strategies=tuple(sorted(used)),
-                    mentions=tuple(sorted((m for m, _ in mentions), key=lambda m: m.start)),
+                    mentions=tuple(sorted((m for m, _, _ in mentions), key=lambda m: m.start)),
+                    link_score=best.score,
+                    link_method=best.method,
                 )
             )
         skills.sort(key=lambda s: s.mentions[0].start)

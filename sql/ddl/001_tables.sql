@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS `${dataset}.job_enrichments` (
     source_strategies ARRAY<STRING>,
     mentions ARRAY<STRUCT<start INT64, `end` INT64, text STRING, section STRING, strategy STRING>>
   >>,
+  -- concept linking, one entry per skill in the same order (NULL on rows written before it)
+  skill_links ARRAY<STRUCT<skill_id STRING, link_score FLOAT64, link_method STRING>>,
   skill_count        INT64,
   enriched_at        TIMESTAMP NOT NULL,
   processing_ms      FLOAT64,

@@ -27,6 +27,14 @@ USING (
         ) AS mentions
       FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s
     ) AS skills,
+    ARRAY(
+      SELECT AS STRUCT
+        JSON_VALUE(s, '$.skill_id') AS skill_id,
+        CAST(JSON_VALUE(s, '$.link_score') AS FLOAT64) AS link_score,
+        JSON_VALUE(s, '$.link_method') AS link_method
+      FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s WITH OFFSET AS o
+      ORDER BY o
+    ) AS skill_links,
     CAST(JSON_VALUE(j, '$.skill_count') AS INT64) AS skill_count,
     TIMESTAMP(JSON_VALUE(j, '$.enriched_at')) AS enriched_at,
     CAST(JSON_VALUE(j, '$.processing_ms') AS FLOAT64) AS processing_ms,
@@ -36,6 +44,7 @@ USING (
 ON T.row_id = S.row_id
 WHEN NOT MATCHED THEN
   INSERT (row_id, posting_id, content_hash, enrichment_version, component_versions, sections, skills,
-          skill_count, enriched_at, processing_ms, truncated)
+          skill_links, skill_count, enriched_at, processing_ms, truncated)
   VALUES (S.row_id, S.posting_id, S.content_hash, S.enrichment_version, S.component_versions,
-          S.sections, S.skills, S.skill_count, S.enriched_at, S.processing_ms, S.truncated)
+          S.sections, S.skills, S.skill_links, S.skill_count, S.enriched_at, S.processing_ms,
+          S.truncated)

@@ -120,6 +120,21 @@ def test_history_is_oldest_first_and_round_trips(store: EnrichmentStore) -> None
     assert store.posting_history("nope") == []
 
 
+def test_history_round_trips_concept_links(store: EnrichmentStore) -> None:
+    from dataclasses import replace
+
+    a = posting("a", "team player, Python")
+    linked = replace(skill("esco:teams", "work in teams"), link_score=0.93, link_method="vector")
+    unlinked = replace(skill("span:skill:x", "x"), link_score=0.0, link_method="none")
+    old = skill("s1", "Python")  # written before linking: no link fields
+    store.write_batch(
+        [a], [enrichment(a, "v2", T2, [linked, unlinked]), enrichment(a, "v1", T1, [old])], []
+    )
+    v1, v2 = store.posting_history("a")
+    assert [(s.link_score, s.link_method) for s in v2.skills] == [(0.93, "vector"), (0.0, "none")]
+    assert [(s.link_score, s.link_method) for s in v1.skills] == [(None, None)]
+
+
 def test_status_counts_enriched_and_failed(store: EnrichmentStore) -> None:
     a, b, c = posting("a", "x"), posting("b", "y"), posting("c", "z")
     store.write_batch([a, b, c], [enrichment(a, "v1", T1)], [rejection("f-b", "b", "extract")])

