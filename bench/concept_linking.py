@@ -158,6 +158,8 @@ def main() -> None:
     print(
         f"(c) before (exact label / alias / normalized, no vectors): {link_scores(before, [g for *_, g in spans])}"
     )
+    looked = exact.link_many([(t, None) for t, _ in look])
+    print(f"(b) before: lookups {link_scores(looked, [g for _, g in look])}")
 
     rows_h = label_rows(taxonomy, exclude)
     index_h = VectorIndex(encoder_for(args.encoder, [r[0] for r in rows_h]), [r[0] for r in rows_h],
