@@ -26,6 +26,7 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
     assert sorted(applied) == [
         "migrations/001_add_version_fields.sql",
         "migrations/002_backfill_posting_state.sql",
+        "migrations/003_add_skill_links.sql",
     ]
 
 

@@ -39,8 +39,17 @@ def test_n_postings_in_n_versioned_rows_out(fleet, tmp_path: Path) -> None:
         "aliases",
         "span_model",
         "context_patterns",
+        "concept_linker",
     }
     assert any("span_model" in s.source_strategies for s in hist.skills)
+    assert {s.link_method for s in hist.skills} <= {
+        "exact",
+        "alias",
+        "normalized",
+        "vector",
+        "none",
+    }
+    assert all(s.link_method is not None and s.link_score is not None for s in hist.skills)
     assert hist.skills, "a real posting yields skills"
 
 
