@@ -76,15 +76,8 @@ def run_link(
     try:
         out = step(svc, batch)
     except TransientError as exc:
-        retries = task.request.retries or 0
-        if retries < (task.max_retries or 0):
-            try:
-                raise task.retry(exc=exc, countdown=backoff_s(retries))
-            except Retry:
-                raise
-            except Exception as publish_exc:  # the retry itself could not be published
-                return record(svc, batch, stage, "retry_unpublishable", _why(publish_exc))
-        return record(svc, batch, stage, "retries_exhausted", _why(exc))
+        reason, why = retry_or_give_up(task, exc)
+        return record(svc, batch, stage, reason, why)
     except SoftTimeLimitExceeded as exc:
         return record(svc, batch, stage, "time_limit", _why(exc))
     except Exception as exc:
@@ -148,16 +141,23 @@ def run_rejections(task: Task, payload: list[dict[str, Any]]) -> int:
     try:
         return svc.store.write_batch((), (), rows)[2]
     except TransientError as exc:
-        retries = task.request.retries or 0
-        if retries < (task.max_retries or 0):
-            try:
-                raise task.retry(exc=exc, countdown=backoff_s(retries))
-            except Retry:
-                raise
-            except Exception:
-                pass
-        _spool(svc, "rejections", "validate", "retries_exhausted", payload)
+        reason, _ = retry_or_give_up(task, exc)
+        _spool(svc, "rejections", "validate", reason, payload)
         return 0
+
+
+def retry_or_give_up(task: Task, exc: TransientError) -> tuple[str, str]:
+    """Raise Celery's Retry (a new message, backoff with jitter) while retries remain; else, or
+    when the retry itself cannot be published, return (reason, detail) for the record."""
+    retries = task.request.retries or 0
+    if retries >= (task.max_retries or 0):
+        return "retries_exhausted", _why(exc)
+    try:
+        raise task.retry(exc=exc, countdown=backoff_s(retries))
+    except Retry:
+        raise
+    except Exception as publish_exc:  # Celery turns an unpublishable retry into Reject
+        return "retry_unpublishable", _why(publish_exc)
 
 
 def _spool(svc: Services, kind: str, stage: str, reason: str, payload: Any) -> str:
