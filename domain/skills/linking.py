@@ -177,7 +177,8 @@ class VectorIndex:
         self.encoder = encoder
         self.block = block
         matrix = encoder(labels)
-        self.parts: dict[str | None, tuple[Any, list[str]]] = {None: (matrix, list(skill_ids))}
+        # one matrix per kind; a query of unknown kind searches both (no third, full copy)
+        self.parts: dict[str, tuple[Any, list[str]]] = {}
         for kind in ("SKILL", "KNOWLEDGE"):
             rows = [i for i, k in enumerate(kinds) if k == kind]
             self.parts[kind] = (matrix[rows], [skill_ids[i] for i in rows])
@@ -186,12 +187,9 @@ class VectorIndex:
         self, texts: Sequence[str], kinds: Sequence[str | None]
     ) -> list[tuple[str | None, float]]:
         out: list[tuple[str | None, float]] = [(None, 0.0)] * len(texts)
-        by_kind: dict[str | None, list[int]] = {}
-        for i, kind in enumerate(kinds):
-            by_kind.setdefault(kind if kind in self.parts else None, []).append(i)
-        for kind, idx in by_kind.items():
-            matrix, sids = self.parts[kind]
-            if not sids:
+        for part, (matrix, sids) in self.parts.items():
+            idx = [i for i, k in enumerate(kinds) if k in (part, None)]
+            if not sids or not idx:
                 continue
             for b in range(0, len(idx), self.block):
                 chunk = idx[b : b + self.block]
@@ -199,7 +197,8 @@ class VectorIndex:
                 sims = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims)
                 best = np.argmax(sims, axis=1)
                 for i, j, score in zip(chunk, best, sims[np.arange(len(chunk)), best], strict=True):
-                    out[i] = (sids[int(j)], float(score)) if score > 0 else (None, 0.0)
+                    if score > 0 and score > out[i][1]:
+                        out[i] = (sids[int(j)], float(score))
         return out
 
 
