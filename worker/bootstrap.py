@@ -68,7 +68,7 @@ class Services:
 
     @cached_property
     def pipeline(self) -> Pipeline:
-        pipeline = build_pipeline(self.config)
+        pipeline = build_pipeline(self.config, self.settings.model_threads)
         log.info(
             "models loaded: enrichment_version=%s from %s",
             pipeline.manifest.effective,

@@ -282,7 +282,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from domain.recovery import unique_id_batches
     from domain.validation import ValidationPolicy, validate
 
-    pipeline = build_pipeline(load_config(settings.active_config_root()))
+    pipeline = build_pipeline(load_config(settings.active_config_root()), settings.model_threads)
     version = pipeline.manifest.effective
     policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115

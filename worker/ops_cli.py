@@ -254,6 +254,47 @@ def cmd_rollback(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
+def cmd_profile(args: argparse.Namespace, s: Settings) -> int:
+    """Show the extraction profiles, or make one active in the deployed config."""
+    import re
+
+    import yaml
+
+    from adapters.artifacts.config_files import MODEL_VERSIONS, load_config
+
+    path = s.config_root / MODEL_VERSIONS
+    text = path.read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    profiles = raw.get("profiles") or {}
+    if args.name is None:
+        for name, p in profiles.items():
+            mark = "*" if name == raw.get("profile") else " "
+            print(f"{mark} {name:<8} enrichment_version {p['enrichment_version']:<16} "
+                  f"span strategy {p['span_strategy']}")  # fmt: skip
+        return 0
+    if args.name not in profiles:
+        print(f"unknown profile {args.name!r}; choose from {sorted(profiles)}", file=sys.stderr)
+        return 2
+    if s.active_config_root() != s.config_root:
+        print(f"a rollback is active ({s.active_config_root()}): `enrich-ops rollback --clear` "
+              "first, then switch the profile", file=sys.stderr)  # fmt: skip
+        return 2
+    new, n = re.subn(r"(?m)^profile:[ \t]*\S+", f"profile: {args.name}", text, count=1)
+    if n != 1:
+        print(f"{path}: no top-level `profile:` line to change", file=sys.stderr)
+        return 2
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(new, encoding="utf-8")
+    tmp.replace(path)  # atomic: a worker reloading mid-write never reads half a file
+    current = load_config(s.config_root).manifest.effective
+    store = _services(s).store
+    print(f"profile {args.name}: active version is now {current}")
+    print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
+          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds. "
+          "Back: enrich-ops profile <previous> (or rollback --to <version>).")  # fmt: skip
+    return 0
+
+
 def cmd_releases(args: argparse.Namespace, s: Settings) -> int:
     from adapters.artifacts.releases import list_releases
 
@@ -328,6 +369,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--clear", action="store_true", help="return to the deployed config")
     b.set_defaults(func=cmd_rollback)
+
+    pr = sub.add_parser(
+        "profile", help="show extraction profiles (quality, fast), or switch the active one",
+        description="Each profile is its own enrichment version: `quality` runs the transformer "
+        "span model (ONNX), `fast` the spaCy span model. Switching rewrites the `profile:` line "
+        "of the deployed config/model_versions.yaml; workers reload, drift re-enrichment "
+        "re-runs older rows. Without NAME: list profiles (* = active).",
+    )  # fmt: skip
+    pr.add_argument("name", nargs="?", metavar="NAME", help="quality or fast")
+    pr.set_defaults(func=cmd_profile)
 
     sub.add_parser("releases", help="archived releases (* = active)").set_defaults(
         func=cmd_releases

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # How often a worker sweeps for such abandoned messages (kombu's default is ~100 s).
     unacked_restore_interval_s: int = Field(10, ge=1)
     worker_concurrency: int = 2
+    # intra-op threads of the transformer span model per process: prefork processes each run
+    # their own model, so one thread each keeps them from fighting over the cores
+    model_threads: int = Field(1, ge=1)
     log_level: str = "INFO"
 
     report_interval_s: float = Field(300.0, gt=0, description="beat: version/drift report period")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,8 @@ from domain.skills.taxonomy import (
     aliases_from_config,
     ambiguity_from_config,
 )
-from domain.versions import build_manifest
+from domain.skills.transformer_spans import TRANSFORMER, TransformerSpanStrategy
+from domain.versions import build_manifest, resolve_profile
 
 MODEL_VERSIONS = "config/model_versions.yaml"
 
@@ -61,16 +63,25 @@ def _yaml(path: Path) -> Any:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
 
 
-def load_config(root: Path, versions_file: str = MODEL_VERSIONS) -> LoadedConfig:
-    """Read model_versions.yaml under `root` and fingerprint every file it names."""
+def load_config(
+    root: Path, versions_file: str = MODEL_VERSIONS, profile: str | None = None
+) -> LoadedConfig:
+    """Read model_versions.yaml under `root` and fingerprint every file it names.
+
+    `profile` overrides the file's active profile (benchmarks compare both); the fingerprint
+    then covers the file as if its `profile:` line said so."""
     spec_path = root / versions_file
     try:
         spec_bytes = spec_path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read {spec_path}: {exc}") from exc
-    spec = yaml.safe_load(spec_bytes)
-    if not isinstance(spec, dict):
+    raw = yaml.safe_load(spec_bytes)
+    if not isinstance(raw, dict):
         raise ConfigError(f"{spec_path} must be a mapping")
+    if profile is not None and profile != raw.get("profile"):
+        spec_bytes = re.sub(rb"(?m)^profile:[ \t]*\S+", b"profile: " + profile.encode(), spec_bytes)
+        raw["profile"] = profile
+    spec = resolve_profile(raw)
     files: dict[str, bytes] = {}
     for comp in (spec.get("components") or {}).values():
         for rel in (comp or {}).get("files", []):
@@ -102,15 +113,17 @@ def _component(cfg: LoadedConfig, role: str) -> dict[str, Any]:
     return comp
 
 
-def build_extractor(cfg: LoadedConfig) -> SkillExtractor:
-    """The skill extractor with the strategies `skills_extractor.params.strategies` lists."""
+def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
+    """The skill extractor with the strategies `skills_extractor.params.strategies` lists.
+
+    `threads`: intra-op threads of the transformer strategy's runtime (one per prefork process)."""
     taxonomy = load_taxonomy(cfg.path("taxonomy"))
     alias_cfg = _yaml(cfg.path("aliases"))
     aliases = aliases_from_config(alias_cfg, taxonomy)
     ambiguity = ambiguity_from_config(alias_cfg, taxonomy)
     params = cfg.params("skills_extractor")
     names = list(params.pop("strategies", [TAXONOMY, ALIAS]))
-    if unknown := set(names) - {TAXONOMY, ALIAS, CONTEXT, SPAN_MODEL}:
+    if unknown := set(names) - {TAXONOMY, ALIAS, CONTEXT, SPAN_MODEL, TRANSFORMER}:
         raise ConfigError(f"skills_extractor: unknown strategies {sorted(unknown)}")
     ensemble = EnsembleParams.from_config(params)
     nlp = spacy.blank("en")
@@ -129,6 +142,12 @@ def build_extractor(cfg: LoadedConfig) -> SkillExtractor:
             _component(cfg, "context_patterns")
             ctx = ContextParams.from_config(_yaml(cfg.path("context_patterns")) or {})
             built[name] = ContextPatternStrategy(nlp.vocab, nlp.tokenizer, ctx)
+        elif name == TRANSFORMER:
+            from adapters.artifacts.onnx_tagger import OnnxTagger
+
+            _component(cfg, TRANSFORMER)
+            tagger = OnnxTagger(cfg.path(TRANSFORMER), threads=threads, **cfg.params(TRANSFORMER))
+            built[name] = TransformerSpanStrategy(tagger, load_gate(cfg.path(TRANSFORMER)), linker)
         else:
             gate = load_gate(cfg.path(SPAN_MODEL))
             built[name] = SpanModelStrategy(nlp, gate, linker)
@@ -149,7 +168,7 @@ def build_extractor(cfg: LoadedConfig) -> SkillExtractor:
     )
 
 
-def build_pipeline(cfg: LoadedConfig) -> Pipeline:
+def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
     """Construct the active components exactly as the manifest describes them."""
     rules = HeaderRules.from_config(_yaml(cfg.path("section_classifier")))
-    return Pipeline(cfg.manifest, rules, build_extractor(cfg))
+    return Pipeline(cfg.manifest, rules, build_extractor(cfg, threads))

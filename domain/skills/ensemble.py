@@ -33,6 +33,7 @@ from domain.skills.strategies import (
     SKILL,
     SPAN_MODEL,
     TAXONOMY,
+    TRANSFORMER,
     WEAK,
     AliasStrategy,
     Candidate,
@@ -43,7 +44,11 @@ from domain.skills.taxonomy import Alias, AmbiguityRules, Taxonomy
 
 _TECHNICAL = frozenset({"technology/tool", "knowledge"})
 # Boundary priority in tiers; within a tier the longer span wins, then the earlier-listed strategy.
-DEFAULT_PRIORITY: tuple[tuple[str, ...], ...] = ((SPAN_MODEL,), (ALIAS, TAXONOMY), (CONTEXT,))
+DEFAULT_PRIORITY: tuple[tuple[str, ...], ...] = (
+    (TRANSFORMER, SPAN_MODEL),
+    (ALIAS, TAXONOMY),
+    (CONTEXT,),
+)
 # Unlinked spans: the category their kind implies, so analytics can group them with linked ones.
 CATEGORY_OF_KIND = {SKILL: "skill/competence", "KNOWLEDGE": "knowledge"}
 

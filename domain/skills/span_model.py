@@ -89,21 +89,9 @@ class SpanModelStrategy:
         pieces: list[Doc] = []
         index: list[NDArray[np.int64]] = []  # piece token -> posting token
         strings = self.nlp.vocab.strings
-        ranges_of = [lines_of(doc) for doc in docs]
-        flags: list[bool] = []
-        if self.gate is not None:  # one vectorizer call for the whole batch
-            lines = [x for d, t, r in zip(docs, texts, ranges_of, strict=True) for x in _line_texts(t, d, r)]  # fmt: skip
-            flags = self.gate.keep(lines)
-        at = 0
-        for doc, ranges in zip(docs, ranges_of, strict=True):
-            keep = flags[at : at + len(ranges)] if self.gate else [True] * len(ranges)
-            at += len(ranges)
+        for doc, ranges in zip(docs, kept_lines(docs, texts, self.gate), strict=True):
             # each kept line with the newline after it, so lines stay apart in the piece
-            kept = [
-                np.arange(a, min(b + 1, len(doc)))
-                for (a, b), k in zip(ranges, keep, strict=True)
-                if k
-            ]
+            kept = [np.arange(a, min(b + 1, len(doc))) for a, b in ranges]
             idx = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
             arr = doc.to_array(["ORTH", "SPACY"])[idx] if len(idx) else np.zeros((0, 2), np.uint64)
             words = [strings[int(o)] for o in arr[:, 0]]
@@ -124,6 +112,24 @@ class SpanModelStrategy:
             return 1.0
         flags = [k for d in docs for k in self.gate.keep(_line_texts(d.text, d, lines_of(d)))]
         return sum(flags) / len(flags) if flags else 1.0
+
+
+def kept_lines(
+    docs: Sequence[Doc], texts: Sequence[str], gate: LineGate | None
+) -> list[list[tuple[int, int]]]:
+    """Per posting, the token ranges of its non-blank lines the gate keeps (all without a gate).
+
+    One vectorizer call for the whole batch."""
+    ranges_of = [lines_of(doc) for doc in docs]
+    if gate is None:
+        return ranges_of
+    lines = [x for d, t, r in zip(docs, texts, ranges_of, strict=True) for x in _line_texts(t, d, r)]  # fmt: skip
+    flags, at, out = gate.keep(lines), 0, []
+    for ranges in ranges_of:
+        keep = flags[at : at + len(ranges)]
+        at += len(ranges)
+        out.append([r for r, k in zip(ranges, keep, strict=True) if k])
+    return out
 
 
 def _line_texts(text: str, doc: Doc, ranges: Sequence[tuple[int, int]]) -> list[str]:

@@ -24,6 +24,7 @@ TAXONOMY = "taxonomy"
 ALIAS = "alias"
 CONTEXT = "context"
 SPAN_MODEL = "span_model"
+TRANSFORMER = "transformer"
 SKILL, KNOWLEDGE = "SKILL", "KNOWLEDGE"
 WEAK = "weak"  # Candidate.detail of a match on a weak one-word label: counts, never links
 

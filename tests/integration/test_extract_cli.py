@@ -55,12 +55,12 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
     assert by_id["a"]["enrichment_version"] == by_id["html"]["enrichment_version"]
     stats = by_id["a"]["stats"]
     assert stats["alias_resolution"]["alias_matches"] >= 1  # k8s
-    assert set(stats["candidates"]) <= {"taxonomy", "alias", "context", "span_model"}
+    assert set(stats["candidates"]) <= {"taxonomy", "alias", "context", "transformer"}
 
 
 def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison() -> None:
     rows = [
-        {"posting_id": "dup", "text": "We need Python and SQL."},
+        {"posting_id": "dup", "text": "Experience with Python and SQL is required."},
         {"posting_id": "dup", "text": "Kubernetes, Docker and Java for the platform team."},
     ]
     stdin = (

@@ -37,11 +37,11 @@ def test_n_postings_in_n_versioned_rows_out(fleet, tmp_path: Path) -> None:
         "skills_extractor",
         "taxonomy",
         "aliases",
-        "span_model",
+        "transformer",
         "context_patterns",
         "concept_linker",
     }
-    assert any("span_model" in s.source_strategies for s in hist.skills)
+    assert any("transformer" in s.source_strategies for s in hist.skills)
     assert {s.link_method for s in hist.skills} <= {
         "exact",
         "alias",

@@ -34,7 +34,9 @@ def test_archive_resolve_and_point(tmp_path: Path) -> None:
     assert list_releases(releases) == sorted([v1, v2])
     assert resolve(releases, "2099.1.0").name == v2
     assert load_config(resolve(releases, v1)).manifest.effective == v1  # restorable, same version
-    assert (resolve(releases, v1) / "config" / "models" / "skill_spans" / "meta.json").is_file()
+    assert (
+        resolve(releases, v1) / "config" / "models" / "transformer_spans" / "model.onnx"
+    ).is_file()
     with pytest.raises(ConfigError, match="no archived release"):
         resolve(releases, "1999.0")
 
@@ -57,3 +59,36 @@ def test_cli_reports_the_rolled_back_version_as_current(tmp_path: Path) -> None:
     assert _current_version(settings) != v1
     point_to(settings.active_release_file, resolve(settings.releases_dir, v1))
     assert _current_version(settings) == v1  # what the workers now write
+
+
+def test_switching_profiles_changes_the_version_and_rollback_returns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import argparse
+
+    from worker.ops_cli import cmd_profile
+
+    deployed = copy_config(tmp_path / "deployed")
+    settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
+    quality = load_config(deployed).manifest
+    assert quality.declared == "2026.11.4" and quality.component("transformer")
+    archive(load_config(deployed), settings.releases_dir)
+
+    assert cmd_profile(argparse.Namespace(name="fast"), settings) == 0
+    fast = load_config(deployed).manifest
+    assert fast.declared == "2026.11.4-fast" and fast.component("span_model")
+    assert "active version is now 2026.11.4-fast+" in capsys.readouterr().out
+    # the file keeps its comments: only the profile line changed
+    text = (deployed / "config" / "model_versions.yaml").read_text()
+    assert "profile: fast\n" in text and "# 2026.11.4: extraction profiles" in text
+
+    assert cmd_profile(argparse.Namespace(name="turbo"), settings) == 2
+    point_to(settings.active_release_file, resolve(settings.releases_dir, quality.effective))
+    assert load_config(settings.active_config_root()).manifest.effective == quality.effective
+    assert cmd_profile(argparse.Namespace(name="quality"), settings) == 2  # rollback active
+    point_to(settings.active_release_file, None)
+    assert cmd_profile(argparse.Namespace(name="quality"), settings) == 0
+    assert load_config(deployed).manifest.effective == quality.effective  # same bytes again
+    assert cmd_profile(argparse.Namespace(name=None), settings) == 0
+    listing = capsys.readouterr().out
+    assert "* quality" in listing and "  fast" in listing

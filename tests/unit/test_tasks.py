@@ -158,5 +158,5 @@ def test_batch_statistics_sum_counts_without_text(real_pipeline) -> None:
     out = real_pipeline.enrich(load_samples(8))
     totals = batch_statistics(out)
     assert totals["skills"] == sum(len(e.skills) for e in out.enrichments) > 0
-    assert totals["candidates"]["span_model"] > 0 and totals["candidates"]["taxonomy"] > 0
+    assert totals["candidates"]["transformer"] > 0 and totals["candidates"]["taxonomy"] > 0
     assert all(isinstance(v, int) for v in totals["candidates"].values())

@@ -5,7 +5,7 @@ import pytest
 
 from adapters.artifacts.config_files import load_config
 from domain.errors import ConfigError
-from domain.versions import build_manifest, fingerprint
+from domain.versions import build_manifest, fingerprint, resolve_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,8 +75,83 @@ def test_model_directory_is_fingerprinted_file_by_file(tmp_path: Path) -> None:
     base = load_config(ROOT).manifest
     shutil.copytree(ROOT / "config", tmp_path / "config")
     assert load_config(tmp_path).manifest.effective == base.effective
-    gate = tmp_path / "config" / "models" / "skill_spans" / "gate.json"
+    gate = tmp_path / "config" / "models" / "transformer_spans" / "gate.json"
     gate.write_text(gate.read_text().replace('"threshold"', '"threshold" ', 1))
     edited = load_config(tmp_path).manifest
-    assert edited.component("span_model").fingerprint != base.component("span_model").fingerprint
+    assert edited.component("transformer").fingerprint != base.component("transformer").fingerprint
     assert edited.effective != base.effective
+
+
+PROFILED = {
+    "enrichment_version": "ignored",
+    "profile": "quality",
+    "profiles": {
+        "quality": {"enrichment_version": "2.0", "span_strategy": "transformer"},
+        "fast": {"enrichment_version": "2.0-fast", "span_strategy": "span_model"},
+    },
+    "components": {
+        **SPEC["components"],
+        "skills_extractor": {
+            "name": "m",
+            "version": "2",
+            "params": {"strategies": ["taxonomy", "span", "alias"]},
+        },
+        "transformer": {"name": "onnx", "version": "1", "files": ["tr"]},
+        "span_model": {"name": "spacy", "version": "1", "files": ["sm"]},
+    },
+}
+
+
+def test_a_profile_picks_its_version_and_span_strategy_and_drops_the_other() -> None:
+    quality = resolve_profile(PROFILED)
+    assert quality["enrichment_version"] == "2.0"
+    assert quality["components"]["skills_extractor"]["params"]["strategies"] == ["taxonomy", "transformer", "alias"]  # fmt: skip
+    assert "span_model" not in quality["components"] and "profiles" not in quality
+    fast = resolve_profile({**PROFILED, "profile": "fast"})
+    assert fast["enrichment_version"] == "2.0-fast"
+    assert fast["components"]["skills_extractor"]["params"]["strategies"] == ["taxonomy", "span_model", "alias"]  # fmt: skip
+    assert "transformer" not in fast["components"]
+    # the input is not modified, and the two profiles are two versions
+    assert PROFILED["components"]["skills_extractor"]["params"]["strategies"][1] == "span"  # type: ignore[index]
+    files = FILES | {"tr": b"onnx", "sm": b"spacy"}
+    mq = build_manifest(quality, b"spec", {k: v for k, v in files.items() if k != "sm"})
+    mf = build_manifest(fast, b"spec", {k: v for k, v in files.items() if k != "tr"})
+    assert mq.effective.startswith("2.0+") and mf.effective.startswith("2.0-fast+")
+    assert (
+        mq.component("skills_extractor").fingerprint != mf.component("skills_extractor").fingerprint
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"profile": "turbo"}, "profile 'turbo' is not one of"),
+        (
+            {"profiles": {"quality": {"enrichment_version": "1", "span_strategy": "nope"}}},
+            "no component 'nope'",
+        ),
+    ],
+)
+def test_a_bad_profile_is_a_config_error(change: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        resolve_profile({**PROFILED, **change})
+
+
+def test_a_spec_without_profiles_is_unchanged() -> None:
+    assert resolve_profile(SPEC) == SPEC
+
+
+@pytest.mark.parametrize(("profile", "span"), [("quality", "transformer"), ("fast", "span_model")])
+def test_both_shipped_profiles_build_and_their_span_strategy_finds_skills(
+    profile: str, span: str
+) -> None:
+    from adapters.artifacts.config_files import build_extractor
+    from domain.models import Section
+
+    cfg = load_config(ROOT, profile=profile)
+    assert cfg.manifest.declared.endswith("-fast") == (profile == "fast")
+    extractor = build_extractor(cfg)
+    text = "Requirements:\n- 3+ years of Python and SQL\n- Strong communication skills"
+    (out,) = extractor.extract_many([(text, (Section("requirements", 0, len(text)),))])
+    assert any(span in s.source_strategies for s in out.skills)
+    assert {"Python", "SQL"} <= {text[m.start : m.end] for s in out.skills for m in s.mentions}

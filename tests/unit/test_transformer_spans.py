@@ -1,0 +1,123 @@
+"""The transformer span strategy's own logic: BIO decoding, gated lines, offsets into the posting.
+
+The network itself is tested against the shipped artifact in tests/integration/test_onnx_tagger.py;
+here a rule tagger stands in for it so that expected spans are known exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.skills.span_model import LineGate
+from domain.skills.transformer_spans import TransformerSpanStrategy, bio_spans
+
+NLP = spacy.blank("en")
+
+
+class RuleTagger:
+    """B-KNOWLEDGE on 'Python'/'SQL' (punctuation attached or not); 'communication skills' as
+    one SKILL span; records what it was given."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[str]] = []
+
+    def tag(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
+        out = []
+        for words in lines:
+            self.seen.append(list(words))
+            bare = [w.strip(",.!:") for w in words]
+            tags = ["B-KNOWLEDGE" if w in {"Python", "SQL"} else "O" for w in bare]
+            for k in range(len(words) - 1):
+                if (bare[k], bare[k + 1]) == ("communication", "skills"):
+                    tags[k], tags[k + 1] = "B-SKILL", "I-SKILL"
+            out.append(tags)
+        return out
+
+
+def spans_of(text: str, tagger: RuleTagger, gate: LineGate | None = None) -> list[tuple[str, str]]:
+    doc = NLP(text)
+    strategy = TransformerSpanStrategy(tagger, gate, lambda s: "esco:py" if s == "Python" else None)
+    (cands,) = strategy.find_many([doc], [text])
+    return [(doc[c.start : c.end].text, str(c.kind)) for c in cands]
+
+
+def test_bio_decoding_closes_spans_at_o_b_and_label_changes() -> None:
+    tags = ["B-SKILL", "I-SKILL", "O", "I-KNOWLEDGE", "I-KNOWLEDGE", "B-KNOWLEDGE", "I-SKILL"]
+    assert bio_spans(tags) == [(0, 2, "SKILL"), (3, 5, "KNOWLEDGE"), (5, 6, "KNOWLEDGE"), (6, 7, "SKILL")]  # fmt: skip
+    assert bio_spans(["O", "O"]) == []
+    assert bio_spans(["B-SKILL"]) == [(0, 1, "SKILL")]
+
+
+def test_spans_are_token_ranges_of_the_posting_across_lines_and_punctuation() -> None:
+    text = "About us\n\n  Strong communication skills, Python and SQL.\nBenefits: (Python)!"
+    tagger = RuleTagger()
+    assert spans_of(text, tagger) == [
+        ("communication skills", "SKILL"),  # the comma of "skills," is trimmed off
+        ("Python", "KNOWLEDGE"),
+        ("SQL", "KNOWLEDGE"),
+    ]
+    # one word list per non-blank line, split on whitespace only (SkillSpan's tokenization)
+    assert tagger.seen == [
+        ["About", "us"],
+        ["Strong", "communication", "skills,", "Python", "and", "SQL."],
+        ["Benefits:", "(Python)!"],
+    ]
+
+
+def test_brackets_that_belong_to_the_span_stay() -> None:
+    class Whole:
+        def tag(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
+            return [["B-KNOWLEDGE"] + ["I-KNOWLEDGE"] * (len(w) - 1) for w in lines]
+
+    doc = NLP("Python (3.x),")
+    (c,) = TransformerSpanStrategy(Whole(), None, lambda s: None).find(doc, ())
+    assert doc[c.start : c.end].text == "Python (3.x)"
+
+
+def test_links_each_span_by_its_text() -> None:
+    doc = NLP("Python and SQL")
+    strategy = TransformerSpanStrategy(RuleTagger(), None, lambda s: "esco:py" if s == "Python" else None)  # fmt: skip
+    assert [(c.skill_id, c.strategy) for c in strategy.find(doc, ())] == [("esco:py", "transformer"), (None, "transformer")]  # fmt: skip
+
+
+def test_the_gate_keeps_lines_from_the_tagger() -> None:
+    n = 2**10
+    coef = np.zeros(n, dtype=np.float32)
+    vec = LineGate.vectorizer(n)
+    coef[vec.transform(["python"]).indices] = 50.0  # only lines with "python" pass
+    gate = LineGate(coef, -5.0, 0.5, n)
+    tagger = RuleTagger()
+    assert spans_of("SQL here\nPython there\nSQL again", tagger, gate) == [("Python", "KNOWLEDGE")]
+    assert tagger.seen == [["Python", "there"]]
+
+
+def test_a_batch_without_kept_lines_calls_nothing() -> None:
+    tagger = RuleTagger()
+    strategy = TransformerSpanStrategy(tagger, None, lambda s: None)
+    assert strategy.find_many([NLP(""), NLP(" \n\n ")], ["", " \n\n "]) == [[], []]
+    assert tagger.seen == []
+
+
+class EveryWord:
+    def tag(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
+        return [["B-SKILL"] * len(words) for words in lines]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Ü\n\t\u00a0\u2003,.()😀中-")), max_size=80))
+def test_every_word_maps_back_to_its_own_characters(text: str) -> None:
+    doc = NLP(text)
+    (cands,) = TransformerSpanStrategy(EveryWord(), None, lambda s: None).find_many([doc], [text])
+    words = text.split()
+    # one span per whitespace word that holds more than punctuation, in order
+    assert len(cands) == sum(1 for w in words if any(not t.is_punct for t in NLP(w)))
+    for c in cands:
+        first, last = doc[c.start], doc[c.end - 1]
+        span_text = text[first.idx : last.idx + len(last)]
+        assert span_text == doc[c.start : c.end].text and span_text.strip() == span_text
+        assert not span_text.isspace() and len(span_text.split()) == 1
