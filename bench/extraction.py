@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from adapters.artifacts.config_files import build_extractor, load_config  # noqa: E402
 from domain.models import Section  # noqa: E402
 from domain.skills.ensemble import SkillExtractor  # noqa: E402
+from domain.skills.span_model import kept_lines, lines_of  # noqa: E402
 
 OVERVIEW = (Section("overview", 0, 10**9),)
 
@@ -103,8 +104,12 @@ def main() -> None:
         for name, fn in runs.items():
             samples[name].append(rate(fn, n, 1))
     rows = [(name, statistics.median(v)) for name, v in samples.items()]
-    gate = next((s for s in full.strategies if s.name == "span_model"), None)
-    kept = gate.kept_fraction(full.tokenize(docs_in[:198])) if gate else 1.0  # type: ignore[attr-defined]
+    net = next((s for s in full.strategies if s.name in ("span_model", "transformer")), None)
+    kept = 1.0
+    if net is not None and net.gate is not None:  # type: ignore[attr-defined]
+        sample_docs = full.tokenize(docs_in[:198])
+        n_kept = sum(map(len, kept_lines(sample_docs, docs_in[:198], net.gate)))  # type: ignore[attr-defined]
+        kept = n_kept / sum(len(lines_of(d)) for d in sample_docs)
 
     base = rows[0][1]
     print(f"{n} postings (198 samples x {args.copies}), median of {args.repeat}, 1 thread, "
@@ -116,7 +121,7 @@ def main() -> None:
     if "full, no linker" in by:
         print(f"concept linker: {by['full extractor'] / by['full, no linker']:.2f}x the extractor "
               f"without it (warm cache), {by['full, cold links'] / by['full, no linker']:.2f}x cold")  # fmt: skip
-    print(f"span model gate: {kept:.0%} of non-blank lines go to the network")
+    print(f"line gate: {kept:.0%} of non-blank lines go to the network")
     print(
         f"peak RSS with the extractor built and warm (what a worker process holds): {worker_rss:.0f} MiB"
     )

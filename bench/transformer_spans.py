@@ -4,7 +4,7 @@
 
 For each artifact directory (default: config/models/transformer_spans) the `transformer` strategy
 alone — spaCy tokenization, line gate, OnnxTagger with one thread — is scored with the project's
-evaluator (overlap and strict P/R/F1 per label) on the 100 SkillSpan dev postings, and timed on the
+evaluator (overlap and strict P/R/F1 per label) on the 58 SkillSpan dev postings, and timed on the
 198 sample postings (postings/s on one thread, median of 3, tokenization included; the ratio to
 tokenization alone is printed because absolute rates move with machine load). Peak RSS last.
 Product venv only: no torch.
