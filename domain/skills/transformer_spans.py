@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from domain.models import Section
 from domain.skills.span_model import LineGate, kept_lines
@@ -79,9 +79,9 @@ class TransformerSpanStrategy:
                 if span is None:
                     continue
                 start, end = span.start, span.end
-                while start < end and doc[start].is_punct and not doc[start].is_left_punct:
+                while start < end and _trim(doc[start], doc[start].is_left_punct):
                     start += 1
-                while end > start and doc[end - 1].is_punct and not doc[end - 1].is_right_punct:
+                while end > start and _trim(doc[end - 1], doc[end - 1].is_right_punct):
                     end -= 1
                 if any(not t.is_punct for t in doc[start:end]):
                     text = doc[start:end].text
@@ -90,3 +90,9 @@ class TransformerSpanStrategy:
 
 
 _WORD = re.compile(r"\S+")
+
+
+def _trim(token: Token, bracket: bool) -> bool:
+    """Whitespace, or punctuation that is not an opening (at the start) / closing (at the end)
+    bracket or quote, does not belong at the edge of a span."""
+    return token.is_space or (token.is_punct and not bracket)

@@ -83,7 +83,7 @@ def test_labels_must_match_the_network(tmp_path: Path) -> None:
         OnnxTagger(tmp_path / "m")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.sampled_from(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import spacy
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.skills.span_model import LineGate
@@ -108,8 +108,20 @@ class EveryWord:
         return [["B-SKILL"] * len(words) for words in lines]
 
 
-@settings(max_examples=200, deadline=None)
+def test_a_span_never_starts_or_ends_on_whitespace_or_a_dash() -> None:
+    class TwoWords:
+        def tag(self, lines: Sequence[Sequence[str]]) -> list[list[str]]:
+            return [["O", "B-SKILL", "I-SKILL"] for _ in lines]
+
+    text = "communication -   communication"
+    doc = NLP(text)
+    (c,) = TransformerSpanStrategy(TwoWords(), None, lambda s: None).find(doc, ())
+    assert doc[c.start : c.end].text == "communication"
+
+
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab Ü\n\t\u00a0\u2003,.()😀中-")), max_size=80))
+@example("communication -   communication")  # a space token inside a span of two words
 def test_every_word_maps_back_to_its_own_characters(text: str) -> None:
     doc = NLP(text)
     (cands,) = TransformerSpanStrategy(EveryWord(), None, lambda s: None).find_many([doc], [text])
