@@ -256,11 +256,9 @@ def cmd_rollback(args: argparse.Namespace, s: Settings) -> int:
 
 def cmd_profile(args: argparse.Namespace, s: Settings) -> int:
     """Show the extraction profiles, or make one active in the deployed config."""
-    import re
-
     import yaml
 
-    from adapters.artifacts.config_files import MODEL_VERSIONS, load_config
+    from adapters.artifacts.config_files import MODEL_VERSIONS, load_config, with_profile
 
     path = s.config_root / MODEL_VERSIONS
     text = path.read_text(encoding="utf-8")
@@ -279,12 +277,12 @@ def cmd_profile(args: argparse.Namespace, s: Settings) -> int:
         print(f"a rollback is active ({s.active_config_root()}): `enrich-ops rollback --clear` "
               "first, then switch the profile", file=sys.stderr)  # fmt: skip
         return 2
-    new, n = re.subn(r"(?m)^profile:[ \t]*\S+", f"profile: {args.name}", text, count=1)
+    new, n = with_profile(text.encode("utf-8"), args.name)
     if n != 1:
         print(f"{path}: no top-level `profile:` line to change", file=sys.stderr)
         return 2
     tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(new, encoding="utf-8")
+    tmp.write_bytes(new)
     tmp.replace(path)  # atomic: a worker reloading mid-write never reads half a file
     current = load_config(s.config_root).manifest.effective
     store = _services(s).store

@@ -79,7 +79,7 @@ def load_config(
     if not isinstance(raw, dict):
         raise ConfigError(f"{spec_path} must be a mapping")
     if profile is not None and profile != raw.get("profile"):
-        spec_bytes = re.sub(rb"(?m)^profile:[ \t]*\S+", b"profile: " + profile.encode(), spec_bytes)
+        spec_bytes, _ = with_profile(spec_bytes, profile)
         raw["profile"] = profile
     spec = resolve_profile(raw)
     files: dict[str, bytes] = {}
@@ -90,6 +90,12 @@ def load_config(
             elif (root / rel).is_dir():  # a model directory: every file in it, by name
                 files[rel] = _directory_digest(root / rel)
     return LoadedConfig(root, spec, build_manifest(spec, spec_bytes, files))
+
+
+def with_profile(spec_bytes: bytes, profile: str) -> tuple[bytes, int]:
+    """model_versions.yaml's bytes with its top-level `profile:` line set to `profile` (all other
+    bytes, comments included, unchanged), and how many such lines there were (0 or 1)."""
+    return re.subn(rb"(?m)^profile:[ \t]*\S+", b"profile: " + profile.encode(), spec_bytes, count=1)
 
 
 def _directory_digest(path: Path) -> bytes:

@@ -52,7 +52,7 @@ class OnnxTagger:
                 json.loads((path / "labels.json").read_text(encoding="utf-8"))
             )
             self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        except (ValueError, OSError, Exception) as exc:  # tokenizers raises plain Exception
+        except Exception as exc:  # json, OSError, and tokenizers' plain Exception
             raise ConfigError(f"transformer span model: cannot read {path}: {exc}") from exc
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
