@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 
@@ -278,3 +278,28 @@ class EvaluationResult:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> EvaluationResult:
         return cls(**{**d, "regressions": tuple(d.get("regressions", ()))})
+
+
+CLUSTER_RUN_STATUSES = ("running", "completed", "failed", "skipped")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRun:
+    """One clustering run: which model assigned which enrichment version's postings, and how
+    it ended. Only a completed run is ever active, and at most one run is active."""
+
+    run_id: str
+    cluster_version: str
+    enrichment_version: str
+    status: str  # one of CLUSTER_RUN_STATUSES
+    started_at: str
+    model_id: str | None = None
+    is_active: bool = False
+    finished_at: str | None = None
+    n_postings: int = 0
+    n_clusters: int = 0
+    reason: str | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)  # stability + clusters (id/label/size)
+
+    def ended(self, status: str, now: str, reason: str | None = None) -> ClusterRun:
+        return replace(self, status=status, finished_at=now, reason=reason)

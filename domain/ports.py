@@ -7,7 +7,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
+from domain.clustering.model import ClusterModel, PostingFeatures
+from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,15 @@ class Coordinator(Protocol):
 
     def queue_depth(self, queue: str) -> int: ...
 
+    def acquire(self, name: str, ttl_s: float) -> str | None:
+        """Take a lock that outlives this call (a clustering run spans tasks): a token to the
+        holder, None when someone holds it. The TTL frees the lock of a holder that died."""
+        ...
+
+    def release(self, name: str, token: str) -> bool:
+        """Free the lock if `token` still holds it."""
+        ...
+
 
 class Dispatcher(Protocol):
     """Hands a payload to a named task on the broker. Raises TransientError when the broker
@@ -160,3 +170,81 @@ class Spool(Protocol):
     def items(self) -> Iterator[SpoolItem]: ...
 
     def remove(self, key: str) -> None: ...
+
+
+class ClusterStore(Protocol):
+    """What clustering reads and writes in the warehouse (both stores implement it)."""
+
+    def count_current(self, version: str) -> int:
+        """Postings whose latest enrichment is `version`."""
+        ...
+
+    def cluster_chunk_bounds(self, version: str, chunk_size: int) -> list[str]:
+        """Every chunk_size-th posting id (ordered) of the postings current at `version`:
+        chunk i covers ids in (bounds[i-1], bounds[i]], the last chunk everything after."""
+        ...
+
+    def cluster_features(
+        self,
+        version: str,
+        limit: int,
+        after_posting_id: str | None = None,
+        upto_posting_id: str | None = None,
+    ) -> list[PostingFeatures]:
+        """Title and skills of postings current at `version`, by id, in (after, upto]."""
+        ...
+
+    def save_cluster_run(self, run: ClusterRun) -> None:
+        """Insert or replace the run's row (never its is_active: only activation sets that)."""
+        ...
+
+    def write_cluster_assignments(self, run_id: str, rows: Sequence[tuple[str, int, float]]) -> int:
+        """(posting_id, cluster_id, distance) rows of a run; idempotent; returns rows new."""
+        ...
+
+    def count_cluster_assignments(self, run_id: str) -> int: ...
+
+    def activate_cluster_run(
+        self, run_id: str, n_postings: int, n_clusters: int, metrics: dict[str, Any], now: str
+    ) -> bool:
+        """In one step: this run completed + active, every other run inactive. False (nothing
+        changed) unless the run is `running`."""
+        ...
+
+    def cluster_runs(self, limit: int = 20, cluster_version: str | None = None) -> list[ClusterRun]:
+        """Runs, newest first (optionally of one clustering version)."""
+        ...
+
+    def cluster_assignments(self, run_id: str) -> dict[str, int]:
+        """posting_id -> cluster_id of one run."""
+        ...
+
+    def posting_cluster(self, posting_id: str) -> tuple[str, int, float] | None:
+        """(run_id, cluster_id, distance) of the posting in the active run."""
+        ...
+
+    def cluster_members(self, run_id: str, cluster_id: int, limit: int = 100) -> list[str]:
+        """Posting ids of one cluster in one run, closest to the centre first."""
+        ...
+
+    def cluster_sizes(self, runs: int = 10) -> list[tuple[str, int, int]]:
+        """(run_id, cluster_id, size) over the newest completed runs."""
+        ...
+
+    def changed_postings(
+        self, run_a: str, run_b: str, limit: int = 100
+    ) -> list[tuple[str, int, int]]:
+        """(posting_id, cluster in a, cluster in b) for postings whose cluster differs."""
+        ...
+
+
+class ClusterModels(Protocol):
+    """Where fitted cluster models live, by model_id (shared by every worker of the fleet)."""
+
+    def save(self, model: ClusterModel) -> str:
+        """Store the model under its model_id (idempotent); return the id."""
+        ...
+
+    def load(self, model_id: str) -> ClusterModel:
+        """The model, or ConfigError naming what is missing or unreadable."""
+        ...

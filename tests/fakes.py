@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
-from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
+from domain.clustering.model import ClusterModel, PostingFeatures
+from domain.errors import ConfigError
+from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
 from domain.ports import RawMessage, SkillCount, VersionCount
 
 
@@ -21,6 +25,8 @@ class InMemoryStore:
         self.state: dict[str, JobEnrichment] = {}  # posting_id -> latest enrichment
         self.evaluation_rows: dict[str, EvaluationResult] = {}
         self.writes = 0
+        self.runs: dict[str, ClusterRun] = {}
+        self.assignments: dict[str, dict[str, tuple[int, float]]] = {}
 
     def write_batch(
         self,
@@ -158,6 +164,119 @@ class InMemoryStore:
         rows = [len(e.skills) for e in self.enrichments.values() if e.enrichment_version == version]
         return sum(rows) / len(rows) if rows else 0.0
 
+    # -- clustering -----------------------------------------------------------------------------
+
+    def _current(self, version: str) -> list[JobEnrichment]:
+        return sorted(
+            (e for e in self.state.values() if e.enrichment_version == version),
+            key=lambda e: e.posting_id,
+        )
+
+    def count_current(self, version: str) -> int:
+        return len(self._current(version))
+
+    def cluster_chunk_bounds(self, version: str, chunk_size: int) -> list[str]:
+        ids = [e.posting_id for e in self._current(version)]
+        return ids[chunk_size - 1 : -1 : chunk_size] if len(ids) > chunk_size else []
+
+    def cluster_features(
+        self,
+        version: str,
+        limit: int,
+        after_posting_id: str | None = None,
+        upto_posting_id: str | None = None,
+    ) -> list[PostingFeatures]:
+        out = []
+        for e in self._current(version):
+            if e.posting_id <= (after_posting_id or ""):
+                continue
+            if upto_posting_id is not None and e.posting_id > upto_posting_id:
+                break
+            p = self.postings[(e.posting_id, e.content_hash)]
+            skills = tuple(sorted((s.skill_id, s.name, s.confidence) for s in e.skills))
+            out.append(PostingFeatures(e.posting_id, p.title, skills))
+            if len(out) == limit:
+                break
+        return out
+
+    def save_cluster_run(self, run: ClusterRun) -> None:
+        old = self.runs.get(run.run_id)
+        self.runs[run.run_id] = replace(run, is_active=old.is_active if old else False)
+
+    def write_cluster_assignments(self, run_id: str, rows: Sequence[tuple[str, int, float]]) -> int:
+        mine = self.assignments.setdefault(run_id, {})
+        new = 0
+        for pid, c, d in rows:
+            if pid not in mine:
+                mine[pid] = (c, d)
+                new += 1
+        return new
+
+    def count_cluster_assignments(self, run_id: str) -> int:
+        return len(self.assignments.get(run_id, {}))
+
+    def activate_cluster_run(
+        self, run_id: str, n_postings: int, n_clusters: int, metrics: dict[str, Any], now: str
+    ) -> bool:
+        run = self.runs.get(run_id)
+        if run is None or run.status != "running":
+            return False
+        for rid, r in self.runs.items():
+            self.runs[rid] = replace(r, is_active=False)
+        self.runs[run_id] = replace(
+            run, status="completed", is_active=True, finished_at=now, n_postings=n_postings,
+            n_clusters=n_clusters, metrics=metrics,
+        )  # fmt: skip
+        return True
+
+    def cluster_runs(self, limit: int = 20, cluster_version: str | None = None) -> list[ClusterRun]:
+        rows = [r for r in self.runs.values() if cluster_version in (None, r.cluster_version)]
+        rows.sort(key=lambda r: r.run_id, reverse=True)
+        rows.sort(key=lambda r: self._ts(r.started_at), reverse=True)
+        return rows[:limit]
+
+    def cluster_assignments(self, run_id: str) -> dict[str, int]:
+        return {p: c for p, (c, _) in self.assignments.get(run_id, {}).items()}
+
+    def posting_cluster(self, posting_id: str) -> tuple[str, int, float] | None:
+        active = next((r for r in self.runs.values() if r.is_active), None)
+        row = self.assignments.get(active.run_id, {}).get(posting_id) if active else None
+        return (active.run_id, row[0], row[1]) if active and row else None
+
+    def cluster_members(self, run_id: str, cluster_id: int, limit: int = 100) -> list[str]:
+        rows = [(d, p) for p, (c, d) in self.assignments.get(run_id, {}).items() if c == cluster_id]
+        return [p for _, p in sorted(rows)[:limit]]
+
+    def cluster_sizes(self, runs: int = 10) -> list[tuple[str, int, int]]:
+        done = [r for r in self.cluster_runs(limit=10**6) if r.status == "completed"]
+        out = []
+        for r in done[:runs]:
+            sizes = Counter(c for c, _ in self.assignments.get(r.run_id, {}).values())
+            out.extend((r.run_id, c, n) for c, n in sorted(sizes.items()))
+        return out
+
+    def changed_postings(
+        self, run_a: str, run_b: str, limit: int = 100
+    ) -> list[tuple[str, int, int]]:
+        a, b = self.cluster_assignments(run_a), self.cluster_assignments(run_b)
+        return [(p, a[p], b[p]) for p in sorted(a.keys() & b.keys()) if a[p] != b[p]][:limit]
+
+
+class MemoryModels:
+    """ClusterModels in a dict."""
+
+    def __init__(self) -> None:
+        self.models: dict[str, ClusterModel] = {}
+
+    def save(self, model: ClusterModel) -> str:
+        self.models[model.model_id] = model
+        return model.model_id
+
+    def load(self, model_id: str) -> ClusterModel:
+        if model_id not in self.models:
+            raise ConfigError(f"cluster model {model_id} not found")
+        return self.models[model_id]
+
 
 class ListSource:
     """PostingSource over byte strings; records acks and nacks."""
@@ -207,6 +326,18 @@ class FakeCoordinator:
 
     def queue_depth(self, queue: str) -> int:
         return self.depths.get(queue, 0)
+
+    def acquire(self, name: str, ttl_s: float) -> str | None:
+        if name in self.locked:
+            return None
+        self.locked.add(name)
+        return name + ":token"
+
+    def release(self, name: str, token: str) -> bool:
+        if name in self.locked and token == name + ":token":
+            self.locked.discard(name)
+            return True
+        return False
 
 
 class RecordingDispatcher:

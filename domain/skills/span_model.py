@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import HashingVectorizer  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.language import Language
 from spacy.tokens import Doc
 
