@@ -68,3 +68,26 @@ CREATE TABLE IF NOT EXISTS evaluation_results (
     regressions        JSON NOT NULL,
     compared_to        VARCHAR
 );
+-- Job clustering. A run is active only once all its assignments are in (activate_cluster_run
+-- flips is_active in one transaction); assignments are written per chunk, delete-then-insert by
+-- posting id inside one transaction, so a redelivered chunk replaces its rows (no key index).
+CREATE TABLE IF NOT EXISTS cluster_runs (
+    run_id             VARCHAR PRIMARY KEY,
+    clustering_version VARCHAR NOT NULL,
+    enrichment_version VARCHAR NOT NULL,
+    model_id           VARCHAR,
+    status             VARCHAR NOT NULL,  -- running | completed | failed | skipped
+    is_active          BOOLEAN NOT NULL,
+    started_at         TIMESTAMP NOT NULL,
+    finished_at        TIMESTAMP,
+    n_postings         INTEGER NOT NULL,
+    n_clusters         INTEGER NOT NULL,
+    reason             VARCHAR,
+    metrics            JSON NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cluster_assignments (
+    run_id     VARCHAR NOT NULL,
+    posting_id VARCHAR NOT NULL,
+    cluster_id INTEGER NOT NULL,  -- -1: the posting had no skills and no title words
+    distance   DOUBLE
+);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -10,6 +11,10 @@ import redis
 from domain.errors import TransientError
 
 PREFIX = "ml-enrichment:"
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
 
 
 class RedisCoordinator:
@@ -42,6 +47,22 @@ class RedisCoordinator:
             self.client.delete(key)
         else:
             self.client.set(key, value, ex=ttl_s)
+
+    def acquire(self, name: str, ttl_s: float) -> str | None:
+        token = secrets.token_hex(8)
+        try:
+            got = self.client.set(PREFIX + "lock:" + name, token, nx=True, px=int(ttl_s * 1000))
+        except redis.RedisError as exc:
+            raise TransientError(f"redis lock {name}: {exc}") from exc
+        return token if got else None
+
+    def release(self, name: str, token: str) -> bool:
+        """Compare-and-delete in one script: never frees a lock someone else took after ours
+        expired."""
+        try:
+            return bool(self.client.eval(_RELEASE, 1, PREFIX + "lock:" + name, token))
+        except redis.RedisError as exc:
+            raise TransientError(f"redis unlock {name}: {exc}") from exc
 
     def queue_depth(self, queue: str) -> int:
         """Messages waiting in a Celery queue (kombu's Redis transport keeps a list per queue)."""

@@ -27,6 +27,7 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/001_add_version_fields.sql",
         "migrations/002_backfill_posting_state.sql",
         "migrations/003_add_skill_links.sql",
+        "migrations/004_cluster_runs_lifecycle.sql",
     ]
 
 
