@@ -16,18 +16,25 @@ ENRICH_QUEUE = "enrich"
 PERSIST_QUEUE = "persist"
 REENRICH_QUEUE = "reenrich"
 LIFECYCLE_QUEUE = "lifecycle"
+CLUSTER_QUEUE = "cluster"
 
 
 def create_app() -> Celery:
     s = get_settings()
     app = Celery(
-        "ml_enrichment", broker=s.broker_connection_url, include=["tasks.enrich", "tasks.lifecycle"]
+        "ml_enrichment",
+        broker=s.broker_connection_url,
+        include=["tasks.enrich", "tasks.lifecycle", "tasks.clustering"],
     )
     app.conf.update(
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
         task_ignore_result=True,
+        # Results are kept only where a chord needs them (clustering chunks report their counts
+        # to the run's callback); Redis holds them for a day.
+        result_backend=s.broker_connection_url,
+        result_expires=86400,
         # A message is acked only after its task finished; a killed worker's message is
         # redelivered. Writes are idempotent, so the redelivery is harmless.
         task_acks_late=True,
@@ -39,6 +46,7 @@ def create_app() -> Celery:
             Queue(REENRICH_QUEUE),
             Queue(PERSIST_QUEUE),
             Queue(LIFECYCLE_QUEUE),
+            Queue(CLUSTER_QUEUE),
         ],
         # Writes go to their own queue: the embedded warehouse (DuckDB) takes one writer
         # process, so one persister consumes it; CPU-bound steps scale on the enrich queue.
@@ -46,6 +54,7 @@ def create_app() -> Celery:
             "enrich.persist_enrichments": {"queue": PERSIST_QUEUE},
             "enrich.record_rejections": {"queue": PERSIST_QUEUE},
             "enrich.*": {"queue": ENRICH_QUEUE},
+            "lifecycle.cluster_*": {"queue": CLUSTER_QUEUE},
             "lifecycle.*": {"queue": LIFECYCLE_QUEUE},
         },
         broker_transport_options={

@@ -32,4 +32,9 @@ def beat_schedule(s: Settings) -> dict[str, dict[str, Any]]:
             "task": "lifecycle.evaluate_extraction",
             "schedule": s.evaluation_interval_s or crontab(minute=0, hour=s.evaluation_hour_utc),
         }
+    if s.cluster_enabled:
+        schedule["cluster-postings-nightly"] = {
+            "task": "lifecycle.cluster_postings",
+            "schedule": s.cluster_interval_s or crontab(minute=30, hour=s.cluster_hour_utc),
+        }
     return schedule

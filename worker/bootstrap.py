@@ -7,11 +7,14 @@ import threading
 import time
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
+from adapters.artifacts.cluster_models import FileClusterModels
 from adapters.artifacts.config_files import (
     MODEL_VERSIONS,
     LoadedConfig,
     build_pipeline,
+    load_clustering,
     load_config,
 )
 from adapters.artifacts.datasets import (
@@ -23,10 +26,18 @@ from adapters.artifacts.releases import archive
 from adapters.duckdb.store import DuckDbStore
 from adapters.local.spool import FileSpool
 from adapters.redis.coordination import RedisCoordinator
+from domain.clustering.model import ClusterParams
 from domain.evaluation.run import GoldDataset
 from domain.models import VersionManifest
 from domain.pipeline import Pipeline
-from domain.ports import Coordinator, Dispatcher, EnrichmentStore, Spool
+from domain.ports import (
+    ClusterModels,
+    ClusterStore,
+    Coordinator,
+    Dispatcher,
+    EnrichmentStore,
+    Spool,
+)
 from worker.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -97,6 +108,19 @@ class Services:
         if "pipeline" in self.__dict__:
             return self.pipeline.manifest
         return self.config.manifest
+
+    def clustering_params(self) -> ClusterParams:
+        """From the deployed config, not a rollback's release: clustering has its own version
+        line and is not rolled back with the enrichment version."""
+        return load_clustering(self.settings.config_root)
+
+    @cached_property
+    def cluster_models(self) -> ClusterModels:
+        return FileClusterModels(self.settings.cluster_models_dir)
+
+    @property
+    def cluster_store(self) -> ClusterStore:
+        return cast(ClusterStore, self.store)  # every store adapter implements both ports
 
     def evaluation_config(self) -> EvaluationConfig:
         return load_evaluation_config(self.config_root)

@@ -197,7 +197,7 @@ class Fleet:
     def _start_worker(self, timeout: float) -> None:
         proc, at = self._spawn(
             "worker",
-            self._celery("worker", "-Q", "enrich,reenrich,lifecycle", "-n", f"enrich-{os.getpid()}@%h",
+            self._celery("worker", "-Q", "enrich,reenrich,lifecycle,cluster", "-n", f"enrich-{os.getpid()}@%h",
                          "-c", str(self.settings.worker_concurrency),
                          "--loglevel", self.settings.log_level),
         )  # fmt: skip

@@ -27,7 +27,13 @@ def _table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
 
 
 def cmd_status(args: argparse.Namespace, s: Settings) -> int:
-    from worker.app import ENRICH_QUEUE, LIFECYCLE_QUEUE, PERSIST_QUEUE, REENRICH_QUEUE
+    from worker.app import (
+        CLUSTER_QUEUE,
+        ENRICH_QUEUE,
+        LIFECYCLE_QUEUE,
+        PERSIST_QUEUE,
+        REENRICH_QUEUE,
+    )
 
     svc = _services(s)
     current = svc.manifest.effective
@@ -54,7 +60,7 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
     try:
         depths = {
             q: svc.coordinator.queue_depth(q)
-            for q in (ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE, LIFECYCLE_QUEUE)
+            for q in (ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE, LIFECYCLE_QUEUE, CLUSTER_QUEUE)
         }
         print("queue lengths:  " + ", ".join(f"{q}={n}" for q, n in depths.items()))
     except Exception as exc:  # status must still print when the broker is down
@@ -235,6 +241,111 @@ def plot_history(hist, path: Path) -> None:  # type: ignore[no-untyped-def]
     plt.close(fig)
 
 
+def cmd_cluster(args: argparse.Namespace, s: Settings) -> int:
+    """Trigger a clustering run on the fleet (or in this process with --inline)."""
+    from domain.clustering.runs import run_inline
+    from domain.pipeline import utc_now
+
+    svc = _services(s)
+    store = svc.cluster_store
+    version = svc.manifest.effective
+    if args.inline:
+        print(f"clustering postings at {version} in this process", file=sys.stderr)
+        run = run_inline(store, svc.cluster_models, svc.coordinator, svc.clustering_params(),
+                         version, utc_now, args.refit)  # fmt: skip
+        _print_runs([run])
+        return 0 if run.status in ("completed", "skipped") else 1
+    from worker.app import app
+
+    started = utc_now()
+    app.send_task("lifecycle.cluster_postings", kwargs={"refit": args.refit})
+    print(f"clustering run requested (refit={args.refit}) for postings at {version}")
+    if not args.wait:
+        return 0
+    from worker.cli import Progress
+
+    show = Progress()
+    total = store.count_current(version)
+    t0 = time.monotonic()
+    while True:
+        run = next((r for r in store.cluster_runs(limit=5) if r.started_at >= started), None)
+        done = store.count_cluster_assignments(run.run_id) if run else 0
+        state = run.status if run else "queued"
+        finished = run is not None and run.status != "running"
+        expired = time.monotonic() - t0 > args.timeout
+        show(f"  {state}: {done}/{total} postings assigned", final=finished or expired)
+        if finished and run is not None:
+            _print_runs([run])
+            return 0 if run.status in ("completed", "skipped") else 1
+        if expired:
+            print(f"timed out after {args.timeout:.0f}s", file=sys.stderr)
+            return 1
+        time.sleep(0.5)
+
+
+def _print_runs(runs) -> None:  # type: ignore[no-untyped-def]
+    def stab(r, key: str) -> str:  # type: ignore[no-untyped-def]
+        v = (r.metrics.get("stability") or {}).get(key)
+        return "-" if v is None else f"{v:.3f}"
+
+    rows = [
+        (r.run_id, r.status + (" *" if r.is_active else ""), r.cluster_version,
+         r.enrichment_version, r.model_id or "-", r.n_postings, r.n_clusters, stab(r, "ari"),
+         stab(r, "nmi"), stab(r, "changed_share"), stab(r, "jaccard_mean"),
+         stab(r, "jaccard_worst"), r.reason or "")
+        for r in runs
+    ]  # fmt: skip
+    header = ("run", "status", "cluster_v", "enrichment_v", "model", "postings", "clusters",
+              "ARI", "NMI", "changed", "jacc mean", "jacc worst", "reason")  # fmt: skip
+    print(_table(rows, header))
+
+
+def cmd_clusters(args: argparse.Namespace, s: Settings) -> int:
+    svc = _services(s)
+    store = svc.cluster_store
+    runs = store.cluster_runs(limit=args.runs)
+    if not runs:
+        print("no clustering runs yet (enrich-ops cluster, or beat's nightly run)")
+        return 0
+    print("clustering runs, newest first (* = active; stability vs the run active before):")
+    _print_runs(runs)
+    active = next((r for r in store.cluster_runs(limit=200) if r.is_active), None)
+    if active is not None:
+        print(f"\nlargest clusters of the active run {active.run_id}:")
+        clusters = active.metrics.get("clusters", [])[: args.top]
+        print(_table([(c["cluster_id"], c["size"], c["label"]) for c in clusters],
+                     ("cluster", "postings", "label: top skills · title words")))  # fmt: skip
+    if args.plot:
+        plot_clusters(list(reversed(runs)), active, args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def plot_clusters(runs, active, path: Path) -> None:  # type: ignore[no-untyped-def]
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8))
+    clusters = (active.metrics.get("clusters", []) if active else [])[:20]
+    left.barh([f"{c['cluster_id']}: {c['label'][:40]}" for c in clusters][::-1],
+              [c["size"] for c in clusters][::-1])  # fmt: skip
+    left.set_title(f"cluster sizes, active run {active.run_id if active else '-'}", fontsize=9)
+    left.tick_params(axis="y", labelsize=6)
+    done = [r for r in runs if r.status == "completed" and r.metrics.get("stability")]
+    x = list(range(len(done)))
+    for key, style in (("ari", "-o"), ("nmi", "--s"), ("changed_share", ":^")):
+        right.plot(x, [r.metrics["stability"].get(key, 0) for r in done], style, label=key)
+    right.set_xticks(x, [r.started_at[:16] for r in done], rotation=30, fontsize=6)
+    right.set_ylim(0, 1.05)
+    right.set_title("stability vs the previous active run", fontsize=9)
+    right.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def cmd_rollback(args: argparse.Namespace, s: Settings) -> int:
     from adapters.artifacts.config_files import load_config
     from adapters.artifacts.releases import point_to, resolve
@@ -310,7 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="enrich-ops",
-        description="Operate the enrichment fleet: see versions and drift, re-enrich, evaluate, roll back. "
+        description="Operate the enrichment fleet: see versions and drift, re-enrich, evaluate, "
+        "cluster, roll back. "
         "Settings come from ENRICH_* environment variables (see README).",
     )
     sub = p.add_subparsers(dest="command", required=True)
@@ -359,6 +471,30 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--limit", type=int, default=30)
     h.add_argument("--plot", type=Path, metavar="FILE.png", help="write a trend plot")
     h.set_defaults(func=cmd_evaluations)
+
+    c = sub.add_parser(
+        "cluster", help="run job clustering now (beat runs it nightly)",
+        description="Cluster every posting whose latest enrichment is the current version: "
+        "reuse the active cluster model (or refit it when due, on a cluster_version bump, or "
+        "with --refit: warm-started, cluster ids carried over by matching), assign postings in "
+        "chunks on the fleet's cluster queue, then activate the run. A run already in progress "
+        "makes this one `skipped: locked`.",
+    )  # fmt: skip
+    c.add_argument("--refit", action="store_true", help="fit a new model first")
+    c.add_argument("--inline", action="store_true",
+                   help="run in this process instead of on the fleet (no broker needed)")  # fmt: skip
+    c.add_argument("--wait", action="store_true", help="show progress until the run ends")
+    c.add_argument("--timeout", type=float, default=3600)
+    c.set_defaults(func=cmd_cluster)
+
+    cl = sub.add_parser(
+        "clusters", help="clustering runs with stability, and the active run's largest clusters"
+    )
+    cl.add_argument("--runs", type=int, default=10, help="newest runs to list")
+    cl.add_argument("--top", type=int, default=15, help="largest clusters to show")
+    cl.add_argument("--plot", type=Path, metavar="FILE.png",
+                    help="write cluster sizes and stability over runs as a PNG")  # fmt: skip
+    cl.set_defaults(func=cmd_clusters)
 
     b = sub.add_parser("rollback", help="switch the active version to an archived release")
     g = b.add_mutually_exclusive_group(required=True)

@@ -90,6 +90,16 @@ class Settings(BaseSettings):
         None, gt=0, description="overrides the nightly crontab (tests, staging)"
     )
 
+    # Nightly job clustering (config: the `clustering` block of model_versions.yaml).
+    cluster_enabled: bool = True
+    cluster_hour_utc: int = Field(2, ge=0, le=23)
+    cluster_interval_s: float | None = Field(
+        None, gt=0, description="overrides the nightly crontab (tests, staging)"
+    )
+    cluster_lock_ttl_s: float = Field(
+        3600.0, gt=0, description="a run not finished by then (its worker died) frees the lock"
+    )
+
     # Config reload: a worker re-reads the active config when model_versions.yaml or the
     # rollback pointer changed, checking at most this often.
     config_check_interval_s: float = Field(2.0, ge=0)
@@ -176,6 +186,11 @@ class Settings(BaseSettings):
     def releases_dir(self) -> Path:
         """Every config version a worker ever ran, kept so a rollback can restore it."""
         return self.data_dir / "releases"
+
+    @property
+    def cluster_models_dir(self) -> Path:
+        """Fitted cluster models, one .npz per model_id (a shared volume for a multi-host fleet)."""
+        return self.data_dir / "cluster_models"
 
     @property
     def active_release_file(self) -> Path:

@@ -14,6 +14,7 @@ import spacy
 import yaml
 
 from adapters.artifacts.span_model import load_gate, load_span_model
+from domain.clustering.model import ClusterParams
 from domain.errors import ConfigError
 from domain.models import VersionManifest
 from domain.pipeline import Pipeline
@@ -82,6 +83,7 @@ def load_config(
         spec_bytes, _ = with_profile(spec_bytes, profile)
         raw["profile"] = profile
     spec = resolve_profile(raw)
+    spec_bytes = without_clustering(spec_bytes)
     files: dict[str, bytes] = {}
     for comp in (spec.get("components") or {}).values():
         for rel in (comp or {}).get("files", []):
@@ -92,10 +94,24 @@ def load_config(
     return LoadedConfig(root, spec, build_manifest(spec, spec_bytes, files))
 
 
+def load_clustering(root: Path, versions_file: str = MODEL_VERSIONS) -> ClusterParams:
+    """The clustering block of model_versions.yaml under `root`, without loading any model."""
+    raw = _yaml(root / versions_file)
+    if not isinstance(raw, dict) or "clustering" not in raw:
+        raise ConfigError(f"{root / versions_file}: no 'clustering' block")
+    return ClusterParams.from_config(raw["clustering"])
+
+
 def with_profile(spec_bytes: bytes, profile: str) -> tuple[bytes, int]:
     """model_versions.yaml's bytes with its top-level `profile:` line set to `profile` (all other
     bytes, comments included, unchanged), and how many such lines there were (0 or 1)."""
     return re.subn(rb"(?m)^profile:[ \t]*\S+", b"profile: " + profile.encode(), spec_bytes, count=1)
+
+
+def without_clustering(spec_bytes: bytes) -> bytes:
+    """The bytes the enrichment fingerprint covers: all but the top-level `clustering:` block
+    (from that line to the next unindented, non-comment line or the end of the file)."""
+    return re.sub(rb"(?ms)^clustering:.*?(?=^[^\s#]|\Z)", b"", spec_bytes, count=1)
 
 
 def _directory_digest(path: Path) -> bytes:

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +93,56 @@ def test_flower_api_requires_auth_and_sees_the_worker(demo: tuple[Fleet, str]) -
     assert len(workers) == 2  # the enrich worker and the persister
     registered = [set(w["registered"]) for w in workers.values()]
     assert all({"enrich.extract_skills", "enrich.persist_enrichments"} <= r for r in registered)
+
+
+def _ops(fleet: Fleet, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "worker.ops_cli", *args],
+        cwd=ROOT, env=fleet.env(), capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_flower_starts_a_clustering_chord_then_a_refit_is_stable(
+    demo: tuple[Fleet, str], tmp_path: Path
+) -> None:
+    fleet, _ = demo
+    store = store_of(fleet)
+    current = load_config(fleet.settings.config_root).manifest.effective
+    # smaller chunks so the run is a chord of several tasks; the clustering block is outside the
+    # enrichment fingerprint, so this edit must not make a single posting drift
+    versions = fleet.settings.config_root / "config" / "model_versions.yaml"
+    text = versions.read_text()
+    versions.write_text(
+        text.replace("chunk_size: 5000", "chunk_size: 64").replace("k: 24 ", "k: 6 ")
+    )
+    assert load_config(fleet.settings.config_root).manifest.effective == current
+    time.sleep(1)  # the workers' config check
+    assert store.count_drifted(current) == 0
+
+    status, reply = flower(fleet, "/api/task/async-apply/lifecycle.cluster_postings", body={})
+    assert status == 200 and isinstance(reply, dict) and reply.get("task-id")
+    wait_for(lambda: any(r.is_active for r in store.cluster_runs()), 120, "first cluster run")
+    (first,) = store.cluster_runs()
+    assert (first.status, first.n_postings, first.n_clusters) == ("completed", 198, 6)
+    assert store.count_cluster_assignments(first.run_id) == 198
+    assert sum(c["size"] for c in first.metrics["clusters"]) == 198
+    log = fleet.log_path("worker").read_text(errors="replace")
+    assert log.count(f"cluster run {first.run_id}: chunk") == 4  # 198 postings / 64 per chunk
+    pid = store.cluster_features(current, 1)[0].posting_id
+    assert store.posting_cluster(pid)[0] == first.run_id  # type: ignore[index]
+
+    refit = _ops(fleet, "cluster", "--refit", "--wait", "--timeout", "120")
+    assert refit.returncode == 0, refit.stderr
+    second = store.cluster_runs()[0]
+    assert second.is_active and second.status == "completed" and second.model_id != first.model_id
+    assert not store.cluster_runs()[1].is_active
+    stab = second.metrics["stability"]
+    assert stab["previous_run_id"] == first.run_id and stab["common_postings"] == 198
+    assert stab["ari"] > 0.5  # same postings, warm-started refit
+    shown = _ops(fleet, "clusters", "--plot", str(tmp_path / "clusters.png"))
+    assert shown.returncode == 0, shown.stderr
+    assert second.run_id in shown.stdout and "largest clusters" in shown.stdout
+    assert (tmp_path / "clusters.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_flower_api_starts_a_reenrichment_that_completes(demo: tuple[Fleet, str]) -> None:
