@@ -85,6 +85,19 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(
             f"  {r.dataset}: {r.evaluated_at} version {r.enrichment_version} micro overlap F1 {r.f1():.3f}  {flag}"
         )  # type: ignore[attr-defined]
+    runs = svc.cluster_store.cluster_runs(limit=50)
+    active = next((r for r in runs if r.is_active), None)
+    print("\nclustering:")
+    if active is None:
+        print("  no active run (enrich-ops cluster)")
+    else:
+        st = active.metrics.get("stability") or {}
+        print(f"  active run {active.run_id}: {active.n_postings} postings, {active.n_clusters} "
+              f"clusters, cluster_version {active.cluster_version}, model {active.model_id}"
+              + (f", ARI vs previous {st['ari']:.3f}" if "ari" in st else ""))  # fmt: skip
+    if runs and runs[0] is not active:
+        print(f"  newest run {runs[0].run_id}: {runs[0].status}"
+              + (f" ({runs[0].reason})" if runs[0].reason else ""))  # fmt: skip
     return 0
 
 
@@ -249,10 +262,11 @@ def cmd_cluster(args: argparse.Namespace, s: Settings) -> int:
     svc = _services(s)
     store = svc.cluster_store
     version = svc.manifest.effective
+    params = svc.clustering_params()  # a bad clustering block fails here, before anything runs
     if args.inline:
         print(f"clustering postings at {version} in this process", file=sys.stderr)
-        run = run_inline(store, svc.cluster_models, svc.coordinator, svc.clustering_params(),
-                         version, utc_now, args.refit)  # fmt: skip
+        run = run_inline(store, svc.cluster_models, svc.coordinator, params, version, utc_now,
+                         args.refit)  # fmt: skip
         _print_runs([run])
         return 0 if run.status in ("completed", "skipped") else 1
     from worker.app import app
@@ -482,7 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     c.add_argument("--refit", action="store_true", help="fit a new model first")
     c.add_argument("--inline", action="store_true",
-                   help="run in this process instead of on the fleet (no broker needed)")  # fmt: skip
+                   help="run in this process instead of on the fleet workers (takes the same Redis lock)")  # fmt: skip
     c.add_argument("--wait", action="store_true", help="show progress until the run ends")
     c.add_argument("--timeout", type=float, default=3600)
     c.set_defaults(func=cmd_cluster)

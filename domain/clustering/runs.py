@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.clustering.model import ClusterModel, ClusterParams, PostingFeatures, fit_model
 from domain.clustering.stability import stability
+from domain.errors import ConfigError
 from domain.models import ClusterRun
 from domain.ports import ClusterModels, ClusterStore, Coordinator
 
@@ -135,6 +136,15 @@ def plan_run(
             log.info("cluster run %s skipped: %s", run.run_id, reason)
             return RunPlan(skipped, None, ())
         model_id, why = _current_model(runs, active, params, refit)
+        if model_id is not None:
+            try:
+                models.load(model_id)
+            except ConfigError as exc:  # the artifact went missing: say so, do not guess
+                failed = run.ended("failed", now, f"{exc}; refit with `enrich-ops cluster --refit`")
+                store.save_cluster_run(failed)
+                coordinator.release(LOCK, token)
+                log.error("cluster run %s failed: %s", run.run_id, exc)
+                return RunPlan(failed, None, ())
         if model_id is None:
             say(f"fitting a cluster model ({why}) on up to {params.fit_sample} of {total} postings")
             model_id = _refit(store, models, params, enrichment_version, total, active)

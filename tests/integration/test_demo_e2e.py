@@ -113,7 +113,7 @@ def test_flower_starts_a_clustering_chord_then_a_refit_is_stable(
     versions = fleet.settings.config_root / "config" / "model_versions.yaml"
     text = versions.read_text()
     versions.write_text(
-        text.replace("chunk_size: 5000", "chunk_size: 64").replace("k: 24 ", "k: 6 ")
+        text.replace("chunk_size: 5000", "chunk_size: 64").replace("\n  k: 24\n", "\n  k: 6\n")
     )
     assert load_config(fleet.settings.config_root).manifest.effective == current
     time.sleep(1)  # the workers' config check

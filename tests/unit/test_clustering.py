@@ -207,3 +207,17 @@ def test_cluster_version_bump_refits() -> None:
 def test_centroids_are_unit_vectors() -> None:
     model = fit_model(feats(family_postings(200)), PARAMS)
     assert np.allclose(np.linalg.norm(model.centroids, axis=1), 1.0, atol=1e-5)
+
+
+def test_missing_model_artifact_fails_the_run_with_a_clear_reason() -> None:
+    store, models, coord, now = _store_with(120), MemoryModels(), FakeCoordinator(), clock()
+    good = run_inline(store, models, coord, PARAMS, V, now)  # type: ignore[arg-type]
+    models.models.clear()  # the model file is gone
+    run = run_inline(store, models, coord, PARAMS, V, now)  # type: ignore[arg-type]
+    assert run.status == "failed" and not run.is_active
+    assert f"cluster model {good.model_id} not found" in (run.reason or "")
+    assert "--refit" in (run.reason or "")
+    assert next(r for r in store.cluster_runs() if r.is_active).run_id == good.run_id
+    assert not coord.locked
+    again = run_inline(store, models, coord, PARAMS, V, now, refit=True)  # type: ignore[arg-type]
+    assert again.status == "completed" and again.is_active

@@ -155,3 +155,51 @@ def test_both_shipped_profiles_build_and_their_span_strategy_finds_skills(
     (out,) = extractor.extract_many([(text, (Section("requirements", 0, len(text)),))])
     assert any(span in s.source_strategies for s in out.skills)
     assert {"Python", "SQL"} <= {text[m.start : m.end] for s in out.skills for m in s.mentions}
+
+
+def test_the_clustering_block_is_outside_the_enrichment_fingerprint(tmp_path: Path) -> None:
+    from adapters.artifacts.config_files import load_clustering, without_clustering
+
+    base = load_config(ROOT).manifest.effective
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    versions = tmp_path / "config" / "model_versions.yaml"
+    text = versions.read_text()
+    assert "\nclustering:\n" in text
+    versions.write_text(
+        text.replace('cluster_version: "', 'cluster_version: "9')
+        .replace("\n  k: 24\n", "\n  k: auto\n")
+        .replace("  # Job clustering", "  # an edited comment\n  # Job clustering")
+    )
+    assert load_config(tmp_path).manifest.effective == base  # no re-enrichment
+    params = load_clustering(tmp_path)
+    assert params.cluster_version.startswith("9") and params.k is None
+    # everything outside the block still counts
+    versions.write_text(versions.read_text().replace("min_confidence: 0.4", "min_confidence: 0.5"))
+    assert load_config(tmp_path).manifest.effective != base
+    # the block ends at the next top-level key, whatever follows it
+    spec = b"a: 1\nclustering:\n  k: 3\n  # note\nb: 2\n"
+    assert without_clustering(spec) == b"a: 1\nb: 2\n"
+    versions.write_text(text.split("\nclustering:")[0] + "\n")
+    with pytest.raises(ConfigError, match="no 'clustering' block"):
+        load_clustering(tmp_path)
+
+
+def test_cluster_model_files_round_trip_and_fail_clearly(tmp_path: Path) -> None:
+    from adapters.artifacts.cluster_models import FileClusterModels
+    from domain.clustering.model import ClusterParams, PostingFeatures, fit_model
+    from tests.clustering_data import family_postings
+
+    feats = [
+        PostingFeatures(pid, title, tuple((f"esco:{s}", s, 0.8) for s in skills))
+        for pid, title, skills, _ in family_postings(120)
+    ]
+    model = fit_model(feats, ClusterParams("c1", k=4, svd_components=8))
+    repo = FileClusterModels(tmp_path / "m")
+    mid = repo.save(model)
+    assert repo.save(model) == mid and len(list((tmp_path / "m").iterdir())) == 1
+    assert repo.load(mid).assign(feats) == model.assign(feats)
+    with pytest.raises(ConfigError, match="does not exist"):
+        repo.load("cm-000000000000")
+    repo.path(mid).write_bytes(repo.path(mid).read_bytes()[:100])
+    with pytest.raises(ConfigError, match="unreadable"):
+        repo.load(mid)

@@ -1,0 +1,33 @@
+"""RedisCoordinator's run-spanning lock on a real redis-server."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from adapters.redis.coordination import RedisCoordinator
+from tests.integration.conftest import make_fleet
+
+pytestmark = pytest.mark.integration
+
+
+def test_lock_tokens_expire_and_never_free_another_holders_lock(tmp_path: Path) -> None:
+    fleet = make_fleet(tmp_path)
+    try:
+        fleet.start(("redis",))
+        coord = RedisCoordinator(fleet.settings.broker_connection_url)
+        token = coord.acquire("cluster", ttl_s=0.5)
+        assert token is not None
+        assert coord.acquire("cluster", ttl_s=5) is None  # held
+        assert not coord.release("cluster", "not-the-token")
+        time.sleep(0.7)  # the holder "died": the TTL frees the lock
+        other = coord.acquire("cluster", ttl_s=5)
+        assert other is not None and other != token
+        assert not coord.release("cluster", token)  # the late first holder can't free it
+        assert coord.acquire("cluster", ttl_s=5) is None
+        assert coord.release("cluster", other)
+        assert coord.acquire("cluster", ttl_s=5) is not None
+    finally:
+        fleet.stop()

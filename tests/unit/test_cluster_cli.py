@@ -1,0 +1,57 @@
+"""`enrich-ops cluster` / `clusters` without a fleet: config errors first, empty warehouse,
+runs and labels printed from the warehouse, the PNG."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from adapters.duckdb.store import DuckDbStore
+from domain.clustering.model import ClusterParams
+from domain.clustering.runs import run_inline
+from tests.clustering_data import family_postings, seed_store
+from tests.conftest import ROOT
+from tests.fakes import FakeCoordinator, MemoryModels
+from worker import ops_cli, settings
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(ROOT / "config", tmp_path / "cfg" / "config")
+    monkeypatch.setenv("ENRICH_CONFIG_ROOT", str(tmp_path / "cfg"))
+    monkeypatch.setenv("ENRICH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ENRICH_BROKER_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    settings.get_settings.cache_clear()
+    yield tmp_path
+    settings.get_settings.cache_clear()
+
+
+def test_a_bad_clustering_block_is_refused_before_anything_runs(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    versions = env / "cfg" / "config" / "model_versions.yaml"
+    versions.write_text(versions.read_text().replace("\n  k: 24\n", "\n  k: 1\n"))
+    assert ops_cli.main(["cluster"]) == 2
+    assert "clustering.k must be an integer >= 2" in capsys.readouterr().err
+
+
+def test_clusters_lists_runs_stability_and_labels(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ops_cli.main(["clusters"]) == 0
+    assert "no clustering runs yet" in capsys.readouterr().out
+    store = DuckDbStore(env / "data" / "enrichment.duckdb")
+    seed_store(store, family_postings(200), "v1", "2026-11-28T06:00:00.000+00:00")
+    params = ClusterParams("c1", k=4, svd_components=8)
+    models, coord = MemoryModels(), FakeCoordinator()
+    stamps = iter(f"2026-11-28T07:00:{i:02d}.000+00:00" for i in range(60))
+    run_inline(store, models, coord, params, "v1", lambda: next(stamps))
+    second = run_inline(store, models, coord, params, "v1", lambda: next(stamps), refit=True)
+    png = env / "c.png"
+    assert ops_cli.main(["clusters", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert f"{second.run_id}  completed *" in out
+    assert "largest clusters of the active run" in out and "python" in out  # a label
+    assert png.read_bytes()[:4] == b"\x89PNG"
