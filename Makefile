@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench data train-span concept-vectors reference transformer-spans
+.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span concept-vectors reference transformer-spans
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ typecheck: install ## mypy --strict on domain/
 bench: install ## speed: extraction per strategy vs tokenization (1 core), then in-process vs fleet
 	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/throughput.py
+
+bench-clustering: install ## clustering: NMI vs the Google postings' categories, 10k/100k time + RSS (~7 min; needs ../shared/data)
+	$(BIN)/python bench/clustering.py --json bench/results/clustering.json
 
 train-span: install ## retrain the span model + line gate on SkillSpan train (CPU, seed 0) into config/models/skill_spans
 	$(BIN)/python scripts/train_span_model.py

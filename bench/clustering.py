@@ -22,7 +22,6 @@ import argparse
 import csv
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -165,6 +164,15 @@ def seed_warehouse(
     return time.perf_counter() - t0
 
 
+def peak_rss_mib() -> float:
+    """This process's peak RSS. Not getrusage's ru_maxrss: Linux carries that over from the
+    parent across fork + exec, so a child would report the seeding parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 RUNS = ("first (fit)", "nightly (reuse)", "refit +10%")
 
 
@@ -192,7 +200,7 @@ def scale_child(db: str, models_dir: str, version: str, label: str) -> None:
         "status": run.status, "postings": run.n_postings, "clusters": run.n_clusters,
         "fit_s": t1 - t0, "assign_s": t2 - t1, "activate_s": t3 - t2, "total_s": t3 - t0,
         "stability": run.metrics.get("stability"),
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": peak_rss_mib(),
     }))  # fmt: skip
 
 

@@ -317,7 +317,23 @@ def _print_runs(runs) -> None:  # type: ignore[no-untyped-def]
 def cmd_clusters(args: argparse.Namespace, s: Settings) -> int:
     svc = _services(s)
     store = svc.cluster_store
+    if args.posting:
+        found = store.posting_cluster(args.posting)
+        print(f"{args.posting}: " + (f"cluster {found[1]} in active run {found[0]} "
+                                     f"(distance {found[2]:.3f})" if found else
+                                     "not in the active run"))  # fmt: skip
+        return 0 if found else 1
+    if args.changed:
+        moved = store.changed_postings(args.changed[0], args.changed[1], args.limit)
+        print(_table(moved, ("posting", args.changed[0], args.changed[1])) if moved
+              else "no posting changed cluster between these runs")  # fmt: skip
+        return 0
     runs = store.cluster_runs(limit=args.runs)
+    if args.members is not None:
+        target = next((r for r in store.cluster_runs(limit=200) if r.is_active), None)
+        ids = store.cluster_members(target.run_id, args.members, args.limit) if target else []
+        print("\n".join(ids) if ids else f"cluster {args.members}: no members in the active run")
+        return 0
     if not runs:
         print("no clustering runs yet (enrich-ops cluster, or beat's nightly run)")
         return 0
@@ -506,6 +522,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cl.add_argument("--runs", type=int, default=10, help="newest runs to list")
     cl.add_argument("--top", type=int, default=15, help="largest clusters to show")
+    cl.add_argument("--posting", metavar="ID", help="the active cluster of one posting")
+    cl.add_argument("--members", type=int, metavar="CLUSTER",
+                    help="posting ids of one cluster of the active run, closest first")  # fmt: skip
+    cl.add_argument("--changed", nargs=2, metavar=("RUN_A", "RUN_B"),
+                    help="postings whose cluster differs between two runs")  # fmt: skip
+    cl.add_argument("--limit", type=int, default=100, help="rows for --members / --changed")
     cl.add_argument("--plot", type=Path, metavar="FILE.png",
                     help="write cluster sizes and stability over runs as a PNG")  # fmt: skip
     cl.set_defaults(func=cmd_clusters)

@@ -55,3 +55,16 @@ def test_clusters_lists_runs_stability_and_labels(
     assert f"{second.run_id}  completed *" in out
     assert "largest clusters of the active run" in out and "python" in out  # a label
     assert png.read_bytes()[:4] == b"\x89PNG"
+    assert ops_cli.main(["clusters", "--posting", "p000001"]) == 0
+    cid = store.posting_cluster("p000001")[1]  # type: ignore[index]
+    assert f"p000001: cluster {cid} in active run {second.run_id}" in capsys.readouterr().out
+    assert ops_cli.main(["clusters", "--posting", "nope"]) == 1
+    assert "nope: not in the active run" in capsys.readouterr().out
+    assert ops_cli.main(["clusters", "--members", str(cid), "--limit", "3"]) == 0
+    members = capsys.readouterr().out.split()
+    assert len(members) == 3 and all(store.posting_cluster(m)[1] == cid for m in members)  # type: ignore[index]
+    first = store.cluster_runs()[1].run_id
+    assert ops_cli.main(["clusters", "--changed", first, second.run_id]) == 0
+    moved = store.changed_postings(first, second.run_id)
+    out = capsys.readouterr().out
+    assert (moved and moved[0][0] in out) or "no posting changed" in out
