@@ -211,8 +211,16 @@ class ClusterStore(Protocol):
         changed) unless the run is `running`."""
         ...
 
-    def cluster_runs(self, limit: int = 20, cluster_version: str | None = None) -> list[ClusterRun]:
-        """Runs, newest first (optionally of one clustering version)."""
+    def cluster_runs(
+        self,
+        limit: int = 20,
+        cluster_version: str | None = None,
+        run_id: str | None = None,
+        status: str | None = None,
+        active_only: bool = False,
+    ) -> list[ClusterRun]:
+        """Runs, newest first; each filter given narrows them (one clustering version, one run,
+        one status, the active run)."""
         ...
 
     def cluster_assignments(self, run_id: str) -> dict[str, int]:

@@ -229,8 +229,22 @@ class InMemoryStore:
         )  # fmt: skip
         return True
 
-    def cluster_runs(self, limit: int = 20, cluster_version: str | None = None) -> list[ClusterRun]:
-        rows = [r for r in self.runs.values() if cluster_version in (None, r.cluster_version)]
+    def cluster_runs(
+        self,
+        limit: int = 20,
+        cluster_version: str | None = None,
+        run_id: str | None = None,
+        status: str | None = None,
+        active_only: bool = False,
+    ) -> list[ClusterRun]:
+        rows = [
+            r
+            for r in self.runs.values()
+            if cluster_version in (None, r.cluster_version)
+            and run_id in (None, r.run_id)
+            and status in (None, r.status)
+            and (r.is_active or not active_only)
+        ]
         rows.sort(key=lambda r: r.run_id, reverse=True)
         rows.sort(key=lambda r: self._ts(r.started_at), reverse=True)
         return rows[:limit]

@@ -85,8 +85,8 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(
             f"  {r.dataset}: {r.evaluated_at} version {r.enrichment_version} micro overlap F1 {r.f1():.3f}  {flag}"
         )  # type: ignore[attr-defined]
-    runs = svc.cluster_store.cluster_runs(limit=50)
-    active = next((r for r in runs if r.is_active), None)
+    runs = svc.cluster_store.cluster_runs(limit=1)
+    active = next(iter(svc.cluster_store.cluster_runs(limit=1, active_only=True)), None)
     print("\nclustering:")
     if active is None:
         print("  no active run (enrich-ops cluster)")
@@ -95,7 +95,7 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(f"  active run {active.run_id}: {active.n_postings} postings, {active.n_clusters} "
               f"clusters, cluster_version {active.cluster_version}, model {active.model_id}"
               + (f", ARI vs previous {st['ari']:.3f}" if "ari" in st else ""))  # fmt: skip
-    if runs and runs[0] is not active:
+    if runs and (active is None or runs[0].run_id != active.run_id):
         print(f"  newest run {runs[0].run_id}: {runs[0].status}"
               + (f" ({runs[0].reason})" if runs[0].reason else ""))  # fmt: skip
     return 0
@@ -315,6 +315,8 @@ def _print_runs(runs) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_clusters(args: argparse.Namespace, s: Settings) -> int:
+    from domain.clustering.runs import active_run
+
     svc = _services(s)
     store = svc.cluster_store
     if args.posting:
@@ -330,7 +332,7 @@ def cmd_clusters(args: argparse.Namespace, s: Settings) -> int:
         return 0
     runs = store.cluster_runs(limit=args.runs)
     if args.members is not None:
-        target = next((r for r in store.cluster_runs(limit=200) if r.is_active), None)
+        target = active_run(store)
         ids = store.cluster_members(target.run_id, args.members, args.limit) if target else []
         print("\n".join(ids) if ids else f"cluster {args.members}: no members in the active run")
         return 0
@@ -339,7 +341,7 @@ def cmd_clusters(args: argparse.Namespace, s: Settings) -> int:
         return 0
     print("clustering runs, newest first (* = active; stability vs the run active before):")
     _print_runs(runs)
-    active = next((r for r in store.cluster_runs(limit=200) if r.is_active), None)
+    active = active_run(store)
     if active is not None:
         print(f"\nlargest clusters of the active run {active.run_id}:")
         clusters = active.metrics.get("clusters", [])[: args.top]

@@ -360,9 +360,21 @@ class BigQueryStore:
             )
         return int(job.num_dml_affected_rows or 0) > 0
 
-    def cluster_runs(self, limit: int = 20, cluster_version: str | None = None) -> list[ClusterRun]:
+    def cluster_runs(
+        self,
+        limit: int = 20,
+        cluster_version: str | None = None,
+        run_id: str | None = None,
+        status: str | None = None,
+        active_only: bool = False,
+    ) -> list[ClusterRun]:
         rows = self._run(
-            "cluster_runs", P("version", "STRING", cluster_version), P("limit", "INT64", limit)
+            "cluster_runs",
+            P("version", "STRING", cluster_version),
+            P("run_id", "STRING", run_id),
+            P("status", "STRING", status),
+            P("active_only", "BOOL", active_only),
+            P("limit", "INT64", limit),
         )
         return [
             ClusterRun(

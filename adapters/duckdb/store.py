@@ -574,13 +574,22 @@ class DuckDbStore:
             con.commit()
         return True
 
-    def cluster_runs(self, limit: int = 20, cluster_version: str | None = None) -> list[ClusterRun]:
+    def cluster_runs(
+        self,
+        limit: int = 20,
+        cluster_version: str | None = None,
+        run_id: str | None = None,
+        status: str | None = None,
+        active_only: bool = False,
+    ) -> list[ClusterRun]:
         rows = self._query(
             "SELECT run_id, clustering_version, enrichment_version, status, started_at, model_id, "
             "is_active, finished_at, n_postings, n_clusters, reason, metrics FROM cluster_runs "
-            "WHERE CAST(? AS VARCHAR) IS NULL OR clustering_version = ? "
+            "WHERE (CAST(? AS VARCHAR) IS NULL OR clustering_version = ?) "
+            "AND (CAST(? AS VARCHAR) IS NULL OR run_id = ?) "
+            "AND (CAST(? AS VARCHAR) IS NULL OR status = ?) AND (is_active OR NOT ?) "
             "ORDER BY started_at DESC, run_id DESC LIMIT ?",
-            [cluster_version, cluster_version, limit],
+            [cluster_version, cluster_version, run_id, run_id, status, status, active_only, limit],
         )
         return [
             ClusterRun(

@@ -89,10 +89,12 @@ def _sample_features(
         cursor = page[-1].posting_id
 
 
-def _active_or_latest(store: ClusterStore) -> tuple[ClusterRun | None, list[ClusterRun]]:
-    runs = store.cluster_runs(limit=200)
-    active = next((r for r in runs if r.is_active), None)
-    return active, runs
+def active_run(store: ClusterStore) -> ClusterRun | None:
+    return next(iter(store.cluster_runs(limit=1, active_only=True)), None)
+
+
+def _run(store: ClusterStore, run_id: str) -> ClusterRun | None:
+    return next(iter(store.cluster_runs(limit=1, run_id=run_id)), None)
 
 
 def plan_run(
@@ -120,8 +122,8 @@ def plan_run(
         log.info("cluster run %s skipped: locked", run.run_id)
         return RunPlan(skipped, None, ())
     try:
-        active, runs = _active_or_latest(store)
-        for stale in (r for r in runs if r.status == "running"):
+        active = active_run(store)
+        for stale in store.cluster_runs(limit=10_000, status="running"):
             store.save_cluster_run(stale.ended("failed", now, "abandoned: never completed"))
             log.warning("cluster run %s never completed: marked failed", stale.run_id)
         total = store.count_current(enrichment_version)
@@ -135,7 +137,8 @@ def plan_run(
             coordinator.release(LOCK, token)
             log.info("cluster run %s skipped: %s", run.run_id, reason)
             return RunPlan(skipped, None, ())
-        model_id, why = _current_model(runs, active, params, refit)
+        recent = store.cluster_runs(limit=params.refit_after_runs, status="completed")
+        model_id, why = _current_model(recent, active, params, refit)
         if model_id is not None:
             try:
                 models.load(model_id)
@@ -167,16 +170,17 @@ def plan_run(
 
 
 def _current_model(
-    runs: Sequence[ClusterRun], active: ClusterRun | None, params: ClusterParams, refit: bool
+    recent: Sequence[ClusterRun], active: ClusterRun | None, params: ClusterParams, refit: bool
 ) -> tuple[str | None, str]:
-    """(model_id to reuse, why) or (None, why a refit is due)."""
+    """(model_id to reuse, why) or (None, why a refit is due). `recent`: the newest
+    refit_after_runs completed runs."""
     if refit:
         return None, "refit requested"
     if active is None or active.model_id is None:
         return None, "no active model"
     if active.cluster_version != params.cluster_version:
         return None, f"cluster_version {active.cluster_version} -> {params.cluster_version}"
-    uses = sum(1 for r in runs if r.status == "completed" and r.model_id == active.model_id)
+    uses = sum(1 for r in recent if r.model_id == active.model_id)
     if uses >= params.refit_after_runs:
         return None, f"scheduled refit after {uses} runs"
     return active.model_id, "reuse"
@@ -231,7 +235,9 @@ def finish_run(
     """Check every chunk's rows landed, measure stability against the active run, activate
     (the previous run deactivates in the same step) and free the lock."""
     try:
-        run = next(r for r in store.cluster_runs(limit=200) if r.run_id == plan_run_id)
+        run = _run(store, plan_run_id)
+        if run is None:
+            raise RuntimeError(f"cluster run {plan_run_id} is not recorded")
         written = store.count_cluster_assignments(run.run_id)
         if written != sum(assigned):
             failed = run.ended(
@@ -239,7 +245,7 @@ def finish_run(
             )
             store.save_cluster_run(failed)
             return failed
-        previous = next((r for r in store.cluster_runs(limit=200) if r.is_active), None)
+        previous = active_run(store)
         current = store.cluster_assignments(run.run_id)
         metrics: dict[str, Any] = {"refit_parent": model.parent_model_id}
         if previous is not None:
@@ -256,7 +262,7 @@ def finish_run(
         n_clusters = sum(1 for c in sizes if c >= 0)
         if not store.activate_cluster_run(run.run_id, len(current), n_clusters, metrics, now):
             raise RuntimeError(f"cluster run {run.run_id} was not running: not activated")
-        done = next(r for r in store.cluster_runs(limit=200) if r.run_id == run.run_id)
+        done = _run(store, run.run_id) or run
         log.info(
             "cluster run %s active: %d postings, %d clusters, stability %s",
             run.run_id, len(current), n_clusters, metrics.get("stability", "first run"),
@@ -277,7 +283,7 @@ def fail_run(
 ) -> None:
     """Record a run that could not finish (a chunk failed); it never becomes active."""
     try:
-        run = next((r for r in store.cluster_runs(limit=200) if r.run_id == run_id), None)
+        run = _run(store, run_id)
         if run is not None and run.status == "running":
             store.save_cluster_run(run.ended("failed", now, reason))
     finally:

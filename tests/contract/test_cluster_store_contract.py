@@ -77,6 +77,8 @@ def test_activation_flips_one_run_and_only_a_running_one(store: Any) -> None:
     assert runs[0].metrics == {"stability": {"ari": 0.5}}
     assert (runs[0].n_postings, runs[0].n_clusters, runs[0].model_id) == (3, 2, "cm-1")
     assert store.posting_cluster("p1") == ("r2", 1, 0.4)
+    assert [r.run_id for r in store.cluster_runs(active_only=True)] == ["r2"]
+    assert [r.run_id for r in store.cluster_runs(status="completed", limit=1)] == ["r2"]
     assert store.cluster_members("r2", 1) == ["p3", "p1"]  # closest first
     assert store.cluster_members("r2", 1, limit=1) == ["p3"]
     assert store.changed_postings("r1", "r2") == [("p1", 0, 1)]
@@ -102,4 +104,7 @@ def test_failed_and_skipped_runs_are_recorded_never_active(store: Any) -> None:
     assert runs[0].finished_at == "2026-11-28T06:05:00.000+00:00"
     assert store.cluster_runs(cluster_version="other") == []
     assert store.cluster_runs(limit=1)[0].run_id == "r1"
+    assert [r.run_id for r in store.cluster_runs(run_id="r0")] == ["r0"]
+    assert [r.run_id for r in store.cluster_runs(status="failed")] == ["r1"]
+    assert store.cluster_runs(active_only=True) == []
     assert store.cluster_sizes() == []
