@@ -103,6 +103,11 @@ class EnrichmentStore(Protocol):
 
     def skills_per_posting(self, version: str) -> float: ...
 
+    def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
+        """(skills in a row, rows with that many, their summed processing_ms) for the rows
+        written at `version`, by skill count: what the metrics histogram is built from."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class RawMessage:

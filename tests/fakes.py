@@ -160,6 +160,15 @@ class InMemoryStore:
         rows.sort(key=lambda r: self._ts(r.evaluated_at), reverse=True)
         return rows[:limit]
 
+    def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
+        out: dict[int, list[float]] = {}
+        for e in self.enrichments.values():
+            if e.enrichment_version == version:
+                row = out.setdefault(len(e.skills), [0, 0.0])
+                row[0] += 1
+                row[1] += e.processing_ms
+        return [(k, int(v[0]), float(v[1])) for k, v in sorted(out.items())]
+
     def skills_per_posting(self, version: str) -> float:
         rows = [len(e.skills) for e in self.enrichments.values() if e.enrichment_version == version]
         return sum(rows) / len(rows) if rows else 0.0

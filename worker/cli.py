@@ -29,16 +29,27 @@ def _current_version(settings: Settings) -> str:
 
 
 class Progress:
-    """One status line: redrawn in place on a terminal, a line every few seconds in a log."""
+    """One status line: redrawn in place on a terminal (with a bar when the total is known), a
+    plain line every few seconds when stderr is a log or a pipe."""
 
     def __init__(self, every_s: float = 3.0) -> None:
         self.tty = sys.stderr.isatty()
         self.every_s = every_s
         self.last = 0.0
 
-    def __call__(self, msg: str, final: bool = False) -> None:
+    @staticmethod
+    def bar(done: int, total: int, width: int = 24) -> str:
+        frac = min(max(done / total, 0.0), 1.0) if total > 0 else 0.0
+        full = int(frac * width)
+        return "[" + "#" * full + "." * (width - full) + f"] {frac:4.0%}"
+
+    def __call__(
+        self, msg: str, final: bool = False, done: int | None = None, total: int | None = None
+    ) -> None:
         if self.tty:
-            print("\r" + msg, end="\n" if final else "", file=sys.stderr, flush=True)
+            if done is not None and total:
+                msg = f"{self.bar(done, total)} {msg.strip()}"
+            print("\r\033[K" + msg, end="\n" if final else "", file=sys.stderr, flush=True)
         elif final or time.monotonic() - self.last >= self.every_s:
             print(msg, file=sys.stderr, flush=True)
             self.last = time.monotonic()
@@ -123,6 +134,8 @@ def wait_persisted(
             f"  persisted {enriched + failed}/{len(ids)} postings ({failed} failed), "
             f"{rejected}/{len(rejection_ids)} rejections recorded",
             final=complete or expired,
+            done=enriched + failed + rejected,
+            total=len(ids) + len(rejection_ids),
         )
         if complete:
             return enriched, failed, rejected

@@ -85,10 +85,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from worker.cli import Progress
+
+    show = Progress()
     results, calibration, speed = [], {}, {}
     for ds in datasets:
         t0 = time.perf_counter()
-        predicted = predicted_spans(pipeline, ds.docs, dict(ds.label_map))
+
+        def step(done: int, total: int, name: str = ds.name) -> None:
+            show(f"  {name}: {done}/{total} documents", final=done == total, done=done,
+                 total=total)  # fmt: skip
+
+        predicted = predicted_spans(pipeline, ds.docs, dict(ds.label_map), step)
         speed[ds.name] = round(len(ds.docs) / (time.perf_counter() - t0), 1)
         previous = None if args.no_store else next(iter(svc.store.evaluations(ds.name, 1)), None)
         result = evaluate(pipeline, ds, utc_now(), previous, cfg.tolerance, predicted)

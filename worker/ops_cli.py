@@ -143,6 +143,8 @@ def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
             show(
                 f"  {done + failed}/{len(ids)} re-enriched ({failed} failed), {rate:.1f} postings/s",
                 final=finished or expired,
+                done=done + failed,
+                total=len(ids),
             )
             if finished:
                 return 0
@@ -185,7 +187,8 @@ def cmd_replay_failures(args: argparse.Namespace, s: Settings) -> int:
         done = svc.store.enrichment_status(ids, current)[0]
         finished = done >= len(ids)
         expired = time.monotonic() - t0 > args.timeout
-        show(f"  {done}/{len(ids)} replayed postings enriched", final=finished or expired)
+        show(f"  {done}/{len(ids)} replayed postings enriched", final=finished or expired,
+             done=done, total=len(ids))  # fmt: skip
         if finished:
             return 0
         if expired:
@@ -287,7 +290,8 @@ def cmd_cluster(args: argparse.Namespace, s: Settings) -> int:
         state = run.status if run else "queued"
         finished = run is not None and run.status != "running"
         expired = time.monotonic() - t0 > args.timeout
-        show(f"  {state}: {done}/{total} postings assigned", final=finished or expired)
+        show(f"  {state}: {done}/{total} postings assigned", final=finished or expired,
+             done=done, total=total)  # fmt: skip
         if finished and run is not None:
             _print_runs([run])
             return 0 if run.status in ("completed", "skipped") else 1
@@ -376,6 +380,51 @@ def plot_clusters(runs, active, path: Path) -> None:  # type: ignore[no-untyped-
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def cmd_metrics(args: argparse.Namespace, s: Settings) -> int:
+    """Serve Prometheus metrics read from the warehouse and the broker at each scrape."""
+    from prometheus_client import start_http_server
+    from prometheus_client.registry import CollectorRegistry
+
+    from adapters.prometheus.exporter import FleetCollector, Sources
+    from worker.app import (
+        CLUSTER_QUEUE,
+        ENRICH_QUEUE,
+        LIFECYCLE_QUEUE,
+        PERSIST_QUEUE,
+        REENRICH_QUEUE,
+    )
+    from worker.bootstrap import Services, _config_token, build_store
+
+    store = build_store(s)
+    if s.store_backend == "duckdb":  # one connection per scrape, let go at once for the writer
+        from adapters.duckdb.store import DuckDbStore
+
+        store = DuckDbStore(s.duckdb_path, lock_timeout_s=s.duckdb_lock_timeout_s, hold_s=0.5,
+                            idle_s=0.05)  # fmt: skip
+    svc = Services(s, store)
+    seen: dict[str, object] = {}
+
+    def current_version() -> str:  # re-read only when the config (or the rollback) changed
+        token = _config_token(s)
+        if seen.get("token") != token:
+            seen.update(token=token, version=Services(s, store).manifest.effective)
+        return str(seen["version"])
+
+    registry = CollectorRegistry()
+    registry.register(FleetCollector(Sources(
+        store=store, coordinator=svc.coordinator, spool=svc.spool,
+        current_version=current_version,
+        queues=(ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE, LIFECYCLE_QUEUE, CLUSTER_QUEUE),
+    )))  # fmt: skip
+    server, thread = start_http_server(args.port, addr=args.host, registry=registry)
+    print(f"serving Prometheus metrics on http://{args.host}:{args.port}/metrics", flush=True)
+    try:
+        thread.join()
+    except KeyboardInterrupt:
+        server.shutdown()
+    return 0
 
 
 def cmd_rollback(args: argparse.Namespace, s: Settings) -> int:
@@ -533,6 +582,19 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--plot", type=Path, metavar="FILE.png",
                     help="write cluster sizes and stability over runs as a PNG")  # fmt: skip
     cl.set_defaults(func=cmd_clusters)
+
+    m = sub.add_parser(
+        "metrics", help="serve Prometheus metrics (warehouse counts, queues, evaluations, clusters)",
+        description="An HTTP server for Prometheus: postings enriched / rejected / failed by "
+        "version, stage and reason, drift backlog, skills per posting (histogram), extraction "
+        "time per posting, queue depths, spooled batches, the newest evaluation F1 per dataset "
+        "and label, the active clustering run's size and stability. Read from the warehouse and "
+        "the broker at each scrape, so numbers survive worker restarts; no posting text in any "
+        "label. Flower serves task rates and runtimes at its own /metrics.",
+    )  # fmt: skip
+    m.add_argument("--port", type=int, default=9808)
+    m.add_argument("--host", default="127.0.0.1")
+    m.set_defaults(func=cmd_metrics)
 
     b = sub.add_parser("rollback", help="switch the active version to an archived release")
     g = b.add_mutually_exclusive_group(required=True)

@@ -250,6 +250,10 @@ class BigQueryStore:
             SkillCount(r["skill_id"], r["name"], r["category"], int(r["postings"])) for r in rows
         ]
 
+    def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
+        rows = self._run("skill_count_distribution", P("version", "STRING", version))
+        return [(int(r["skill_count"]), int(r["n"]), float(r["ms"] or 0.0)) for r in rows]
+
     def skills_per_posting(self, version: str) -> float:
         rows = self._run("skills_per_posting", P("version", "STRING", version))
         return float(next(iter(rows))["avg_skills"] or 0.0)

@@ -450,6 +450,14 @@ class DuckDbStore:
         )
         return [SkillCount(*r) for r in rows]
 
+    def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
+        rows = self._query(
+            "SELECT skill_count, count(*), coalesce(sum(processing_ms), 0) FROM job_enrichments "
+            "WHERE enrichment_version = ? GROUP BY 1 ORDER BY 1",
+            [version],
+        )
+        return [(int(k), int(n), float(ms)) for k, n, ms in rows]
+
     def skills_per_posting(self, version: str) -> float:
         rows = self._query(
             "SELECT coalesce(avg(skill_count), 0) FROM job_enrichments WHERE enrichment_version = ?",

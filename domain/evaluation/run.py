@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from domain.evaluation.spans import (
@@ -28,9 +28,13 @@ class GoldDataset:
 
 
 def predicted_spans(
-    pipeline: Pipeline, docs: Sequence[GoldDoc], label_map: dict[str, str] | None = None
+    pipeline: Pipeline,
+    docs: Sequence[GoldDoc],
+    label_map: dict[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, list[Span]]:
-    """Run the full pipeline (sections + extraction) and map each mention to a span type."""
+    """Run the full pipeline (sections + extraction) and map each mention to a span type;
+    `progress(done, total)` after each batch."""
     label_map = label_map or {}
     postings = [Posting(d.doc_id, d.text, content_hash(None, None, d.text)) for d in docs]
     out: dict[str, list[Span]] = {d.doc_id: [] for d in docs}
@@ -43,6 +47,8 @@ def predicted_spans(
                 out[e.posting_id].extend(
                     Span(m.start, m.end, label, sid, s.confidence) for m in s.mentions
                 )
+        if progress is not None:
+            progress(min(i + 32, len(postings)), len(postings))
     return out
 
 

@@ -158,6 +158,9 @@ def test_top_skills_and_skills_per_posting(store: EnrichmentStore) -> None:
     ]
     assert store.skills_per_posting("v1") == pytest.approx(1.5)
     assert store.skills_per_posting("nope") == 0.0
+    # rows by skill count, with summed processing_ms (1.5 per row): the metrics histogram
+    assert store.skill_count_distribution("v1") == [(1, 1, 1.5), (2, 1, 1.5)]
+    assert store.skill_count_distribution("nope") == []
 
 
 def test_rollback_rerun_of_an_old_version_becomes_latest_without_new_rows(

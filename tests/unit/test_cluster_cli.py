@@ -68,3 +68,23 @@ def test_clusters_lists_runs_stability_and_labels(
     moved = store.changed_postings(first, second.run_id)
     out = capsys.readouterr().out
     assert (moved and moved[0][0] in out) or "no posting changed" in out
+
+
+def test_progress_draws_a_bar_on_a_terminal_and_plain_lines_in_a_log(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from worker.cli import Progress
+
+    assert Progress.bar(5, 10, width=10) == "[#####.....]  50%"
+    assert Progress.bar(12, 10, width=4) == "[####] 100%"
+    assert Progress.bar(0, 0, width=4) == "[....]   0%"
+    tty = Progress()
+    tty.tty = True
+    tty("  3/4 done", done=3, total=4)
+    assert capsys.readouterr().err == "\r\x1b[K[" + "#" * 18 + "......]  75% 3/4 done"
+    log = Progress(every_s=3600)
+    log.tty = False
+    log("  first", done=1, total=4)
+    log("  second (within every_s: skipped)", done=2, total=4)
+    log("  last", final=True, done=4, total=4)
+    assert capsys.readouterr().err == "  first\n  last\n"

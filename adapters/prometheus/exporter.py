@@ -1,0 +1,193 @@
+"""Prometheus metrics of the fleet, read from the warehouse and the broker at scrape time.
+
+The warehouse is the record of what happened (every posting is a row: enriched, rejected or
+failed), so the counts come from it, not from in-process counters that would reset with every
+worker restart and double-count redeliveries. One scrape = a handful of aggregate queries.
+Labels are versions, stages, reason codes, queues and dataset names: never posting text.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from prometheus_client.core import (
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    InfoMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from domain.ports import ClusterStore, Coordinator, EnrichmentStore, Spool
+
+log = logging.getLogger(__name__)
+
+SKILL_BUCKETS = (0, 1, 2, 5, 10, 20, 30, 50, 100)
+
+
+@dataclass
+class Sources:
+    store: EnrichmentStore
+    coordinator: Coordinator | None
+    spool: Spool | None
+    current_version: Callable[[], str]
+    queues: Sequence[str]
+
+
+def skill_histogram(
+    dist: Sequence[tuple[int, int, float]], bounds: Sequence[float] = SKILL_BUCKETS
+) -> tuple[list[tuple[str, float]], float]:
+    """Cumulative (le, count) buckets incl. +Inf, and the sum of skills, from (skills, rows, ms)."""
+    buckets = [(str(float(b)), float(sum(n for k, n, _ in dist if k <= b))) for b in bounds]
+    buckets.append(("+Inf", float(sum(n for _, n, _ in dist))))
+    return buckets, float(sum(k * n for k, n, _ in dist))
+
+
+class FleetCollector(Collector):
+    def __init__(self, sources: Sources) -> None:
+        self.src = sources
+
+    def collect(self) -> Iterator[Metric]:
+        t0 = time.perf_counter()
+        up = GaugeMetricFamily(
+            "enrich_exporter_source_up", "1 when the source answered this scrape", labels=["source"]
+        )
+        try:
+            yield from self._warehouse()
+            up.add_metric(["warehouse"], 1)
+        except Exception as exc:  # a scrape must answer even when the warehouse does not
+            log.warning("metrics: warehouse unavailable: %s", type(exc).__name__)
+            up.add_metric(["warehouse"], 0)
+        if self.src.coordinator is not None:
+            try:
+                yield self._queues(self.src.coordinator)
+                up.add_metric(["broker"], 1)
+            except Exception as exc:
+                log.warning("metrics: broker unavailable: %s", type(exc).__name__)
+                up.add_metric(["broker"], 0)
+        if self.src.spool is not None:
+            spooled = GaugeMetricFamily(
+                "enrich_spooled_batches",
+                "batches waiting in the spool (enrich-ops replay-failures)",
+            )
+            spooled.add_metric([], sum(1 for _ in self.src.spool.items()))
+            yield spooled
+        yield up
+        took = GaugeMetricFamily("enrich_exporter_scrape_seconds", "time this scrape took")
+        took.add_metric([], time.perf_counter() - t0)
+        yield took
+
+    def _queues(self, coordinator: Coordinator) -> Metric:
+        depth = GaugeMetricFamily(
+            "enrich_queue_depth", "messages waiting in a Celery queue", labels=["queue"]
+        )
+        for q in self.src.queues:
+            depth.add_metric([q], coordinator.queue_depth(q))
+        return depth
+
+    def _warehouse(self) -> Iterator[Metric]:
+        store = self.src.store
+        current = self.src.current_version()
+        info = InfoMetricFamily("enrich_version", "the enrichment version the config makes current")
+        info.add_metric([], {"current": current})
+        yield info
+
+        rows = GaugeMetricFamily(
+            "enrich_enrichment_rows", "enrichment rows written, per version", labels=["version"]
+        )
+        postings = GaugeMetricFamily(
+            "enrich_postings_enriched", "distinct postings with a row, per version",
+            labels=["version"],
+        )  # fmt: skip
+        latest = GaugeMetricFamily(
+            "enrich_postings_latest", "postings whose latest enrichment is this version",
+            labels=["version"],
+        )  # fmt: skip
+        for c in store.counts_by_version():
+            rows.add_metric([c.enrichment_version], c.rows)
+            postings.add_metric([c.enrichment_version], c.postings)
+            latest.add_metric([c.enrichment_version], c.latest)
+        yield from (rows, postings, latest)
+
+        rejected = GaugeMetricFamily(
+            "enrich_rejections", "postings recorded as rejected (stage validate) or failed "
+            "(classify, extract, handoff, persist), by reason code", labels=["stage", "reason"],
+        )  # fmt: skip
+        for (stage, reason), n in sorted(store.rejection_counts().items()):
+            rejected.add_metric([stage, reason], n)
+        yield rejected
+
+        drift = GaugeMetricFamily(
+            "enrich_drift_backlog", "postings whose latest enrichment is not the current version"
+        )
+        drift.add_metric([], store.count_drifted(current))
+        yield drift
+
+        dist = store.skill_count_distribution(current)
+        buckets, total = skill_histogram(dist)
+        hist = HistogramMetricFamily(
+            "enrich_skills_per_posting", "skills per enrichment row at the current version",
+            labels=["version"],
+        )  # fmt: skip
+        hist.add_metric([current], buckets, total)
+        yield hist
+        n = sum(k for _, k, _ in dist)
+        latency = GaugeMetricFamily(
+            "enrich_extraction_seconds_per_posting",
+            "mean time inside the extractor per posting at the current version",
+            labels=["version"],
+        )
+        latency.add_metric([current], (sum(ms for _, _, ms in dist) / n / 1000.0) if n else 0.0)
+        yield latency
+
+        yield from self._evaluations(store)
+        if hasattr(store, "cluster_runs"):
+            yield from self._clusters(store)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _evaluations(store: EnrichmentStore) -> Iterator[Metric]:
+        f1 = GaugeMetricFamily(
+            "enrich_evaluation_f1", "F1 of the newest evaluation per dataset",
+            labels=["dataset", "label", "match", "version"],
+        )  # fmt: skip
+        regressed = GaugeMetricFamily(
+            "enrich_evaluation_regressed", "1 when the newest evaluation regressed",
+            labels=["dataset"],
+        )  # fmt: skip
+        seen: set[str] = set()
+        for r in store.evaluations(limit=200):
+            if r.dataset in seen:
+                continue
+            seen.add(r.dataset)
+            for label, modes in sorted(r.metrics.items()):
+                if not isinstance(modes, dict):
+                    continue
+                for match, m in sorted(modes.items()):
+                    if isinstance(m, dict) and isinstance(m.get("f1"), int | float):
+                        f1.add_metric([r.dataset, label, match, r.enrichment_version], m["f1"])
+            regressed.add_metric([r.dataset], 1 if r.regressed else 0)
+        yield from (f1, regressed)
+
+    @staticmethod
+    def _clusters(store: ClusterStore) -> Iterator[Metric]:
+        active = next(iter(store.cluster_runs(limit=1, active_only=True)), None)
+        size = GaugeMetricFamily(
+            "enrich_cluster_active", "postings and clusters of the active clustering run",
+            labels=["what"],
+        )  # fmt: skip
+        stab = GaugeMetricFamily(
+            "enrich_cluster_stability", "active run vs the run active before it",
+            labels=["metric"],
+        )  # fmt: skip
+        if active is not None:
+            size.add_metric(["postings"], active.n_postings)
+            size.add_metric(["clusters"], active.n_clusters)
+            st: dict[str, Any] = active.metrics.get("stability") or {}
+            for key in ("ari", "nmi", "changed_share", "jaccard_mean", "jaccard_worst"):
+                if isinstance(st.get(key), int | float):
+                    stab.add_metric([key], st[key])
+        yield from (size, stab)
