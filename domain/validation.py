@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,11 +58,17 @@ def content_hash(title: str | None, company: str | None, text: str) -> str:
     return h.hexdigest()[:16]
 
 
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; newline and tab stay. One regex
+# pass instead of a category lookup per character (that was 1.8 s of the bridge's 10 CPU s per
+# 1,000 postings).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _clean_text(text: str) -> str:
     # Control characters (other than newline/tab) come from scrapers and break tokenization;
     # normalising here keeps content_hash stable across harmless re-encodings.
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) != "Cc" else " " for ch in text)
+    return _CONTROL.sub(" ", text)
 
 
 def rejection_id(source: str, payload: bytes, reason: str) -> str:

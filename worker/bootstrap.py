@@ -159,6 +159,7 @@ def _build_store(settings: Settings) -> EnrichmentStore:
         settings.duckdb_path,
         lock_timeout_s=settings.duckdb_lock_timeout_s,
         hold_s=settings.duckdb_hold_s,
+        threads=settings.duckdb_threads,
     )
 
 

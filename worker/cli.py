@@ -144,7 +144,7 @@ def wait_persisted(
                 f"timed out after {timeout:.0f}s: {enriched + failed}/{len(ids)} persisted; "
                 f"see {settings.data_dir / 'run' / 'logs'}"
             )
-        time.sleep(0.25)
+        time.sleep(1.0)  # each poll opens the warehouse, which the persister holds in leases
 
 
 # -- reports -------------------------------------------------------------------------------------

@@ -210,7 +210,10 @@ class Fleet:
             "persister",
             self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", "1",
                          "--loglevel", self.settings.log_level),
-            env={"ENRICH_DUCKDB_HOLD_S": "0.5", "ENRICH_PRELOAD_MODELS": "false"},
+            # one DuckDB thread: batches are small, and more threads only spin against the
+            # enrich processes for the same cores (bench/throughput.py --sweep)
+            env={"ENRICH_DUCKDB_HOLD_S": "0.5", "ENRICH_DUCKDB_THREADS": "1",
+                 "ENRICH_PRELOAD_MODELS": "false"},
         )  # fmt: skip
         _wait("persister", lambda: "ready." in self._log_since("persister", at), timeout, proc)
 

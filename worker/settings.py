@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     duckdb_lock_timeout_s: float = 30.0
     # The persister keeps the file open across batches this long (0 = open per operation).
     duckdb_hold_s: float = 0.0
+    duckdb_threads: int | None = Field(
+        None, ge=1, description="DuckDB worker threads per connection (unset: one per core)"
+    )
 
     batch_size: int = Field(32, ge=1, le=1000, description="postings per chain link")
     batch_max_wait_s: float = Field(2.0, gt=0, description="flush a partial batch after this")

@@ -71,3 +71,20 @@ def test_clean_batch_is_one_write() -> None:
         EnrichedBatch(postings=tuple(p for p, _ in pairs), enrichments=tuple(e for _, e in pairs)),
     )
     assert store.writes == 1
+
+
+def test_a_skill_serializes_every_mention_field_and_round_trips() -> None:
+    from dataclasses import asdict, fields
+
+    from domain.models import ExtractedSkill, Mention
+
+    m = Mention(3, 9, "Python", "requirements", "taxonomy")
+    s = ExtractedSkill(
+        "esco:x", "Python", "knowledge", 0.81234, ("taxonomy",), (m, m), 0.9, "exact"
+    )
+    d = s.to_dict()
+    assert d["mentions"] == [asdict(m), asdict(m)]  # the hand-written dict keeps every field
+    assert set(d["mentions"][0]) == {f.name for f in fields(Mention)}
+    assert ExtractedSkill.from_dict(d) == ExtractedSkill(
+        "esco:x", "Python", "knowledge", 0.8123, ("taxonomy",), (m, m), 0.9, "exact"
+    )

@@ -109,3 +109,14 @@ def test_reader_keeps_only_a_prefix_of_a_huge_line(tmp_path) -> None:
     r = validate(msgs[1].payload, source="t", ref="line 2", now=NOW, size=msgs[1].size,
                  policy=ValidationPolicy(max_bytes=10_000))  # fmt: skip
     assert isinstance(r, Rejection) and r.reason == "too_large" and str(len(big) + 1) in r.detail
+
+
+def test_control_character_class_is_exactly_unicode_cc() -> None:
+    import sys
+    import unicodedata
+
+    from domain.validation import _CONTROL
+
+    cc = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cc"}
+    matched = {chr(c) for c in range(0x100) if _CONTROL.fullmatch(chr(c))}
+    assert matched == cc - {"\n", "\t"}
