@@ -5,7 +5,7 @@
     .venv/bin/python bench/throughput.py --mode fleet --copies 5 --sweep 8 32 128   # CPU per role
 
 In-process: validate -> classify -> extract, no broker, one core (the pipeline is single-threaded).
-Fleet: a throwaway redis-server + worker (concurrency from settings, default 2) on free ports and a
+Fleet: a throwaway fleet (redis-server, worker with concurrency from settings, persister, beat, Flower) on free ports and a
 temporary warehouse; the bridge enqueues `--copies` renamed copies of the samples and the clock
 stops when the last row is persisted. Machines here are noisy: compare ratios, not absolutes.
 """
@@ -60,7 +60,7 @@ def inprocess(repeat: int, batch_size: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in rates.items()}
 
 
-ROLES = ("worker", "persister", "redis")
+ROLES = ("worker", "persister", "redis", "beat", "flower")
 
 
 def _cpu(pid: int | None) -> float:
@@ -106,7 +106,7 @@ def fleet(copies: int, batch_size: int = 32) -> dict[str, float]:
         src = Path(tmp) / "in.jsonl"
         write_postings(src, "c", copies=copies)
         try:
-            f.start(("redis", "worker", "persister"))
+            f.start(("redis", "worker", "persister", "beat", "flower"))  # as `enrich fleet start`
             before = {r: _cpu(f.pid(r)) for r in ROLES}
             kids = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
@@ -137,7 +137,7 @@ def print_breakdown(r: dict[str, float], batch_size: int) -> None:
           f"{r['seconds']:.1f} s wall, {total:.1f} CPU s on 2 cores "
           f"({total / r['seconds'] / 2:.0%} busy)")  # fmt: skip
     print(f"  {'role':28} {'CPU s':>7} {'share':>6}")
-    for role in ("worker", "persister", "redis", "bridge"):
+    for role in ("worker", "persister", "redis", "beat", "flower", "bridge"):
         v = r[f"cpu_{role}_s"]
         print(f"  {role:28} {v:7.1f} {v / total:6.0%}")
     print(f"  {'extraction itself (domain)':28} {r['extract_s']:7.1f} {r['extract_share']:6.0%}"
