@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,16 @@ def _sample_features(
         if len(page) < params.chunk_size:
             return out
         cursor = page[-1].posting_id
+
+
+@contextmanager
+def _releasing(coordinator: Coordinator, lock_token: str | None) -> Iterator[None]:
+    """The run's lock is freed when this step ends, however it ends."""
+    try:
+        yield
+    finally:
+        if lock_token is not None:
+            coordinator.release(LOCK, lock_token)
 
 
 def active_run(store: ClusterStore) -> ClusterRun | None:
@@ -234,7 +245,7 @@ def finish_run(
 ) -> ClusterRun:
     """Check every chunk's rows landed, measure stability against the active run, activate
     (the previous run deactivates in the same step) and free the lock."""
-    try:
+    with _releasing(coordinator, lock_token):
         run = _run(store, plan_run_id)
         if run is None:
             raise RuntimeError(f"cluster run {plan_run_id} is not recorded")
@@ -268,9 +279,6 @@ def finish_run(
             run.run_id, len(current), n_clusters, metrics.get("stability", "first run"),
         )  # fmt: skip
         return done
-    finally:
-        if lock_token is not None:
-            coordinator.release(LOCK, lock_token)
 
 
 def fail_run(
@@ -282,13 +290,10 @@ def fail_run(
     now: str,
 ) -> None:
     """Record a run that could not finish (a chunk failed); it never becomes active."""
-    try:
+    with _releasing(coordinator, lock_token):
         run = _run(store, run_id)
         if run is not None and run.status == "running":
             store.save_cluster_run(run.ended("failed", now, reason))
-    finally:
-        if lock_token is not None:
-            coordinator.release(LOCK, lock_token)
 
 
 def run_inline(
