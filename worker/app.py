@@ -60,6 +60,7 @@ def create_app() -> Celery:
         broker_transport_options={
             "visibility_timeout": s.visibility_timeout_s,
             "unacked_restore_interval": s.unacked_restore_interval_s,
+            "unacked_mutex_expire": s.unacked_mutex_expire_s,
             "unacked_restore_throttle": 1,  # sweep on every interval, not every 10th
             # A dead broker must fail a publish within seconds (the caller decides what next),
             # not hang it.

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     visibility_timeout_s: int = 600
     # How often a worker sweeps for such abandoned messages (kombu's default is ~100 s).
     unacked_restore_interval_s: int = Field(10, ge=1)
+    # The Redis key that serializes those sweeps lives this long. kombu's default (300 s) meant a
+    # worker SIGKILLed while holding it stalled every redelivery for five minutes.
+    unacked_mutex_expire_s: int = Field(30, ge=1)
     worker_concurrency: int = 2
     # intra-op threads of the transformer span model per process: prefork processes each run
     # their own model, so one thread each keeps them from fighting over the cores

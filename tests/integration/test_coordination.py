@@ -31,3 +31,23 @@ def test_lock_tokens_expire_and_never_free_another_holders_lock(tmp_path: Path) 
         assert coord.acquire("cluster", ttl_s=5) is not None
     finally:
         fleet.stop()
+
+
+def test_the_broker_channel_takes_our_unacked_mutex_expiry(tmp_path: Path) -> None:
+    """kombu's 300 s default let a worker killed inside a restore sweep stall every redelivery
+    for five minutes; the channel must carry the setting instead."""
+    from kombu import Connection
+
+    from worker.app import app
+
+    fleet = make_fleet(tmp_path)
+    try:
+        fleet.start(("redis",))
+        opts = app.conf.broker_transport_options
+        assert opts["unacked_mutex_expire"] == fleet.settings.unacked_mutex_expire_s == 30
+        with Connection(fleet.settings.broker_connection_url, transport_options=opts) as conn:
+            channel = conn.default_channel
+            assert channel.unacked_mutex_expire == 30
+            assert channel.qos.unacked_mutex_expire == 30
+    finally:
+        fleet.stop()
