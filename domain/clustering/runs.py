@@ -50,6 +50,24 @@ def new_run_id(now: str) -> str:
     return f"cr-{stamp}Z-{secrets.token_hex(3)}"
 
 
+def iter_features(
+    store: ClusterStore,
+    version: str,
+    chunk: int,
+    after: str | None = None,
+    upto: str | None = None,
+) -> Iterator[PostingFeatures]:
+    """Every posting current at `version` in (after, upto], by id, read `chunk` at a time so
+    the whole feature set is never in memory at once."""
+    cursor = after
+    while True:
+        page = store.cluster_features(version, chunk, cursor, upto)
+        yield from page
+        if len(page) < chunk:
+            return
+        cursor = page[-1].posting_id
+
+
 def read_features(
     store: ClusterStore,
     version: str,
@@ -57,37 +75,21 @@ def read_features(
     after: str | None = None,
     upto: str | None = None,
 ) -> list[PostingFeatures]:
-    """Every posting current at `version` in (after, upto], read `chunk` at a time."""
-    out: list[PostingFeatures] = []
-    cursor = after
-    while True:
-        page = store.cluster_features(version, chunk, cursor, upto)
-        out.extend(page)
-        if len(page) < chunk:
-            return out
-        cursor = page[-1].posting_id
+    return list(iter_features(store, version, chunk, after, upto))
 
 
 def _sample_features(
     store: ClusterStore, version: str, total: int, params: ClusterParams
 ) -> list[PostingFeatures]:
-    """At most fit_sample postings, spread evenly over the id order, read chunk by chunk so
-    the whole feature set is never in memory at once."""
+    """At most fit_sample postings, spread evenly over the id order."""
     step = max(total / params.fit_sample, 1.0)
     out: list[PostingFeatures] = []
-    cursor: str | None = None
-    seen = 0
     nxt = 0.0
-    while True:
-        page = store.cluster_features(version, params.chunk_size, cursor)
-        for f in page:
-            if seen >= nxt:
-                out.append(f)
-                nxt += step
-            seen += 1
-        if len(page) < params.chunk_size:
-            return out
-        cursor = page[-1].posting_id
+    for seen, f in enumerate(iter_features(store, version, params.chunk_size)):
+        if seen >= nxt:
+            out.append(f)
+            nxt += step
+    return out
 
 
 @contextmanager
