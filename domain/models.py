@@ -75,6 +75,10 @@ class ExtractedSkill:
     # linker is, in [0, 1]; None on rows written before concept linking existed.
     link_score: float | None = None
     link_method: str | None = None
+    # The section of the mention that set the confidence and that section's relevance weight
+    # (confidence already includes it); None on rows written before section weighting.
+    section: str | None = None
+    section_relevance: float | None = None
 
     @property
     def linked(self) -> bool:
@@ -110,6 +114,8 @@ class ExtractedSkill:
             ],
             "link_score": None if self.link_score is None else round(self.link_score, 4),
             "link_method": self.link_method,
+            "section": self.section,
+            "section_relevance": self.section_relevance,
         }
 
     @classmethod
@@ -123,6 +129,10 @@ class ExtractedSkill:
             mentions=tuple(Mention(**m) for m in d["mentions"]),
             link_score=None if d.get("link_score") is None else float(d["link_score"]),
             link_method=d.get("link_method"),
+            section=d.get("section"),
+            section_relevance=None
+            if d.get("section_relevance") is None
+            else float(d["section_relevance"]),
         )
 
 

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from domain.clustering.model import ClusterModel, PostingFeatures
-from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
+from domain.models import (
+    ClusterRun,
+    EvaluationResult,
+    JobEnrichment,
+    Posting,
+    Rejection,
+    Section,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +24,17 @@ class VersionCount:
     rows: int  # rows written by this version
     postings: int  # distinct postings with a row of this version
     latest: int  # postings whose latest enrichment is this version
+
+
+@dataclass(frozen=True, slots=True)
+class SectionRow:
+    """One section of one enrichment row, with the classifier version that found it."""
+
+    enrichment_version: str
+    content_hash: str
+    classifier_version: str
+    index: int
+    section: Section
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +120,10 @@ class EnrichmentStore(Protocol):
         ...
 
     def skills_per_posting(self, version: str) -> float: ...
+
+    def section_classifications(self, posting_id: str) -> list[SectionRow]:
+        """The sections of every enrichment of a posting (oldest row first, then in text order)."""
+        ...
 
     def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
         """(skills in a row, rows with that many, their summed processing_ms) for the rows

@@ -12,7 +12,7 @@ from typing import Any
 from domain.clustering.model import ClusterModel, PostingFeatures
 from domain.errors import ConfigError
 from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
-from domain.ports import RawMessage, SkillCount, VersionCount
+from domain.ports import RawMessage, SectionRow, SkillCount, VersionCount
 
 
 class InMemoryStore:
@@ -97,6 +97,19 @@ class InMemoryStore:
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = [e for e in self.enrichments.values() if e.posting_id == posting_id]
         return sorted(rows, key=lambda e: (e.enriched_at, e.row_id))
+
+    def section_classifications(self, posting_id: str) -> list[SectionRow]:
+        return [
+            SectionRow(
+                e.enrichment_version,
+                e.content_hash,
+                e.component_versions.get("section_classifier", ""),
+                i,
+                sec,
+            )
+            for e in self.posting_history(posting_id)
+            for i, sec in enumerate(e.sections)
+        ]
 
     def failed_postings(
         self,

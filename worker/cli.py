@@ -457,6 +457,10 @@ output: one JSON line per input posting, in input order:
         sub, "score the active version on gold sets; report + quality gate (exit 1 on a miss)"
     )
 
+    from worker import sections_cli
+
+    sections_cli.add_subcommand(sub)
+
     pub = sub.add_parser("publish", help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
                          description="Publish each non-blank line as one message, unvalidated: the "
                          "bridge validates and records bad ones as rejections.")  # fmt: skip

@@ -13,11 +13,13 @@ from typing import Any
 import spacy
 import yaml
 
+from adapters.artifacts.section_model import load_block_model
 from adapters.artifacts.span_model import load_gate, load_span_model
 from domain.clustering.model import ClusterParams
 from domain.errors import ConfigError
 from domain.models import VersionManifest
 from domain.pipeline import Pipeline
+from domain.sections.classifier import BlockClassifier
 from domain.sections.header_rules import HeaderRules
 from domain.skills.ensemble import EnsembleParams, SkillExtractor
 from domain.skills.span_model import SpanModelStrategy
@@ -190,7 +192,19 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
     )
 
 
+def section_rules(cfg: LoadedConfig) -> HeaderRules:
+    return HeaderRules.from_config(_yaml(cfg.path("section_classifier")))
+
+
+def build_section_classifier(cfg: LoadedConfig) -> BlockClassifier:
+    """Rules (first file) + block model (second file, when the mode needs one)."""
+    params = cfg.params("section_classifier")
+    mode = str(params.get("mode", "rules"))
+    files = cfg.spec["components"]["section_classifier"].get("files", [])
+    model = load_block_model(cfg.path("section_classifier", 1)) if len(files) > 1 else None
+    return BlockClassifier(section_rules(cfg), model, mode)
+
+
 def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
     """Construct the active components exactly as the manifest describes them."""
-    rules = HeaderRules.from_config(_yaml(cfg.path("section_classifier")))
-    return Pipeline(cfg.manifest, rules, build_extractor(cfg, threads))
+    return Pipeline(cfg.manifest, build_section_classifier(cfg), build_extractor(cfg, threads))

@@ -21,8 +21,15 @@ from adapters.rows import (
     state_rows,
 )
 from domain.clustering.model import PostingFeatures
-from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
-from domain.ports import SkillCount, VersionCount
+from domain.models import (
+    ClusterRun,
+    EvaluationResult,
+    JobEnrichment,
+    Posting,
+    Rejection,
+    Section,
+)
+from domain.ports import SectionRow, SkillCount, VersionCount
 
 P = bigquery.ScalarQueryParameter
 
@@ -33,6 +40,14 @@ def _link_of(row: Any, i: int) -> dict[str, Any]:
     if i >= len(links):
         return {"link_score": None, "link_method": None}
     return {"link_score": links[i]["link_score"], "link_method": links[i]["link_method"]}
+
+
+def _section_of(row: Any, i: int) -> dict[str, Any]:
+    """The i-th skill's section fields from the parallel skill_sections column (absent before 005)."""
+    secs = row.get("skill_sections") or []
+    if i >= len(secs):
+        return {"section": None, "section_relevance": None}
+    return {"section": secs[i]["section"], "section_relevance": secs[i]["section_relevance"]}
 
 
 def _iso(dt: datetime) -> str:
@@ -181,6 +196,19 @@ class BigQueryStore:
         rows = self._run("count_drift", *self._drift_params(current_version, from_version, since))
         return int(next(iter(rows))["n"])
 
+    def section_classifications(self, posting_id: str) -> list[SectionRow]:
+        rows = self._run("section_classifications", P("posting_id", "STRING", posting_id))
+        return [
+            SectionRow(
+                r["enrichment_version"],
+                r["content_hash"],
+                r["classifier_version"] or "",
+                int(r["section_index"]),
+                Section(r["kind"], int(r["start"]), int(r["end"]), r["header"]),
+            )
+            for r in rows
+        ]
+
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = self._run("posting_history", P("posting_id", "STRING", posting_id))
         return [
@@ -197,6 +225,7 @@ class BigQueryStore:
                             "source_strategies": list(s["source_strategies"]),
                             "mentions": [dict(m) for m in s["mentions"]],
                             **_link_of(r, i),
+                            **_section_of(r, i),
                         }
                         for i, s in enumerate(r["skills"])
                     ],

@@ -46,6 +46,20 @@ CREATE TABLE IF NOT EXISTS enrichment_skills (
 -- before read NULL. ADD COLUMN IF NOT EXISTS makes this the migration for older files too.
 ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_score DOUBLE;
 ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_method VARCHAR;
+-- Section-aware extraction (2026.11.5+): the section of the mention that set the confidence and
+-- its relevance weight; NULL on rows written before.
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS section VARCHAR;
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS section_relevance DOUBLE;
+-- Every enrichment row's sections, one row each, with the classifier version that made them.
+CREATE OR REPLACE VIEW section_classifications AS
+SELECT e.row_id, e.posting_id, e.content_hash, e.enrichment_version,
+       json_extract_string(e.component_versions, '$.section_classifier') AS classifier_version,
+       CAST(s.key AS INTEGER) AS section_index,
+       json_extract_string(s.value, '$[0]') AS kind,
+       CAST(json_extract(s.value, '$[1]') AS BIGINT) AS start,
+       CAST(json_extract(s.value, '$[2]') AS BIGINT) AS "end",
+       json_extract_string(s.value, '$[3]') AS header
+FROM job_enrichments AS e, json_each(e.sections) AS s;
 CREATE TABLE IF NOT EXISTS rejections (
     rejection_id VARCHAR PRIMARY KEY,
     stage        VARCHAR NOT NULL,

@@ -24,8 +24,15 @@ from adapters.rows import (
 )
 from domain.clustering.model import PostingFeatures
 from domain.errors import PermanentError, TransientError
-from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
-from domain.ports import SkillCount, VersionCount
+from domain.models import (
+    ClusterRun,
+    EvaluationResult,
+    JobEnrichment,
+    Posting,
+    Rejection,
+    Section,
+)
+from domain.ports import SectionRow, SkillCount, VersionCount
 
 log = logging.getLogger(__name__)
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
@@ -110,7 +117,7 @@ _COLUMNS: dict[str, dict[str, str]] = {
     "enrichment_skills": {
         "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
         "confidence": "DOUBLE", "mentions": "INTEGER", "link_score": "DOUBLE",
-        "link_method": "VARCHAR",
+        "link_method": "VARCHAR", "section": "VARCHAR", "section_relevance": "DOUBLE",
     },
     "rejections": {
         "rejection_id": "VARCHAR", "stage": "VARCHAR", "reason": "VARCHAR", "detail": "VARCHAR",
@@ -248,6 +255,8 @@ class DuckDbStore:
                 "mentions": len(s.mentions),
                 "link_score": s.link_score,
                 "link_method": s.link_method,
+                "section": s.section,
+                "section_relevance": s.section_relevance,
             }
             for e in enrichments
             for s in e.skills
@@ -382,6 +391,19 @@ class DuckDbStore:
                     "truncated": r[8],
                 }
             )
+            for r in rows
+        ]
+
+    def section_classifications(self, posting_id: str) -> list[SectionRow]:
+        rows = self._query(
+            "SELECT c.enrichment_version, c.content_hash, c.classifier_version, c.section_index, "
+            'c.kind, c.start, c."end", c.header FROM section_classifications c '
+            "JOIN job_enrichments e USING (row_id) WHERE c.posting_id = ? "
+            "ORDER BY e.enriched_at, c.row_id, c.section_index",
+            [posting_id],
+        )
+        return [
+            SectionRow(r[0], r[1], r[2] or "", int(r[3]), Section(r[4], int(r[5]), int(r[6]), r[7]))
             for r in rows
         ]
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from domain.errors import ConfigError
 from domain.models import Section
+from domain.sections.blocks import LABELS, strip_markup
 
 OVERVIEW = "overview"
-METADATA = "metadata"
+METADATA = "other"  # posting metadata lines ("Job type:", "Industry:") are "other"
 _TRAILING = re.compile(r"[\s:?!\-*•.]+$")
 _LEADING = re.compile(r"^[\s*•\-#]+")
 
@@ -30,15 +31,21 @@ class HeaderRules:
                 for kind, patterns in cfg["kinds"].items()
             )
             meta = re.compile(r"(?:" + "|".join(cfg["metadata_keys"]) + r")\s*:")
-            return cls(kinds, meta, int(cfg.get("max_header_words", 7)))
+            rules = cls(kinds, meta, int(cfg.get("max_header_words", 7)))
         except (KeyError, TypeError, AttributeError, re.error) as exc:
             raise ConfigError(f"section_patterns.yaml is invalid: {exc!r}") from exc
+        if unknown := sorted({k for k, _ in kinds} - set(LABELS)):
+            raise ConfigError(f"section_patterns.yaml: unknown labels {unknown}; use {LABELS}")
+        return rules
 
     def header_kind(self, line: str) -> str | None:
         """The section kind this line opens, or None when it is body text."""
+        line = strip_markup(line)
         norm = _TRAILING.sub("", _LEADING.sub("", line.lower()))
         if not norm or len(norm.split()) > self.max_header_words:
             return None
+        if line.rstrip().endswith(".") and len(norm.split()) > 3:
+            return None  # a sentence ("Diversity is celebrated at X."), not a header
         if self.metadata_key.match(line.strip().lower()):
             return METADATA
         for kind, rx in self.kinds:

@@ -6,9 +6,12 @@ a candidate that overlaps an accepted span joins it instead of making a second m
 span keeps every strategy that found it (`source_strategies`) and the taxonomy link of the best
 member; a span no taxonomy entry names stays unlinked, with an id derived from its text.
 
-Confidence is a weighted noisy-OR over the strategies that agree:
-    confidence = 1 - prod(1 - weight[s] for s in strategies)
-with the weights in config/model_versions.yaml; spans below `min_confidence` are not reported.
+Confidence is a weighted noisy-OR over the strategies that agree, times the relevance of the
+section the span sits in:
+    confidence = (1 - prod(1 - weight[s] for s in strategies)) * section_relevance[section]
+with the weights in config/model_versions.yaml (a section without a weight counts 1.0); spans
+below `min_confidence` are not reported. Sections in `skip_sections` (benefits, application,
+legal) are not read by the span models at all, and their spans are dropped.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ from spacy.tokens import Doc
 
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
-from domain.sections.header_rules import section_at
+from domain.sections.blocks import LABELS
+from domain.sections.header_rules import OVERVIEW, section_at
 from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
+from domain.skills.span_model import Skip
 from domain.skills.strategies import (
     ALIAS,
     CONTEXT,
@@ -68,22 +73,39 @@ class EnsembleParams:
     min_confidence: float = 0.0
     priority: tuple[tuple[str, ...], ...] = DEFAULT_PRIORITY
     max_text_chars: int = 100_000
+    section_relevance: Mapping[str, float] = field(default_factory=dict)
+    skip_sections: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> EnsembleParams:
-        known = {"weights", "min_confidence", "priority", "max_text_chars"}
+        known = {"weights", "min_confidence", "priority", "max_text_chars", "section_relevance",
+                 "skip_sections"}  # fmt: skip
         if unknown := set(cfg) - known:
             raise ConfigError(f"skills_extractor params: unknown {sorted(unknown)}")
         weights = {str(k): float(v) for k, v in (cfg.get("weights") or {}).items()}
         if any(not 0.0 <= w <= 1.0 for w in weights.values()):
             raise ConfigError("skills_extractor weights must lie in [0, 1]")
+        relevance = {str(k): float(v) for k, v in (cfg.get("section_relevance") or {}).items()}
+        skip = frozenset(str(x) for x in cfg.get("skip_sections") or ())
+        if bad := sorted((set(relevance) | skip) - set(LABELS)):
+            raise ConfigError(f"skills_extractor: unknown section labels {bad}; use {LABELS}")
+        if any(not 0.0 <= w <= 1.0 for w in relevance.values()):
+            raise ConfigError("skills_extractor section_relevance must lie in [0, 1]")
         base = cls()
         return cls(
             weights=weights or base.weights,
             min_confidence=float(cfg.get("min_confidence", base.min_confidence)),
             priority=tuple(tuple(tier) for tier in cfg.get("priority", base.priority)),
             max_text_chars=int(cfg.get("max_text_chars", base.max_text_chars)),
+            section_relevance=relevance,
+            skip_sections=skip,
         )
+
+    def relevance(self, section: str) -> float:
+        """How much a span in this section counts: 0 in skipped sections, else its weight."""
+        if section in self.skip_sections:
+            return 0.0
+        return self.section_relevance.get(section, 1.0)
 
     def confidence(self, strategies: set[str]) -> float:
         miss = 1.0
@@ -93,7 +115,9 @@ class EnsembleParams:
 
 
 class BatchStrategy(Strategy, Protocol):
-    def find_many(self, docs: Sequence[Doc], texts: Sequence[str]) -> list[list[Candidate]]: ...
+    def find_many(
+        self, docs: Sequence[Doc], texts: Sequence[str], skip: Skip | None = None
+    ) -> list[list[Candidate]]: ...
 
 
 def normalized(text: str) -> str:
@@ -106,6 +130,8 @@ class _Group:
     end: int
     kind: str | None
     members: list[Candidate]
+    section: str = OVERVIEW
+    relevance: float = 1.0
 
 
 class SkillExtractor:
@@ -144,7 +170,10 @@ class SkillExtractor:
         texts = [text[:cap] for text, _ in items]
         docs = self.tokenize(texts)
         found = self.candidates(docs, texts, [sections for _, sections in items])
-        groups = [self.kept_groups(cands) for cands in found]
+        groups = [
+            self.kept_groups(doc, cands, sections)
+            for doc, cands, (_, sections) in zip(docs, found, items, strict=True)
+        ]
         links = self.link_groups(docs, groups)
         return [
             self.assemble(doc, sections, cands, gs, ls, truncated=len(text) > cap)
@@ -153,13 +182,19 @@ class SkillExtractor:
             )
         ]
 
-    def kept_groups(self, cands: Sequence[Candidate]) -> list[_Group]:
-        """Merged spans that reach min_confidence."""
-        return [
-            g
-            for g in self.merge(cands)
-            if self.params.confidence({m.strategy for m in g.members}) >= self.params.min_confidence
-        ]
+    def kept_groups(
+        self, doc: Doc, cands: Sequence[Candidate], sections: tuple[Section, ...]
+    ) -> list[_Group]:
+        """Merged spans whose confidence, weighted by their section's relevance, reaches
+        min_confidence (a span in a skipped section never does)."""
+        kept = []
+        for g in self.merge(cands):
+            g.section = section_at(sections, doc[g.start].idx) if len(doc) else OVERVIEW
+            g.relevance = self.params.relevance(g.section)
+            conf = self.params.confidence({m.strategy for m in g.members}) * g.relevance
+            if g.relevance > 0 and conf >= self.params.min_confidence:
+                kept.append(g)
+        return kept
 
     def link_groups(self, docs: Sequence[Doc], groups: Sequence[list[_Group]]) -> list[list[Link]]:
         """The concept of every kept span: a member's own taxonomy link (exact label or curated
@@ -198,8 +233,10 @@ class SkillExtractor:
                 per_doc[i].extend(strategy.find(doc, secs))
         for i, doc in enumerate(docs):
             per_doc[i] = self.resolve_ambiguous(doc, per_doc[i])
+        skipped = self.params.skip_sections
+        skip = [[(s.start, s.end) for s in secs if s.kind in skipped] for secs in sections]
         for strategy in batch:
-            for i, cands in enumerate(strategy.find_many(docs, texts)):
+            for i, cands in enumerate(strategy.find_many(docs, texts, skip)):
                 per_doc[i].extend(cands)
         return per_doc
 
@@ -274,7 +311,7 @@ class SkillExtractor:
         links: Sequence[Link],
         truncated: bool,
     ) -> Extraction:
-        by_skill: dict[str, list[tuple[Mention, set[str], Link]]] = defaultdict(list)
+        by_skill: dict[str, list[tuple[Mention, set[str], Link, float]]] = defaultdict(list)
         names: dict[str, tuple[str, str]] = {}
         for g, link in zip(groups, links, strict=True):
             strategies = {m.strategy for m in g.members}
@@ -289,14 +326,16 @@ class SkillExtractor:
                 start=span.start_char,
                 end=span.end_char,
                 text=span.text,
-                section=section_at(sections, span.start_char),
+                section=g.section,
                 strategy="+".join(sorted(strategies)),
             )
-            by_skill[sid].append((mention, strategies, link))
+            conf = self.params.confidence(strategies) * g.relevance
+            by_skill[sid].append((mention, strategies, link, conf))
         skills = []
         for sid, mentions in by_skill.items():
-            used = {s for _, ss, _ in mentions for s in ss}
-            best = max((lk for _, _, lk in mentions), key=lambda lk: lk.score)
+            used = {s for _, ss, _, _ in mentions for s in ss}
+            best = max((lk for _, _, lk, _ in mentions), key=lambda lk: lk.score)
+            top = max(mentions, key=lambda m: m[3])
             name, category = names.get(sid) or (
                 self.taxonomy.get(sid).name,
                 self.category(sid),
@@ -306,11 +345,13 @@ class SkillExtractor:
                     skill_id=sid,
                     name=name,
                     category=category,
-                    confidence=round(max(self.params.confidence(ss) for _, ss, _ in mentions), 4),
+                    confidence=round(top[3], 4),
                     source_strategies=tuple(sorted(used)),
-                    mentions=tuple(sorted((m for m, _, _ in mentions), key=lambda m: m.start)),
+                    mentions=tuple(sorted((m for m, _, _, _ in mentions), key=lambda m: m.start)),
                     link_score=best.score,
                     link_method=best.method,
+                    section=top[0].section,
+                    section_relevance=self.params.relevance(top[0].section),
                 )
             )
         skills.sort(key=lambda s: s.mentions[0].start)

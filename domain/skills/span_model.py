@@ -8,6 +8,7 @@ scripts/train_span_model.py; the threshold is chosen there for a target span rec
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -82,14 +83,16 @@ class SpanModelStrategy:
     def find(self, doc: Doc, sections: tuple[Section, ...]) -> list[Candidate]:
         return self.find_many([doc], [doc.text])[0]
 
-    def find_many(self, docs: Sequence[Doc], texts: Sequence[str]) -> list[list[Candidate]]:
+    def find_many(
+        self, docs: Sequence[Doc], texts: Sequence[str], skip: Skip | None = None
+    ) -> list[list[Candidate]]:
         """One `pipe` over a batch: per posting, one Doc made of its kept lines only.
 
         `texts` are the docs' texts (`doc.text` rebuilds the string token by token: slow)."""
         pieces: list[Doc] = []
         index: list[NDArray[np.int64]] = []  # piece token -> posting token
         strings = self.nlp.vocab.strings
-        for doc, ranges in zip(docs, kept_lines(docs, texts, self.gate), strict=True):
+        for doc, ranges in zip(docs, kept_lines(docs, texts, self.gate, skip), strict=True):
             # each kept line with the newline after it, so lines stay apart in the piece
             kept = [np.arange(a, min(b + 1, len(doc))) for a, b in ranges]
             idx = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
@@ -114,13 +117,22 @@ class SpanModelStrategy:
         return sum(flags) / len(flags) if flags else 1.0
 
 
+Skip = Sequence[Sequence[tuple[int, int]]]  # per posting, character ranges no model reads
+
+
 def kept_lines(
-    docs: Sequence[Doc], texts: Sequence[str], gate: LineGate | None
+    docs: Sequence[Doc], texts: Sequence[str], gate: LineGate | None, skip: Skip | None = None
 ) -> list[list[tuple[int, int]]]:
-    """Per posting, the token ranges of its non-blank lines the gate keeps (all without a gate).
+    """Per posting, the token ranges of its non-blank lines the gate keeps (all without a gate),
+    leaving out lines that start inside a `skip` range (excluded sections).
 
     One vectorizer call for the whole batch."""
     ranges_of = [lines_of(doc) for doc in docs]
+    if skip is not None:
+        ranges_of = [
+            [(a, b) for a, b in ranges if not _inside(doc[a].idx, sk)] if sk else ranges
+            for doc, ranges, sk in zip(docs, ranges_of, skip, strict=True)
+        ]
     if gate is None:
         return ranges_of
     lines = [x for d, t, r in zip(docs, texts, ranges_of, strict=True) for x in _line_texts(t, d, r)]  # fmt: skip
@@ -130,6 +142,12 @@ def kept_lines(
         at += len(ranges)
         out.append([r for r, k in zip(ranges, keep, strict=True) if k])
     return out
+
+
+def _inside(pos: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    """Whether `pos` lies in one of the sorted, disjoint [start, end) ranges."""
+    i = bisect_right(ranges, (pos, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= pos < ranges[i][1]
 
 
 def _line_texts(text: str, doc: Doc, ranges: Sequence[tuple[int, int]]) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Protocol
 from spacy.tokens import Doc, Token
 
 from domain.models import Section
-from domain.skills.span_model import LineGate, kept_lines
+from domain.skills.span_model import LineGate, Skip, kept_lines
 from domain.skills.strategies import TRANSFORMER, Candidate
 
 
@@ -55,7 +55,9 @@ class TransformerSpanStrategy:
     def find(self, doc: Doc, sections: tuple[Section, ...]) -> list[Candidate]:
         return self.find_many([doc], [doc.text])[0]
 
-    def find_many(self, docs: Sequence[Doc], texts: Sequence[str]) -> list[list[Candidate]]:
+    def find_many(
+        self, docs: Sequence[Doc], texts: Sequence[str], skip: Skip | None = None
+    ) -> list[list[Candidate]]:
         """One tagger call for the kept lines of the whole batch.
 
         The tagger sees a line as its whitespace-separated words — SkillSpan's tokenization,
@@ -64,7 +66,7 @@ class TransformerSpanStrategy:
         ("Python," -> "Python") is trimmed off."""
         words: list[list[str]] = []
         where: list[tuple[int, list[tuple[int, int]]]] = []  # per line: posting, word char ranges
-        for i, (doc, text, ranges) in enumerate(zip(docs, texts, kept_lines(docs, texts, self.gate), strict=True)):  # fmt: skip
+        for i, (doc, text, ranges) in enumerate(zip(docs, texts, kept_lines(docs, texts, self.gate, skip), strict=True)):  # fmt: skip
             for a, b in ranges:
                 lo, hi = doc[a].idx, doc[b - 1].idx + len(doc[b - 1])
                 found = [(m.start(), m.end()) for m in _WORD.finditer(text, lo, hi)]

@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS `${dataset}.job_enrichments` (
   >>,
   -- concept linking, one entry per skill in the same order (NULL on rows written before it)
   skill_links ARRAY<STRUCT<skill_id STRING, link_score FLOAT64, link_method STRING>>,
+  -- section weighting, one entry per skill in the same order (NULL on rows written before it)
+  skill_sections ARRAY<STRUCT<skill_id STRING, section STRING, section_relevance FLOAT64>>,
   skill_count        INT64,
   enriched_at        TIMESTAMP NOT NULL,
   processing_ms      FLOAT64,
@@ -49,16 +51,7 @@ CREATE TABLE IF NOT EXISTS `${dataset}.posting_state` (
 )
 CLUSTER BY enrichment_version, posting_id;
 
-CREATE TABLE IF NOT EXISTS `${dataset}.section_classifications` (
-  row_id             STRING NOT NULL,
-  posting_id         STRING NOT NULL,
-  classifier_version STRING NOT NULL,
-  kind               STRING NOT NULL,
-  start              INT64 NOT NULL,
-  `end`              INT64 NOT NULL,
-  header             STRING
-)
-CLUSTER BY posting_id;
+-- section_classifications is a view over job_enrichments.sections (migration 005).
 
 CREATE TABLE IF NOT EXISTS `${dataset}.rejections` (
   rejection_id STRING NOT NULL,

@@ -35,6 +35,14 @@ USING (
       FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s WITH OFFSET AS o
       ORDER BY o
     ) AS skill_links,
+    ARRAY(
+      SELECT AS STRUCT
+        JSON_VALUE(s, '$.skill_id') AS skill_id,
+        JSON_VALUE(s, '$.section') AS section,
+        CAST(JSON_VALUE(s, '$.section_relevance') AS FLOAT64) AS section_relevance
+      FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s WITH OFFSET AS o
+      ORDER BY o
+    ) AS skill_sections,
     CAST(JSON_VALUE(j, '$.skill_count') AS INT64) AS skill_count,
     TIMESTAMP(JSON_VALUE(j, '$.enriched_at')) AS enriched_at,
     CAST(JSON_VALUE(j, '$.processing_ms') AS FLOAT64) AS processing_ms,
@@ -44,7 +52,7 @@ USING (
 ON T.row_id = S.row_id
 WHEN NOT MATCHED THEN
   INSERT (row_id, posting_id, content_hash, enrichment_version, component_versions, sections, skills,
-          skill_links, skill_count, enriched_at, processing_ms, truncated)
+          skill_links, skill_sections, skill_count, enriched_at, processing_ms, truncated)
   VALUES (S.row_id, S.posting_id, S.content_hash, S.enrichment_version, S.component_versions,
-          S.sections, S.skills, S.skill_links, S.skill_count, S.enriched_at, S.processing_ms,
+          S.sections, S.skills, S.skill_links, S.skill_sections, S.skill_count, S.enriched_at, S.processing_ms,
           S.truncated)

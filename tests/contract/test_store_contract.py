@@ -107,6 +107,54 @@ def test_history_round_trips_concept_links(store: EnrichmentStore) -> None:
     assert [(s.link_score, s.link_method) for s in v1.skills] == [(None, None)]
 
 
+def test_history_round_trips_section_weighting(store: EnrichmentStore) -> None:
+    from dataclasses import replace
+
+    a = posting("a", "Requirements\nPython\nBenefits\ngym")
+    req = replace(skill("s1", "Python"), section="requirements", section_relevance=1.0)
+    company = replace(skill("s2", "Slack"), section="company", section_relevance=0.5)
+    old = skill("s1", "Python")  # written before section weighting
+    store.write_batch(
+        [a], [enrichment(a, "v2", T2, [req, company]), enrichment(a, "v1", T1, [old])], []
+    )
+    v1, v2 = store.posting_history("a")
+    assert [(s.section, s.section_relevance) for s in v2.skills] == [
+        ("requirements", 1.0),
+        ("company", 0.5),
+    ]
+    assert [(s.section, s.section_relevance) for s in v1.skills] == [(None, None)]
+
+
+def test_section_classifications_carry_the_classifier_version(store: EnrichmentStore) -> None:
+    from dataclasses import replace
+
+    text = "Title\nRequirements\nPython\nBenefits\ngym"
+    a = posting("a", text)
+    secs = (
+        Section("overview", 0, 6),
+        Section("requirements", 6, 26, "Requirements"),
+        Section("benefits", 26, len(text), "Benefits"),
+    )
+    old = replace(enrichment(a, "v1", T1), component_versions={"section_classifier": "rules.v1@x"})
+    new = replace(
+        enrichment(a, "v2", T2),
+        component_versions={"section_classifier": "hybrid.v2@y"},
+        sections=secs,
+    )
+    store.write_batch([a], [new, old], [])
+    rows = store.section_classifications("a")
+    assert [(r.enrichment_version, r.classifier_version, r.index) for r in rows] == [
+        ("v1", "rules.v1@x", 0),
+        ("v2", "hybrid.v2@y", 0),
+        ("v2", "hybrid.v2@y", 1),
+        ("v2", "hybrid.v2@y", 2),
+    ]
+    assert tuple(r.section for r in rows[1:]) == secs
+    assert rows[0].section == Section("overview", 0, len(text))
+    assert {r.content_hash for r in rows} == {a.content_hash}
+    assert store.section_classifications("nope") == []
+
+
 def test_status_counts_enriched_and_failed(store: EnrichmentStore) -> None:
     a, b, c = posting("a", "x"), posting("b", "y"), posting("c", "z")
     store.write_batch([a, b, c], [enrichment(a, "v1", T1)], [rejection("f-b", "b", "extract")])

@@ -60,7 +60,7 @@ def test_classify_covers_text_contiguously(rules: HeaderRules) -> None:
         ("* Basic Qualifications:", "requirements"),
         ("Job benefits:", "benefits"),
         ("About <ORGANIZATION>", "company"),
-        ("Date posted: 2021-07-14", "metadata"),
+        ("Date posted: 2021-07-14", "other"),
         ("We are looking for a strong engineer with five years of experience.", None),
         ("Python", None),
     ],
