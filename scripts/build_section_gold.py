@@ -50,8 +50,8 @@ GOOGLE_HEADERS = {
 # Header names the rules in config/section_patterns.yaml do not match (a test checks it).
 RENAMED = {
     "train": {
-        "responsibilities": ["What you'll be doing", "Your day", "Scope", "The work"],
-        "requirements": ["What it takes", "You bring", "Needed", "Minimum bar"],
+        "responsibilities": ["Your week", "Your day", "Scope", "The work"],
+        "requirements": ["What it takes", "Your toolkit", "Needed", "Minimum bar"],
         "preferred": ["Even better", "Extra credit", "Bonus points if you have"],
     },
     "dev": {

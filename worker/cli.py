@@ -298,6 +298,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     pipeline = build_pipeline(load_config(settings.active_config_root()), settings.model_threads)
     version = pipeline.manifest.effective
     policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
+    params = getattr(pipeline.extractor, "params", None)
+    relevance = params.relevance if params is not None else (lambda _section: 1.0)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     show = Progress()
     done = rejected = 0
@@ -326,13 +328,17 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                  "name": s.name, "category": s.category,
                  "kind": s.kind,
                  "confidence": round(s.confidence, 4), "source_strategies": list(s.source_strategies),
-                 "section": m.section, "link_score": s.link_score, "link_method": s.link_method}
+                 "section": m.section, "section_relevance_score": relevance(m.section),
+                 "link_score": s.link_score, "link_method": s.link_method}
                 for s in e.skills for m in s.mentions
             ]  # fmt: skip
             mentions.sort(key=lambda m: (m["start"], m["end"]))
+            sections = [{"kind": c.kind, "start": c.start, "end": c.end, "header": c.header}
+                        for c in e.sections]  # fmt: skip
             out.write(json.dumps({"posting_id": p.posting_id, "enrichment_version": version,
-                                  "truncated": e.truncated, "mentions": mentions,
-                                  "stats": e.stats}, ensure_ascii=False) + "\n")  # fmt: skip
+                                  "truncated": e.truncated, "sections": sections,
+                                  "mentions": mentions, "stats": e.stats},
+                                 ensure_ascii=False) + "\n")  # fmt: skip
         done += len(batch)
         show(f"  extracted {done} postings, {rejected} rejected")
 
@@ -428,9 +434,12 @@ a gold set from outside).
 
 input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str}
 output: one JSON line per input posting, in input order:
-  {"posting_id", "enrichment_version", "truncated", "mentions": [
+  {"posting_id", "enrichment_version", "truncated",
+   "sections": [{"kind", "start", "end", "header"}, ...],
+   "mentions": [
      {"start", "end", "text", "skill_id", "name", "category", "kind",
-      "confidence", "source_strategies", "section", "link_score", "link_method"}, ...],
+      "confidence", "source_strategies", "section", "section_relevance_score",
+      "link_score", "link_method"}, ...],
    "stats": {"candidates": {strategy: n},
              "alias_resolution": {"alias_matches", "ambiguous_kept", "ambiguous_dropped",
                                   "forms": {"<form>:kept|dropped": n}}}}
@@ -441,9 +450,13 @@ output: one JSON line per input posting, in input order:
   normalized (same words up to order, plurals, verb forms, filler such as "skills"), vector
   (nearest taxonomy label, cosine >= the concept_linker threshold) or none; link_score is 1.0
   for exact/alias, 0.95 for normalized, the cosine for vector, 0 for none.
-  confidence is the weighted noisy-OR of the strategies that found the span (weights in
-  config/model_versions.yaml). truncated is true when the text exceeded max_text_chars and only
-  its head was read. An invalid line gives {"posting_id", "line", "rejected": {"reason",
+  sections cover the whole text in order; kind is one of overview company responsibilities
+  requirements preferred benefits application legal other (header rules where a header
+  matches, the trained block model elsewhere). confidence is the weighted noisy-OR of the
+  strategies that found the span times section_relevance_score, the weight of the mention's
+  section (config/model_versions.yaml: section_relevance, skip_sections); spans in skipped
+  sections (company, benefits, application, legal) are not reported.
+  truncated is true when the text exceeded max_text_chars and only its head was read. An invalid line gives {"posting_id", "line", "rejected": {"reason",
   "detail"}} instead.""",
     )
     x.add_argument("input", nargs="?", default="-", help="JSONL file (default: stdin)")

@@ -7,6 +7,8 @@ ALTER TABLE `${dataset}.job_enrichments`
 -- 2. section_classifications: was a table nothing ever wrote; now a view with one row per section
 --    of every enrichment row and the classifier version that made it (from component_versions),
 --    so it can never disagree with the rows it describes.
+--    (Tables from before versioning may lack `sections`: it is added, NULL = no sections.)
+ALTER TABLE `${dataset}.job_enrichments` ADD COLUMN IF NOT EXISTS sections JSON;
 DROP TABLE IF EXISTS `${dataset}.section_classifications`;
 CREATE OR REPLACE VIEW `${dataset}.section_classifications` AS
 SELECT

@@ -28,7 +28,25 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/002_backfill_posting_state.sql",
         "migrations/003_add_skill_links.sql",
         "migrations/004_cluster_runs_lifecycle.sql",
+        "migrations/005_section_weighting.sql",
     ]
+    assert client.get_table(f"{ds}.section_classifications").table_type == "VIEW"
+
+
+def test_migration_005_replaces_the_unused_section_table_by_a_view(bq_endpoint: str) -> None:
+    client = make_client(PROJECT, bq_endpoint)
+    ds = f"{PROJECT}.mig_sections"
+    client.create_dataset(ds, exists_ok=True)
+    # what ddl/001 created before 005: a table nothing wrote
+    client.query(
+        f"CREATE TABLE `{ds}.section_classifications` (row_id STRING NOT NULL, "
+        "posting_id STRING NOT NULL, classifier_version STRING NOT NULL, kind STRING NOT NULL, "
+        "start INT64 NOT NULL, `end` INT64 NOT NULL, header STRING)"
+    ).result()
+    assert "migrations/005_section_weighting.sql" in migrate(client, ds)
+    assert client.get_table(f"{ds}.section_classifications").table_type == "VIEW"
+    fields = {f.name for f in client.get_table(f"{ds}.job_enrichments").schema}
+    assert {"skill_links", "skill_sections"} <= fields
 
 
 def test_pre_existing_rows_are_tagged_legacy_and_become_drift(bq_endpoint: str) -> None:

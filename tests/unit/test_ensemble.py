@@ -7,9 +7,10 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from domain.errors import ConfigError
 from domain.models import Section
 from domain.skills.ensemble import EnsembleParams, SkillExtractor
-from domain.skills.span_model import LineGate, SpanModelStrategy, lines_of
+from domain.skills.span_model import LineGate, SpanModelStrategy, kept_lines, lines_of
 from domain.skills.strategies import (
     AliasStrategy,
     ContextParams,
@@ -203,3 +204,64 @@ def test_a_weak_one_word_label_finds_but_never_names_a_skill() -> None:
     ]
     assert ExactLinker(TAX)("engineering") is None
     assert ExactLinker(TAX)("python") == "esco:py"  # the name without its qualifier is strong
+
+
+def test_section_relevance_scales_confidence_and_skipped_sections_are_not_read() -> None:
+    text = (
+        "Requirements\nPython and data pipelines\nBenefits\nPython lunches\nAbout us\nwork in teams"
+    )
+    secs = (
+        Section("requirements", 0, 38),
+        Section("benefits", 38, 62),
+        Section("company", 62, len(text)),
+    )
+    plain = extractor(("span_model",), weights={"span_model": 0.7})
+    (before,) = plain.extract_many([(text, secs)])
+    assert {m.section for s in before.skills for m in s.mentions} == {
+        "requirements", "benefits", "company",
+    }  # fmt: skip
+    weighted = extractor(
+        ("span_model",),
+        weights={"span_model": 0.7},
+        min_confidence=0.4,
+        section_relevance={"company": 0.5},
+        skip_sections=frozenset({"benefits"}),
+    )
+    (after,) = weighted.extract_many([(text, secs)])
+    found = {(m.text, m.section): s for s in after.skills for m in s.mentions}
+    assert set(found) == {("Python", "requirements"), ("data pipelines", "requirements")}
+    py = found[("Python", "requirements")]
+    assert (py.section, py.section_relevance, py.confidence) == ("requirements", 1.0, 0.7)
+    # company at 0.5: 0.7 * 0.5 = 0.35 < min_confidence; kept when the floor is lower
+    low = extractor(("span_model",), weights={"span_model": 0.7}, min_confidence=0.3,
+                    section_relevance={"company": 0.5})  # fmt: skip
+    (kept,) = low.extract_many([(text, secs)])
+    team = next(s for s in kept.skills if s.mentions[0].text == "work in teams")
+    assert (team.section, team.section_relevance, team.confidence) == ("company", 0.5, 0.35)
+
+
+def test_span_models_skip_lines_in_skipped_ranges() -> None:
+    nlp = spacy.blank("en")
+    text = "Python here\nskip me\n\nand this\nkeep me"
+    doc = nlp(text)
+    all_lines = lines_of(doc)
+    start = text.index("skip me")
+    kept = kept_lines([doc], [text], None, [[(start, text.index("keep me"))]])[0]
+    texts = [doc[a:b].text for a, b in kept]
+    assert texts == ["Python here", "keep me"] and len(all_lines) == 4
+    assert kept_lines([doc], [text], None, [[]])[0] == all_lines
+
+
+def test_section_params_are_validated() -> None:
+    with pytest.raises(ConfigError, match="unknown section labels"):
+        EnsembleParams.from_config({"skip_sections": ["perks"]})
+    with pytest.raises(ConfigError, match="section_relevance"):
+        EnsembleParams.from_config({"section_relevance": {"company": 2}})
+    p = EnsembleParams.from_config(
+        {"section_relevance": {"company": 0.5}, "skip_sections": ["legal"]}
+    )
+    assert (p.relevance("company"), p.relevance("legal"), p.relevance("requirements")) == (
+        0.5,
+        0.0,
+        1.0,
+    )
