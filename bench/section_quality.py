@@ -44,10 +44,14 @@ GRID: dict[str, tuple[str, dict[str, float], tuple[str, ...]]] = {
     "before (rules, no weighting)": ("rules", {}, ()),
     "hybrid, no weighting": ("hybrid", {}, ()),
     "hybrid, skip benefits/application/legal": ("hybrid", {}, SKIP3),
-    "hybrid, skip + company 0": ("hybrid", {}, (*SKIP3, "company")),
-    "hybrid, skip + company 0.5": ("hybrid", {"company": 0.5}, SKIP3),
-    "hybrid, skip + company 0 + overview 0.9": ("hybrid", {"overview": 0.9}, (*SKIP3, "company")),
-    "hybrid, skip + company 0 + overview/resp. 0.9": (
+    "hybrid, skip those + company": ("hybrid", {}, (*SKIP3, "company")),
+    "hybrid, skip those + company at 0.5": ("hybrid", {"company": 0.5}, SKIP3),
+    "hybrid, skip company + legal (default)": ("hybrid", {}, ("company", "legal")),
+    "hybrid, skip company + legal, benefits/application 0.6": (
+        "hybrid", {"benefits": 0.6, "application": 0.6}, ("company", "legal"),
+    ),
+    "hybrid, skip + company, overview 0.9": ("hybrid", {"overview": 0.9}, (*SKIP3, "company")),
+    "hybrid, skip + company, overview/resp. 0.9": (
         "hybrid", {"overview": 0.9, "responsibilities": 0.9}, (*SKIP3, "company"),
     ),
 }  # fmt: skip

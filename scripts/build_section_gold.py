@@ -166,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder")
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "sections")
+    ap.add_argument("--train-sources", default="skillspan,google",
+                    help="sources of the train split (default skillspan,google; dev has both)")  # fmt: skip
     args = ap.parse_args(argv)
+    train_sources = set(args.train_sources.split(","))
     csv_file = args.data / "postings" / "google_job_skills" / "job_skills.csv"
     if not csv_file.is_file():
         print(f"error: {csv_file} not found (pass --data)", file=sys.stderr)
@@ -174,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     out = {"train": [], "dev": []}  # type: dict[str, list[str]]
     for split, rec in [*from_skillspan(HEADERS, SKILLSPAN), *from_google(csv_file)]:
+        if split == "train" and rec["source"] not in train_sources:
+            continue
         out[split].append(json.dumps(rec, ensure_ascii=False, sort_keys=True))
     for split, lines in out.items():
         (args.out / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")

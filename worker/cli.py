@@ -455,7 +455,7 @@ output: one JSON line per input posting, in input order:
   matches, the trained block model elsewhere). confidence is the weighted noisy-OR of the
   strategies that found the span times section_relevance_score, the weight of the mention's
   section (config/model_versions.yaml: section_relevance, skip_sections); spans in skipped
-  sections (company, benefits, application, legal) are not reported.
+  sections (by default company and legal) are not reported.
   truncated is true when the text exceeded max_text_chars and only its head was read. An invalid line gives {"posting_id", "line", "rejected": {"reason",
   "detail"}} instead.""",
     )

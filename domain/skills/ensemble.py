@@ -10,7 +10,7 @@ Confidence is a weighted noisy-OR over the strategies that agree, times the rele
 section the span sits in:
     confidence = (1 - prod(1 - weight[s] for s in strategies)) * section_relevance[section]
 with the weights in config/model_versions.yaml (a section without a weight counts 1.0); spans
-below `min_confidence` are not reported. Sections in `skip_sections` (benefits, application,
+below `min_confidence` are not reported. Sections in `skip_sections` (by default company and
 legal) are not read by the span models at all, and their spans are dropped.
 """
 
