@@ -34,20 +34,11 @@ from domain.ports import SectionRow, SkillCount, VersionCount
 P = bigquery.ScalarQueryParameter
 
 
-def _link_of(row: Any, i: int) -> dict[str, Any]:
-    """The i-th skill's link fields from the parallel skill_links column (absent before 003)."""
-    links = row.get("skill_links") or []
-    if i >= len(links):
-        return {"link_score": None, "link_method": None}
-    return {"link_score": links[i]["link_score"], "link_method": links[i]["link_method"]}
-
-
-def _section_of(row: Any, i: int) -> dict[str, Any]:
-    """The i-th skill's section fields from the parallel skill_sections column (absent before 005)."""
-    secs = row.get("skill_sections") or []
-    if i >= len(secs):
-        return {"section": None, "section_relevance": None}
-    return {"section": secs[i]["section"], "section_relevance": secs[i]["section_relevance"]}
+def _parallel(row: Any, column: str, i: int, names: tuple[str, ...]) -> dict[str, Any]:
+    """The i-th skill's fields from a parallel per-skill column (skill_links since migration
+    003, skill_sections since 005); None for rows written before the column existed."""
+    entries = row.get(column) or []
+    return {n: entries[i][n] if i < len(entries) else None for n in names}
 
 
 def _iso(dt: datetime) -> str:
@@ -224,8 +215,8 @@ class BigQueryStore:
                             **s,
                             "source_strategies": list(s["source_strategies"]),
                             "mentions": [dict(m) for m in s["mentions"]],
-                            **_link_of(r, i),
-                            **_section_of(r, i),
+                            **_parallel(r, "skill_links", i, ("link_score", "link_method")),
+                            **_parallel(r, "skill_sections", i, ("section", "section_relevance")),
                         }
                         for i, s in enumerate(r["skills"])
                     ],

@@ -233,3 +233,37 @@ def test_the_shipped_artifact_records_its_scores(model: BlockModel) -> None:
     rules_all = model.meta["dev_scores"]["rules"]["all"]
     assert hybrid_all["lines"] == rules_all["lines"] > 10_000
     assert hybrid_all["macro_f1"] > rules_all["macro_f1"]
+
+
+def test_worker_start_fails_naming_a_missing_section_model(tmp_path: Path) -> None:
+    import shutil
+
+    from adapters.artifacts.config_files import build_section_classifier, load_config
+
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    assert build_section_classifier(load_config(tmp_path)).mode == "hybrid"
+    (tmp_path / "config" / "models" / "section_blocks" / "weights.npz").unlink()
+    with pytest.raises(ConfigError, match=r"section_blocks/weights\.npz"):
+        build_section_classifier(load_config(tmp_path))
+
+
+def test_train_sections_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from worker.cli import main
+
+    rows = [
+        {"posting_id": f"p{i}", "blocks": [
+            {"header": None, "text": "Engineer", "label": "overview"},
+            {"header": "Duties", "text": f"Build service {i}", "label": "responsibilities"},
+            {"header": "Perks", "text": "Gym", "label": "benefits"}]}
+        for i in range(6)
+    ]  # fmt: skip
+    export = tmp_path / "export.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    out = tmp_path / "model"
+    assert main(["train-sections", str(export), "--dev", str(export), "--out", str(out)]) == 0
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["blocks"] == 18 and meta["dev_scores"]["hybrid"]["all"]["lines"] == 30
+    assert "hybrid" in capsys.readouterr().out
+    export.write_text(json.dumps(rows[0]) + "\n{not json\n", encoding="utf-8")
+    assert main(["train-sections", str(export), "--out", str(out)]) == 2
+    assert "export.jsonl:2" in capsys.readouterr().err
