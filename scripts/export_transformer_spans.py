@@ -12,7 +12,8 @@ training data, seed, quantization, opset). Workers load it with onnxruntime + to
 Export: torch.onnx.export (TorchScript exporter, opset 17, eager attention, dynamic batch and
 sequence axes). Quantization: onnxruntime `quantize_dynamic`, QInt8 weights, one scale per output
 channel by default (`--quant` lists the variants measured in the README: per-tensor, linear layers
-only, classifier head in fp32, fp32). meta.json records the share of SkillSpan dev words tagged
+only, classifier head in fp32, static (activation ranges calibrated by MinMax on 300 SkillSpan
+train sentences, QOperator or QDQ), fp32). meta.json records the share of SkillSpan dev words tagged
 as the torch fp32 model tags them.
 """
 
@@ -42,8 +43,56 @@ QUANTS = (
     "int8-matmul-per-channel",
     "int8-head-fp32",
     "int8-per-channel",
+    "int8-static-per-channel",
+    "int8-static-qdq-per-channel",
     "fp32",
 )
+CALIBRATION_LINES = 300  # SkillSpan train sentences (seed 0) the static variants calibrate on
+
+
+def _calibration_feeds(tok: object) -> list[dict[str, object]]:
+    """Inputs of CALIBRATION_LINES SkillSpan train sentences, one per feed (train only)."""
+    import random
+
+    import numpy as np
+
+    rows = [json.loads(x) for x in (DATA / "train.json").read_text(encoding="utf-8").splitlines()]
+    random.Random(0).shuffle(rows)
+    feeds = []
+    for r in [r for r in rows if r["tokens"]][:CALIBRATION_LINES]:
+        enc = tok(r["tokens"], is_split_into_words=True, truncation=True, max_length=256)  # type: ignore[operator]
+        ids = np.array([enc["input_ids"]], dtype=np.int64)
+        feeds.append({"input_ids": ids, "attention_mask": np.ones_like(ids),
+                      "token_type_ids": np.zeros_like(ids)})  # fmt: skip
+    return feeds
+
+
+def _quantize_static(fp32: Path, target: Path, tok: object, qdq: bool) -> None:
+    """Weights int8 per channel, activations uint8 with ranges fixed by MinMax calibration on
+    train lines (linear layers only; embeddings stay fp32)."""
+    from onnxruntime.quantization import (
+        CalibrationDataReader,
+        CalibrationMethod,
+        QuantFormat,
+        quantize_static,
+    )
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Reader(CalibrationDataReader):
+        def __init__(self) -> None:
+            self.feeds = iter(_calibration_feeds(tok))
+
+        def get_next(self) -> dict[str, object] | None:
+            return next(self.feeds, None)
+
+    pre = fp32.with_name("pre.onnx")
+    quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
+    quantize_static(
+        str(pre), str(target), Reader(),
+        quant_format=QuantFormat.QDQ if qdq else QuantFormat.QOperator,
+        per_channel=True, weight_type=QuantType.QInt8, activation_type=QuantType.QUInt8,
+        calibrate_method=CalibrationMethod.MinMax, op_types_to_quantize=["MatMul"],
+    )  # fmt: skip
 
 
 def export(model_dir: Path, out: Path, quant: str, fuse: bool = False) -> None:
@@ -84,6 +133,8 @@ def export(model_dir: Path, out: Path, quant: str, fuse: bool = False) -> None:
         target = out / "model.onnx"
         if quant == "fp32":
             shutil.copyfile(fp32, target)
+        elif quant.startswith("int8-static"):
+            _quantize_static(fp32, target, tok, qdq="qdq" in quant)
         else:
             head = ["/classifier/MatMul"] if quant == "int8-head-fp32" else []
             quantize_dynamic(
