@@ -101,9 +101,12 @@ def soft_header(previous: str, line: str, following: str) -> bool:
     return bool(nxt) and (len(nxt.split()) > 6 or bool(_BULLET.match(nxt)))
 
 
-def split_blocks(text: str, is_header: Callable[[str], bool]) -> list[Block]:
+def split_blocks(
+    text: str, is_header: Callable[[str], bool], opens: Callable[[str], bool] | None = None
+) -> list[Block]:
     """Contiguous blocks covering the whole text. A header line opens a block that runs to the
-    next header; without a header, a blank line ends a paragraph block. Linear in the text."""
+    next header; without a header, a blank line ends a paragraph block; after a blank line, a
+    line `opens` accepts starts a new block even inside a header-led run. Linear in the text."""
     blocks: list[Block] = []
     start, header = 0, None
     has_body = False  # the open block has a non-blank line other than its header
@@ -114,13 +117,14 @@ def split_blocks(text: str, is_header: Callable[[str], bool]) -> list[Block]:
         stripped = line.strip()
         if stripped:
             following = lines[k + 1] if k + 1 < len(lines) else ""
-            opens = is_header(line) or (k > 0 and soft_header(lines[k - 1], line, following))
-            if opens or (blank_before and header is None and has_body):
+            opens_header = is_header(line) or (k > 0 and soft_header(lines[k - 1], line, following))
+            declared = blank_before and opens is not None and not opens_header and opens(line)
+            if opens_header or declared or (blank_before and header is None and has_body):
                 if pos > start and (has_body or header is not None):
                     blocks.append(Block(start, pos, header))
                     start = pos
-                header = stripped[:120] if opens else None
-                has_body = not opens
+                header = stripped[:120] if opens_header else None
+                has_body = not opens_header
             else:
                 has_body = True
         blank_before = not stripped

@@ -34,12 +34,18 @@ class BlockClassifier:
     def classify(self, text: str) -> tuple[Section, ...]:
         if self.mode == "rules" or self.model is None:
             return self.rules.classify(text)
-        blocks = split_blocks(text, self.is_header)
+        hybrid = self.mode == "hybrid"
+        opens = (lambda ln: self.rules.body_kind(ln) is not None) if hybrid else None
+        blocks = split_blocks(text, self.is_header, opens)
         sections: list[Section] = []
         for i, b in enumerate(blocks):
             kind = None
-            if b.header is not None and self.mode == "hybrid":
-                kind = self.rules.header_kind(b.header)
+            if hybrid:
+                if b.header is not None:
+                    kind = self.rules.header_kind(b.header)
+                else:
+                    first = text[b.start : min(b.end, b.start + 2000)].lstrip().partition("\n")[0]
+                    kind = self.rules.body_kind(first)
             if kind is None:
                 body = text[b.start : b.end]
                 if b.header is not None:

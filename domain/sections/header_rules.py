@@ -22,6 +22,7 @@ class HeaderRules:
     kinds: tuple[tuple[str, re.Pattern[str]], ...]
     metadata_key: re.Pattern[str]
     max_header_words: int
+    body: tuple[tuple[str, re.Pattern[str]], ...] = ()  # paragraphs that say what they are
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> HeaderRules:
@@ -31,10 +32,14 @@ class HeaderRules:
                 for kind, patterns in cfg["kinds"].items()
             )
             meta = re.compile(r"(?:" + "|".join(cfg["metadata_keys"]) + r")\s*:")
-            rules = cls(kinds, meta, int(cfg.get("max_header_words", 7)))
+            body = tuple(
+                (kind, re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE))
+                for kind, patterns in (cfg.get("body_patterns") or {}).items()
+            )
+            rules = cls(kinds, meta, int(cfg.get("max_header_words", 7)), body)
         except (KeyError, TypeError, AttributeError, re.error) as exc:
             raise ConfigError(f"section_patterns.yaml is invalid: {exc!r}") from exc
-        if unknown := sorted({k for k, _ in kinds} - set(LABELS)):
+        if unknown := sorted({k for k, _ in (*kinds, *body)} - set(LABELS)):
             raise ConfigError(f"section_patterns.yaml: unknown labels {unknown}; use {LABELS}")
         return rules
 
@@ -53,13 +58,29 @@ class HeaderRules:
                 return kind
         return None
 
+    def body_kind(self, line: str) -> str | None:
+        """The section a paragraph opening with this line declares by its words, or None."""
+        for kind, rx in self.body:
+            if rx.search(line[:500]):
+                return kind
+        return None
+
     def classify(self, text: str) -> tuple[Section, ...]:
-        """Cover the whole text with consecutive sections; each header starts a new one."""
+        """Cover the whole text with consecutive sections; each header starts a new one, and so
+        does a paragraph (after a blank line) that body_patterns recognize."""
         sections: list[Section] = []
         kind, header, start = OVERVIEW, None, 0
         pos = 0
+        blank_before = False
         for line in text.split("\n"):
             found = self.header_kind(line)
+            if found is None and blank_before and line.strip():
+                body = self.body_kind(line)
+                if body is not None and body != kind:
+                    if pos > start:
+                        sections.append(Section(kind, start, pos, header))
+                    kind, header, start = body, None, pos
+            blank_before = not line.strip()
             if found is not None and not (found == METADATA and kind == METADATA):
                 if pos > start:
                     sections.append(Section(kind, start, pos, header))

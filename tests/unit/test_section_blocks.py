@@ -267,3 +267,22 @@ def test_train_sections_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     export.write_text(json.dumps(rows[0]) + "\n{not json\n", encoding="utf-8")
     assert main(["train-sections", str(export), "--out", str(out)]) == 2
     assert "export.jsonl:2" in capsys.readouterr().err
+
+
+def test_an_eeo_paragraph_is_legal_even_under_another_header(
+    rules: HeaderRules, hybrid: BlockClassifier
+) -> None:
+    text = (
+        "Requirements\n- Python and SQL\n- Airflow\n\n"
+        "We are an equal opportunity employer and value diversity at our company.\n"
+        "All qualified applicants will receive consideration.\n"
+    )
+    eeo = text.index("We are")
+    for clf in (rules.classify, hybrid.classify):
+        secs = clf(text)
+        assert_covers(text, secs)
+        assert section_at(secs, text.index("Airflow")) == "requirements"
+        assert section_at(secs, eeo) == section_at(secs, text.index("All qualified")) == "legal"
+    # no blank line before it: one paragraph of the requirements, as the posting wrote it
+    joined = text.replace("\n\nWe are", "\nWe are")
+    assert section_at(hybrid.classify(joined), joined.index("We are")) == "requirements"
