@@ -272,3 +272,20 @@ def test_duckdb_backfills_state_for_files_written_before_it_existed(tmp_path: Pa
     con.execute("DELETE FROM posting_state")  # as an old file would be
     con.close()
     assert DuckDbStore(path).count_drifted("v2") == 2
+
+
+def test_duckdb_skill_rows_carry_link_and_section_columns(tmp_path: Path) -> None:
+    """enrichment_skills is what analysts query in SQL: the per-skill fields must land there."""
+    from dataclasses import replace
+
+    store = DuckDbStore(tmp_path / "w.duckdb")
+    a = posting("a", "Requirements\nPython")
+    s = replace(skill("esco:py", "Python"), link_score=1.0, link_method="exact",
+                section="requirements", section_relevance=1.0)  # fmt: skip
+    old = skill("s1", "SQL")
+    store.write_batch([a], [enrichment(a, "v2", T2, [s]), enrichment(a, "v1", T1, [old])], [])
+    rows = store._query(
+        "SELECT skill_id, link_score, link_method, section, section_relevance "
+        "FROM enrichment_skills ORDER BY skill_id"
+    )
+    assert rows == [("esco:py", 1.0, "exact", "requirements", 1.0), ("s1", None, None, None, None)]

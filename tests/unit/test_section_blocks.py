@@ -88,6 +88,8 @@ def test_header_shapes() -> None:
         ("Equal opportunity employer", "legal"),
         ("Technologies", "requirements"),
         ("Diversity and inclusivity are celebrated at <ORGANIZATION> .", None),  # a sentence
+        ("In this role you will build things.", None),  # a sentence, though a pattern matches
+        ("In this role you will", "responsibilities"),
     ],
 )
 def test_rules_read_markup_headers(rules: HeaderRules, line: str, kind: str | None) -> None:
