@@ -26,11 +26,12 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from section_quality import variant  # noqa: E402  (bench/ is the script's own folder)
 
 from adapters.artifacts.config_files import build_pipeline, load_config  # noqa: E402
 from domain.models import Posting  # noqa: E402
@@ -71,14 +72,7 @@ def main() -> None:
     with_sections = build_pipeline(cfg)
     clf = with_sections.classifier
     assert isinstance(clf, BlockClassifier)
-    # "without": a second extractor from the same config, section weighting switched off
-    base = build_pipeline(cfg)
-    base.extractor.params = replace(  # type: ignore[attr-defined]
-        base.extractor.params,  # type: ignore[attr-defined]
-        section_relevance={},
-        skip_sections=frozenset(),
-    )
-    without = replace(base, classifier=BlockClassifier(clf.rules, None, "rules"))
+    without = variant(with_sections, "rules", {}, ())  # what 2026.11.4 ran; models shared
     ps = postings(args.google, args.data)
     n = len(ps)
     print(f"{n} postings, profile {cfg.manifest.effective}, one thread", file=sys.stderr)

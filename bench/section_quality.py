@@ -34,6 +34,7 @@ from domain.evaluation.run import predicted_spans  # noqa: E402
 from domain.evaluation.spans import score  # noqa: E402
 from domain.pipeline import Pipeline  # noqa: E402
 from domain.sections.classifier import BlockClassifier  # noqa: E402
+from domain.skills.ensemble import SkillExtractor  # noqa: E402
 from worker.sections_cli import read_export, score_all  # noqa: E402
 
 EXCLUDED = ("company", "benefits", "application", "legal")
@@ -60,11 +61,15 @@ GRID: dict[str, tuple[str, dict[str, float], tuple[str, ...]]] = {
 def variant(
     base: Pipeline, mode: str, relevance: dict[str, float], skip: tuple[str, ...]
 ) -> Pipeline:
+    """`base` with another classifier mode and section weighting (models shared, not reloaded)."""
     clf = base.classifier
-    assert isinstance(clf, BlockClassifier)
-    ex = base.extractor
-    ex.params = replace(ex.params, section_relevance=relevance, skip_sections=frozenset(skip))  # type: ignore[attr-defined]
-    return replace(base, classifier=BlockClassifier(clf.rules, clf.model, mode))
+    assert isinstance(clf, BlockClassifier) and isinstance(base.extractor, SkillExtractor)
+    params = replace(
+        base.extractor.params, section_relevance=relevance, skip_sections=frozenset(skip)
+    )
+    return replace(
+        base, classifier=replace(clf, mode=mode), extractor=base.extractor.with_params(params)
+    )
 
 
 def spans_table(metrics: dict[str, Any], labels: list[str]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -93,8 +94,9 @@ class HeaderRules:
 
 
 def section_at(sections: tuple[Section, ...], offset: int) -> str:
-    """Kind of the section holding character `offset` (sections are sorted and contiguous)."""
-    for s in sections:
-        if s.start <= offset < s.end:
-            return s.kind
+    """Kind of the section holding character `offset` (sections are sorted and contiguous);
+    the last section's kind past the end. Binary search: called once per kept span."""
+    i = bisect_right(sections, offset, key=lambda s: s.start) - 1
+    if i >= 0 and offset < sections[i].end:
+        return sections[i].kind
     return sections[-1].kind if sections else OVERVIEW

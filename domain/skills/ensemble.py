@@ -158,6 +158,12 @@ class SkillExtractor:
             for j, s in enumerate(names)
         }
 
+    def with_params(self, params: EnsembleParams) -> SkillExtractor:
+        """The same strategies and linker (nothing reloaded) under other ensemble params."""
+        return SkillExtractor(
+            self.nlp, self.taxonomy, self.strategies, self.ambiguity, params, self.linker
+        )
+
     @property
     def strategy_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.strategies)
