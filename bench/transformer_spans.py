@@ -34,7 +34,7 @@ from adapters.artifacts.datasets import configured_datasets  # noqa: E402
 from adapters.artifacts.onnx_tagger import OnnxTagger  # noqa: E402
 from adapters.artifacts.span_model import load_gate  # noqa: E402
 from domain.evaluation.spans import Span, score  # noqa: E402
-from domain.skills.transformer_spans import TransformerSpanStrategy  # noqa: E402
+from domain.skills.transformer_spans import DECODERS, TransformerSpanStrategy  # noqa: E402
 
 
 def main() -> None:
@@ -44,6 +44,8 @@ def main() -> None:
     ap.add_argument("--no-gate", action="store_true", help="tag every line")
     ap.add_argument("--batch", type=int, default=1, help="lines per ONNX call")
     ap.add_argument("--max-pieces", type=int, default=256, help="longer lines are split")
+    ap.add_argument("--decode", choices=DECODERS, default="argmax",
+                    help="argmax per word, or viterbi over the line's BIO tags")  # fmt: skip
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, help="append one JSON line per artifact here")
     args = ap.parse_args()
@@ -53,7 +55,8 @@ def main() -> None:
     samples = [json.loads(x)["text"] for x in (ROOT / "config/samples/skillspan_postings.jsonl").open()]  # fmt: skip
     t_tok = statistics.median(_time(lambda: list(nlp.tokenizer.pipe(samples))) for _ in range(3))
     for d in args.dirs:
-        tagger = OnnxTagger(d, threads=1, batch_size=args.batch, max_pieces=args.max_pieces)
+        tagger = OnnxTagger(d, threads=1, batch_size=args.batch, max_pieces=args.max_pieces,
+                            decode=args.decode)  # fmt: skip
         gate = None if args.no_gate else load_gate(d)
         strategy = TransformerSpanStrategy(tagger, gate, lambda s: None)
 
@@ -74,8 +77,9 @@ def main() -> None:
         meta = json.loads((d / "meta.json").read_text()) if (d / "meta.json").is_file() else {}
         print(f"{d.name}: {meta.get('layers', '?')} layers, {meta.get('quantization', '?')}, "
               f"{(d / 'model.onnx').stat().st_size / 1e6:.1f} MB, gate {'off' if gate is None else 'on'}, "
-              f"batch {args.batch}, max {args.max_pieces} pieces")  # fmt: skip
-        row: dict[str, object] = {"artifact": d.name, "gate": gate is not None, "batch": args.batch}
+              f"batch {args.batch}, max {args.max_pieces} pieces, decode {args.decode}")  # fmt: skip
+        row: dict[str, object] = {"artifact": d.name, "gate": gate is not None, "batch": args.batch,
+                                  "decode": args.decode}  # fmt: skip
         for label in (*ds.labels, "micro"):
             o, s = m[label]["overlap"], m[label]["strict"]
             print(f"  {label:<10} overlap P {o['precision']:.3f} R {o['recall']:.3f} "

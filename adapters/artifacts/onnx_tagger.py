@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from domain.errors import ConfigError
+from domain.skills.transformer_spans import DECODERS, bio_viterbi
 
 FILES = ("model.onnx", "tokenizer.json", "labels.json")
 
@@ -37,9 +38,17 @@ class OnnxTagger:
     function of the line. Larger batches are for fp32 models."""
 
     def __init__(
-        self, path: Path, threads: int = 1, batch_size: int = 1, max_pieces: int = 256
+        self,
+        path: Path,
+        threads: int = 1,
+        batch_size: int = 1,
+        max_pieces: int = 256,
+        decode: str = "argmax",
     ) -> None:
         import onnxruntime as ort
+
+        if decode not in DECODERS:
+            raise ConfigError(f"transformer span model: decode {decode!r} is not one of {DECODERS}")
         from tokenizers import Tokenizer
 
         for name in FILES:
@@ -76,6 +85,7 @@ class OnnxTagger:
                 f"{path / 'labels.json'}: {len(self.labels)} labels, model has {n_out}"
             )
         self.batch_size = batch_size
+        self.decode = decode
         self.max_pieces = max_pieces
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
 
@@ -113,11 +123,25 @@ class OnnxTagger:
             logits: NDArray[np.float32] = self.session.run(
                 None, {k: v for k, v in feed.items() if k in self.inputs}
             )[0]
-            best = logits.argmax(-1)
             for j, (i, first, enc) in enumerate(batch):
-                prev = None
-                for k, w in enumerate(enc.word_ids[:width]):  # type: ignore[attr-defined]
-                    if w is not None and w != prev:
-                        tags[i][first + w] = self.labels[int(best[j, k])]
-                    prev = w
+                rows = _first_pieces(enc.word_ids[:width])  # type: ignore[attr-defined]
+                words = [w for w, _ in rows]
+                scores = logits[j, [k for _, k in rows]]
+                if self.decode == "viterbi":
+                    best = bio_viterbi(scores, self.labels)
+                else:
+                    best = [int(x) for x in scores.argmax(-1)]
+                for w, b in zip(words, best, strict=True):
+                    tags[i][first + w] = self.labels[b]
         return tags
+
+
+def _first_pieces(word_ids: Sequence[int | None]) -> list[tuple[int, int]]:
+    """(word, position of its first word piece) for each word in the encoding."""
+    out: list[tuple[int, int]] = []
+    prev = None
+    for k, w in enumerate(word_ids):
+        if w is not None and w != prev:
+            out.append((w, k))
+        prev = w
+    return out

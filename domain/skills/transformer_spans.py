@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
 from spacy.tokens import Doc, Token
 
 from domain.models import Section
@@ -38,6 +40,41 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
         if start is None and (tag.startswith("B-") or tag.startswith("I-")):
             start, label = k, tag[2:]
     return out
+
+
+DECODERS = ("argmax", "viterbi")
+
+
+def bio_viterbi(scores: NDArray[np.float32], labels: Sequence[str]) -> list[int]:
+    """The best tag sequence (label indices) in which every I-X follows a B-X or I-X.
+
+    `scores` are a line's logits, one row per word. Argmax picks each word's tag alone, so a
+    span's inside can outvote its start ("O I-SKILL I-SKILL"), or a span change kind midway;
+    here the tags of a line are chosen together, by summed log-probability."""
+    n = len(labels)
+    if len(scores) == 0:
+        return []
+    z = scores.astype(np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    inside = [lab[2:] if lab.startswith("I-") else None for lab in labels]
+    allowed = np.zeros((n, n), dtype=np.float64)  # allowed[prev, cur]: 0 or -inf
+    for cur, kind in enumerate(inside):
+        if kind is not None:
+            for prev, lab in enumerate(labels):
+                if lab[2:] != kind or lab == "O":
+                    allowed[prev, cur] = -np.inf
+    start = np.array([-np.inf if k is not None else 0.0 for k in inside])
+    best = start + logp[0]
+    back = np.zeros((len(logp), n), dtype=np.int64)
+    for t in range(1, len(logp)):
+        cand = best[:, None] + allowed
+        back[t] = cand.argmax(axis=0)
+        best = cand.max(axis=0) + logp[t]
+    path = [int(best.argmax())]
+    for t in range(len(logp) - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
 
 
 class TransformerSpanStrategy:

@@ -42,6 +42,32 @@ def test_a_lines_tags_do_not_depend_on_the_other_lines(tagger: OnnxTagger) -> No
     assert tagger.tag(checks["words"][::-1]) == alone[::-1]
 
 
+def test_viterbi_decoding_is_valid_bio_and_keeps_argmax_where_argmax_is_valid(
+    tagger: OnnxTagger,
+) -> None:
+    checks = json.loads((ARTIFACT / "checks.json").read_text(encoding="utf-8"))
+    viterbi = OnnxTagger(ARTIFACT, decode="viterbi").tag(checks["words"])
+    changed = 0
+    for arg, vit in zip(checks["tags"], viterbi, strict=True):
+        assert len(vit) == len(arg)
+        assert _valid_bio(vit)
+        if _valid_bio(arg):
+            assert vit == arg
+        else:
+            changed += 1
+    assert changed  # the checks hold lines whose argmax tags break BIO: those are re-decoded
+
+
+def _valid_bio(tags: list[str]) -> bool:
+    """Every I-X follows a B-X or an I-X."""
+    return all(not t.startswith("I-") or p[2:] == t[2:] for p, t in zip(["O", *tags][: len(tags)], tags, strict=True))  # fmt: skip
+
+
+def test_an_unknown_decoder_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="decode 'beam'"):
+        OnnxTagger(ARTIFACT, decode="beam")
+
+
 def test_a_line_longer_than_max_pieces_is_tagged_in_parts() -> None:
     words = (
         ["Experience", "with", "Python", ",", "SQL", "and", "Kubernetes", "is", "required", "."]

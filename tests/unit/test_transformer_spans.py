@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 import spacy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from domain.skills.span_model import LineGate
-from domain.skills.transformer_spans import TransformerSpanStrategy, bio_spans
+from domain.skills.transformer_spans import TransformerSpanStrategy, bio_spans, bio_viterbi
 
 NLP = spacy.blank("en")
 
@@ -51,6 +52,67 @@ def test_bio_decoding_closes_spans_at_o_b_and_label_changes() -> None:
     assert bio_spans(tags) == [(0, 2, "SKILL"), (3, 5, "KNOWLEDGE"), (5, 6, "KNOWLEDGE"), (6, 7, "SKILL")]  # fmt: skip
     assert bio_spans(["O", "O"]) == []
     assert bio_spans(["B-SKILL"]) == [(0, 1, "SKILL")]
+
+
+LABELS = ("O", "B-SKILL", "I-SKILL", "B-KNOWLEDGE", "I-KNOWLEDGE")
+
+
+def _valid(path: Sequence[int]) -> bool:
+    prev = "O"
+    for k in path:
+        tag = LABELS[k]
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            return False
+        prev = tag
+    return True
+
+
+def test_viterbi_keeps_a_span_whole_where_argmax_cuts_it() -> None:
+    # "design scalable APIs": the middle word leans to O by a little, the others are clearly SKILL
+    logits = np.log(
+        np.array(
+            [
+                [0.05, 0.90, 0.02, 0.02, 0.01],
+                [0.50, 0.02, 0.45, 0.02, 0.01],
+                [0.10, 0.05, 0.80, 0.03, 0.02],
+            ]
+        )
+    )
+    assert [LABELS[k] for k in logits.argmax(-1)] == ["B-SKILL", "O", "I-SKILL"]
+    assert bio_spans([LABELS[k] for k in logits.argmax(-1)]) == [(0, 1, "SKILL"), (2, 3, "SKILL")]
+    path = [LABELS[k] for k in bio_viterbi(logits, LABELS)]
+    assert path == ["B-SKILL", "I-SKILL", "I-SKILL"]
+    assert bio_spans(path) == [(0, 3, "SKILL")]
+
+
+def test_viterbi_never_starts_a_line_or_follows_o_with_an_inside_tag() -> None:
+    logits = np.log(np.array([[0.3, 0.1, 0.4, 0.1, 0.1], [0.6, 0.05, 0.05, 0.05, 0.25]]))
+    assert _valid(bio_viterbi(logits, LABELS))
+    assert bio_viterbi(np.zeros((0, 5), dtype=np.float32), LABELS) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.floats(-6, 6), min_size=5, max_size=5), min_size=1, max_size=5))
+def test_viterbi_is_the_best_valid_path(rows: list[list[float]]) -> None:
+    """Brute force over every tag sequence: the decoded path is valid BIO, scores as high as
+    any valid path, and equals argmax whenever argmax is itself valid."""
+    import itertools
+
+    logits = np.array(rows, dtype=np.float32)
+    z = logits.astype(np.float64)
+    z = z - z.max(1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+
+    def total(path: Sequence[int]) -> float:
+        return float(sum(logp[t, k] for t, k in enumerate(path)))
+
+    got = bio_viterbi(logits, LABELS)
+    assert _valid(got)
+    best = max(total(p) for p in itertools.product(range(5), repeat=len(rows)) if _valid(p))
+    assert total(got) >= best - 1e-9
+    arg = [int(k) for k in logits.argmax(-1)]
+    if _valid(arg):
+        assert total(got) == pytest.approx(total(arg))
 
 
 def test_spans_are_token_ranges_of_the_posting_across_lines_and_punctuation() -> None:
