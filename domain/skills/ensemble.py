@@ -210,7 +210,7 @@ class SkillExtractor:
         for i, (doc, gs) in enumerate(zip(docs, groups, strict=True)):
             row: list[Link] = []
             for j, g in enumerate(gs):
-                member = self._link(g)
+                member = self._link(g, doc)
                 if member is not None and member.skill_id is not None:
                     method = ALIAS_LINK if member.strategy == ALIAS else EXACT
                     row.append(Link(member.skill_id, 1.0, method))
@@ -292,10 +292,12 @@ class SkillExtractor:
             groups.append(_Group(c.start, c.end, c.kind, [c]))
         return groups
 
-    def _link(self, group: _Group) -> Candidate | None:
-        """The member whose taxonomy skill names a merged span: same boundaries first, then any
-        member, and never one whose kind contradicts the kind a typed strategy (model, context)
-        gave it."""
+    def _link(self, group: _Group, doc: Doc) -> Candidate | None:
+        """The member whose taxonomy skill names a merged span: same boundaries first, then a
+        concept whose preferred name the member's span is (not one listing it as an alternative
+        label),
+        then any member; never one whose kind contradicts the kind a typed strategy (model,
+        context) gave it."""
         linked = [
             m
             for m in group.members
@@ -305,7 +307,12 @@ class SkillExtractor:
                 group.kind is None or KIND_OF_CATEGORY.get(self.category(m.skill_id)) == group.kind
             )
         ]
-        linked.sort(key=lambda m: ((m.start, m.end) != (group.start, group.end), m.start))
+
+        def alternative(m: Candidate) -> bool:
+            own = " ".join(doc[m.start : m.end].text.lower().split())
+            return self.taxonomy.get(str(m.skill_id)).name.lower() != own
+
+        linked.sort(key=lambda m: ((m.start, m.end) != (group.start, group.end), alternative(m), m.start))  # fmt: skip
         return linked[0] if linked else None
 
     def assemble(

@@ -241,6 +241,18 @@ class ConceptLinker:
             self._exact.setdefault(low, []).append((sid, kind))
             if key := normalized_key(low):
                 self._norm.setdefault(key, []).append((sid, kind))
+
+        # a concept whose preferred name it is comes before concepts listing it as an
+        # alternative label ("project management": project management, not project commissioning)
+        def name(sid: str) -> str:
+            return " ".join(self.taxonomy.get(sid).name.lower().split())
+
+        for low, cands in self._exact.items():
+            if len(cands) > 1:
+                cands.sort(key=lambda c: name(c[0]) != low)
+        for key, cands in self._norm.items():
+            if len(cands) > 1:
+                cands.sort(key=lambda c: normalized_key(name(c[0])) != key)
         self._alias: dict[str, str] = {}
         self._cased: dict[str, str] = {}
         for a in self.aliases:

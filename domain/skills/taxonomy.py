@@ -115,12 +115,17 @@ class ExactLinker:
     ) -> None:
         self._lower: dict[str, str] = {}
         self._cased: dict[str, str] = {}
-        for sid in sorted(s.skill_id for s in taxonomy):  # ESCO before O*NET on shared names
-            skill = taxonomy.get(sid)
-            for label in (skill.name.lower(), *skill.aliases):
-                # ambiguous words (go, r, access) and weak one-word labels never link on their own
-                if label.lower() not in skip and not is_weak_label(skill, label.lower()):
-                    self._lower.setdefault(label.lower(), sid)
+        # A concept's preferred name before any other concept's alternative label ("project
+        # management" is ESCO's project management, not an alt label of project commissioning);
+        # then ESCO before O*NET on shared names (ids sort that way)
+        ids = sorted(s.skill_id for s in taxonomy)
+        for preferred in (True, False):
+            for sid in ids:
+                skill = taxonomy.get(sid)
+                for label in (skill.name.lower(),) if preferred else skill.aliases:
+                    # ambiguous words (go, r, access), weak one-word labels never link on their own
+                    if label.lower() not in skip and not is_weak_label(skill, label.lower()):
+                        self._lower.setdefault(label.lower(), sid)
         for a in aliases:
             if a.case_sensitive:
                 self._cased[a.alias] = a.skill_id

@@ -27,6 +27,9 @@ TAX = Taxonomy(
         Skill("esco:r", "R", "knowledge"),
         Skill("esco:team", "work in teams", "transversal"),
         Skill("esco:pack", "packaging engineering", "knowledge", ("engineering",)),
+        # ESCO lists "project management" as an alternative label of project commissioning too
+        Skill("esco:commission", "project commissioning", "knowledge", ("project management",)),
+        Skill("esco:pm", "project management", "knowledge"),
     ]
 )
 ALIASES = (Alias("k8s", "onet:k8s"),)
@@ -126,6 +129,23 @@ def test_model_boundaries_win_and_kind_contradicting_links_are_refused() -> None
 def test_model_span_links_to_the_taxonomy_by_exact_name() -> None:
     got = mentions(extractor(("span_model",)), "Must work in teams.")
     assert got == [("work in teams", "esco:team", "transversal", "span_model")]
+
+
+def test_a_preferred_name_wins_over_another_concepts_alternative_label() -> None:
+    # what a span model's span is linked by
+    linker = ExactLinker(TAX, ALIASES, AMBIGUITY.lowered)
+    assert linker("Project Management") == "esco:pm"
+    assert linker("project commissioning") == "esco:commission"
+    # the taxonomy strategy finds both concepts on the same span; the ensemble names the one
+    # whose preferred name it is
+    got = mentions(
+        extractor(("taxonomy",), min_confidence=0.1),
+        "Knowledge of project management and of project commissioning.",
+    )
+    assert [(t, sid) for t, sid, _, _ in got] == [
+        ("project commissioning", "esco:commission"),
+        ("project management", "esco:pm"),
+    ]
 
 
 def test_confidence_is_a_weighted_noisy_or_and_min_confidence_filters() -> None:

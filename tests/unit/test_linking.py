@@ -32,6 +32,8 @@ TAX = Taxonomy(
         Skill("esco:webapp", "develop web applications", "skill/competence"),
         Skill("onet:py", "Python", "technology/tool", ("python",)),
         Skill("onet:k8s", "Kubernetes", "technology/tool"),
+        Skill("esco:commission", "project commissioning", "knowledge", ("project management",)),
+        Skill("esco:pm", "project management", "knowledge"),
     ]
 )
 VOCAB = ["team", "work", "communic", "python", "kubernetes", "web", "applic", "develop"]
@@ -68,6 +70,10 @@ def linker(threshold: float = 0.7, exclude: frozenset[str] = frozenset()) -> Con
         ("communication", "SKILL", "esco:comm", VECTOR),  # kind-consistent: not the knowledge one
         ("communication", "KNOWLEDGE", "esco:commk", EXACT),
         ("communication", None, "esco:commk", EXACT),
+        # a preferred name before another concept's alternative label, exact and normalized
+        ("project management", "KNOWLEDGE", "esco:pm", EXACT),
+        ("project managements", "KNOWLEDGE", "esco:pm", NORMALIZED),
+        ("project commissioning", "KNOWLEDGE", "esco:commission", EXACT),
     ],
 )
 def test_methods_in_order_and_kind_consistent(text, kind, sid, method) -> None:

@@ -76,8 +76,8 @@ def test_switching_profiles_changes_the_version_and_rollback_returns(
 
     assert cmd_profile(argparse.Namespace(name="fast"), settings) == 0
     fast = load_config(deployed).manifest
-    assert fast.declared == "2026.11.5-fast" and fast.component("span_model")
-    assert "active version is now 2026.11.5-fast+" in capsys.readouterr().out
+    assert fast.declared == "2026.11.6-fast" and fast.component("span_model")
+    assert "active version is now 2026.11.6-fast+" in capsys.readouterr().out
     # the file keeps its comments: only the profile line changed
     text = (deployed / "config" / "model_versions.yaml").read_text()
     assert "profile: fast\n" in text and "# 2026.11.4: extraction profiles" in text

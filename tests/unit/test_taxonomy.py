@@ -61,6 +61,18 @@ def test_everyday_skills_resolve_to_one_canonical_skill(
     assert taxonomy.get(sid).category in categories
 
 
+def test_a_preferred_name_links_to_its_own_concept(taxonomy: Taxonomy, linker: ExactLinker) -> None:
+    """136 ESCO preferred names are also an alternative label of another concept ("project
+    management" of project commissioning); the name's own concept wins (ESCO before O*NET)."""
+    wrong = []
+    for skill in taxonomy:
+        sid = linker(skill.name)
+        if sid is not None and taxonomy.get(sid).name.lower() != skill.name.lower():
+            wrong.append((skill.name, taxonomy.get(sid).name))
+    assert wrong == []
+    assert taxonomy.get(str(linker("project management"))).name == "project management"
+
+
 def test_ambiguous_words_never_link_bare(linker: ExactLinker) -> None:
     for word in ("go", "access", "word", "spark", "swift"):
         assert linker(word) is None, word
