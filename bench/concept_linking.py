@@ -143,7 +143,10 @@ def main() -> None:
     cfg = load_config(ROOT)
     taxonomy = load_taxonomy(cfg.path("taxonomy"))
     alias_cfg = _yaml(cfg.path("aliases"))
-    aliases = aliases_from_config(alias_cfg, taxonomy)
+    aliases = (
+        *aliases_from_config(alias_cfg, taxonomy),
+        *aliases_from_config(alias_cfg, taxonomy, "links"),
+    )
     skip = ambiguity_from_config(alias_cfg, taxonomy).lowered
     held = holdout(taxonomy, args.holdout)
     exclude = frozenset(a.lower() for a, _, _ in held)

@@ -183,7 +183,8 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
         concept_linker = build_linker(
             cfg.path("concept_linker"),
             taxonomy,
-            aliases,
+            # `links`: phrases that name a concept when a strategy finds them, never finders
+            (*aliases, *aliases_from_config(alias_cfg, taxonomy, "links")),
             skip,
             LinkerParams.from_config(cfg.params("concept_linker")),
         )

@@ -2,8 +2,12 @@
 
 Methods, tried in order; the first that finds a kind-consistent concept wins:
     exact       the mention is a concept's preferred or alternative label (case-insensitive)
-    alias       the mention is a curated alias (config/skill_aliases.yaml)
-    normalized  equal after lower-casing, dropping stop words and punctuation, singular nouns,
+    alias       the mention is a curated alias or link-only phrase (config/skill_aliases.yaml
+                `aliases:` and `links:`)
+    normalized  a short form of a product's preferred name: without its vendor ("Kafka" for
+                Apache Kafka, "JIRA" for Atlassian JIRA) or its trailing acronym alone or
+                spelled out ("DNS" / "domain name system" for Domain name system DNS); else
+                equal after lower-casing, dropping stop words and punctuation, singular nouns,
                 base verbs and word order ("developing web applications" = "develop web application")
     vector      nearest label in a vector index over every preferred + alternative label, if its
                 cosine similarity reaches `threshold`
@@ -137,6 +141,39 @@ def normalized_key(text: str) -> str:
 Encoder = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
+# Product names in the taxonomy that job ads write without the vendor
+VENDORS = (
+    "apache",
+    "atlassian",
+    "microsoft",
+    "oracle",
+    "amazon",
+    "google",
+    "ibm",
+    "adobe",
+    "jetbrains",
+)
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9]*[A-Z0-9]$")
+
+
+def short_forms(name: str) -> list[tuple[str, bool]]:
+    """How job ads shorten a product's preferred name, as (form, case-sensitive): without a
+    leading vendor word ("kafka"), and for a name ending in its acronym, the spelled-out words
+    ("domain name system") and the acronym in its own case only ("DNS": "apps" is not the
+    Automated Package Processing System APPS). An acronym counts when its letters appear in
+    order in the words before it, starting with the first word's initial."""
+    words = name.split()
+    out = []
+    if len(words) >= 2 and words[0].lower() in VENDORS:
+        out.append((" ".join(words[1:]).lower(), False))
+    if len(words) >= 3 and _ACRONYM.match(words[-1]) and sum(c.isupper() for c in words[-1]) >= 2:
+        acro, long = words[-1].lower(), " ".join(words[:-1]).lower()
+        rest = iter(long[1:])
+        if acro[0] == long[0] and all(c in rest for c in acro[1:]):
+            out += [(words[-1], True), (long, False)]
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
     skill_id: str | None
@@ -242,6 +279,15 @@ class ConceptLinker:
             if key := normalized_key(low):
                 self._norm.setdefault(key, []).append((sid, kind))
 
+        # short forms of product names, where no concept already has that label
+        self._short: dict[str, list[tuple[str, str]]] = {}
+        for s in sorted(self.taxonomy, key=lambda s: s.skill_id):
+            for form, cased in short_forms(s.name):
+                low = form.lower()
+                if low not in self._exact and low not in self.skip and low not in self.exclude:
+                    key = form if cased else low
+                    self._short.setdefault(key, []).append((s.skill_id, self.kind_of(s.skill_id)))
+
         # a concept whose preferred name it is comes before concepts listing it as an
         # alternative label ("project management": project management, not project commissioning)
         def name(sid: str) -> str:
@@ -279,6 +325,9 @@ class ConceptLinker:
         sid = self._cased.get(text) or self._alias.get(low)
         if sid is not None and (kind is None or self.kind_of(sid) == kind):
             return Link(sid, 1.0, ALIAS_LINK)
+        short = self._short.get(text) or self._short.get(low, [])
+        if (sid := self._pick(short, kind)) is not None:
+            return Link(sid, NORMALIZED_SCORE, NORMALIZED)
         key = normalized_key(low)
         if key and (sid := self._pick(self._norm.get(key, []), kind)) is not None:
             return Link(sid, NORMALIZED_SCORE, NORMALIZED)

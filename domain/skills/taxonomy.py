@@ -79,15 +79,18 @@ class Taxonomy:
         return sid
 
 
-def aliases_from_config(cfg: Mapping[str, Any], taxonomy: Taxonomy) -> tuple[Alias, ...]:
-    """Parse skill_aliases.yaml; every target must exist in the taxonomy."""
-    entries = cfg.get("aliases")
+def aliases_from_config(
+    cfg: Mapping[str, Any], taxonomy: Taxonomy, key: str = "aliases"
+) -> tuple[Alias, ...]:
+    """Parse a list of skill_aliases.yaml (`aliases`, or `links`: optional); every target must
+    exist in the taxonomy."""
+    entries = cfg.get(key, [] if key != "aliases" else None)
     if not isinstance(entries, list):
-        raise ConfigError("skill_aliases.yaml: 'aliases' must be a list")
+        raise ConfigError(f"skill_aliases.yaml: '{key}' must be a list")
     out = []
     for i, e in enumerate(entries):
         if not isinstance(e, Mapping) or not e.get("alias") or not e.get("skill"):
-            raise ConfigError(f"skill_aliases.yaml entry {i}: needs 'alias' and 'skill'")
+            raise ConfigError(f"skill_aliases.yaml {key} entry {i}: needs 'alias' and 'skill'")
         out.append(
             Alias(str(e["alias"]), taxonomy.resolve(str(e["skill"])), bool(e.get("case_sensitive")))
         )

@@ -19,6 +19,7 @@ from domain.skills.linking import (
     VectorIndex,
     label_rows,
     normalized_key,
+    short_forms,
     strip_filler,
     unit_rows,
 )
@@ -34,6 +35,9 @@ TAX = Taxonomy(
         Skill("onet:k8s", "Kubernetes", "technology/tool"),
         Skill("esco:commission", "project commissioning", "knowledge", ("project management",)),
         Skill("esco:pm", "project management", "knowledge"),
+        Skill("onet:kafka", "Apache Kafka", "technology/tool"),
+        Skill("onet:dns", "Domain name system DNS", "technology/tool"),
+        Skill("onet:apps", "Automated Package Processing System APPS", "technology/tool"),
     ]
 )
 VOCAB = ["team", "work", "communic", "python", "kubernetes", "web", "applic", "develop"]
@@ -74,6 +78,11 @@ def linker(threshold: float = 0.7, exclude: frozenset[str] = frozenset()) -> Con
         ("project management", "KNOWLEDGE", "esco:pm", EXACT),
         ("project managements", "KNOWLEDGE", "esco:pm", NORMALIZED),
         ("project commissioning", "KNOWLEDGE", "esco:commission", EXACT),
+        # short forms of product names
+        ("Kafka", "KNOWLEDGE", "onet:kafka", NORMALIZED),
+        ("DNS", "KNOWLEDGE", "onet:dns", NORMALIZED),
+        ("domain name system", "KNOWLEDGE", "onet:dns", NORMALIZED),
+        ("APPS", "KNOWLEDGE", "onet:apps", NORMALIZED),
     ],
 )
 def test_methods_in_order_and_kind_consistent(text, kind, sid, method) -> None:
@@ -111,6 +120,38 @@ def test_threshold_and_cache() -> None:
     assert len({o.skill_id for o in out}) == 1 and len(calls) == 1  # one search for all six
     loose.link_many([("teamwork", "SKILL")])
     assert len(calls) == 1  # cached
+
+
+def test_short_forms_of_product_names() -> None:
+    assert short_forms("Apache Kafka") == [("kafka", False)]
+    assert short_forms("Domain name system DNS") == [("DNS", True), ("domain name system", False)]
+    assert short_forms("Hypertext markup language HTML")[0] == ("HTML", True)
+    assert short_forms("Project.net") == [] and short_forms("work in teams") == []
+    assert short_forms("Graphical user interface GUI design software") == []  # acronym not last
+    assert short_forms("Linear Algebra LAPACK") == []  # P is not in "linear algebra"
+
+
+def test_an_acronym_links_in_its_own_case_only() -> None:
+    (link,) = linker(threshold=0.99).link_many([("apps", "KNOWLEDGE")])
+    assert link.skill_id != "onet:apps"
+
+
+def test_link_only_aliases_come_from_their_own_list() -> None:
+    from domain.skills.taxonomy import aliases_from_config
+
+    cfg = {
+        "aliases": [{"alias": "k8s", "skill": "Kubernetes"}],
+        "links": [{"alias": "team player", "skill": "work in teams"}],
+    }
+    assert [a.alias for a in aliases_from_config(cfg, TAX)] == ["k8s"]
+    assert [(a.alias, a.skill_id) for a in aliases_from_config(cfg, TAX, "links")] == [
+        ("team player", "esco:teams")
+    ]
+    assert aliases_from_config({"aliases": []}, TAX, "links") == ()  # optional
+    with pytest.raises(ConfigError, match="links entry 0"):
+        aliases_from_config({"links": [{"alias": "x"}]}, TAX, "links")
+    with pytest.raises(ConfigError, match="neither a skill id nor a skill name"):
+        aliases_from_config({"links": [{"alias": "x", "skill": "no such"}]}, TAX, "links")
 
 
 def test_excluded_labels_are_not_found_symbolically() -> None:

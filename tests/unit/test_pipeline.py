@@ -6,7 +6,7 @@ from domain.models import EnrichedBatch, Section
 from domain.pipeline import Pipeline
 from domain.skills.ensemble import dictionary_extractor
 from domain.versions import build_manifest
-from tests.conftest import NOW, posting
+from tests.conftest import NOW, ROOT, posting
 from tests.unit.test_versions import FILES, SPEC
 
 
@@ -70,3 +70,37 @@ def test_real_pipeline_on_samples_keeps_offsets(real_pipeline, samples) -> None:
         assert e.sections[0].start == 0 and e.sections[-1].end == len(text)
         for s in e.skills:
             assert all(text[m.start : m.end] == m.text for m in s.mentions)
+
+
+def test_shipped_linker_names_concepts_by_link_only_phrases_and_product_short_forms(
+    real_pipeline: Pipeline,
+) -> None:
+    """config/skill_aliases.yaml `links:` and product short forms, through the shipped linker;
+    the link-only phrases are not finders (the alias strategy does not know them)."""
+    from adapters.artifacts.config_files import _yaml, load_config
+    from domain.skills.taxonomy import aliases_from_config
+
+    ex = real_pipeline.extractor
+    assert ex.linker is not None
+    got = ex.linker.link_many(
+        [
+            ("team player", "SKILL"),
+            ("Kafka", "KNOWLEDGE"),
+            ("DNS", "KNOWLEDGE"),
+            ("project management", "KNOWLEDGE"),
+            ("communication skills", "SKILL"),
+        ]
+    )
+    names = [(ex.taxonomy.get(lk.skill_id).name if lk.skill_id else None, lk.method) for lk in got]
+    assert names == [
+        ("work in teams", "alias"),
+        ("Apache Kafka", "normalized"),
+        ("Domain name system DNS", "normalized"),
+        ("project management", "exact"),
+        ("use communication techniques", "alias"),
+    ]
+    cfg = load_config(ROOT)
+    aliases = _yaml(cfg.path("aliases"))
+    finders = {a.alias.lower() for a in aliases_from_config(aliases, ex.taxonomy)}
+    links = {a.alias.lower() for a in aliases_from_config(aliases, ex.taxonomy, "links")}
+    assert links and not finders & links
