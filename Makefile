@@ -73,7 +73,7 @@ transformer-spans: install ## MiniLM tagger -> ONNX int8 span model in config/mo
 	test -f build/reference/model.safetensors || .venv-train/bin/python scripts/train_transformer_reference.py
 	.venv-train/bin/python scripts/train_transformer_reference.py --init build/reference --teacher build/reference --layers 4 --epochs 3 --out build/student4d
 	.venv-train/bin/python scripts/export_transformer_spans.py build/student4d --quant int8-per-channel
-	$(BIN)/python bench/transformer_spans.py
+	$(BIN)/python bench/transformer_spans.py --decode viterbi
 
 data: install ## rebuild config/taxonomy and config/samples from ../shared/data
 	$(BIN)/python scripts/build_runtime_data.py
