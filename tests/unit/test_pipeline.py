@@ -86,7 +86,7 @@ def test_shipped_linker_names_concepts_by_link_only_phrases_and_product_short_fo
         [
             ("team player", "SKILL"),
             ("Kafka", "KNOWLEDGE"),
-            ("DNS", "KNOWLEDGE"),
+            ("EIGRP", "KNOWLEDGE"),
             ("project management", "KNOWLEDGE"),
             ("communication skills", "SKILL"),
         ]
@@ -95,7 +95,7 @@ def test_shipped_linker_names_concepts_by_link_only_phrases_and_product_short_fo
     assert names == [
         ("work in teams", "alias"),
         ("Apache Kafka", "normalized"),
-        ("Domain name system DNS", "normalized"),
+        ("Enhanced Interior Gateway Routing Protocol EIGRP", "normalized"),
         ("project management", "exact"),
         ("use communication techniques", "alias"),
     ]
