@@ -34,6 +34,7 @@ from adapters.artifacts.config_files import (  # noqa: E402
     LoadedConfig,
     _yaml,
     build_pipeline,
+    linker_aliases,
     load_config,
     load_taxonomy,
 )
@@ -47,7 +48,7 @@ from domain.skills.linking import (  # noqa: E402
     VectorIndex,
     label_rows,
 )
-from domain.skills.taxonomy import aliases_from_config, ambiguity_from_config  # noqa: E402
+from domain.skills.taxonomy import ambiguity_from_config  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "taxonomy" / "lightcast_open_skills"
 GOLD = ROOT / "config" / "eval" / "skillspan_dev_concepts.jsonl"
@@ -143,10 +144,7 @@ def main() -> None:
     cfg = load_config(ROOT)
     taxonomy = load_taxonomy(cfg.path("taxonomy"))
     alias_cfg = _yaml(cfg.path("aliases"))
-    aliases = (
-        *aliases_from_config(alias_cfg, taxonomy),
-        *aliases_from_config(alias_cfg, taxonomy, "links"),
-    )
+    aliases = linker_aliases(alias_cfg, taxonomy)
     skip = ambiguity_from_config(alias_cfg, taxonomy).lowered
     held = holdout(taxonomy, args.holdout)
     exclude = frozenset(a.lower() for a, _, _ in held)

@@ -35,6 +35,7 @@ from domain.skills.strategies import (
     TaxonomyStrategy,
 )
 from domain.skills.taxonomy import (
+    Alias,
     ExactLinker,
     Taxonomy,
     aliases_from_config,
@@ -183,13 +184,23 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
         concept_linker = build_linker(
             cfg.path("concept_linker"),
             taxonomy,
-            # `links`: phrases that name a concept when a strategy finds them, never finders
-            (*aliases, *aliases_from_config(alias_cfg, taxonomy, "links")),
+            linker_aliases(alias_cfg, taxonomy),
             skip,
             LinkerParams.from_config(cfg.params("concept_linker")),
         )
     return SkillExtractor(
         nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble, concept_linker
+    )
+
+
+def linker_aliases(alias_cfg: dict[str, Any], taxonomy: Taxonomy) -> tuple[Alias, ...]:
+    """What the concept linker names concepts by besides labels: the curated aliases, the
+    link-only phrases (`links:`, never finders), and the ambiguous forms in their exact case
+    ("Go", "R", "Spark": a span a model found and typed is not the verb "go")."""
+    return (
+        *aliases_from_config(alias_cfg, taxonomy),
+        *aliases_from_config(alias_cfg, taxonomy, "links"),
+        *ambiguity_from_config(alias_cfg, taxonomy).forms,
     )
 
 

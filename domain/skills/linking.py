@@ -262,7 +262,9 @@ def label_rows(
 class ConceptLinker:
     taxonomy: Taxonomy
     aliases: Iterable[Alias] = ()
-    skip: frozenset[str] = frozenset()  # ambiguous words (go, r, access): never linked alone
+    # ambiguous words (go, r, access): never linked alone, unless a case-sensitive alias names
+    # that exact spelling ("Go" as a KNOWLEDGE span the model found: the Go language)
+    skip: frozenset[str] = frozenset()
     index: VectorIndex | None = None
     params: LinkerParams = field(default_factory=LinkerParams)
     exclude: frozenset[str] = frozenset()  # labels left out (held-out evaluation)
@@ -339,11 +341,13 @@ class ConceptLinker:
         todo: dict[tuple[str, str | None], list[int]] = {}
         for i, (raw, kind) in enumerate(items):
             text = strip_filler(" ".join(raw.split()))
-            key = (text.lower(), kind)
+            key = (text, kind)  # case matters: "APPS", "Go" link, "apps", "go" do not
             if (hit := self._cache.get(key)) is not None:
                 self._cache.move_to_end(key)
                 out[i] = hit
-            elif not self.params.min_chars <= len(text) <= 300 or text.lower() in self.skip:
+            elif not self.params.min_chars <= len(text) <= 300 or (
+                text.lower() in self.skip and text not in self._cased
+            ):
                 out[i] = Link(None, 0.0, NONE)
             elif (sym := self._symbolic(text, kind)) is not None:
                 out[i] = self._remember(key, sym)

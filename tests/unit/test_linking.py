@@ -38,6 +38,7 @@ TAX = Taxonomy(
         Skill("onet:kafka", "Apache Kafka", "technology/tool"),
         Skill("onet:dns", "Domain name system DNS", "technology/tool"),
         Skill("onet:apps", "Automated Package Processing System APPS", "technology/tool"),
+        Skill("onet:go", "Go", "technology/tool"),
     ]
 )
 VOCAB = ["team", "work", "communic", "python", "kubernetes", "web", "applic", "develop"]
@@ -132,8 +133,22 @@ def test_short_forms_of_product_names() -> None:
 
 
 def test_an_acronym_links_in_its_own_case_only() -> None:
-    (link,) = linker(threshold=0.99).link_many([("apps", "KNOWLEDGE")])
-    assert link.skill_id != "onet:apps"
+    lk = linker(threshold=0.99)
+    upper, lower = lk.link_many([("APPS", "KNOWLEDGE"), ("apps", "KNOWLEDGE")])
+    assert upper.skill_id == "onet:apps" and lower.skill_id != "onet:apps"
+    # the cache keeps the case apart too
+    assert lk.link_many([("apps", "KNOWLEDGE")])[0].skill_id != "onet:apps"
+
+
+def test_an_ambiguous_word_links_only_in_its_case_sensitive_form() -> None:
+    go = Alias("Go", "onet:go", True)
+    lk = ConceptLinker(TAX, [go], frozenset({"go"}), None, LinkerParams())
+    got = lk.link_many([("Go", "KNOWLEDGE"), ("go", "KNOWLEDGE"), ("Go", "SKILL")])
+    assert [(x.skill_id, x.method) for x in got] == [
+        ("onet:go", ALIAS_LINK),
+        (None, NONE),
+        (None, NONE),  # kind-consistent: a SKILL "Go" is not the language
+    ]
 
 
 def test_link_only_aliases_come_from_their_own_list() -> None:
