@@ -35,7 +35,10 @@ class OnnxTagger:
 
     `batch_size` 1 by default: an int8 model quantizes its activations with one scale per call,
     so in a batch a line's tags depend on its neighbours (and their padding); alone they are a
-    function of the line. Larger batches are for fp32 models."""
+    function of the line. Larger batches are for fp32 models.
+
+    `decode`: "argmax" reads each word's best tag alone; "viterbi" (what the product runs) picks
+    the line's best tag sequence in which every I-X follows a B-X or I-X."""
 
     def __init__(
         self,
@@ -45,10 +48,9 @@ class OnnxTagger:
         max_pieces: int = 256,
         decode: str = "argmax",
     ) -> None:
-        import onnxruntime as ort
-
         if decode not in DECODERS:
             raise ConfigError(f"transformer span model: decode {decode!r} is not one of {DECODERS}")
+        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         for name in FILES:

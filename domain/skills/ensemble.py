@@ -295,9 +295,8 @@ class SkillExtractor:
     def _link(self, group: _Group, doc: Doc) -> Candidate | None:
         """The member whose taxonomy skill names a merged span: same boundaries first, then a
         concept whose preferred name the member's span is (not one listing it as an alternative
-        label),
-        then any member; never one whose kind contradicts the kind a typed strategy (model,
-        context) gave it."""
+        label), then any member; never one whose kind contradicts the kind a typed strategy
+        (model, context) gave it."""
         linked = [
             m
             for m in group.members
