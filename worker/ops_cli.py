@@ -534,8 +534,8 @@ def build_parser() -> argparse.ArgumentParser:
         "version, and every batch spooled under ENRICH_DATA_DIR/spool because the warehouse was "
         "down too. Idempotent: running it twice enqueues twice but writes each row once.",
     )  # fmt: skip
-    f.add_argument("--stage", action="append", choices=["classify", "extract", "handoff", "persist"],
-                   help="only failures at this stage (repeatable; default: all four)")  # fmt: skip
+    f.add_argument("--stage", action="append", choices=["classify", "extract", "handoff", "persist", "intake"],
+                   help="only failures at this stage (repeatable; default: all)")  # fmt: skip
     f.add_argument("--limit", type=int, help="at most this many postings from the warehouse")
     f.add_argument("--wait", action="store_true", help="show progress until they are enriched")
     f.add_argument("--timeout", type=float, default=3600)
