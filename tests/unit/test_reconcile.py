@@ -230,3 +230,31 @@ def test_bridge_acks_nothing_the_ledger_refused(streaming: bool) -> None:
         assert (src.nacked, src.acked, sent) == (["msg 0"], [], [])  # redelivered by Pub/Sub
     else:
         assert src.acked == ["msg 0"] and len(sent) == 1 and len(store.intake) == 1
+
+
+# -- what ops see: the status line and the Prometheus counters -----------------------------------
+
+
+def test_status_line_and_counters_show_what_the_reconciler_did() -> None:
+    from adapters.prometheus.exporter import FleetCollector, Sources
+    from worker.ops_cli import ledger_line
+    from worker.settings import Settings
+
+    store = Warehouse()
+    accepted(store, "a", "b")
+    store.tick(60)
+    run(store, req=ReconcileRequest(60, 1, 32, 100, 10))  # both re-enqueued once
+    store.tick(60)
+    run(store, req=ReconcileRequest(60, 1, 32, 100, 10))  # both given up
+    accepted(store, "c")
+    store.tick(60)
+    s = Settings(reconcile_grace_s=60)
+    line = ledger_line(store, s)
+    assert "3 accepted, 1 unaccounted past the 60 s grace" in line
+    assert "re-enqueued 2, gave up on 2 (intake/lost_in_transit)" in line
+    sources = Sources(store, None, None, lambda: "v1", (), reconcile_grace_s=60)
+    samples = {s.name: s.value for m in FleetCollector(sources).collect() for s in m.samples}
+    assert samples["enrich_reconciler_reenqueued_total"] == 2
+    assert samples["enrich_reconciler_lost_in_transit_total"] == 2
+    assert samples["enrich_intake_unaccounted"] == 1
+    assert samples["enrich_intake_accepted"] == 3
