@@ -104,3 +104,37 @@ def test_messages_deleted_from_redis_end_enriched_exactly_once(tmp_path: Path) -
               f"deleted; reconciler re-enqueued {counts.reenqueued}")  # fmt: skip
     finally:
         fleet.stop()
+
+
+def test_two_reconcilers_on_real_redis_only_one_runs(tmp_path: Path) -> None:
+    """Two reconcilers (each its own Redis connection, as two beat-driven workers would have)
+    over one DuckDB ledger: the second, started while the first works, skips; nothing twice."""
+    from adapters.duckdb.store import DuckDbStore
+    from adapters.redis.coordination import RedisCoordinator
+    from domain.reconcile import ReconcileRequest, reconcile_intake
+    from tests.conftest import posting
+
+    fleet = make_fleet(tmp_path)
+    try:
+        fleet.start(("redis",))
+        store = DuckDbStore(tmp_path / "w.duckdb")
+        store.record_intake([posting(f"p{i}", f"text {i}") for i in range(3)], ["a", "b", "c"])
+        req = ReconcileRequest(0, 3, 2, 100, 10)
+        url = fleet.settings.broker_connection_url
+        sent: list[str] = []
+        second: list[object] = []
+
+        def run(coord: RedisCoordinator, enqueue) -> object:  # type: ignore[no-untyped-def]
+            return reconcile_intake(req, store, store, coord, enqueue, "enrich", 30, "t")
+
+        def enqueue(ps) -> None:  # type: ignore[no-untyped-def]
+            sent.extend(p.posting_id for p in ps)
+            second.append(run(RedisCoordinator(url), lambda ps: sent.extend(["twice"])))
+
+        first = run(RedisCoordinator(url), enqueue)
+        assert first.reenqueued == 3 and sorted(sent) == ["p0", "p1", "p2"]  # type: ignore[attr-defined]
+        assert {r.skipped for r in second} == {"another run holds the lock"}  # type: ignore[attr-defined]
+        third = run(RedisCoordinator(url), lambda ps: None)  # the lock was released
+        assert third.skipped is None  # type: ignore[attr-defined]
+    finally:
+        fleet.stop()
