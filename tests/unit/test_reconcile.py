@@ -258,3 +258,28 @@ def test_status_line_and_counters_show_what_the_reconciler_did() -> None:
     assert samples["enrich_reconciler_lost_in_transit_total"] == 2
     assert samples["enrich_intake_unaccounted"] == 1
     assert samples["enrich_intake_accepted"] == 3
+
+
+def test_beat_task_reenqueues_through_the_chain_via_the_composition_root() -> None:
+    from tests.fakes import MemorySpool, RecordingDispatcher
+    from worker import bootstrap
+    from worker.settings import Settings
+
+    store = Warehouse()
+    svc = bootstrap.Services(Settings(reconcile_grace_s=60), store, coordinator=FakeCoordinator(),
+                             dispatcher=RecordingDispatcher(), spool=MemorySpool())  # fmt: skip
+    bootstrap.override(svc)
+    try:
+        from tasks.lifecycle import reconcile_intake_task
+
+        accepted(store, "a", "b")
+        assert reconcile_intake_task()["found"] == 0
+        store.tick(60)
+        assert reconcile_intake_task() == {
+            "found": 2, "reenqueued": 2, "lost_in_transit": 0, "batches": 1, "skipped": None,
+        }  # fmt: skip
+        ((task, payload, queue),) = svc.dispatcher.sent  # type: ignore[attr-defined]
+        assert task == "enrich.classify_sections" and queue is None
+        assert [p["posting_id"] for p in payload["postings"]] == ["a", "b"]
+    finally:
+        bootstrap.override(None)
