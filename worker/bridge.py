@@ -150,7 +150,7 @@ class Bridge:
                               len(msgs), _brief(exc))  # fmt: skip
                     self.sleep(self.retry_pause_s)
                     return
-                log.error("broker refused a batch (%s); %d postings held, trying again in %.0fs",
+                log.error("broker or ledger refused a batch (%s); %d postings held, trying again in %.0fs",
                           _brief(exc), len(postings), pause)  # fmt: skip
                 stats.waits += 1
                 self.sleep(pause)
