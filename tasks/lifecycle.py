@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from domain.errors import TransientError
 from domain.lifecycle import ReenrichRequest, reenrich_drifted, run_evaluations
 from domain.models import Posting
 from domain.pipeline import utc_now
@@ -67,10 +68,14 @@ def reconcile_intake_task() -> dict[str, object]:
         limit=s.reconcile_limit,
         max_queue_depth=s.reconcile_max_queue_depth,
     )
-    report = reconcile_intake(
-        req, svc.ledger, svc.store, svc.coordinator, enqueue_batch, ENRICH_QUEUE,
-        s.reconcile_lock_ttl_s, utc_now(),
-    )  # fmt: skip
+    try:
+        report = reconcile_intake(
+            req, svc.ledger, svc.store, svc.coordinator, enqueue_batch, ENRICH_QUEUE,
+            s.reconcile_lock_ttl_s, utc_now(),
+        )  # fmt: skip
+    except TransientError as exc:  # nothing lost: the ledger keeps them for the next run
+        log.warning("reconcile deferred to the next run: %s", exc)
+        return {"skipped": f"unavailable: {type(exc).__name__}"}
     if report.skipped:
         log.info("reconcile skipped: %s", report.skipped)
     return report.to_dict()

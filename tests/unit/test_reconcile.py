@@ -283,3 +283,27 @@ def test_beat_task_reenqueues_through_the_chain_via_the_composition_root() -> No
         assert [p["posting_id"] for p in payload["postings"]] == ["a", "b"]
     finally:
         bootstrap.override(None)
+
+
+def test_beat_task_defers_when_the_warehouse_is_down(tmp_path: Path) -> None:
+    from tests.fakes import MemorySpool, RecordingDispatcher
+    from worker import bootstrap
+    from worker.settings import Settings
+
+    inner = Warehouse()
+    svc = bootstrap.Services(Settings(reconcile_grace_s=60), FaultSwitchStore(inner, tmp_path / "down"),
+                             coordinator=FakeCoordinator(), dispatcher=RecordingDispatcher(),
+                             spool=MemorySpool())  # fmt: skip
+    bootstrap.override(svc)
+    try:
+        from tasks.lifecycle import reconcile_intake_task
+
+        accepted(inner, "a")
+        inner.tick(60)
+        (tmp_path / "down").touch()
+        assert reconcile_intake_task() == {"skipped": "unavailable: TransientError"}
+        assert svc.dispatcher.sent == []  # type: ignore[attr-defined]
+        (tmp_path / "down").unlink()
+        assert reconcile_intake_task()["reenqueued"] == 1
+    finally:
+        bootstrap.override(None)
