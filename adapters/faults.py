@@ -33,5 +33,19 @@ class FaultSwitchStore:
             )
         return self.inner.write_batch(postings, enrichments, rejections)
 
+    def record_intake(self, postings: Sequence[Posting], refs: Sequence[str]) -> int:
+        self._check()
+        return self.inner.record_intake(postings, refs)  # type: ignore[attr-defined, no-any-return]
+
+    def mark_reenqueued(self, keys: Sequence[tuple[str, str]]) -> int:
+        self._check()
+        return self.inner.mark_reenqueued(keys)  # type: ignore[attr-defined, no-any-return]
+
+    def _check(self) -> None:
+        if self.switch.exists():
+            raise TransientError(
+                f"fault drill: warehouse writes are failing ({self.switch} exists)"
+            )
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)

@@ -283,3 +283,58 @@ class ClusterModels(Protocol):
     def load(self, model_id: str) -> ClusterModel:
         """The model, or ConfigError naming what is missing or unreadable."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeEntry:
+    """One posting the bridge accepted, as the intake ledger holds it: enough to enqueue it again.
+
+    `accepted_at` is ISO 8601 UTC on the warehouse's clock; `attempts` counts the reconciler's
+    re-enqueues of it so far.
+    """
+
+    posting: Posting
+    source_ref: str
+    accepted_at: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerCounts:
+    accepted: int  # postings (posting_id, content_hash) in the ledger
+    unaccounted: int  # accepted more than grace_s ago, neither enriched nor recorded as failed
+    reenqueued: int  # re-enqueues by the reconciler, all time (only grows)
+    lost_in_transit: int  # failure rows the reconciler wrote after the last attempt
+
+
+class IntakeLedger(Protocol):
+    """Every posting the bridge accepted, recorded durably *before* its source is acked, so that
+    a posting the broker loses is still known (both stores implement it, next to their tables).
+
+    Time is the warehouse's clock only: the ledger stamps `accepted_at` and each attempt itself,
+    and ages are compared against its own now, so clock skew between the bridge host and the
+    reconciler host cannot make a posting look older or younger than it is.
+    """
+
+    def record_intake(self, postings: Sequence[Posting], refs: Sequence[str]) -> int:
+        """Record accepted postings (refs[i] = where postings[i] came from: file:line, message
+        id), raw text included; idempotent on (posting_id, content_hash): a posting bridged
+        again keeps its first accepted_at. Returns how many were new. Raises TransientError
+        when the warehouse is unavailable (the caller must then not ack the source)."""
+        ...
+
+    def unaccounted_intake(self, grace_s: float, limit: int) -> list[IntakeEntry]:
+        """Up to `limit` ledger entries, ordered by (posting_id, content_hash), whose content has
+        no enrichment row (any version) and no failure/rejection row, and whose last attempt
+        (else acceptance) is at least `grace_s` seconds old on the warehouse's clock."""
+        ...
+
+    def mark_reenqueued(self, keys: Sequence[tuple[str, str]]) -> int:
+        """Count one more re-enqueue attempt, stamped with the warehouse's now, for each
+        (posting_id, content_hash). Returns how many ledger entries were updated."""
+        ...
+
+    def ledger_counts(self, grace_s: float) -> LedgerCounts:
+        """Totals for `enrich-ops status` and the metrics; `unaccounted` as in
+        unaccounted_intake(grace_s), whatever the attempts."""
+        ...

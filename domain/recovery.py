@@ -18,8 +18,8 @@ from domain.ports import EnrichmentStore, Spool
 log = logging.getLogger(__name__)
 
 # Stages whose failure rows name a posting that can be run again (validation rejections can't:
-# the input itself was bad).
-REPLAYABLE_STAGES = ("classify", "extract", "handoff", "persist")
+# the input itself was bad). "intake": the reconciler gave up on a posting lost in transit.
+REPLAYABLE_STAGES = ("classify", "extract", "handoff", "persist", "intake")
 
 
 def strand(batch: EnrichedBatch, stage: str, reason: str, detail: str, now: str) -> EnrichedBatch:

@@ -6,11 +6,13 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from domain.errors import TransientError
 from domain.lifecycle import ReenrichRequest, reenrich_drifted, run_evaluations
 from domain.models import Posting
 from domain.pipeline import utc_now
+from domain.reconcile import ReconcileRequest, reconcile_intake
 from tasks.enrich import enqueue_batch
-from worker.app import REENRICH_QUEUE, app
+from worker.app import ENRICH_QUEUE, REENRICH_QUEUE, app
 from worker.bootstrap import services
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,31 @@ def reenrich_drifted_task(
     )
     if report.skipped:
         log.info("reenrich skipped: %s (backlog %d)", report.skipped, report.backlog_before)
+    return report.to_dict()
+
+
+@app.task(name="lifecycle.reconcile_intake", acks_late=True)
+def reconcile_intake_task() -> dict[str, object]:
+    """Re-enqueue accepted postings the broker lost; give up on record after the last attempt."""
+    svc = services(fresh=True)
+    s = svc.settings
+    req = ReconcileRequest(
+        grace_s=s.reconcile_grace_s,
+        max_attempts=s.reconcile_max_attempts,
+        batch_size=s.batch_size,
+        limit=s.reconcile_limit,
+        max_queue_depth=s.reconcile_max_queue_depth,
+    )
+    try:
+        report = reconcile_intake(
+            req, svc.ledger, svc.store, svc.coordinator, enqueue_batch, ENRICH_QUEUE,
+            s.reconcile_lock_ttl_s, utc_now(),
+        )  # fmt: skip
+    except TransientError as exc:  # nothing lost: the ledger keeps them for the next run
+        log.warning("reconcile deferred to the next run: %s", exc)
+        return {"skipped": f"unavailable: {type(exc).__name__}"}
+    if report.skipped:
+        log.info("reconcile skipped: %s", report.skipped)
     return report.to_dict()
 
 

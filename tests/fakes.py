@@ -6,13 +6,20 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.clustering.model import ClusterModel, PostingFeatures
 from domain.errors import ConfigError
 from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
-from domain.ports import RawMessage, SectionRow, SkillCount, VersionCount
+from domain.ports import (
+    IntakeEntry,
+    LedgerCounts,
+    RawMessage,
+    SectionRow,
+    SkillCount,
+    VersionCount,
+)
 
 
 class InMemoryStore:
@@ -27,6 +34,9 @@ class InMemoryStore:
         self.writes = 0
         self.runs: dict[str, ClusterRun] = {}
         self.assignments: dict[str, dict[str, tuple[int, float]]] = {}
+        # intake ledger: (posting_id, content_hash) -> [posting, ref, accepted_at, attempts, last]
+        self.intake: dict[tuple[str, str], list[Any]] = {}
+        self.clock = lambda: datetime.now(UTC)  # the warehouse's clock (tests move it)
 
     def write_batch(
         self,
@@ -185,6 +195,51 @@ class InMemoryStore:
     def skills_per_posting(self, version: str) -> float:
         rows = [len(e.skills) for e in self.enrichments.values() if e.enrichment_version == version]
         return sum(rows) / len(rows) if rows else 0.0
+
+    # -- intake ledger --------------------------------------------------------------------------
+
+    def record_intake(self, postings: Sequence[Posting], refs: Sequence[str]) -> int:
+        new = 0
+        for p, ref in zip(postings, refs, strict=True):
+            if (p.posting_id, p.content_hash) not in self.intake:
+                self.intake[(p.posting_id, p.content_hash)] = [p, ref, self.clock(), 0, None]
+                new += 1
+        return new
+
+    def _unaccounted(self, grace_s: float) -> list[tuple[str, str]]:
+        settled = {(e.posting_id, e.content_hash) for e in self.enrichments.values()} | {
+            (r.posting_id, r.content_hash) for r in self.rejection_rows.values()
+        }
+        cutoff = self.clock() - timedelta(seconds=grace_s)
+        return sorted(
+            k for k, (_, _, at, _, last) in self.intake.items()
+            if k not in settled and (last or at) <= cutoff
+        )  # fmt: skip
+
+    def unaccounted_intake(self, grace_s: float, limit: int) -> list[IntakeEntry]:
+        out = []
+        for k in self._unaccounted(grace_s)[:limit]:
+            p, ref, at, attempts, _ = self.intake[k]
+            out.append(IntakeEntry(p, ref, at.isoformat(timespec="milliseconds"), attempts))
+        return out
+
+    def mark_reenqueued(self, keys: Sequence[tuple[str, str]]) -> int:
+        n = 0
+        for k in dict.fromkeys(keys):
+            if k in self.intake:
+                self.intake[k][3] += 1
+                self.intake[k][4] = self.clock()
+                n += 1
+        return n
+
+    def ledger_counts(self, grace_s: float) -> LedgerCounts:
+        lost = sum(1 for r in self.rejection_rows.values() if r.reason == "lost_in_transit")
+        return LedgerCounts(
+            len(self.intake),
+            len(self._unaccounted(grace_s)),
+            sum(v[3] for v in self.intake.values()),
+            lost,
+        )
 
     # -- clustering -----------------------------------------------------------------------------
 

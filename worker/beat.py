@@ -27,6 +27,12 @@ def beat_schedule(s: Settings) -> dict[str, dict[str, Any]]:
             "schedule": s.reenrich_interval_s,
             "options": {"expires": s.reenrich_interval_s},
         }
+    if s.reconcile_enabled:
+        schedule["reconcile-intake"] = {
+            "task": "lifecycle.reconcile_intake",
+            "schedule": s.reconcile_interval_s,
+            "options": {"expires": s.reconcile_interval_s},
+        }
     if s.evaluation_enabled:
         schedule["evaluate-extraction-nightly"] = {
             "task": "lifecycle.evaluate_extraction",

@@ -36,6 +36,7 @@ from domain.ports import (
     Coordinator,
     Dispatcher,
     EnrichmentStore,
+    IntakeLedger,
     Spool,
 )
 from worker.settings import Settings, get_settings
@@ -121,6 +122,10 @@ class Services:
     @property
     def cluster_store(self) -> ClusterStore:
         return cast(ClusterStore, self.store)  # every store adapter implements both ports
+
+    @property
+    def ledger(self) -> IntakeLedger:
+        return cast(IntakeLedger, self.store)  # the intake ledger lives next to the tables
 
     def evaluation_config(self) -> EvaluationConfig:
         return load_evaluation_config(self.config_root)

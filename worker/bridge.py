@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 EnqueuePostings = Callable[[Sequence[Posting]], None]
 EnqueueRejections = Callable[[Sequence[Rejection]], None]
+# Writes accepted postings (and where each came from) to the intake ledger, durably; raises
+# when it cannot (IntakeLedger.record_intake).
+RecordIntake = Callable[[Sequence[Posting], Sequence[str]], object]
 _END = object()
 
 
@@ -55,6 +58,9 @@ class Bridge:
     retry_pause_s: float = 5.0
     retry_pause_max_s: float = 30.0
     sleep: Callable[[float], None] = time.sleep
+    # The intake ledger: written before the enqueue, so before the ack; a refused write is
+    # handled like a refused enqueue (held or nacked). None: no ledger (tests of the bridge alone).
+    record_intake: RecordIntake | None = None
 
     def run(self) -> BridgeStats:
         """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
@@ -76,6 +82,7 @@ class Bridge:
         msgs: list[RawMessage] = []
         postings: list[Posting] = []
         rejections: list[Rejection] = []
+        refs: list[str] = []  # refs[i]: where postings[i] came from
         deadline: float | None = None
         done = False
         while not done:
@@ -98,12 +105,14 @@ class Bridge:
                     size=item.size,
                 )
                 (postings if isinstance(result, Posting) else rejections).append(result)  # type: ignore[arg-type]
+                if isinstance(result, Posting):
+                    refs.append(f"{item.source}:{item.ref}")
                 deadline = deadline or time.monotonic() + self.max_wait_s
             full = len(postings) >= self.batch_size
             expired = deadline is not None and time.monotonic() >= deadline
             if msgs and (full or expired or done):
-                self._flush(msgs, postings, rejections, stats)
-                msgs, postings, rejections, deadline = [], [], [], None
+                self._flush(msgs, postings, rejections, stats, refs)
+                msgs, postings, rejections, refs, deadline = [], [], [], [], None
         if reader_error:
             raise BridgeError(f"source failed: {reader_error[0]!r}") from reader_error[0]
         stats.seconds = time.perf_counter() - t0
@@ -115,12 +124,18 @@ class Bridge:
         postings: list[Posting],
         rejections: list[Rejection],
         stats: BridgeStats,
+        refs: Sequence[str] = (),
     ) -> None:
         # (is a posting batch, enqueue it); done ones are popped, so a retry resends only the rest
-        todo: list[tuple[bool, Callable[[], None]]] = [
+        todo: list[tuple[bool, Callable[[], object]]] = [
             (True, lambda b=b: self.enqueue_postings(b))  # type: ignore[misc]
             for b in unique_id_batches(postings, self.batch_size)
         ]
+        if postings and self.record_intake is not None:
+            # first: once enqueued, a batch may be lost by the broker; once in the ledger, the
+            # reconciler finds it whatever the broker does
+            record = self.record_intake
+            todo.insert(0, (False, lambda: record(postings, refs)))
         if rejections:
             todo.append((False, lambda: self.enqueue_rejections(rejections)))
         pause = self.retry_pause_s
@@ -135,7 +150,7 @@ class Bridge:
                               len(msgs), _brief(exc))  # fmt: skip
                     self.sleep(self.retry_pause_s)
                     return
-                log.error("broker refused a batch (%s); %d postings held, trying again in %.0fs",
+                log.error("broker or ledger refused a batch (%s); %d postings held, trying again in %.0fs",
                           _brief(exc), len(postings), pause)  # fmt: skip
                 stats.waits += 1
                 self.sleep(pause)

@@ -78,6 +78,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
     from domain.validation import ValidationPolicy
 
     policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
+    ledger = _intake_ledger(settings)
     for source in sources or [JsonlSource(p, max_line_bytes=policy.max_bytes) for p in inputs]:
         name = str(getattr(source, "path", None) or source.source)
         bridge = Bridge(
@@ -93,6 +94,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
             ),
             wait_for_broker=not streaming,
             policy=policy,
+            record_intake=ledger.record_intake,
         )
         s = bridge.run()
         if not quiet:
@@ -104,6 +106,14 @@ def run_bridge(  # type: ignore[no-untyped-def]
         total.rejected_ids += s.rejected_ids
         total.seconds += s.seconds
     return total
+
+
+def _intake_ledger(settings: Settings):  # type: ignore[no-untyped-def]
+    """The warehouse's intake ledger: the bridge records every accepted posting there before it
+    acks the source (see domain/reconcile.py)."""
+    from worker.bootstrap import build_store
+
+    return build_store(settings)
 
 
 def wait_persisted(

@@ -73,6 +73,7 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
           + (", ".join(f"{st}/{r}={n}" for (st, r), n in sorted(failed.items())) or "")
           + f"; spooled batches: {len(list(svc.spool.items()))}"
           + ("  (enrich-ops replay-failures)" if failed else ""))  # fmt: skip
+    print(ledger_line(svc.ledger, s))
     evals = svc.store.evaluations(limit=200)
     latest: dict[str, object] = {}
     for r in evals:
@@ -99,6 +100,20 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(f"  newest run {runs[0].run_id}: {runs[0].status}"
               + (f" ({runs[0].reason})" if runs[0].reason else ""))  # fmt: skip
     return 0
+
+
+def ledger_line(ledger, s: Settings) -> str:  # type: ignore[no-untyped-def]
+    """One status line from the intake ledger: what the reconciler found and did."""
+    try:
+        c = ledger.ledger_counts(s.reconcile_grace_s)
+    except Exception as exc:  # status must still print when the ledger is unreadable
+        return f"intake ledger:  unavailable ({type(exc).__name__})"
+    return (
+        f"intake ledger:  {c.accepted} accepted, {c.unaccounted} unaccounted past the "
+        f"{s.reconcile_grace_s:.0f} s grace; reconciler re-enqueued {c.reenqueued}, "
+        f"gave up on {c.lost_in_transit} (intake/lost_in_transit)"
+        + ("" if s.reconcile_enabled else "  [reconciler DISABLED]")
+    )
 
 
 def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
@@ -417,6 +432,7 @@ def cmd_metrics(args: argparse.Namespace, s: Settings) -> int:
         store=store, coordinator=svc.coordinator, spool=svc.spool,
         current_version=current_version,
         queues=(ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE, LIFECYCLE_QUEUE, CLUSTER_QUEUE),
+        reconcile_grace_s=s.reconcile_grace_s,
     )))  # fmt: skip
     server, thread = start_http_server(args.port, addr=args.host, registry=registry)
     print(f"serving Prometheus metrics on http://{args.host}:{args.port}/metrics", flush=True)
@@ -534,8 +550,8 @@ def build_parser() -> argparse.ArgumentParser:
         "version, and every batch spooled under ENRICH_DATA_DIR/spool because the warehouse was "
         "down too. Idempotent: running it twice enqueues twice but writes each row once.",
     )  # fmt: skip
-    f.add_argument("--stage", action="append", choices=["classify", "extract", "handoff", "persist"],
-                   help="only failures at this stage (repeatable; default: all four)")  # fmt: skip
+    f.add_argument("--stage", action="append", choices=["classify", "extract", "handoff", "persist", "intake"],
+                   help="only failures at this stage (repeatable; default: all)")  # fmt: skip
     f.add_argument("--limit", type=int, help="at most this many postings from the warehouse")
     f.add_argument("--wait", action="store_true", help="show progress until they are enriched")
     f.add_argument("--timeout", type=float, default=3600)

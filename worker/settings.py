@@ -89,6 +89,22 @@ class Settings(BaseSettings):
     reenrich_max_queue_depth: int = Field(32, ge=1, description="batches")
     reenrich_lock_ttl_s: float = Field(300.0, gt=0)
 
+    # Intake reconciler (beat, domain/reconcile.py): every interval, accepted postings idle for
+    # grace_s (warehouse clock) with neither an enrichment nor a failure row are enqueued again,
+    # at most max_attempts times, then recorded as intake/lost_in_transit. The grace exceeds the
+    # visibility timeout (600 s) + a hard time limit, so a batch Redis will redeliver by itself is
+    # not enqueued twice; a shorter grace only costs duplicate work (writes are idempotent).
+    # Worst case until a posting is enriched or has a failure row:
+    # (max_attempts + 1) x (grace_s + interval_s) = 4 x (900 + 120) s = 68 min.
+    reconcile_enabled: bool = True
+    reconcile_interval_s: float = Field(120.0, gt=0)
+    reconcile_grace_s: float = Field(900.0, ge=0)
+    reconcile_max_attempts: int = Field(3, ge=0)
+    reconcile_limit: int = Field(2000, ge=1, description="ledger entries handled per run")
+    # enrich-queue batches above which a run waits: a backlog, not a loss
+    reconcile_max_queue_depth: int = Field(256, ge=0)
+    reconcile_lock_ttl_s: float = Field(300.0, gt=0)
+
     # Nightly evaluation of the active version on the datasets in config/evaluation.yaml.
     evaluation_enabled: bool = True
     evaluation_hour_utc: int = Field(3, ge=0, le=23)

@@ -29,7 +29,7 @@ from domain.models import (
     Rejection,
     Section,
 )
-from domain.ports import SectionRow, SkillCount, VersionCount
+from domain.ports import IntakeEntry, LedgerCounts, SectionRow, SkillCount, VersionCount
 
 P = bigquery.ScalarQueryParameter
 
@@ -301,6 +301,44 @@ class BigQueryStore:
     def cluster_versions(self) -> list[dict[str, Any]]:
         """Clustering runs per version (the clustering job fills cluster_runs)."""
         return [dict(r.items()) for r in self._run("cluster_versions")]
+
+    # -- intake ledger ------------------------------------------------------------------------
+    # accepted_at / last_attempt_at come from CURRENT_TIMESTAMP() in the SQL: BigQuery's clock.
+
+    def record_intake(self, postings: Sequence[Posting], refs: Sequence[str]) -> int:
+        rows = first_per_key(
+            [
+                {**posting_row(p, ""), "source_ref": ref[:300]}
+                for p, ref in zip(postings, refs, strict=True)
+            ],
+            ("posting_id", "content_hash"),
+        )
+        return self._merge("merge_intake", rows)
+
+    def unaccounted_intake(self, grace_s: float, limit: int) -> list[IntakeEntry]:
+        rows = self._run(
+            "unaccounted_intake",
+            P("grace_ms", "INT64", int(grace_s * 1000)),
+            P("limit", "INT64", limit),
+        )
+        return [
+            IntakeEntry(
+                Posting(r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
+                        r["source"], r["posted_at"]),
+                r["source_ref"] or "", _iso(r["accepted_at"]), int(r["attempts"]),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def mark_reenqueued(self, keys: Sequence[tuple[str, str]]) -> int:
+        return self._merge("mark_reenqueued", [{"p": p, "h": h} for p, h in dict.fromkeys(keys)])
+
+    def ledger_counts(self, grace_s: float) -> LedgerCounts:
+        r = next(iter(self._run("ledger_counts", P("grace_ms", "INT64", int(grace_s * 1000)))))
+        return LedgerCounts(
+            int(r["accepted"]), int(r["unaccounted"]), int(r["reenqueued"]),
+            int(r["lost_in_transit"]),
+        )  # fmt: skip
 
     # -- clustering ---------------------------------------------------------------------------
 

@@ -105,3 +105,20 @@ CREATE TABLE IF NOT EXISTS cluster_assignments (
     cluster_id INTEGER NOT NULL,  -- -1: the posting had no skills and no title words
     distance   DOUBLE
 );
+-- Intake ledger: every posting the bridge accepted, written before its source is acked, with
+-- its raw text so the reconciler can enqueue it again (domain/reconcile.py). Times are this
+-- file's clock (the host that holds it); attempts = the reconciler's re-enqueues.
+CREATE TABLE IF NOT EXISTS intake (
+    posting_id      VARCHAR NOT NULL,
+    content_hash    VARCHAR NOT NULL,
+    title           VARCHAR,
+    company         VARCHAR,
+    text            VARCHAR NOT NULL,
+    source          VARCHAR,
+    posted_at       VARCHAR,
+    source_ref      VARCHAR,
+    accepted_at     TIMESTAMP NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at TIMESTAMP,
+    PRIMARY KEY (posting_id, content_hash)
+);

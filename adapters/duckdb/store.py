@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from domain.models import (
     Rejection,
     Section,
 )
-from domain.ports import SectionRow, SkillCount, VersionCount
+from domain.ports import IntakeEntry, LedgerCounts, SectionRow, SkillCount, VersionCount
 
 log = logging.getLogger(__name__)
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
@@ -101,6 +101,20 @@ def _db_ts(iso: str) -> str:
     return _ts(iso).isoformat(sep=" ")
 
 
+def _cutoff(grace_s: float) -> str:
+    return _db_ts((datetime.now(UTC) - timedelta(seconds=grace_s)).isoformat())
+
+
+# Ledger entries neither enriched (any version) nor recorded as failed, idle since the cutoff.
+_UNACCOUNTED = """
+    NOT EXISTS (SELECT 1 FROM job_enrichments e
+                WHERE e.posting_id = i.posting_id AND e.content_hash = i.content_hash)
+    AND NOT EXISTS (SELECT 1 FROM rejections r
+                    WHERE r.posting_id = i.posting_id AND r.content_hash = i.content_hash)
+    AND coalesce(i.last_attempt_at, i.accepted_at) <= ?
+"""
+
+
 # Column types for the JSON bulk insert; must match schema.sql (JSON columns travel as text).
 _COLUMNS: dict[str, dict[str, str]] = {
     "postings": {
@@ -131,6 +145,10 @@ _COLUMNS["evaluation_results"] = {
     "evaluated_at": "TIMESTAMP", "regressed": "BOOLEAN", "regressions": "VARCHAR",
     "compared_to": "VARCHAR",
 }  # fmt: skip
+_INTAKE_SPEC = json.dumps(
+    [{**{c: "VARCHAR" for c in ("posting_id", "content_hash", "title", "company", "text",
+                                 "source", "posted_at", "source_ref")}, "accepted_at": "TIMESTAMP"}]
+)  # fmt: skip
 _KEYS = {
     "postings": ("posting_id", "content_hash"),
     "job_enrichments": ("row_id",),
@@ -498,6 +516,75 @@ class DuckDbStore:
             [version],
         )
         return float(rows[0][0])
+
+    # -- intake ledger ------------------------------------------------------------------------
+    # The clock is this process's: DuckDB is one file on one host, so every process that opens
+    # it (bridge, reconciler, persister) reads the same clock.
+
+    def record_intake(self, postings: Sequence[Posting], refs: Sequence[str]) -> int:
+        if not postings:
+            return 0
+        now = _db_ts(datetime.now(UTC).isoformat())
+        rows = first_per_key(
+            [
+                {**posting_row(p, now), "source_ref": ref[:300], "accepted_at": now}
+                for p, ref in zip(postings, refs, strict=True)
+            ],
+            ("posting_id", "content_hash"),
+        )
+        with self._connect() as con:
+            new = con.execute(
+                f"""
+                INSERT INTO intake (posting_id, content_hash, title, company, text, source,
+                                    posted_at, source_ref, accepted_at)
+                SELECT r.posting_id, r.content_hash, r.title, r.company, r.text, r.source,
+                       r.posted_at, r.source_ref, r.accepted_at
+                FROM (SELECT unnest(from_json(?, '{_INTAKE_SPEC}')) AS r)
+                ON CONFLICT DO NOTHING RETURNING posting_id
+                """,
+                [json.dumps(rows)],
+            ).fetchall()
+        return len(new)
+
+    def unaccounted_intake(self, grace_s: float, limit: int) -> list[IntakeEntry]:
+        rows = self._query(
+            f"""
+            SELECT posting_id, text, content_hash, title, company, source, posted_at,
+                   source_ref, accepted_at, attempts
+            FROM intake i WHERE {_UNACCOUNTED}
+            ORDER BY posting_id, content_hash LIMIT ?
+            """,
+            [_cutoff(grace_s), limit],
+        )
+        return [IntakeEntry(Posting(*r[:7]), r[7] or "", _iso(r[8]), int(r[9])) for r in rows]
+
+    def mark_reenqueued(self, keys: Sequence[tuple[str, str]]) -> int:
+        if not keys:
+            return 0
+        keys_json = json.dumps([{"p": p, "h": h} for p, h in dict.fromkeys(keys)])
+        with self._connect() as con:
+            done = con.execute(
+                """
+                UPDATE intake SET attempts = attempts + 1, last_attempt_at = $1
+                FROM (SELECT unnest(from_json($2, '[{"p": "VARCHAR", "h": "VARCHAR"}]')) AS k) AS s
+                WHERE intake.posting_id = s.k.p AND intake.content_hash = s.k.h
+                RETURNING intake.posting_id
+                """,
+                [_db_ts(datetime.now(UTC).isoformat()), keys_json],
+            ).fetchall()
+        return len(done)
+
+    def ledger_counts(self, grace_s: float) -> LedgerCounts:
+        rows = self._query(
+            f"""
+            SELECT (SELECT count(*) FROM intake), (SELECT count(*) FROM intake i WHERE {_UNACCOUNTED}),
+                   (SELECT coalesce(sum(attempts), 0) FROM intake),
+                   (SELECT count(*) FROM rejections WHERE stage = 'intake'
+                      AND reason = 'lost_in_transit')
+            """,
+            [_cutoff(grace_s)],
+        )
+        return LedgerCounts(*(int(v) for v in rows[0]))
 
     # -- clustering ---------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client.core import (
+    CounterMetricFamily,
     GaugeMetricFamily,
     HistogramMetricFamily,
     InfoMetricFamily,
@@ -22,7 +23,7 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from domain.ports import ClusterStore, Coordinator, EnrichmentStore, Spool
+from domain.ports import ClusterStore, Coordinator, EnrichmentStore, IntakeLedger, Spool
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Sources:
     spool: Spool | None
     current_version: Callable[[], str]
     queues: Sequence[str]
+    reconcile_grace_s: float = 900.0  # what counts as unaccounted in the intake ledger
 
 
 def skill_histogram(
@@ -145,6 +147,8 @@ class FleetCollector(Collector):
         yield latency
 
         yield from self._evaluations(store)
+        if hasattr(store, "ledger_counts"):
+            yield from self._ledger(store, self.src.reconcile_grace_s)  # type: ignore[arg-type]
         if hasattr(store, "cluster_runs"):
             yield from self._clusters(store)  # type: ignore[arg-type]
 
@@ -171,6 +175,30 @@ class FleetCollector(Collector):
                         f1.add_metric([r.dataset, label, match, r.enrichment_version], m["f1"])
             regressed.add_metric([r.dataset], 1 if r.regressed else 0)
         yield from (f1, regressed)
+
+    @staticmethod
+    def _ledger(ledger: IntakeLedger, grace_s: float) -> Iterator[Metric]:
+        """The reconciler's findings, from the intake ledger (durable, so the counters survive
+        restarts and only grow: attempts and failure rows are never removed)."""
+        c = ledger.ledger_counts(grace_s)
+        found = CounterMetricFamily(
+            "enrich_reconciler_reenqueued",
+            "accepted postings the reconciler found unaccounted and enqueued again",
+        )
+        found.add_metric([], c.reenqueued)
+        lost = CounterMetricFamily(
+            "enrich_reconciler_lost_in_transit",
+            "postings given up after the last attempt (failure row intake/lost_in_transit)",
+        )
+        lost.add_metric([], c.lost_in_transit)
+        pending = GaugeMetricFamily(
+            "enrich_intake_unaccounted",
+            "accepted postings past the grace period, neither enriched nor recorded as failed",
+        )
+        pending.add_metric([], c.unaccounted)
+        accepted = GaugeMetricFamily("enrich_intake_accepted", "postings in the intake ledger")
+        accepted.add_metric([], c.accepted)
+        yield from (found, lost, pending, accepted)
 
     @staticmethod
     def _clusters(store: ClusterStore) -> Iterator[Metric]:

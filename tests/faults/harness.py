@@ -45,6 +45,12 @@ FAULT_SETTINGS: dict[str, object] = {
     "evaluation_enabled": False,
     "report_enabled": False,
     "reenrich_interval_s": 2,
+    # The intake reconciler (domain/reconcile.py), scaled down like the rest: a posting idle 30 s
+    # (warehouse clock) is enqueued again, but only while the enrich queue is empty, so postings
+    # merely waiting behind the backlog are not.
+    "reconcile_grace_s": 30,
+    "reconcile_interval_s": 5,
+    "reconcile_max_queue_depth": 0,
 }
 
 

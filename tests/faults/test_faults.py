@@ -112,6 +112,37 @@ def test_warehouse_writes_fail_for_two_minutes(fleet: Fleet, tmp_path: Path) -> 
     run_scenario("warehouse_down_120s", fleet, tmp_path, fault, at=0.2)
 
 
+def test_broker_drops_messages(fleet: Fleet, tmp_path: Path) -> None:
+    """Messages deleted straight from Redis mid-run — batches from the `enrich` and `persist`
+    lists, and the `unacked` entries of a worker frozen and then SIGKILLed (kombu's window: popped
+    but not yet unacked) — are gone for the broker; the intake ledger's reconciler finds the
+    postings and enqueues them again."""
+    import redis
+
+    from tests.integration.conftest import freeze_holding_enrich_messages
+
+    ids = postings_file(tmp_path / "drop.jsonl", "broker_drops")
+    bridge = start_bridge(fleet, str(tmp_path / "drop.jsonl"))
+    wait_progress(fleet, ids, 0.3)
+    r = redis.Redis.from_url(fleet.settings.broker_connection_url)
+    dropped = {q: sum(r.rpop(q) is not None for _ in range(n)) for q, n in (("enrich", 3), ("persist", 2))}  # fmt: skip
+    pgid = freeze_holding_enrich_messages(fleet, r)
+    held = {k: json.loads(v)[2] for k, v in r.hgetall("unacked").items()}
+    gone = [k for k, queue in held.items() if queue == "enrich"]
+    r.hdel("unacked", *gone)
+    r.zrem("unacked_index", *gone)
+    os.killpg(pgid, signal.SIGKILL)  # the supervisor restarts it
+    dropped["unacked"] = len(gone)
+    t0 = time.monotonic()
+    assert bridge.wait(timeout=900) == 0, "the bridge failed: see logs/bridge.log"
+    wait_settled(fleet, ids, 900)
+    ((again,),) = store(fleet)._query(
+        "SELECT coalesce(sum(attempts), 0) FROM intake WHERE list_contains(?, posting_id)", [ids])  # fmt: skip
+    finish("broker_drops_messages", fleet, ids, time.monotonic() - t0,
+           note=f"{sum(dropped.values())} messages deleted from Redis ({dropped}); the reconciler "
+           f"re-enqueued {again} postings (grace 30 s, every 5 s)")  # fmt: skip
+
+
 def test_bridge_killed_mid_input_and_rerun(fleet: Fleet, tmp_path: Path) -> None:
     ids = postings_file(tmp_path / "b.jsonl", "bridge_kill")
     bridge = start_bridge(fleet, str(tmp_path / "b.jsonl"))

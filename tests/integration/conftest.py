@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from adapters.duckdb.store import DuckDbStore
 from worker.fleet import Fleet, free_port
@@ -77,3 +81,19 @@ def write_postings(
                 ids.append(row["posting_id"])
                 fh.write(json.dumps(row) + "\n")
     return ids
+
+
+def freeze_holding_enrich_messages(fleet: Fleet, r: redis.Redis, timeout: float = 120) -> int:
+    """SIGSTOP the worker's process group at a moment it holds enrich messages in `unacked`;
+    return the worker's pgid. Retries (SIGCONT) until it does."""
+    pgid = fleet.pid("worker")
+    assert pgid is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        os.killpg(pgid, signal.SIGSTOP)
+        held = [json.loads(v)[2] for v in r.hvals("unacked")]  # [message, exchange, routing_key]
+        if "enrich" in held:
+            return pgid
+        os.killpg(pgid, signal.SIGCONT)
+        time.sleep(0.02)
+    raise AssertionError("the worker never held an enrich message")
