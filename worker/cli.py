@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from worker.settings import REPO_ROOT, Settings, get_settings
@@ -30,12 +30,17 @@ def _current_version(settings: Settings) -> str:
 
 class Progress:
     """One status line: redrawn in place on a terminal (with a bar when the total is known), a
-    plain line every few seconds when stderr is a log or a pipe."""
+    plain line every few seconds when stderr is a log or a pipe (the first line always).
 
-    def __init__(self, every_s: float = 3.0) -> None:
+    `clock` is a monotonic clock in seconds whose zero means nothing (`time.monotonic` counts
+    from boot), so the time of the last line starts as None, never as 0.0.
+    """
+
+    def __init__(self, every_s: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.tty = sys.stderr.isatty()
         self.every_s = every_s
-        self.last = 0.0
+        self.clock = clock
+        self.last: float | None = None
 
     @staticmethod
     def bar(done: int, total: int, width: int = 24) -> str:
@@ -50,9 +55,9 @@ class Progress:
             if done is not None and total:
                 msg = f"{self.bar(done, total)} {msg.strip()}"
             print("\r\033[K" + msg, end="\n" if final else "", file=sys.stderr, flush=True)
-        elif final or time.monotonic() - self.last >= self.every_s:
+        elif final or self.last is None or self.clock() - self.last >= self.every_s:
             print(msg, file=sys.stderr, flush=True)
-            self.last = time.monotonic()
+            self.last = self.clock()
 
 
 def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
