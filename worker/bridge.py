@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from domain.errors import PermanentError
 from domain.models import Posting, Rejection
 from domain.pipeline import utc_now
 from domain.ports import PostingSource, RawMessage
@@ -55,6 +56,9 @@ class Bridge:
     retry_pause_s: float = 5.0
     retry_pause_max_s: float = 30.0
     sleep: Callable[[float], None] = time.sleep
+    # clock() time after which a refused batch is not tried again (BridgeError); None: wait
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
 
     def run(self) -> BridgeStats:
         """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
@@ -127,7 +131,15 @@ class Bridge:
         while todo:
             try:
                 todo[0][1]()
+            except PermanentError:
+                raise  # the warehouse or config is unusable (not the broker): waiting won't help
             except Exception as exc:
+                if self.deadline is not None and self.clock() + pause > self.deadline:
+                    raise BridgeError(
+                        f"broker still refusing after the timeout ({_brief(exc)}); "
+                        f"{stats.enqueued} postings enqueued, the rest not: re-run the same input "
+                        "(idempotent) once the broker is back"
+                    ) from exc
                 if not self.wait_for_broker:
                     self.source.nack(msgs)  # Pub/Sub redelivers them; enqueued parts are idempotent
                     stats.nacked += len(msgs)

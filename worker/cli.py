@@ -70,9 +70,16 @@ def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def run_bridge(  # type: ignore[no-untyped-def]
-    inputs: Sequence[Path | None], settings: Settings, quiet: bool = False, sources=None
+    inputs: Sequence[Path | None],
+    settings: Settings,
+    quiet: bool = False,
+    sources=None,
+    deadline: float | None = None,
 ):
-    """Bridge each input through validation into the broker; returns the combined stats."""
+    """Bridge each input through validation into the broker; returns the combined stats.
+
+    `deadline` (time.monotonic() seconds) bounds how long a file source waits for a refusing
+    broker (then BridgeError); a streaming source nacks and carries on instead."""
     from adapters.local.jsonl_source import JsonlSource
     from tasks.enrich import enqueue_batch, enqueue_rejections
     from worker.bridge import Bridge, BridgeStats
@@ -98,6 +105,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
             ),
             wait_for_broker=not streaming,
             policy=policy,
+            deadline=None if streaming else deadline,
         )
         s = bridge.run()
         if not quiet:
@@ -112,27 +120,52 @@ def run_bridge(  # type: ignore[no-untyped-def]
 
 
 def wait_persisted(
-    settings: Settings, posting_ids: list[str], rejection_ids: list[str], timeout: float
+    settings: Settings,
+    posting_ids: list[str],
+    rejection_ids: list[str],
+    timeout: float,
+    deadline: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[int, int, int]:
     """Poll the store until every posting is enriched at the current version, failed (a failure
-    row) or held in the spool; ends at the latest after `timeout`."""
+    row) or held in the spool; ends at the latest after `timeout` seconds (or at `deadline`,
+    time.monotonic() seconds, when given). A locked or unavailable warehouse (TransientError:
+    the persister holds it) is retried with backoff until then; SystemExit when time is up."""
     from adapters.local.spool import FileSpool
+    from domain.errors import TransientError
     from domain.recovery import spooled_postings
 
-    store = _store(settings)
+    deadline = time.monotonic() + timeout if deadline is None else deadline
+    timeout = max(deadline - time.monotonic(), 0.0)
     spool = FileSpool(settings.spool_dir)
     version = _current_version(settings)
     ids = list(dict.fromkeys(posting_ids))
     rejection_ids = list(dict.fromkeys(rejection_ids))  # identical bad lines are one row
-    deadline = time.monotonic() + timeout
     show = Progress()
+    store = None
+    busy_pause = 0.5
     while True:
-        enriched, failed = store.enrichment_status(ids, version)
-        held = list(spooled_postings(spool).keys() & set(ids))
-        if held:  # rare: the warehouse was down too; failed until replayed
-            settled = sum(store.enrichment_status(held, version))
-            failed += len(held) - settled
-        rejected = store.count_rejections(rejection_ids)
+        try:
+            # short lock waits, so the loop (not one open) decides when time is up
+            short = min(settings.duckdb_lock_timeout_s, 5.0)
+            store = store or _store(settings.model_copy(update={"duckdb_lock_timeout_s": short}))
+            enriched, failed = store.enrichment_status(ids, version)
+            held = list(spooled_postings(spool).keys() & set(ids))
+            if held:  # rare: the warehouse was down too; failed until replayed
+                settled = sum(store.enrichment_status(held, version))
+                failed += len(held) - settled
+            rejected = store.count_rejections(rejection_ids)
+        except TransientError as exc:
+            if time.monotonic() + busy_pause > deadline:
+                raise SystemExit(
+                    f"timed out after {timeout:.0f}s: the warehouse stayed unavailable ({exc}); "
+                    f"see {settings.data_dir / 'run' / 'logs'}"
+                ) from exc
+            show(f"  warehouse busy ({type(exc).__name__}); polling again in {busy_pause:.1f}s")
+            sleep(busy_pause)
+            busy_pause = min(busy_pause * 2, 8.0)
+            continue
+        busy_pause = 0.5
         complete = enriched + failed >= len(ids) and rejected >= len(rejection_ids)
         expired = time.monotonic() > deadline
         show(
@@ -186,6 +219,7 @@ def print_summary(
 
 
 def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
+    deadline = time.monotonic() + args.timeout
     source = args.source or settings.source
     if source == "pubsub":
         from adapters.pubsub.source import PubSubSource
@@ -200,11 +234,11 @@ def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
                 "enrich bridge: give JSONL file(s) or - for stdin (or --source pubsub)"
             )
         inputs = [None if str(p) == "-" else Path(p) for p in args.input]
-        stats = run_bridge(inputs, settings)
+        stats = run_bridge(inputs, settings, deadline=deadline)
     print(f"received {stats.received}, enqueued {stats.enqueued} in {stats.batches} batches, "
           f"rejected {stats.rejected}")  # fmt: skip
-    if args.wait:
-        wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout)
+    if args.wait:  # the same --timeout bounds the bridge's waits and this one together
+        wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout, deadline)
     return 0
 
 
@@ -393,11 +427,16 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from worker.errors import EXIT_CODES
+
     p = argparse.ArgumentParser(
         prog="enrich",
         description="ml-enrichment: enrich job postings with versioned skill data. "
         "Settings come from ENRICH_* environment variables (see README).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--debug", action="store_true", help="print tracebacks of expected failures")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("bridge", help="validate JSONL postings and enqueue them to the fleet",
@@ -412,7 +451,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--idle-exit", type=float, metavar="S",
                    help="Pub/Sub: stop after S seconds without messages (default: run until stopped)")  # fmt: skip
     b.add_argument("--wait", action="store_true", help="wait until every posting is persisted")
-    b.add_argument("--timeout", type=float, default=600, help="seconds to wait (default 600)")
+    b.add_argument("--timeout", type=float, default=600,
+                   help="seconds a file bridge waits for a refusing broker plus, with --wait, for "
+                   "the postings to be persisted, together (default 600)")  # fmt: skip
     b.set_defaults(func=cmd_bridge)
 
     d = sub.add_parser(
@@ -507,12 +548,18 @@ output: one JSON line per input posting, in input order:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from worker.errors import run_cli
+
     args = build_parser().parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    return int(args.func(args, settings))
+
+    def command() -> int:
+        settings = get_settings()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        return int(args.func(args, settings))
+
+    return run_cli(command, args.debug, "enrich")
 
 
 if __name__ == "__main__":

@@ -499,13 +499,17 @@ def cmd_releases(args: argparse.Namespace, s: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from worker import evaluate_cli
+    from worker.errors import EXIT_CODES
 
     p = argparse.ArgumentParser(
         prog="enrich-ops",
         description="Operate the enrichment fleet: see versions and drift, re-enrich, evaluate, "
         "cluster, roll back. "
         "Settings come from ENRICH_* environment variables (see README).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--debug", action="store_true", help="print tracebacks of expected failures")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "status", help="rows per version, drift backlog, queue lengths, last evaluations"
@@ -621,16 +625,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from domain.errors import ConfigError
+    from worker.errors import run_cli
 
-    try:
+    args = build_parser().parse_args(argv)
+
+    def command() -> int:
+        settings = get_settings()
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         return int(args.func(args, settings))
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+
+    return run_cli(command, args.debug, "enrich-ops")
 
 
 if __name__ == "__main__":

@@ -111,3 +111,30 @@ def test_source_failure_is_reported() -> None:
     with pytest.raises(BridgeError, match="disk gone"):
         make(Broken([]), col).run()
     assert col.batches == [["a"]]
+
+
+def test_a_store_error_while_enqueueing_ends_the_bridge_and_is_not_a_broker_refusal() -> None:
+    from domain.errors import StoreUnusable
+
+    def refuse(_ps: Sequence[Posting]) -> None:
+        raise StoreUnusable("warehouse /x/enrichment.duckdb is truncated")
+
+    src = ListSource([line("a"), line("b")])
+    pauses: list[float] = []
+    bridge = Bridge(src, refuse, Collector().rejected, batch_size=2, sleep=pauses.append)
+    with pytest.raises(StoreUnusable, match="truncated"):
+        bridge.run()
+    assert pauses == [] and src.acked == [] and src.nacked == []
+
+
+def test_a_file_bridge_gives_up_on_a_refusing_broker_at_its_deadline() -> None:
+    src = ListSource([line(f"p{i}") for i in range(4)])
+    col = Collector(fail_after=1, outage=10**6)
+    pauses: list[float] = []
+    bridge = make(src, col, batch_size=2, max_wait_s=10, retry_pause_s=1, sleep=pauses.append,
+                  clock=lambda: 100.0 + sum(pauses))  # fmt: skip
+    bridge.deadline = 100.0 + 3.5  # room for the pauses of 1 and 2 s, not for 4
+    with pytest.raises(BridgeError, match="broker still refusing after the timeout"):
+        bridge.run()
+    assert pauses == [1, 2] and col.batches == [["p0", "p1"]]
+    assert src.acked == ["msg 0", "msg 1"]  # the refused batch was never acked
