@@ -68,8 +68,8 @@ def check_warehouse(path: Path, lock_timeout_s: float = 30.0) -> None:
         )
     if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
         raise StoreUnusable(
-            f"warehouse {path} (or its directory) is not writable by this user; fix its "
-            "permissions or set ENRICH_DATA_DIR to a writable directory"
+            f"warehouse {path} (or its directory) is not writable (permissions or a read-only "
+            "file system); make it writable or set ENRICH_DATA_DIR to a writable directory"
         )
     with open(path, "rb") as fh:
         head = fh.read(HEADER_BYTES)
@@ -145,6 +145,23 @@ def _open_read_only(path: Path, lock_timeout_s: float) -> duckdb.DuckDBPyConnect
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.05)
+
+
+def schema_version(path: Path, lock_timeout_s: float = 30.0) -> int:
+    """The schema version stamped in an existing warehouse (0: written before the stamp),
+    read without writing."""
+    con = _open_read_only(Path(path), lock_timeout_s)
+    try:
+        has = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
+            "AND database_name = current_database()"
+        ).fetchone()
+        if not has or not has[0]:
+            return 0
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+    finally:
+        con.close()
 
 
 def _read_every_table(con: duckdb.DuckDBPyConnection) -> None:
