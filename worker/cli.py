@@ -226,7 +226,8 @@ def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
 
         sub = args.subscription or settings.subscription_path
         print(f"bridging Pub/Sub {sub} (Ctrl-C to stop)", file=sys.stderr)
-        pubsub = PubSubSource(sub, settings.pubsub_max_outstanding, idle_exit_s=args.idle_exit)
+        pubsub = PubSubSource(sub, settings.pubsub_max_outstanding, idle_exit_s=args.idle_exit,
+                              lost_after_s=settings.pubsub_lost_after_s)  # fmt: skip
         stats = run_bridge([], settings, sources=[pubsub])
     else:
         if not args.input:
@@ -324,13 +325,31 @@ def _print_health(fleet) -> int:  # type: ignore[no-untyped-def]
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.pubsub.source import publish_lines
+    """All or nothing: a line over Pub/Sub's request limit refuses the whole input before any
+    message is sent (the error names every such line), so a fixed file can simply be
+    published again without duplicating what a partial run had sent."""
+    from adapters.pubsub.source import MAX_PUBLISH_REQUEST_BYTES, publish_lines, too_large
+    from worker.errors import BAD_INPUT, CliError
 
     lines: list[bytes] = []
+    where: list[str] = []  # "file:line" of each kept line
     for p in args.input:
         raw = sys.stdin.buffer.read() if p == "-" else Path(p).read_bytes()
-        lines += [line for line in raw.splitlines() if line.strip()]
+        name = "stdin" if p == "-" else str(p)
+        for n, line in enumerate(raw.splitlines(), 1):
+            if line.strip():
+                lines.append(line)
+                where.append(f"{name}:{n}")
     topic = args.topic or settings.topic_path
+    big = too_large(topic, lines)
+    if big:
+        shown = ", ".join(f"{where[i]} ({size:,} bytes)" for i, size in big[:5])
+        more = f" and {len(big) - 5} more" if len(big) > 5 else ""
+        raise CliError(
+            f"{len(big)} line(s) over Pub/Sub's {MAX_PUBLISH_REQUEST_BYTES:,}-byte limit: "
+            f"{shown}{more}; nothing was published (split or drop them, then publish again)",
+            BAD_INPUT,
+        )
     print(f"published {publish_lines(topic, lines)} messages to {topic}")
     return 0
 
@@ -556,7 +575,9 @@ output: one JSON line per input posting, in input order:
 
     pub = sub.add_parser("publish", help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
                          description="Publish each non-blank line as one message, unvalidated: the "
-                         "bridge validates and records bad ones as rejections.")  # fmt: skip
+                         "bridge validates and records bad ones as rejections. All or nothing: a "
+                         "line over Pub/Sub's 10 MB request limit refuses the whole input before "
+                         "anything is sent, naming file:line of each (exit 2).")  # fmt: skip
     pub.add_argument("input", nargs="+", help="JSONL file(s), or - for stdin")
     pub.add_argument(
         "--topic",

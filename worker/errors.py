@@ -58,7 +58,8 @@ def _is_broker(exc: BaseException) -> bool:
 
 
 def _is_pubsub(exc: BaseException) -> bool:
-    return type(exc).__module__.startswith(("google.api_core", "grpc", "google.cloud.pubsub"))
+    mod = type(exc).__module__
+    return mod.startswith(("google.api_core", "grpc", "google.cloud.pubsub", "adapters.pubsub"))
 
 
 def classify(exc: BaseException) -> tuple[int, str] | None:
@@ -96,8 +97,9 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
                 f"broker unavailable ({type(e).__name__}: {e}); start it (enrich fleet start) "
                 "or check ENRICH_BROKER_URL"
             )
-    for e in chain:
-        if _is_pubsub(e):
+    translated = any(isinstance(e, (TransientError, PermanentError)) for e in chain)
+    for e in chain:  # a store adapter's translated Google error is not a Pub/Sub one
+        if _is_pubsub(e) and not translated:
             return PUBSUB, _one_line(
                 f"Pub/Sub failed ({type(e).__name__}: {e}); check PUBSUB_EMULATOR_HOST or "
                 "credentials, and that the topic/subscription exists"
