@@ -301,7 +301,14 @@ class Fleet:
             )
         proc, _ = self._spawn(
             "flower",
-            self._celery("flower", "--address=127.0.0.1", f"--port={s.flower_port}"),
+            # worker.flower: Flower with /metrics behind its basic auth too
+            [
+                sys.executable,
+                "-m",
+                "worker.flower",
+                "--address=127.0.0.1",
+                f"--port={s.flower_port}",
+            ],
             env={"FLOWER_BASIC_AUTH": f"{s.flower_user}:{s.flower_password}"},  # not in `ps`
         )
 
