@@ -192,3 +192,26 @@ def test_the_container_store_check_fails_on_a_bad_warehouse(tmp_path: Path) -> N
         ".broken) and restore a backup, or remove it to start an empty warehouse; nothing was "
         "written to it"
     ]
+
+
+def test_the_bridge_names_a_down_broker_and_a_wrong_password_within_its_timeout(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join((ROOT / "config/samples/skillspan_postings.jsonl")
+                             .read_text().splitlines()[:3]) + "\n")  # fmt: skip
+    down = make_fleet(tmp_path / "down")  # nothing listens on its broker port
+    r = enrich_cli(down, "bridge", str(src), "--timeout", "3", timeout=60)
+    assert r.returncode == 5, r.stderr.decode()
+    assert "broker unavailable" in _one_error_line(r.stderr)
+    fleet = make_fleet(tmp_path / "up", broker_password="the-right-one")
+    try:
+        fleet.start(("redis",))
+        wrong = make_fleet(tmp_path / "up", broker_url=fleet.settings.broker_url,
+                           broker_password="a-wrong-one")  # fmt: skip
+        r = enrich_cli(wrong, "bridge", str(src), "--timeout", "3", timeout=60)
+        assert r.returncode == 5, r.stderr.decode()
+        line = _one_error_line(r.stderr)
+        assert "refused the password" in line and "a-wrong-one" not in r.stderr.decode()
+    finally:
+        fleet.stop()
