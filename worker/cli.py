@@ -134,6 +134,7 @@ def wait_persisted(
     from adapters.local.spool import FileSpool
     from domain.errors import TransientError
     from domain.recovery import spooled_postings
+    from worker.errors import retry_busy
 
     deadline = time.monotonic() + timeout if deadline is None else deadline
     timeout = max(deadline - time.monotonic(), 0.0)
@@ -143,29 +144,30 @@ def wait_persisted(
     rejection_ids = list(dict.fromkeys(rejection_ids))  # identical bad lines are one row
     show = Progress()
     store = None
-    busy_pause = 0.5
+
+    def poll() -> tuple[int, int, int]:
+        nonlocal store
+        # short lock waits, so the loop (not one open) decides when time is up
+        short = min(settings.duckdb_lock_timeout_s, 5.0)
+        store = store or _store(settings.model_copy(update={"duckdb_lock_timeout_s": short}))
+        enriched, failed = store.enrichment_status(ids, version)
+        held = list(spooled_postings(spool).keys() & set(ids))
+        if held:  # rare: the warehouse was down too; failed until replayed
+            settled = sum(store.enrichment_status(held, version))
+            failed += len(held) - settled
+        return enriched, failed, store.count_rejections(rejection_ids)
+
+    def busy(exc: BaseException, pause: float) -> None:
+        show(f"  warehouse busy ({type(exc).__name__}); polling again in {pause:.1f}s")
+
     while True:
         try:
-            # short lock waits, so the loop (not one open) decides when time is up
-            short = min(settings.duckdb_lock_timeout_s, 5.0)
-            store = store or _store(settings.model_copy(update={"duckdb_lock_timeout_s": short}))
-            enriched, failed = store.enrichment_status(ids, version)
-            held = list(spooled_postings(spool).keys() & set(ids))
-            if held:  # rare: the warehouse was down too; failed until replayed
-                settled = sum(store.enrichment_status(held, version))
-                failed += len(held) - settled
-            rejected = store.count_rejections(rejection_ids)
+            enriched, failed, rejected = retry_busy(poll, deadline, sleep, busy)
         except TransientError as exc:
-            if time.monotonic() + busy_pause > deadline:
-                raise SystemExit(
-                    f"timed out after {timeout:.0f}s: the warehouse stayed unavailable ({exc}); "
-                    f"see {settings.data_dir / 'run' / 'logs'}"
-                ) from exc
-            show(f"  warehouse busy ({type(exc).__name__}); polling again in {busy_pause:.1f}s")
-            sleep(busy_pause)
-            busy_pause = min(busy_pause * 2, 8.0)
-            continue
-        busy_pause = 0.5
+            raise SystemExit(
+                f"timed out after {timeout:.0f}s: the warehouse stayed unavailable ({exc}); "
+                f"see {settings.data_dir / 'run' / 'logs'}"
+            ) from exc
         complete = enriched + failed >= len(ids) and rejected >= len(rejection_ids)
         expired = time.monotonic() > deadline
         show(

@@ -8,10 +8,14 @@ traceback: hiding it would hide the bug.
 from __future__ import annotations
 
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from domain.errors import ConfigError, PermanentError, StoreBusy, StoreUnusable, TransientError
+
+T = TypeVar("T")
 
 OK, FAILED, BAD_INPUT, STORE_UNUSABLE, STORE_BUSY, BROKER, PUBSUB, FLEET = 0, 1, 2, 3, 4, 5, 6, 7
 INTERRUPTED = 130
@@ -141,3 +145,26 @@ def run_cli(
         code, line = found
         err(f"{prog}: error: {line}")
         return code
+
+
+def retry_busy(
+    read: Callable[[], T],
+    deadline: float,
+    sleep: Callable[[float], None] = time.sleep,
+    on_busy: Callable[[BaseException, float], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """`read()`, retried while it raises TransientError (a locked or unavailable warehouse) with
+    pauses of 0.5, 1, 2, ... 8 s until `deadline` (a `clock()` time, seconds); then the last
+    error is raised. `on_busy(error, pause)` is told before each pause."""
+    pause = 0.5
+    while True:
+        try:
+            return read()
+        except TransientError as exc:
+            if clock() + pause > deadline:
+                raise
+            if on_busy is not None:
+                on_busy(exc, pause)
+            sleep(pause)
+            pause = min(pause * 2, 8.0)

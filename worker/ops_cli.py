@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from worker.errors import retry_busy
 from worker.settings import Settings, get_settings
 
 
@@ -136,7 +137,9 @@ def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
         show = Progress()
         t0 = time.monotonic()
         while True:
-            done, failed = svc.store.enrichment_status(ids, current)
+            done, failed = retry_busy(  # a warehouse the persister holds: retried
+                lambda: svc.store.enrichment_status(ids, current), t0 + args.timeout
+            )
             finished = done + failed >= len(ids)
             expired = time.monotonic() - t0 > args.timeout
             rate = done / max(time.monotonic() - t0, 1e-9)
@@ -184,7 +187,7 @@ def cmd_replay_failures(args: argparse.Namespace, s: Settings) -> int:
         return 0
     t0 = time.monotonic()
     while True:
-        done = svc.store.enrichment_status(ids, current)[0]
+        done = retry_busy(lambda: svc.store.enrichment_status(ids, current)[0], t0 + args.timeout)
         finished = done >= len(ids)
         expired = time.monotonic() - t0 > args.timeout
         show(f"  {done}/{len(ids)} replayed postings enriched", final=finished or expired,

@@ -205,3 +205,32 @@ def test_wait_ends_at_its_timeout_when_the_warehouse_stays_locked(tmp_path: Path
     finally:
         holder.communicate("")
     assert os.path.exists(settings.duckdb_path)
+
+
+def test_retry_busy_backs_off_until_its_deadline_then_raises() -> None:
+    from worker.errors import retry_busy
+
+    now = [0.0]
+    pauses: list[float] = []
+
+    def sleep(s: float) -> None:
+        pauses.append(s)
+        now[0] += s
+
+    calls = iter([StoreBusy("locked"), StoreBusy("locked"), 42])
+
+    def read() -> int:
+        got = next(calls)
+        if isinstance(got, Exception):
+            raise got
+        return got
+
+    assert retry_busy(read, deadline=10, sleep=sleep, clock=lambda: now[0]) == 42
+    assert pauses == [0.5, 1.0]
+    now[0], pauses[:] = 0.0, []
+    with pytest.raises(StoreBusy):
+        retry_busy(lambda: (_ for _ in ()).throw(StoreBusy("locked")), deadline=10,
+                   sleep=sleep, clock=lambda: now[0])  # fmt: skip
+    assert pauses == [0.5, 1.0, 2.0, 4.0] and now[0] == 7.5  # 7.5 + 8 would pass 10
+    with pytest.raises(StoreUnusable):  # not transient: never retried
+        retry_busy(lambda: (_ for _ in ()).throw(StoreUnusable("bad")), deadline=10, sleep=sleep)
