@@ -257,8 +257,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     fleet.start()
     t0 = time.perf_counter()
-    stats = run_bridge([args.input, INVALID_SAMPLES], settings)
-    wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout)
+    deadline = time.monotonic() + args.timeout  # bounds the bridge's and the wait's waits together
+    stats = run_bridge([args.input, INVALID_SAMPLES], settings, deadline=deadline)
+    wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout, deadline)
     seconds = time.perf_counter() - t0
     print()
     print(

@@ -116,14 +116,30 @@ def test_help_documents_the_exit_codes(main, capsys: pytest.CaptureFixture[str])
     assert "exit codes:" in out and "warehouse unusable" in out and "--debug" in out
 
 
-@pytest.mark.parametrize("content", [b"", b"not a warehouse" * 100], ids=["zero-byte", "junk"])
+def _newer_schema(path: Path) -> None:
+    import duckdb
+
+    from adapters.duckdb.preflight import SCHEMA_VERSION
+
+    DuckDbStore(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION + 1])
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"not a warehouse" * 100, None], ids=["zero-byte", "junk", "newer-schema"]
+)
 def test_summary_on_a_bad_warehouse_prints_one_line_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    content: bytes,
+    content: bytes | None,
 ) -> None:  # fmt: skip
     data = _env(tmp_path, monkeypatch)
     data.mkdir()
-    (data / "enrichment.duckdb").write_bytes(content)
+    if content is None:
+        _newer_schema(data / "enrichment.duckdb")
+    else:
+        (data / "enrichment.duckdb").write_bytes(content)
     before = {p.name: _sha(p) for p in data.iterdir()}
     assert cli.main(["summary"]) == STORE_UNUSABLE
     assert ops_cli.main(["status"]) == STORE_UNUSABLE
