@@ -8,8 +8,12 @@ names load. A failed check says which and why, in one line.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.fleet import Fleet
 
 
 @dataclass(frozen=True)
@@ -121,3 +125,29 @@ def check_models(settings: Settings) -> Check:
     except Exception as exc:  # any model's loader: the line names it
         return Check("models", False, f"{root}: {type(exc).__name__}: {exc}")
     return Check("models", True, f"loaded, enrichment_version {pipeline.manifest.effective}")
+
+
+def fleet_checks(fleet: Fleet) -> list[Check]:
+    """Store, broker and config, then each started worker process: running, and ready (the
+    worker loaded its models; a worker that cannot exits with a "worker unhealthy:" line)."""
+    checks = [check_store(fleet.settings), check_broker(fleet.settings),
+              check_config(fleet.settings)]  # fmt: skip
+    for name in ("worker", "persister"):
+        if fleet.recorded_pid(name) is None:
+            continue  # not part of this fleet
+        offset = fleet.last_start_offset(name)
+        if not fleet.pid(name):
+            why = fleet.unhealthy_line(name, offset)
+            where = f"not running ({why})" if why else f"not running: see {fleet.log_path(name)}"
+            checks.append(Check(name, False, where))
+            continue
+        log = fleet._log_since(name, offset)
+        if "ready." in log:
+            marker = "worker ready: enrichment_version="
+            version = log.rsplit(marker, 1)[1].split()[0] if marker in log else "?"
+            what = "models loaded" if name == "worker" else "store open"
+            checks.append(Check(name, True, f"{what}, enrichment_version {version}"))
+        else:
+            why = fleet.unhealthy_line(name, offset) or "still starting"
+            checks.append(Check(name, False, why))
+    return checks

@@ -294,31 +294,11 @@ def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_health(fleet) -> int:  # type: ignore[no-untyped-def]
-    """The health lines under `fleet start|status`; exit 7 (FLEET) when any fails: a started
-    component that died, the store, the broker, the config, a worker that did not load its
-    models."""
-    from worker.checks import Check, check_broker, check_config, check_store
+    """The health lines under `fleet start|status`; 7 (FLEET) when one failed."""
+    from worker.checks import fleet_checks
     from worker.errors import FLEET, OK
 
-    checks = [check_store(fleet.settings), check_broker(fleet.settings),
-              check_config(fleet.settings)]  # fmt: skip
-    for name in ("worker", "persister"):
-        if fleet.recorded_pid(name) is None:
-            continue  # not part of this fleet
-        if not fleet.pid(name):
-            why = fleet.unhealthy_line(name, fleet.last_start_offset(name))
-            where = f"not running ({why})" if why else f"not running: see {fleet.log_path(name)}"
-            checks.append(Check(name, False, where))
-            continue
-        log = fleet._log_since(name, fleet.last_start_offset(name))
-        if "ready." in log:
-            marker = "worker ready: enrichment_version="
-            version = log.rsplit(marker, 1)[1].split()[0] if marker in log else "?"
-            what = "models loaded" if name == "worker" else "store open"
-            checks.append(Check(name, True, f"{what}, enrichment_version {version}"))
-        else:
-            why = fleet.unhealthy_line(name, fleet.last_start_offset(name)) or "still starting"
-            checks.append(Check(name, False, why))
+    checks = fleet_checks(fleet)
     for c in checks:
         print(c.line())
     failed = [c.name for c in checks if not c.ok]

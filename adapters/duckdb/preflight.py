@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import time
 from pathlib import Path
 
@@ -81,21 +82,18 @@ def check_warehouse(path: Path, lock_timeout_s: float = 30.0) -> None:
         )
     con = _open_read_only(path, lock_timeout_s)
     try:
-        block_size, blocks, free = con.execute(
-            "SELECT block_size, total_blocks, free_blocks FROM pragma_database_size()"
-        ).fetchone() or (0, 0, 0)
-        expected = HEADER_BYTES + int(blocks) * int(block_size)
-        if size < expected:
-            # DuckDB cuts free blocks off the end of the file but still counts them, so a
-            # shorter file is healthy when only free blocks can be missing; then every table is
-            # read once to be sure its blocks are all there
-            missing = -(-(expected - size) // int(block_size))
-            if missing > int(free):
+        expected = on_disk_bytes(head)
+        if expected is not None and size < expected:
+            # Shorter than the header's block count: a truncated copy, or trailing blocks that
+            # are free and were never written (a live warehouse has those). Told apart by
+            # reading every table: a missing data block fails the read.
+            try:
+                _read_every_table(con)
+            except duckdb.Error as exc:
                 raise StoreUnusable(
-                    f"warehouse {path} is truncated ({size:,} of {expected:,} bytes): "
-                    f"{recovery_hint(path)}"
-                )
-            _read_every_table(con)
+                    f"warehouse {path} is truncated ({size:,} of {expected:,} bytes; "
+                    f"{_first_line(exc)}): {recovery_hint(path)}"
+                ) from exc
         has_stamp = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
             "AND database_name = current_database()"
@@ -145,6 +143,22 @@ def _open_read_only(path: Path, lock_timeout_s: float) -> duckdb.DuckDBPyConnect
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.05)
+
+
+def on_disk_bytes(head: bytes) -> int | None:
+    """The file length DuckDB's active database header promises (HEADER_BYTES + block count x
+    block size), from the first HEADER_BYTES of the file; None when the header is not legible.
+
+    Read from the file, not from `pragma_database_size`, which counts blocks a WAL replay
+    allocates in memory too (a live warehouse then looks truncated)."""
+    if len(head) < HEADER_BYTES:
+        return None
+    # each database header: checksum, iteration, meta block, free list, block count, block size
+    headers = [struct.unpack_from("<6Q", head, at) for at in (4096, 8192)]
+    _, _, _, _, blocks, block_size = max(headers, key=lambda h: h[1])  # the newer iteration
+    if not (4096 <= block_size <= 1 << 30) or block_size & (block_size - 1) or blocks > 1 << 40:
+        return None
+    return HEADER_BYTES + blocks * block_size
 
 
 def schema_version(path: Path, lock_timeout_s: float = 30.0) -> int:
