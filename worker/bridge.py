@@ -147,8 +147,10 @@ class Bridge:
                               len(msgs), _brief(exc))  # fmt: skip
                     self.sleep(self.retry_pause_s)
                     return
-                log.error("broker refused a batch (%s); %d postings held, trying again in %.0fs",
-                          _brief(exc), len(postings), pause)  # fmt: skip
+                # the cause as raised (the dispatcher says "broker refused"; a busy warehouse
+                # met while building the services says so too), not assumed to be the broker
+                log.error("could not enqueue a batch (%s); %d postings held, trying again in "
+                          "%.0fs", _brief(exc), len(postings), pause)  # fmt: skip
                 stats.waits += 1
                 self.sleep(pause)
                 pause = min(pause * 2, self.retry_pause_max_s)
