@@ -15,3 +15,12 @@ class PermanentError(EnrichmentError):
 
 class ConfigError(PermanentError):
     """A config file is missing, malformed or inconsistent with the files it names."""
+
+
+class StoreUnusable(PermanentError):
+    """The warehouse cannot be used as it is: corrupt, truncated, empty, from a newer schema, or
+    not writable. Nothing was written to it; the message names the file and how to recover."""
+
+
+class StoreBusy(TransientError):
+    """The warehouse is held (locked) by another process for longer than the caller waits."""

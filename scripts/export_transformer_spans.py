@@ -24,7 +24,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -33,6 +32,8 @@ import onnx
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+from scripts.onnx_scratch import scratch_cwd
 
 ROOT = Path(__file__).resolve().parents[1]
 GATE_DIR = ROOT / "config" / "models" / "skill_spans"
@@ -96,6 +97,7 @@ def _quantize_static(fp32: Path, target: Path, tok: object, qdq: bool) -> None:
 
 
 def export(model_dir: Path, out: Path, quant: str, fuse: bool = False) -> None:
+    model_dir = model_dir.resolve()
     tok = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForTokenClassification.from_pretrained(model_dir, attn_implementation="eager")
     model.eval()
@@ -103,8 +105,11 @@ def export(model_dir: Path, out: Path, quant: str, fuse: bool = False) -> None:
     enc = tok([["design", "scalable", "APIs"], ["Python"]], is_split_into_words=True,
               padding=True, return_tensors="pt")  # fmt: skip
     names = ["input_ids", "attention_mask", "token_type_ids"]
+    out = out.resolve()  # the export below runs in a scratch working directory
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    # onnxruntime's shape inference drops temporary files into the working directory: there,
+    # they vanish with the scratch directory instead of landing in the repository
+    with scratch_cwd() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
         with torch.no_grad():
             torch.onnx.export(

@@ -38,7 +38,7 @@ def pubsub_script() -> str | None:
 @contextmanager
 def _process(
     argv: list[str], log: Path, env: dict[str, str], ready, timeout: float
-) -> Iterator[None]:  # type: ignore[no-untyped-def]
+) -> Iterator[subprocess.Popen[bytes]]:  # type: ignore[no-untyped-def]
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
@@ -53,7 +53,7 @@ def _process(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{argv[0]} not ready after {timeout}s; see {log}")
             time.sleep(0.2)
-        yield
+        yield proc
     finally:
         with suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -82,6 +82,13 @@ def bigquery_emulator(workdir: Path) -> Iterator[str]:
 @contextmanager
 def pubsub_emulator(workdir: Path) -> Iterator[str]:
     """Yields host:port for PUBSUB_EMULATOR_HOST."""
+    with pubsub_emulator_process(workdir) as (host, _pid):
+        yield host
+
+
+@contextmanager
+def pubsub_emulator_process(workdir: Path) -> Iterator[tuple[str, int]]:
+    """Yields (host:port, pid of its process group leader), for tests that kill it."""
     script = pubsub_script()
     if script is None:
         raise EmulatorMissing(
@@ -90,5 +97,5 @@ def pubsub_emulator(workdir: Path) -> Iterator[str]:
     port = free_port()
     argv = [script, "--host=127.0.0.1", f"--port={port}"]
     with _process(argv, workdir / "pubsub-emulator.log", dict(os.environ),
-                  lambda: port_open("127.0.0.1", port), 120):  # fmt: skip
-        yield f"127.0.0.1:{port}"
+                  lambda: port_open("127.0.0.1", port), 120) as proc:  # fmt: skip
+        yield f"127.0.0.1:{port}", proc.pid

@@ -100,10 +100,19 @@ def _load_models(**_: Any) -> None:
     # Built in the parent before the pool forks, so children share the matcher (copy-on-write)
     # and the versions are logged once per worker start.
     from worker.bootstrap import services
+    from worker.errors import classify
 
-    svc = services()
-    if svc.settings.preload_models:
-        _ = svc.pipeline
+    try:
+        svc = services()  # opens the store (read-only checks first)
+        if svc.settings.preload_models:
+            _ = svc.pipeline
+    except Exception as exc:
+        # Celery logs a signal handler's exception and starts anyway ("ready."), a worker that
+        # fails every task: exit instead, with one line saying why (fleet start shows it)
+        found = classify(exc)
+        line = found[1] if found else f"{type(exc).__name__}: {exc}"
+        log.critical("worker unhealthy: %s", line)
+        raise SystemExit(found[0] if found else 1) from exc
 
 
 @signals.worker_ready.connect

@@ -138,7 +138,7 @@ _lock = threading.Lock()
 _services: Services | None = None
 _overridden = False
 _token: tuple[object, ...] | None = None
-_checked_at = 0.0
+_checked_at: float | None = None  # monotonic seconds; None until the first check
 
 
 def build_store(settings: Settings) -> EnrichmentStore:
@@ -189,7 +189,7 @@ def services(fresh: bool = False) -> Services:
         return _services
     settings = get_settings()
     now = time.monotonic()
-    recent = now - _checked_at < settings.config_check_interval_s
+    recent = _checked_at is not None and now - _checked_at < settings.config_check_interval_s
     if _services is not None and recent and not fresh:
         return _services
     with _lock:

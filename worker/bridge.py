@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from domain.errors import PermanentError
 from domain.models import Posting, Rejection
 from domain.pipeline import utc_now
 from domain.ports import PostingSource, RawMessage
@@ -61,6 +62,9 @@ class Bridge:
     # The intake ledger: written before the enqueue, so before the ack; a refused write is
     # handled like a refused enqueue (held or nacked). None: no ledger (tests of the bridge alone).
     record_intake: RecordIntake | None = None
+    # clock() time after which a refused batch is not tried again (BridgeError); None: wait
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
 
     def run(self) -> BridgeStats:
         """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
@@ -142,7 +146,15 @@ class Bridge:
         while todo:
             try:
                 todo[0][1]()
+            except PermanentError:
+                raise  # the warehouse or config is unusable (not the broker): waiting won't help
             except Exception as exc:
+                if self.deadline is not None and self.clock() + pause > self.deadline:
+                    raise BridgeError(
+                        f"broker still refusing after the timeout ({_brief(exc)}); "
+                        f"{stats.enqueued} postings enqueued, the rest not: re-run the same input "
+                        "(idempotent) once the broker is back"
+                    ) from exc
                 if not self.wait_for_broker:
                     self.source.nack(msgs)  # Pub/Sub redelivers them; enqueued parts are idempotent
                     stats.nacked += len(msgs)
@@ -150,8 +162,10 @@ class Bridge:
                               len(msgs), _brief(exc))  # fmt: skip
                     self.sleep(self.retry_pause_s)
                     return
-                log.error("broker or ledger refused a batch (%s); %d postings held, trying again in %.0fs",
-                          _brief(exc), len(postings), pause)  # fmt: skip
+                # the cause as raised (the dispatcher says "broker refused", the ledger names the
+                # warehouse), not assumed to be the broker
+                log.error("could not record or enqueue a batch (%s); %d postings held, trying "
+                          "again in %.0fs", _brief(exc), len(postings), pause)  # fmt: skip
                 stats.waits += 1
                 self.sleep(pause)
                 pause = min(pause * 2, self.retry_pause_max_s)

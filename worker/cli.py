@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from worker.settings import REPO_ROOT, Settings, get_settings
@@ -30,12 +30,17 @@ def _current_version(settings: Settings) -> str:
 
 class Progress:
     """One status line: redrawn in place on a terminal (with a bar when the total is known), a
-    plain line every few seconds when stderr is a log or a pipe."""
+    plain line every few seconds when stderr is a log or a pipe (the first line always).
 
-    def __init__(self, every_s: float = 3.0) -> None:
+    `clock` is a monotonic clock in seconds whose zero means nothing (`time.monotonic` counts
+    from boot), so the time of the last line starts as None, never as 0.0.
+    """
+
+    def __init__(self, every_s: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.tty = sys.stderr.isatty()
         self.every_s = every_s
-        self.last = 0.0
+        self.clock = clock
+        self.last: float | None = None
 
     @staticmethod
     def bar(done: int, total: int, width: int = 24) -> str:
@@ -50,9 +55,9 @@ class Progress:
             if done is not None and total:
                 msg = f"{self.bar(done, total)} {msg.strip()}"
             print("\r\033[K" + msg, end="\n" if final else "", file=sys.stderr, flush=True)
-        elif final or time.monotonic() - self.last >= self.every_s:
+        elif final or self.last is None or self.clock() - self.last >= self.every_s:
             print(msg, file=sys.stderr, flush=True)
-            self.last = time.monotonic()
+            self.last = self.clock()
 
 
 def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
@@ -65,9 +70,16 @@ def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def run_bridge(  # type: ignore[no-untyped-def]
-    inputs: Sequence[Path | None], settings: Settings, quiet: bool = False, sources=None
+    inputs: Sequence[Path | None],
+    settings: Settings,
+    quiet: bool = False,
+    sources=None,
+    deadline: float | None = None,
 ):
-    """Bridge each input through validation into the broker; returns the combined stats."""
+    """Bridge each input through validation into the broker; returns the combined stats.
+
+    `deadline` (time.monotonic() seconds) bounds how long a file source waits for a refusing
+    broker (then BridgeError); a streaming source nacks and carries on instead."""
     from adapters.local.jsonl_source import JsonlSource
     from tasks.enrich import enqueue_batch, enqueue_rejections
     from worker.bridge import Bridge, BridgeStats
@@ -95,6 +107,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
             wait_for_broker=not streaming,
             policy=policy,
             record_intake=ledger.record_intake,
+            deadline=None if streaming else deadline,
         )
         s = bridge.run()
         if not quiet:
@@ -117,27 +130,54 @@ def _intake_ledger(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def wait_persisted(
-    settings: Settings, posting_ids: list[str], rejection_ids: list[str], timeout: float
+    settings: Settings,
+    posting_ids: list[str],
+    rejection_ids: list[str],
+    timeout: float,
+    deadline: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[int, int, int]:
     """Poll the store until every posting is enriched at the current version, failed (a failure
-    row) or held in the spool; ends at the latest after `timeout`."""
+    row) or held in the spool; ends at the latest after `timeout` seconds (or at `deadline`,
+    time.monotonic() seconds, when given). A locked or unavailable warehouse (TransientError:
+    the persister holds it) is retried with backoff until then; SystemExit when time is up."""
     from adapters.local.spool import FileSpool
+    from domain.errors import TransientError
     from domain.recovery import spooled_postings
+    from worker.errors import retry_busy
 
-    store = _store(settings)
+    deadline = time.monotonic() + timeout if deadline is None else deadline
+    timeout = max(deadline - time.monotonic(), 0.0)
     spool = FileSpool(settings.spool_dir)
     version = _current_version(settings)
     ids = list(dict.fromkeys(posting_ids))
     rejection_ids = list(dict.fromkeys(rejection_ids))  # identical bad lines are one row
-    deadline = time.monotonic() + timeout
     show = Progress()
-    while True:
+    store = None
+
+    def poll() -> tuple[int, int, int]:
+        nonlocal store
+        # short lock waits, so the loop (not one open) decides when time is up
+        short = min(settings.duckdb_lock_timeout_s, 5.0)
+        store = store or _store(settings.model_copy(update={"duckdb_lock_timeout_s": short}))
         enriched, failed = store.enrichment_status(ids, version)
         held = list(spooled_postings(spool).keys() & set(ids))
         if held:  # rare: the warehouse was down too; failed until replayed
             settled = sum(store.enrichment_status(held, version))
             failed += len(held) - settled
-        rejected = store.count_rejections(rejection_ids)
+        return enriched, failed, store.count_rejections(rejection_ids)
+
+    def busy(exc: BaseException, pause: float) -> None:
+        show(f"  warehouse busy ({type(exc).__name__}); polling again in {pause:.1f}s")
+
+    while True:
+        try:
+            enriched, failed, rejected = retry_busy(poll, deadline, sleep, busy)
+        except TransientError as exc:
+            raise SystemExit(
+                f"timed out after {timeout:.0f}s: the warehouse stayed unavailable ({exc}); "
+                f"see {settings.data_dir / 'run' / 'logs'}"
+            ) from exc
         complete = enriched + failed >= len(ids) and rejected >= len(rejection_ids)
         expired = time.monotonic() > deadline
         show(
@@ -191,13 +231,15 @@ def print_summary(
 
 
 def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
+    deadline = time.monotonic() + args.timeout
     source = args.source or settings.source
     if source == "pubsub":
         from adapters.pubsub.source import PubSubSource
 
         sub = args.subscription or settings.subscription_path
         print(f"bridging Pub/Sub {sub} (Ctrl-C to stop)", file=sys.stderr)
-        pubsub = PubSubSource(sub, settings.pubsub_max_outstanding, idle_exit_s=args.idle_exit)
+        pubsub = PubSubSource(sub, settings.pubsub_max_outstanding, idle_exit_s=args.idle_exit,
+                              lost_after_s=settings.pubsub_lost_after_s)  # fmt: skip
         stats = run_bridge([], settings, sources=[pubsub])
     else:
         if not args.input:
@@ -205,11 +247,11 @@ def cmd_bridge(args: argparse.Namespace, settings: Settings) -> int:
                 "enrich bridge: give JSONL file(s) or - for stdin (or --source pubsub)"
             )
         inputs = [None if str(p) == "-" else Path(p) for p in args.input]
-        stats = run_bridge(inputs, settings)
+        stats = run_bridge(inputs, settings, deadline=deadline)
     print(f"received {stats.received}, enqueued {stats.enqueued} in {stats.batches} batches, "
           f"rejected {stats.rejected}")  # fmt: skip
-    if args.wait:
-        wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout)
+    if args.wait:  # the same --timeout bounds the bridge's waits and this one together
+        wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout, deadline)
     return 0
 
 
@@ -225,8 +267,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     fleet.start()
     t0 = time.perf_counter()
-    stats = run_bridge([args.input, INVALID_SAMPLES], settings)
-    wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout)
+    deadline = time.monotonic() + args.timeout  # bounds the bridge's and the wait's waits together
+    stats = run_bridge([args.input, INVALID_SAMPLES], settings, deadline=deadline)
+    wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout, deadline)
     seconds = time.perf_counter() - t0
     print()
     print(
@@ -257,17 +300,49 @@ def cmd_fleet(args: argparse.Namespace, settings: Settings) -> int:
             f"  restarted {r['restarts']}x, last {r['last_restart']}" if r.get("restarts") else ""
         )
         print(f"{name:<10} {'running pid ' + str(pid) if pid else 'stopped'}{extra}")
-    return 0
+    return _print_health(fleet)
+
+
+def _print_health(fleet) -> int:  # type: ignore[no-untyped-def]
+    """The health lines under `fleet start|status`; 7 (FLEET) when one failed."""
+    from worker.checks import fleet_checks
+    from worker.errors import FLEET, OK
+
+    checks = fleet_checks(fleet)
+    for c in checks:
+        print(c.line())
+    failed = [c.name for c in checks if not c.ok]
+    if failed:
+        print(f"fleet NOT healthy: {', '.join(failed)}", file=sys.stderr)
+    return FLEET if failed else OK
 
 
 def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.pubsub.source import publish_lines
+    """All or nothing: a line over Pub/Sub's request limit refuses the whole input before any
+    message is sent (the error names every such line), so a fixed file can simply be
+    published again without duplicating what a partial run had sent."""
+    from adapters.pubsub.source import MAX_PUBLISH_REQUEST_BYTES, publish_lines, too_large
+    from worker.errors import BAD_INPUT, CliError
 
     lines: list[bytes] = []
+    where: list[str] = []  # "file:line" of each kept line
     for p in args.input:
         raw = sys.stdin.buffer.read() if p == "-" else Path(p).read_bytes()
-        lines += [line for line in raw.splitlines() if line.strip()]
+        name = "stdin" if p == "-" else str(p)
+        for n, line in enumerate(raw.splitlines(), 1):
+            if line.strip():
+                lines.append(line)
+                where.append(f"{name}:{n}")
     topic = args.topic or settings.topic_path
+    big = too_large(topic, lines)
+    if big:
+        shown = ", ".join(f"{where[i]} ({size:,} bytes)" for i, size in big[:5])
+        more = f" and {len(big) - 5} more" if len(big) > 5 else ""
+        raise CliError(
+            f"{len(big)} line(s) over Pub/Sub's {MAX_PUBLISH_REQUEST_BYTES:,}-byte limit: "
+            f"{shown}{more}; nothing was published (split or drop them, then publish again)",
+            BAD_INPUT,
+        )
     print(f"published {publish_lines(topic, lines)} messages to {topic}")
     return 0
 
@@ -398,11 +473,16 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from worker.errors import EXIT_CODES
+
     p = argparse.ArgumentParser(
         prog="enrich",
         description="ml-enrichment: enrich job postings with versioned skill data. "
         "Settings come from ENRICH_* environment variables (see README).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--debug", action="store_true", help="print tracebacks of expected failures")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("bridge", help="validate JSONL postings and enqueue them to the fleet",
@@ -417,7 +497,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--idle-exit", type=float, metavar="S",
                    help="Pub/Sub: stop after S seconds without messages (default: run until stopped)")  # fmt: skip
     b.add_argument("--wait", action="store_true", help="wait until every posting is persisted")
-    b.add_argument("--timeout", type=float, default=600, help="seconds to wait (default 600)")
+    b.add_argument("--timeout", type=float, default=600,
+                   help="seconds a file bridge waits for a refusing broker plus, with --wait, for "
+                   "the postings to be persisted, together (default 600)")  # fmt: skip
     b.set_defaults(func=cmd_bridge)
 
     d = sub.add_parser(
@@ -486,7 +568,9 @@ output: one JSON line per input posting, in input order:
 
     pub = sub.add_parser("publish", help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
                          description="Publish each non-blank line as one message, unvalidated: the "
-                         "bridge validates and records bad ones as rejections.")  # fmt: skip
+                         "bridge validates and records bad ones as rejections. All or nothing: a "
+                         "line over Pub/Sub's 10 MB request limit refuses the whole input before "
+                         "anything is sent, naming file:line of each (exit 2).")  # fmt: skip
     pub.add_argument("input", nargs="+", help="JSONL file(s), or - for stdin")
     pub.add_argument(
         "--topic",
@@ -512,12 +596,18 @@ output: one JSON line per input posting, in input order:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from worker.errors import run_cli
+
     args = build_parser().parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    return int(args.func(args, settings))
+
+    def command() -> int:
+        settings = get_settings()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        return int(args.func(args, settings))
+
+    return run_cli(command, args.debug, "enrich")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,13 @@ class CeleryDispatcher:
         self.app = app
 
     def send(self, task: str, payload: Any, queue: str | None = None) -> None:
-        options: dict[str, Any] = {"retry": True, "retry_policy": SEND_RETRY_POLICY}
+        # ignore_result: nobody waits for a link's result, and without it Celery subscribes to
+        # the result backend on every send, retrying a dead Redis 20 x 1 s past any timeout
+        options: dict[str, Any] = {
+            "retry": True,
+            "retry_policy": SEND_RETRY_POLICY,
+            "ignore_result": True,
+        }
         if queue:
             options["queue"] = queue
         kwargs = {"queue": queue} if queue else {}

@@ -17,15 +17,19 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
 from worker.settings import DEFAULT_FLOWER_PASSWORD, REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    from worker.checks import Check
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +68,23 @@ def pid_alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def _wait(what: str, check: object, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
+def _wait(
+    what: str,
+    check: object,
+    timeout: float,
+    proc: subprocess.Popen[bytes] | None,
+    why: Callable[[], str] | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if callable(check) and check():
             return
         if proc is not None and proc.poll() is not None:
-            raise FleetError(f"{what} exited with code {proc.returncode} while starting")
+            cause = why() if why else ""
+            raise FleetError(
+                f"{what} exited with code {proc.returncode} while starting"
+                + (f": {cause}" if cause else "")
+            )
         time.sleep(0.2)
     raise FleetError(f"{what} not ready after {timeout:.0f}s")
 
@@ -123,6 +137,22 @@ class Fleet:
             fh.seek(offset)
             return fh.read().decode("utf-8", "replace")
 
+    def unhealthy_line(self, name: str, offset: int = 0) -> str:
+        """The cause a worker logged when it refused to start ("worker unhealthy: ..."), if any."""
+        for line in reversed(self._log_since(name, offset).splitlines()):
+            if "worker unhealthy: " in line:
+                return line.split("worker unhealthy: ", 1)[1].strip()
+        return ""
+
+    def last_start_offset(self, name: str) -> int:
+        """Where the log of the component's latest start begins (0 if none is marked)."""
+        try:
+            text = self.log_path(name).read_bytes()
+        except OSError:
+            return 0
+        at = text.rfind(f" starting {name} ===\n".encode())
+        return 0 if at < 0 else at
+
     def _spawn(
         self, name: str, argv: Sequence[str], env: dict[str, str] | None = None
     ) -> tuple[subprocess.Popen[bytes], int]:
@@ -149,11 +179,43 @@ class Fleet:
         return [sys.executable, "-m", "celery", "-A", "worker.app", *args]
 
     def start(self, components: Sequence[str] = COMPONENTS, timeout: float = 90) -> None:
+        """Start what is not running, after the checks it depends on (worker/checks.py): the
+        config for the worker, the store for the persister (read-only), the broker's password
+        for everything after redis. A failed check or start raises FleetError naming it and
+        stops what this call started: a fleet that is not healthy is not left "running"."""
+        todo = [n for n in components if not self.pid(n)]
+        self._check(self.preflight(todo))
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        for name in components:
-            if self.pid(name):
-                continue
-            getattr(self, f"_start_{name}")(timeout)
+        started: list[str] = []
+        try:
+            for name in todo:
+                if name != "redis" and not any(n != "redis" for n in started):
+                    from worker.checks import check_broker
+
+                    self._check([check_broker(self.settings)])
+                getattr(self, f"_start_{name}")(timeout)
+                started.append(name)
+        except FleetError:
+            if started:
+                self.stop(started[::-1])
+            raise
+
+    def preflight(self, components: Sequence[str]) -> list[Check]:
+        """The read-only checks the given components need before they start."""
+        from worker.checks import check_config, check_store
+
+        checks = []
+        if "worker" in components:
+            checks.append(check_config(self.settings))
+        if "persister" in components:
+            checks.append(check_store(self.settings))
+        return checks
+
+    @staticmethod
+    def _check(checks: Sequence[Check]) -> None:
+        failed = [c for c in checks if not c.ok]
+        if failed:
+            raise FleetError("not healthy: " + "; ".join(c.line() for c in failed))
 
     def _start_redis(self, timeout: float) -> None:
         host, port = self.broker
@@ -201,7 +263,8 @@ class Fleet:
                          "-c", str(self.settings.worker_concurrency),
                          "--loglevel", self.settings.log_level),
         )  # fmt: skip
-        _wait("worker", lambda: "ready." in self._log_since("worker", at), timeout, proc)
+        _wait("worker", lambda: "ready." in self._log_since("worker", at), timeout, proc,
+              lambda: self.unhealthy_line("worker", at))  # fmt: skip
 
     def _start_persister(self, timeout: float) -> None:
         # The one consumer of the persist queue: the embedded warehouse's single writer, which
@@ -215,7 +278,8 @@ class Fleet:
             env={"ENRICH_DUCKDB_HOLD_S": "0.5", "ENRICH_DUCKDB_THREADS": "1",
                  "ENRICH_PRELOAD_MODELS": "false"},
         )  # fmt: skip
-        _wait("persister", lambda: "ready." in self._log_since("persister", at), timeout, proc)
+        _wait("persister", lambda: "ready." in self._log_since("persister", at), timeout, proc,
+              lambda: self.unhealthy_line("persister", at))  # fmt: skip
 
     def _start_beat(self, timeout: float, name: str = "beat") -> None:
         proc, at = self._spawn(
@@ -237,7 +301,14 @@ class Fleet:
             )
         proc, _ = self._spawn(
             "flower",
-            self._celery("flower", "--address=127.0.0.1", f"--port={s.flower_port}"),
+            # worker.flower: Flower with /metrics behind its basic auth too
+            [
+                sys.executable,
+                "-m",
+                "worker.flower",
+                "--address=127.0.0.1",
+                f"--port={s.flower_port}",
+            ],
             env={"FLOWER_BASIC_AUTH": f"{s.flower_user}:{s.flower_password}"},  # not in `ps`
         )
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from worker.errors import retry_busy
 from worker.settings import Settings, get_settings
 
 
@@ -151,7 +152,9 @@ def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
         show = Progress()
         t0 = time.monotonic()
         while True:
-            done, failed = svc.store.enrichment_status(ids, current)
+            done, failed = retry_busy(  # a warehouse the persister holds: retried
+                lambda: svc.store.enrichment_status(ids, current), t0 + args.timeout
+            )
             finished = done + failed >= len(ids)
             expired = time.monotonic() - t0 > args.timeout
             rate = done / max(time.monotonic() - t0, 1e-9)
@@ -199,7 +202,7 @@ def cmd_replay_failures(args: argparse.Namespace, s: Settings) -> int:
         return 0
     t0 = time.monotonic()
     while True:
-        done = svc.store.enrichment_status(ids, current)[0]
+        done = retry_busy(lambda: svc.store.enrichment_status(ids, current)[0], t0 + args.timeout)
         finished = done >= len(ids)
         expired = time.monotonic() - t0 > args.timeout
         show(f"  {done}/{len(ids)} replayed postings enriched", final=finished or expired,
@@ -515,13 +518,17 @@ def cmd_releases(args: argparse.Namespace, s: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from worker import evaluate_cli
+    from worker.errors import EXIT_CODES
 
     p = argparse.ArgumentParser(
         prog="enrich-ops",
         description="Operate the enrichment fleet: see versions and drift, re-enrich, evaluate, "
         "cluster, roll back. "
         "Settings come from ENRICH_* environment variables (see README).",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    p.add_argument("--debug", action="store_true", help="print tracebacks of expected failures")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "status", help="rows per version, drift backlog, queue lengths, last evaluations"
@@ -637,16 +644,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    from domain.errors import ConfigError
+    from worker.errors import run_cli
 
-    try:
+    args = build_parser().parse_args(argv)
+
+    def command() -> int:
+        settings = get_settings()
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         return int(args.func(args, settings))
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+
+    return run_cli(command, args.debug, "enrich-ops")
 
 
 if __name__ == "__main__":

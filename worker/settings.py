@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     pubsub_topic: str = "postings"
     pubsub_subscription: str = "postings-bridge"
     pubsub_max_outstanding: int = Field(256, ge=1, description="flow control: leased messages")
+    # The Pub/Sub bridge probes its subscription while idle; unreachable this long (emulator or
+    # service gone, subscription deleted), it exits non-zero (exit 6) for its supervisor to
+    # restart it. Unacked messages are redelivered by Pub/Sub.
+    pubsub_lost_after_s: float = Field(60.0, gt=0)
     duckdb_file: str = "enrichment.duckdb"
     duckdb_lock_timeout_s: float = 30.0
     # The persister keeps the file open across batches this long (0 = open per operation).

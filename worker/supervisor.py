@@ -33,7 +33,7 @@ class Watch:
     last_exit: str | None = None
     last_restart: str | None = None
     up_since: float = field(default_factory=time.monotonic)
-    next_try: float = 0.0
+    next_try: float | None = None  # monotonic seconds of the scheduled restart, if any
     delay: float = 1.0
 
 
@@ -60,7 +60,7 @@ class Supervisor:
                 if now - w.up_since > STABLE_AFTER_S:
                     w.delay = 1.0
                 continue
-            if w.next_try == 0.0:  # just found dead: schedule the restart
+            if w.next_try is None:  # just found dead: schedule the restart
                 w.last_exit = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
                 w.next_try = now + w.delay
                 log.error("%s (pid %d) is not running; restarting in %.0fs", name, pid, w.delay)
@@ -81,7 +81,7 @@ class Supervisor:
             w.restarts += 1
             w.last_restart = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             w.up_since = time.monotonic()
-            w.next_try = 0.0
+            w.next_try = None
             w.delay = min(w.delay * 2, self.backoff_max_s)
             log.warning(
                 "restarted %s: pid %s (restart #%d)", name, self.fleet.pid(name), w.restarts

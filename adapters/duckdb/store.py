@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from adapters.duckdb.preflight import SCHEMA_VERSION, STAMP_SQL, check_warehouse, is_lock_error
 from adapters.rows import (
     enrichment_row,
     evaluation_row,
@@ -23,7 +24,7 @@ from adapters.rows import (
     state_rows,
 )
 from domain.clustering.model import PostingFeatures
-from domain.errors import PermanentError, TransientError
+from domain.errors import StoreBusy, StoreUnusable, TransientError
 from domain.models import (
     ClusterRun,
     EvaluationResult,
@@ -185,10 +186,13 @@ class DuckDbStore:
         self._last_used = 0.0
         self._mutex = threading.RLock()
         self._timer: threading.Timer | None = None
+        # read-only first: a corrupt, truncated, empty or newer-schema file is never written to
+        check_warehouse(self.path, lock_timeout_s)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
             con.execute(SCHEMA)
             con.execute(_BACKFILL_STATE)
+            con.execute(STAMP_SQL, {"v": SCHEMA_VERSION})
         self.close()  # never carry an open file across a fork
 
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -198,10 +202,10 @@ class DuckDbStore:
             try:
                 return duckdb.connect(str(self.path), config=self.config)
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
-                    raise PermanentError(f"cannot open {self.path}: {exc}") from exc
+                if not is_lock_error(exc):
+                    raise StoreUnusable(f"cannot open warehouse {self.path}: {exc}") from exc
                 if time.monotonic() > deadline:
-                    raise TransientError(f"{self.path} is locked by another process") from exc
+                    raise StoreBusy(f"{self.path} is locked by another process") from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 0.05)
 

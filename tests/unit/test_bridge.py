@@ -1,5 +1,5 @@
 import json
-import time
+import threading
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -7,7 +7,7 @@ import pytest
 from domain.models import Posting, Rejection
 from domain.ports import RawMessage
 from tests.fakes import ListSource
-from worker.bridge import Bridge, BridgeError
+from worker.bridge import Bridge, BridgeError, BridgeStats
 
 
 def line(pid: str, text: str = "Python") -> bytes:
@@ -84,18 +84,31 @@ def test_a_repeated_posting_id_starts_a_new_batch() -> None:
 
 
 class SlowSource(ListSource):
+    """Holds its second message back until `release` is set (or 60 s pass): a slow producer
+    whose pace does not depend on how busy the machine is."""
+
+    def __init__(self, payloads: list[bytes]) -> None:
+        super().__init__(payloads)
+        self.release = threading.Event()
+
     def messages(self) -> Iterator[RawMessage]:
         for i, p in enumerate(self.payloads):
             if i == 1:
-                time.sleep(0.6)
+                self.release.wait(60)
             yield RawMessage(p, f"msg {i}", self.source)
 
 
 def test_partial_batch_flushes_after_max_wait() -> None:
     col = Collector()
     flushed_at: list[int] = []
-    bridge = make(SlowSource([line("a"), line("b")]), col, batch_size=100, max_wait_s=0.1)
-    bridge.progress = lambda s: flushed_at.append(s.received)
+    src = SlowSource([line("a"), line("b")])
+    bridge = make(src, col, batch_size=100, max_wait_s=0.1)
+
+    def progress(s: BridgeStats) -> None:
+        flushed_at.append(s.received)
+        src.release.set()  # "b" comes only once "a" was flushed on its own
+
+    bridge.progress = progress
     bridge.run()
     assert col.batches == [["a"], ["b"]]  # "a" did not wait for the slow second message
     assert flushed_at == [1, 2]
@@ -111,3 +124,30 @@ def test_source_failure_is_reported() -> None:
     with pytest.raises(BridgeError, match="disk gone"):
         make(Broken([]), col).run()
     assert col.batches == [["a"]]
+
+
+def test_a_store_error_while_enqueueing_ends_the_bridge_and_is_not_a_broker_refusal() -> None:
+    from domain.errors import StoreUnusable
+
+    def refuse(_ps: Sequence[Posting]) -> None:
+        raise StoreUnusable("warehouse /x/enrichment.duckdb is truncated")
+
+    src = ListSource([line("a"), line("b")])
+    pauses: list[float] = []
+    bridge = Bridge(src, refuse, Collector().rejected, batch_size=2, sleep=pauses.append)
+    with pytest.raises(StoreUnusable, match="truncated"):
+        bridge.run()
+    assert pauses == [] and src.acked == [] and src.nacked == []
+
+
+def test_a_file_bridge_gives_up_on_a_refusing_broker_at_its_deadline() -> None:
+    src = ListSource([line(f"p{i}") for i in range(4)])
+    col = Collector(fail_after=1, outage=10**6)
+    pauses: list[float] = []
+    bridge = make(src, col, batch_size=2, max_wait_s=10, retry_pause_s=1, sleep=pauses.append,
+                  clock=lambda: 100.0 + sum(pauses))  # fmt: skip
+    bridge.deadline = 100.0 + 3.5  # room for the pauses of 1 and 2 s, not for 4
+    with pytest.raises(BridgeError, match="broker still refusing after the timeout"):
+        bridge.run()
+    assert pauses == [1, 2] and col.batches == [["p0", "p1"]]
+    assert src.acked == ["msg 0", "msg 1"]  # the refused batch was never acked

@@ -82,9 +82,14 @@ def test_progress_draws_a_bar_on_a_terminal_and_plain_lines_in_a_log(
     tty.tty = True
     tty("  3/4 done", done=3, total=4)
     assert capsys.readouterr().err == "\r\x1b[K[" + "#" * 18 + "......]  75% 3/4 done"
-    log = Progress(every_s=3600)
+    # a machine booted 2 s ago: time.monotonic() is about 2.0, far below every_s
+    now = [2.0]
+    log = Progress(every_s=3600, clock=lambda: now[0])
     log.tty = False
     log("  first", done=1, total=4)
+    now[0] += 3599
     log("  second (within every_s: skipped)", done=2, total=4)
+    now[0] += 1
+    log("  third (every_s later)", done=3, total=4)
     log("  last", final=True, done=4, total=4)
-    assert capsys.readouterr().err == "  first\n  last\n"
+    assert capsys.readouterr().err == "  first\n  third (every_s later)\n  last\n"

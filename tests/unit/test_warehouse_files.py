@@ -1,0 +1,112 @@
+"""A damaged or foreign warehouse file is refused, named, and never written to (real DuckDB)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from adapters.duckdb.preflight import HEADER_BYTES, SCHEMA_VERSION, check_warehouse
+from adapters.duckdb.store import DuckDbStore
+from domain.errors import StoreBusy, StoreUnusable
+from tests.conftest import load_samples
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _healthy(path: Path) -> bytes:
+    store = DuckDbStore(path)
+    store.write_batch(load_samples(40), [], [])
+    store.close()
+    return path.read_bytes()
+
+
+def _zero_byte(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _not_duckdb(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\0" + bytes(range(256)) * 64)
+
+
+def _bad_blocks(path: Path) -> None:
+    data = bytearray(_healthy(path))
+    data[HEADER_BYTES : HEADER_BYTES + 8192] = b"\xff" * 8192
+    path.write_bytes(bytes(data))
+
+
+def _truncated(path: Path) -> None:
+    # cut in half (a copy or a disk that filled up): DuckDB itself still opens this file, its
+    # metadata being in the first blocks, and the first checkpoint would rewrite it
+    data = _healthy(path)
+    path.write_bytes(data[: len(data) // 2])
+    duckdb.connect(str(path), read_only=True).close()
+
+
+def _newer_schema(path: Path) -> None:
+    _healthy(path)
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION + 1])
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (_zero_byte, "is empty (0 bytes)"),
+        (_not_duckdb, "is not a DuckDB file"),
+        (_bad_blocks, "is not a readable DuckDB file"),
+        (_truncated, "is truncated"),
+        (_newer_schema, f"has schema version {SCHEMA_VERSION + 1}, newer than this code's"),
+    ],
+    ids=["zero-byte", "not-duckdb", "bad-blocks", "truncated", "newer-schema"],
+)
+def test_a_bad_warehouse_file_is_refused_by_name_and_left_byte_for_byte(
+    tmp_path: Path, damage: Callable[[Path], None], says: str
+) -> None:
+    path = tmp_path / "enrichment.duckdb"
+    damage(path)
+    before = _sha(path)
+    for _ in range(2):  # every attempt, not only the first
+        with pytest.raises(StoreUnusable) as err:
+            DuckDbStore(path, lock_timeout_s=1)
+        assert str(path) in str(err.value) and says in str(err.value)
+    assert "\n" not in str(err.value)
+    assert _sha(path) == before
+    assert not path.with_name(path.name + ".wal").exists()
+
+
+def test_a_missing_warehouse_is_created_and_a_healthy_one_reopens(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "enrichment.duckdb"
+    check_warehouse(path)  # absent, directory creatable: fine
+    _healthy(path)
+    check_warehouse(path)
+    store = DuckDbStore(path)
+    assert store.enrichment_status([p.posting_id for p in load_samples(3)], "v") == (0, 0)
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT max(version) FROM schema_version").fetchone() == (SCHEMA_VERSION,)
+    con.close()
+
+
+def test_a_warehouse_held_by_another_process_is_busy_not_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "enrichment.duckdb"
+    _healthy(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        with pytest.raises(StoreBusy, match="locked by another process"):
+            DuckDbStore(path, lock_timeout_s=0.2)
+    finally:
+        holder.communicate("")
+    DuckDbStore(path, lock_timeout_s=0.2)  # released: opens
