@@ -101,9 +101,29 @@ def _load_models(**_: Any) -> None:
     # and the versions are logged once per worker start.
     from worker.bootstrap import services
 
-    svc = services()
+    # services(models=True) builds and smoke-tests the models, falling back to the last good
+    # config when the active one does not validate (a worker restarted during a bad push).
+    svc = services(models=get_settings().preload_models)
     if svc.settings.preload_models:
         _ = svc.pipeline
+
+
+@signals.worker_process_init.connect
+def _cap_child_memory(**_: Any) -> None:
+    # Only pool children are capped: a batch that exhausts memory then raises MemoryError inside
+    # its task (recorded as resource_exhausted) instead of killing the parent, which holds the
+    # broker connection and every prefetched message.
+    limit_mb = get_settings().worker_child_memory_limit_mb
+    if limit_mb is None:
+        return
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    want = limit_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    log.info("pool child memory capped: address space %d MiB", want // (1024 * 1024))
 
 
 @signals.worker_ready.connect
