@@ -67,6 +67,7 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(
             f"queue lengths:  unavailable ({type(exc).__name__}: broker {s.broker_url} unreachable?)"
         )
+    print_held(svc, s)
     counts = svc.store.rejection_counts()
     failed = {k: n for k, n in counts.items() if k[0] != "validate"}
     print(f"failures:       {sum(failed.values())} rows "
@@ -99,6 +100,25 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(f"  newest run {runs[0].run_id}: {runs[0].status}"
               + (f" ({runs[0].reason})" if runs[0].reason else ""))  # fmt: skip
     return 0
+
+
+def print_held(svc, s: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Messages workers hold unacked (queue lengths leave them out) and refused configs."""
+    try:
+        held, age = svc.coordinator.unacked()
+        refused = svc.coordinator.refused_configs()
+    except Exception as exc:  # status must still print when the broker is down
+        print(f"unacked:        unavailable ({type(exc).__name__})")
+        return
+    line = f"unacked:        {held} messages held by workers"
+    if age is not None:
+        line += f", oldest {age:.0f}s"
+        if age > s.visibility_timeout_s:
+            line += f" (over the {s.visibility_timeout_s}s visibility timeout: its worker died; due back)"
+    print(line)
+    for worker, st in sorted(refused.items()):
+        print(f"CONFIG REFUSED by {worker} at {st.get('at', '?')}: {st.get('reason', '?')}; "
+              f"still serving {st.get('serving', '?')}")  # fmt: skip
 
 
 def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:
