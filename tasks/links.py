@@ -82,9 +82,6 @@ def run_link(
     try:
         batch = EnrichedBatch.from_dict(payload)
         svc = services()
-        poisoned = _poison_guard(svc, task, key, stage, batch, queue)
-        if poisoned is not None:
-            return poisoned
         batch = step(svc, batch)
         at = "handoff"
         if next_task is not None:
@@ -244,30 +241,53 @@ def _spool(svc: Services, kind: str, stage: str, reason: str, payload: Any) -> s
 
 
 def _delivery_key(task: Task) -> str | None:
+    req = getattr(task, "request", None)
+    return delivery_key(getattr(req, "id", None), getattr(req, "retries", 0))
+
+
+def delivery_key(task_id: str | None, retries: int | None) -> str | None:
     """One counter per delivered message: Celery keeps the task id across redeliveries and
     gives a retry the same id with `retries` + 1, a new message (so a new counter)."""
-    req = getattr(task, "request", None)
-    task_id = getattr(req, "id", None)
-    return f"{task_id}:{getattr(req, 'retries', 0) or 0}" if task_id else None
+    return f"{task_id}:{retries or 0}" if task_id else None
 
 
-def _poison_guard(
-    svc: Services, task: Task, key: str | None, stage: str, batch: EnrichedBatch, queue: str | None
-) -> dict[str, Any] | None:
-    """Count this start of the message; a message whose earlier starts never finished (their
-    worker was killed, ran out of memory, hit the hard time limit) more than
+def on_received(request: Any, stage: str) -> bool:
+    """Called in the worker *parent* when a chain-link message arrives (Celery's task_received),
+    before any pool child decodes or runs it, so deliveries whose child died anywhere — in the
+    task, decoding its arguments, or with the whole worker — are counted. A poisoned message is
+    split or recorded here and revoked (Celery acks it without running it). True if so."""
+    key = delivery_key(request.id, request.request_dict.get("retries"))
+    try:
+        svc = services()
+        batch = EnrichedBatch.from_dict(request.args[0])
+        queue = (request.kwargs or {}).get("queue")
+        outcome = poison_guard(svc, request.name, key, stage, batch, queue)
+    except Exception as exc:  # the guard must never stop a message from running
+        log.warning("delivery guard skipped (%s)", _why(exc))
+        return False
+    if outcome is None:
+        return False
+    from celery.worker.state import revoked
+
+    revoked.add(request.id)  # done with here: the worker acks it instead of running it
+    _clear_delivery(svc, key)
+    return True
+
+
+def poison_guard(
+    svc: Services, task_name: str, key: str | None, stage: str, batch: EnrichedBatch,
+    queue: str | None,
+) -> dict[str, Any] | None:  # fmt: skip
+    """Count this delivery of the message; a message whose earlier deliveries never finished
+    (their worker was killed, ran out of memory, hit the hard time limit) more than
     `poison_max_deliveries` times is not run again as it is: split in halves (each a new
-    message, counted afresh) to isolate the posting that kills workers, and a lone posting is
-    recorded as `worker_lost`. None: run the step as usual."""
+    message, counted afresh) to isolate the posting that causes it, and a lone posting is
+    recorded as `worker_lost`. None: run it as usual."""
     limit = svc.settings.poison_max_deliveries
     if key is None or limit <= 0:
         return None
-    try:
-        starts = svc.coordinator.count_delivery(key, svc.settings.visibility_timeout_s * 6)
-    except Exception as exc:  # counting is a guard, not a gate: a broker hiccup must not fail work
-        log.warning("could not count deliveries (%s); running the batch", _why(exc))
-        return None
-    lost = starts - 1  # earlier starts of this message that never finished
+    starts = svc.coordinator.count_delivery(key, svc.settings.visibility_timeout_s * 6)
+    lost = starts - 1  # earlier deliveries of this message that never finished
     if lost <= limit:
         if lost:
             log.warning("%s batch of %d postings delivered again after %d lost run(s)",
@@ -280,7 +300,7 @@ def _poison_guard(
     log.error("%s batch of %d postings %s: split into %s to isolate the cause",
               stage, len(batch.postings), why, "+".join(str(len(h.postings)) for h in halves))  # fmt: skip
     for i, half in enumerate(halves):
-        failed = handoff(svc, task.name, half, queue)
+        failed = handoff(svc, task_name, half, queue)
         if failed is not None:  # the broker stayed down: record what could not be resent
             for rest in halves[i:]:
                 record(svc, rest, stage, "broker_unavailable", failed)

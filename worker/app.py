@@ -126,6 +126,18 @@ def _cap_child_memory(**_: Any) -> None:
     log.info("pool child memory capped: address space %d MiB", want // (1024 * 1024))
 
 
+@signals.task_received.connect
+def _count_delivery(request: Any = None, **_: Any) -> None:
+    # In the parent, before a pool child decodes or runs the message: poison batches are caught
+    # even when they kill the child before the task body starts.
+    from tasks.enrich import LINK_STAGES
+    from tasks.links import on_received
+
+    stage = LINK_STAGES.get(getattr(request, "name", ""))
+    if stage is not None:
+        on_received(request, stage)
+
+
 @signals.worker_ready.connect
 def _log_versions(**_: Any) -> None:
     from worker.bootstrap import services

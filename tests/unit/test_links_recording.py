@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from celery.worker.state import revoked
 
 from adapters.duckdb.store import DuckDbStore
 from domain.models import EnrichedBatch
@@ -139,7 +141,7 @@ def test_a_posting_that_exhausts_memory_fails_alone_as_resource_exhausted(svc, s
     assert [(f.posting_id, f.reason) for f in failures] == [("big", "resource_exhausted")]
 
 
-# --- poison batches: deliveries counted per message ------------------------------------------
+# --- poison batches: deliveries counted per message, in the worker parent --------------------
 
 
 @pytest.fixture
@@ -148,8 +150,14 @@ def coordinator(svc) -> FakeCoordinator:
     return c
 
 
+def received(name: str, payload, task_id: str = "t1"):  # type: ignore[no-untyped-def]
+    """What Celery's task_received hands the worker parent (only the fields we read)."""
+    return SimpleNamespace(id=task_id, name=name, args=[payload], kwargs={},
+                           request_dict={"retries": 0})  # fmt: skip
+
+
 def deliver(task, payload, task_id: str = "t1"):  # type: ignore[no-untyped-def]
-    """Run the task as the worker runs a delivered message with this id."""
+    """Run the task as a pool child runs a delivered message with this id."""
     task.push_request(id=task_id, retries=0)
     try:
         return task.run(payload)
@@ -157,21 +165,29 @@ def deliver(task, payload, task_id: str = "t1"):  # type: ignore[no-untyped-def]
         task.pop_request()
 
 
-def test_a_message_that_finishes_forgets_its_delivery_count(svc, coordinator) -> None:
-    from tasks.enrich import classify_sections
+def test_each_delivery_is_counted_and_a_finished_message_forgets_its_count(
+    svc, coordinator
+) -> None:
+    from tasks.enrich import CLASSIFY, classify_sections
+    from tasks.links import on_received
 
-    coordinator.deliveries["t1:0"] = 2  # two earlier runs never finished: limit is 2
-    out = deliver(classify_sections, batch_of("a", "b"))
+    payload = batch_of("a", "b")
+    for n in (1, 2, 3):  # the first delivery and two whose worker died: still run
+        assert not on_received(received(CLASSIFY, payload), "classify")
+        assert coordinator.deliveries["t1:0"] == n
+    assert "t1" not in revoked
+    out = deliver(classify_sections, payload)
     assert out["outcome"] == "handed_on"
     assert coordinator.deliveries == {}
 
 
 def test_a_batch_that_killed_its_worker_too_often_is_split_in_halves(svc, coordinator) -> None:
-    from tasks.enrich import CLASSIFY, classify_sections
+    from tasks.enrich import CLASSIFY
+    from tasks.links import on_received
 
-    coordinator.deliveries["t1:0"] = 3
-    out = deliver(classify_sections, batch_of("a", "b", "c", "d", "e"))
-    assert out["outcome"] == "split:2"
+    coordinator.deliveries["t1:0"] = 3  # three deliveries never finished; the limit is 2
+    assert on_received(received(CLASSIFY, batch_of("a", "b", "c", "d", "e")), "classify")
+    assert "t1" in revoked  # the worker acks it without running it
     sent = [(n, [p["posting_id"] for p in b["postings"]]) for n, b, _ in svc.dispatcher.sent]  # type: ignore[index]
     assert sent == [(CLASSIFY, ["a", "b", "c"]), (CLASSIFY, ["d", "e"])]
     assert not svc.store.rejection_rows and coordinator.deliveries == {}
@@ -180,25 +196,26 @@ def test_a_batch_that_killed_its_worker_too_often_is_split_in_halves(svc, coordi
 def test_a_lone_posting_that_killed_its_worker_too_often_is_recorded_worker_lost(
     svc, coordinator
 ) -> None:
-    from tasks.enrich import extract_skills
+    from tasks.enrich import EXTRACT
+    from tasks.links import on_received
 
-    coordinator.deliveries["t1:0"] = 3
+    coordinator.deliveries["t2:0"] = 3
     batch = svc.pipeline.classify(EnrichedBatch(postings=(posting("p", "Python"),)))
-    out = deliver(extract_skills, wire(batch.to_dict()))
-    assert out["outcome"] == "failed:extract/worker_lost"
+    assert on_received(received(EXTRACT, wire(batch.to_dict()), "t2"), "extract")
     ((r),) = svc.store.rejection_rows.values()
     assert (r.posting_id, r.stage, r.reason) == ("p", "extract", "worker_lost")
     assert "lost 3 times" in r.detail and not svc.dispatcher.sent
+    assert set(svc.store.postings) == {("p", batch.postings[0].content_hash)}  # raw text kept
 
 
-def test_a_killed_run_is_counted_and_the_redelivery_runs(svc, coordinator) -> None:
-    """A run that never returns (its process died) leaves its count behind for the next one."""
-    from tasks.enrich import classify_sections
-    from tasks.links import _poison_guard
+def test_the_guard_never_stops_a_message_when_the_broker_cannot_count(svc) -> None:
+    from tasks.enrich import CLASSIFY
+    from tasks.links import on_received
 
-    b = EnrichedBatch.from_dict(batch_of("a"))
-    for lost in range(3):  # starts whose process "died" before finishing
-        assert _poison_guard(svc, classify_sections, "t1:0", "classify", b, None) is None
-        assert coordinator.deliveries["t1:0"] == lost + 1
-    guarded = _poison_guard(svc, classify_sections, "t1:0", "classify", b, None)
-    assert guarded is not None and guarded["outcome"] == "failed:classify/worker_lost"
+    class Down(FakeCoordinator):
+        def count_delivery(self, key: str, ttl_s: float) -> int:
+            raise ConnectionError("redis down")
+
+    svc.__dict__["coordinator"] = Down()
+    assert not on_received(received(CLASSIFY, batch_of("a"), "t3"), "classify")
+    assert "t3" not in revoked
