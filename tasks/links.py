@@ -21,8 +21,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from billiard.einfo import ExceptionWithTraceback
 from celery import Task
 from celery.exceptions import Reject, Retry, SoftTimeLimitExceeded
+from celery.worker.request import Request
+from celery.worker.state import task_ready
 
 from domain.errors import TransientError
 from domain.models import EnrichedBatch, Posting, Rejection
@@ -33,8 +36,30 @@ from worker.settings import get_settings
 
 log = logging.getLogger(__name__)
 
+
+class LinkRequest(Request):
+    """A chain link's request in the worker parent. Celery re-raises a MemoryError that a pool
+    child reports from outside the task body (decoding a huge batch's arguments under the
+    child's memory cap) in the parent, which then exits with every prefetched message; here it
+    rejects the message back to the broker instead. The parent counts each delivery
+    (`on_received`), so a batch that keeps doing this is split and, alone, recorded."""
+
+    def on_failure(self, exc_info: Any, send_failed_event: bool = True, return_ok: bool = False) -> None:  # fmt: skip
+        exc = exc_info.exception
+        if isinstance(exc, ExceptionWithTraceback):
+            exc = exc.exc
+        if not isinstance(exc, MemoryError):
+            return super().on_failure(exc_info, send_failed_event, return_ok)  # type: ignore[no-any-return]
+        task_ready(self)
+        log.error("a pool child ran out of memory outside %s's body: message rejected back to "
+                  "the broker (its deliveries are counted)", self.name)  # fmt: skip
+        self.reject(requeue=True)
+        return None
+
+
 _s = get_settings()
 LINK_OPTIONS: dict[str, Any] = {
+    "Request": LinkRequest,
     "bind": True,
     "acks_late": True,
     "max_retries": _s.task_max_retries,

@@ -113,17 +113,20 @@ def _cap_child_memory(**_: Any) -> None:
     # Only pool children are capped: a batch that exhausts memory then raises MemoryError inside
     # its task (recorded as resource_exhausted) instead of killing the parent, which holds the
     # broker connection and every prefetched message.
-    limit_mb = get_settings().worker_child_memory_limit_mb
-    if limit_mb is None:
+    headroom_mb = get_settings().worker_child_memory_headroom_mb
+    if headroom_mb is None:
         return
     import resource
 
+    with open("/proc/self/statm") as fh:  # size in pages, first field
+        size = int(fh.read().split()[0]) * resource.getpagesize()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    want = limit_mb * 1024 * 1024
+    want = size + headroom_mb * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
         want = min(want, hard)
     resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-    log.info("pool child memory capped: address space %d MiB", want // (1024 * 1024))
+    log.info("pool child memory capped: address space %d MiB (%d at start + %d headroom)",
+             want >> 20, size >> 20, headroom_mb)  # fmt: skip
 
 
 @signals.task_received.connect

@@ -125,11 +125,12 @@ class Settings(BaseSettings):
     # hard time limit) more than this many times is split in halves to isolate the posting that
     # causes it; a lone posting is then recorded as worker_lost. 0 turns the guard off.
     poison_max_deliveries: int = Field(2, ge=0)
-    # Address-space cap (RLIMIT_AS) applied to each pool child of a worker when it starts, so
-    # a batch that exhausts memory raises MemoryError in that child (recorded as
-    # resource_exhausted) and never in the parent, which holds the broker connection. Unset:
-    # no cap. Re-applied on every start, so it survives restarts.
-    worker_child_memory_limit_mb: int | None = Field(None, ge=256)
+    # Memory cap of each pool child of a worker: its address space (RLIMIT_AS) may grow this
+    # many MiB above its size when it starts (the models it shares with the parent), so a batch
+    # that exhausts memory raises MemoryError in that child (recorded as resource_exhausted),
+    # never in the parent, which holds the broker connection. Unset: no cap. Applied to every
+    # child the worker starts, so it survives restarts.
+    worker_child_memory_headroom_mb: int | None = Field(None, ge=16)
     # Backpressure: a bridge stops reading while the enrich, reenrich and persist queues plus
     # the messages held unacked hold more than this many batches, and resumes below
     # bridge_resume_fraction of it. 0 turns it off.
