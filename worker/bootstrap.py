@@ -217,7 +217,7 @@ def services(fresh: bool = False, models: bool = False) -> Services:
         except Exception as exc:
             _refused = token
             why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-            fallback = old or _last_good(settings, store, models)
+            fallback = old or last_good(settings, store, models)
             if fallback is None:
                 raise
             log.error("config refused, still serving %s: %s (config %s)",
@@ -251,7 +251,7 @@ def _validate(svc: Services, old: Services | None, with_models: bool) -> None:
     smoke_extraction(svc.pipeline)
 
 
-def _last_good(settings: Settings, store: EnrichmentStore, models: bool) -> Services | None:
+def last_good(settings: Settings, store: EnrichmentStore, models: bool) -> Services | None:
     """Services on the release a worker last validated (run/last_good_config), if any: what a
     process started during a bad push serves, so the refusal survives restarts."""
     try:

@@ -36,7 +36,7 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
     )
 
     svc = _services(s)
-    current = svc.manifest.effective
+    current = current_or_last_good(svc, s)
     rolled_back = s.active_release_file.exists() and svc.config_root != s.config_root
     print(
         f"current version: {current}"
@@ -100,6 +100,22 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(f"  newest run {runs[0].run_id}: {runs[0].status}"
               + (f" ({runs[0].reason})" if runs[0].reason else ""))  # fmt: skip
     return 0
+
+
+def current_or_last_good(svc, s: Settings) -> str:  # type: ignore[no-untyped-def]
+    """The active config's version; when it does not load (a bad push), say so and give the
+    last good version, which the workers keep serving."""
+    try:
+        return str(svc.manifest.effective)
+    except Exception as exc:
+        from worker.bootstrap import last_good
+
+        print(f"ACTIVE CONFIG INVALID ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+              "workers keep serving their last good config")  # fmt: skip
+        good = last_good(s, svc.store, models=False)
+        if good is None:
+            raise
+        return str(good.manifest.effective)
 
 
 def print_held(svc, s: Settings) -> None:  # type: ignore[no-untyped-def]
