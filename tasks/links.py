@@ -283,7 +283,7 @@ def on_received(request: Any, stage: str) -> bool:
     split or recorded here and revoked (Celery acks it without running it). True if so."""
     key = delivery_key(request.id, request.request_dict.get("retries"))
     try:
-        svc = services()
+        svc = recording_services()  # no config check here: the parent must not reload models
         batch = EnrichedBatch.from_dict(request.args[0])
         queue = (request.kwargs or {}).get("queue")
         outcome = poison_guard(svc, request.name, key, stage, batch, queue)
