@@ -113,8 +113,11 @@ def _cap_child_memory(**_: Any) -> None:
     # Only pool children are capped: a batch that exhausts memory then raises MemoryError inside
     # its task (recorded as resource_exhausted) instead of killing the parent, which holds the
     # broker connection and every prefetched message.
-    headroom_mb = get_settings().worker_child_memory_headroom_mb
-    if headroom_mb is None:
+    s = get_settings()
+    headroom_mb = s.worker_child_memory_headroom_mb
+    if headroom_mb is None or not s.preload_models:
+        # the cap is headroom above the loaded models; the persister loads none (and its DuckDB
+        # invalidates the whole database on a failed allocation), so it is not capped
         return
     import resource
 

@@ -125,7 +125,8 @@ class Settings(BaseSettings):
     # hard time limit) more than this many times is split in halves to isolate the posting that
     # causes it; a lone posting is then recorded as worker_lost. 0 turns the guard off.
     poison_max_deliveries: int = Field(2, ge=0)
-    # Memory cap of each pool child of a worker: its address space (RLIMIT_AS) may grow this
+    # Memory cap of each pool child of an enrich worker (one that preloads models; not the
+    # persister): its address space (RLIMIT_AS) may grow this
     # many MiB above its size when it starts (the models it shares with the parent), so a batch
     # that exhausts memory raises MemoryError in that child (recorded as resource_exhausted),
     # never in the parent, which holds the broker connection. Unset: no cap. Applied to every

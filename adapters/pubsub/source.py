@@ -56,6 +56,9 @@ class PubSubSource:
                     if future.done():
                         future.result()  # surfaces a stream error (subscription gone, ...)
                     if self.idle_exit_s is not None and time.monotonic() - last > self.idle_exit_s:
+                        if self._leased:  # held by a paused bridge (backpressure): not idle
+                            last = time.monotonic()
+                            continue
                         return
                     continue
                 last = time.monotonic()
