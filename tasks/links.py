@@ -96,6 +96,29 @@ def run_link(
     next_task: str | None,
     queue: str | None,
 ) -> dict[str, Any]:
+    """Run one link; the message's delivery count is cleared once it finished — handed on,
+    recorded or retried — but not when it is rejected back to the broker (nowhere to record):
+    that run counts as lost, so a batch that can never be recorded ends split, not looping."""
+    key = _delivery_key(task)
+    try:
+        out = _run_link(task, stage, payload, step, next_task, queue)
+    except Reject:
+        raise
+    except BaseException:
+        _clear_delivery(key)
+        raise
+    _clear_delivery(key)
+    return out
+
+
+def _run_link(
+    task: Task,
+    stage: str,
+    payload: dict[str, Any],
+    step: Step,
+    next_task: str | None,
+    queue: str | None,
+) -> dict[str, Any]:
     """Run one link over a batch. Everything that can raise — decoding the payload, building the
     services (config, models), the step, encoding and publishing the hand-off — sits inside the
     recording path: the batch ends handed on, or recorded with a stage and reason (raw text kept).
@@ -103,7 +126,6 @@ def run_link(
     svc: Services | None = None
     batch: EnrichedBatch | None = None
     at = stage  # "handoff" once the step is done and `batch` holds its output
-    key = _delivery_key(task)
     try:
         batch = EnrichedBatch.from_dict(payload)
         svc = services()
@@ -131,8 +153,6 @@ def run_link(
     except Exception as exc:
         log.exception("%s step failed for a batch of %s postings", at, _size(batch, payload))
         return record(svc, batch, at, "component_error", _why(exc), payload)
-    finally:
-        _clear_delivery(svc, key)
     return {"postings": len(batch.postings), "enrichments": len(batch.enrichments),
             "failures": len(batch.failures), "outcome": "done" if next_task is None else "handed_on"}  # fmt: skip
 
@@ -295,7 +315,7 @@ def on_received(request: Any, stage: str) -> bool:
     from celery.worker.state import revoked
 
     revoked.add(request.id)  # done with here: the worker acks it instead of running it
-    _clear_delivery(svc, key)
+    _clear_delivery(key)
     return True
 
 
@@ -333,11 +353,13 @@ def poison_guard(
     return {"postings": len(batch.postings), "outcome": f"split:{len(halves)}"}
 
 
-def _clear_delivery(svc: Services | None, key: str | None) -> None:
-    """The message finished (handed on, recorded, retried or rejected): forget its count."""
-    if svc is None or key is None or svc.settings.poison_max_deliveries <= 0:
+def _clear_delivery(key: str | None) -> None:
+    """The message finished: forget its count."""
+    if key is None:
         return
     try:
-        svc.coordinator.clear_delivery(key)
+        svc = recording_services()
+        if svc.settings.poison_max_deliveries > 0:
+            svc.coordinator.clear_delivery(key)
     except Exception as exc:  # the counter expires on its own
         log.warning("could not clear a delivery count (%s)", _why(exc))

@@ -17,7 +17,7 @@ from domain.models import EnrichedBatch
 from domain.recovery import replay_failures
 from tests.conftest import posting
 from tests.fakes import FakeCoordinator, InMemoryStore, RecordingDispatcher
-from tests.unit.test_tasks import store, svc, wire  # noqa: F401  (fixtures)
+from tests.unit.test_tasks import DownStore, store, svc, wire  # noqa: F401  (fixtures)
 from worker import bootstrap
 from worker.settings import get_settings
 
@@ -219,3 +219,28 @@ def test_the_guard_never_stops_a_message_when_the_broker_cannot_count(svc) -> No
     svc.__dict__["coordinator"] = Down()
     assert not on_received(received(CLASSIFY, batch_of("a"), "t3"), "classify")
     assert "t3" not in revoked
+
+
+def test_a_run_that_could_record_nothing_keeps_its_delivery_count(svc, coordinator) -> None:
+    """Rejected back to the broker (warehouse and spool both refused): that run counts as lost,
+    so a batch that can never be recorded is split by its next deliveries, not looped."""
+    from celery.exceptions import Reject
+
+    from tasks import links
+    from tasks.enrich import classify_sections
+
+    class Full:
+        def put(self, *a: object) -> str:
+            raise OSError("disk full")
+
+    svc.__dict__["dispatcher"] = ExhaustedDispatcher()
+    svc.__dict__["spool"] = Full()
+    svc.store = DownStore()
+    coordinator.deliveries["t1:0"] = 1  # counted by the parent when it arrived
+    links.REJECT_PAUSE_S, pause = 0.0, links.REJECT_PAUSE_S
+    try:
+        with pytest.raises(Reject):
+            deliver(classify_sections, batch_of("a"))
+    finally:
+        links.REJECT_PAUSE_S = pause
+    assert coordinator.deliveries == {"t1:0": 1}
