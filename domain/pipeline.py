@@ -38,7 +38,8 @@ def _failure(stage: str, posting: Posting, exc: BaseException, now: str) -> Reje
     return Rejection(
         rejection_id=f"{stage}:{posting.posting_id}:{posting.content_hash}",
         stage=stage,
-        reason="component_error",
+        # out of memory on this posting (a worker under a memory cap) is not a component bug
+        reason="resource_exhausted" if isinstance(exc, MemoryError) else "component_error",
         detail=f"{type(exc).__name__} in {stage}",
         source=posting.source,
         rejected_at=now,

@@ -171,6 +171,29 @@ class Coordinator(Protocol):
         """Free the lock if `token` still holds it."""
         ...
 
+    def count_delivery(self, key: str, ttl_s: float) -> int:
+        """Count one more start of the message `key`; returns the starts so far (1 the first
+        time). The count expires after `ttl_s` seconds."""
+        ...
+
+    def clear_delivery(self, key: str) -> None:
+        """The message `key` finished: forget its count."""
+        ...
+
+    def unacked(self) -> tuple[int, float | None]:
+        """Messages delivered to a worker and not yet acked (held in the broker's `unacked`
+        hash), and the age in seconds of the oldest (None when there is none)."""
+        ...
+
+    def report_config(self, worker: str, state: dict[str, str] | None) -> None:
+        """Publish what config `worker` refused (reason, path, the version it keeps serving);
+        None clears it once the worker runs the active config again."""
+        ...
+
+    def refused_configs(self) -> dict[str, dict[str, str]]:
+        """worker -> its refused-config state, for every worker currently refusing one."""
+        ...
+
 
 class Dispatcher(Protocol):
     """Hands a payload to a named task on the broker. Raises TransientError when the broker

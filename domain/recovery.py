@@ -73,11 +73,13 @@ def replay_failures(
     for item in spool.items():
         if item.kind == "rejections":
             enqueue_rejections([Rejection.from_dict(r) for r in item.payload])
-        else:
+        elif item.kind == "batch":
             postings = EnrichedBatch.from_dict(item.payload).postings
             if item.stage not in stages or not postings:
                 continue
             enqueue_postings(postings)
+        else:  # "unreadable": a message that did not decode, kept for a human
+            continue
         spool.remove(item.key)
         spooled += 1
     done = batches = 0
@@ -123,4 +125,25 @@ def unique_id_batches(postings: Sequence[Posting], size: int) -> list[list[Posti
         ids.add(p.posting_id)
     if cur:
         out.append(cur)
+    return out
+
+
+def split_batch(batch: EnrichedBatch, parts: int = 2) -> list[EnrichedBatch]:
+    """The batch cut into up to `parts` batches of consecutive postings, each carrying the
+    sections, enrichments and failures of its own postings (to isolate a poison posting)."""
+    n = len(batch.postings)
+    size = max(1, -(-n // parts))
+    out = []
+    for i in range(0, n, size):
+        chunk = batch.postings[i : i + size]
+        ids = {p.posting_id for p in chunk}
+        out.append(
+            replace(
+                batch,
+                postings=chunk,
+                sections={k: v for k, v in batch.sections.items() if k in ids},
+                enrichments=tuple(e for e in batch.enrichments if e.posting_id in ids),
+                failures=tuple(f for f in batch.failures if f.posting_id in ids),
+            )
+        )
     return out

@@ -27,6 +27,8 @@ CLASSIFY = "enrich.classify_sections"
 EXTRACT = "enrich.extract_skills"
 PERSIST = "enrich.persist_enrichments"
 RECORD_REJECTIONS = "enrich.record_rejections"
+# chain links whose deliveries the worker parent counts (tasks/links.py on_received)
+LINK_STAGES = {CLASSIFY: "classify", EXTRACT: "extract", PERSIST: "persist"}
 
 
 @app.task(name=CLASSIFY, **LINK_OPTIONS)

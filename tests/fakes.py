@@ -394,6 +394,9 @@ class FakeCoordinator:
         self.locked: set[str] = set()
         self.cursors: dict[str, str] = {}
         self.depths: dict[str, int] = {}
+        self.deliveries: dict[str, int] = {}
+        self.held: list[float] = []  # ages (s) of messages held unacked
+        self.refused: dict[str, dict[str, str]] = {}
 
     @contextmanager
     def single_flight(self, name: str, ttl_s: float) -> Iterator[bool]:
@@ -429,6 +432,25 @@ class FakeCoordinator:
             self.locked.discard(name)
             return True
         return False
+
+    def count_delivery(self, key: str, ttl_s: float) -> int:
+        self.deliveries[key] = self.deliveries.get(key, 0) + 1
+        return self.deliveries[key]
+
+    def clear_delivery(self, key: str) -> None:
+        self.deliveries.pop(key, None)
+
+    def unacked(self) -> tuple[int, float | None]:
+        return len(self.held), (max(self.held) if self.held else None)
+
+    def report_config(self, worker: str, state: dict[str, str] | None) -> None:
+        if state is None:
+            self.refused.pop(worker, None)
+        else:
+            self.refused[worker] = state
+
+    def refused_configs(self) -> dict[str, dict[str, str]]:
+        return dict(self.refused)
 
 
 class RecordingDispatcher:

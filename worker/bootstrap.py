@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from functools import cached_property
@@ -16,6 +18,7 @@ from adapters.artifacts.config_files import (
     build_pipeline,
     load_clustering,
     load_config,
+    smoke_extraction,
 )
 from adapters.artifacts.datasets import (
     EvaluationConfig,
@@ -27,9 +30,10 @@ from adapters.duckdb.store import DuckDbStore
 from adapters.local.spool import FileSpool
 from adapters.redis.coordination import RedisCoordinator
 from domain.clustering.model import ClusterParams
+from domain.errors import TransientError
 from domain.evaluation.run import GoldDataset
 from domain.models import VersionManifest
-from domain.pipeline import Pipeline
+from domain.pipeline import Pipeline, utc_now
 from domain.ports import (
     ClusterModels,
     ClusterStore,
@@ -139,6 +143,7 @@ _services: Services | None = None
 _overridden = False
 _token: tuple[object, ...] | None = None
 _checked_at: float | None = None  # monotonic seconds; None until the first check
+_refused: tuple[object, ...] | None = None  # the config token this process refused
 
 
 def build_store(settings: Settings) -> EnrichmentStore:
@@ -178,13 +183,20 @@ def _config_token(settings: Settings) -> tuple[object, ...]:
     return (str(root), mtime)
 
 
-def services(fresh: bool = False) -> Services:
-    """The process's services; rebuilt when a rollout or rollback changed the active config.
+def services(fresh: bool = False, models: bool = False) -> Services:
+    """The process's services; switched to a new config only once it validated completely.
 
     The config is checked at most every `config_check_interval_s` on the hot path; `fresh`
     checks now (lifecycle tasks decide what "current" is, so they must not act on a stale view).
+    When model_versions.yaml (or the rollback pointer) changed, a candidate is built beside the
+    running one and validated (YAML, schema, every artifact named, the models built and a smoke
+    extraction where this process runs them); if anything fails, the process keeps serving the
+    last good config, logs why, and publishes the refusal (`enrich-ops status`, the metric
+    `enrich_config_refused`). Raises only when no config ever validated in this process and
+    none was recorded as last good. `models`: the first build also builds the models and runs
+    the smoke extraction (a worker at start); later builds do when this process runs models.
     """
-    global _services, _token, _checked_at
+    global _services, _token, _checked_at, _refused
     if _overridden and _services is not None:
         return _services
     settings = get_settings()
@@ -195,24 +207,122 @@ def services(fresh: bool = False) -> Services:
     with _lock:
         _checked_at = now
         token = _config_token(settings)
-        if _services is None or token != _token:
-            if _services is not None:
-                log.warning("active config changed (%s): reloading models", token[0])
-            # the store does not depend on the model config: keep it across reloads
-            old = _services
-            store = old.store if old is not None else build_store(settings)
-            _services = Services(settings, store)
-            if old is not None:  # broker-side services don't depend on the model config either
-                for name in ("coordinator", "dispatcher", "spool"):
-                    if name in old.__dict__:
-                        _services.__dict__[name] = old.__dict__[name]
-            if _token is not None and settings.preload_models:
-                _ = _services.pipeline  # load now, not inside the next task's timing
-            _token = token
+        if _services is not None and token in (_token, _refused):
+            return _services
+        old = _services
+        store = old.store if old is not None else build_store(settings)
+        candidate = Services(settings, store)
+        if old is not None:  # broker-side services don't depend on the model config either
+            for name in ("coordinator", "dispatcher", "spool"):
+                if name in old.__dict__:
+                    candidate.__dict__[name] = old.__dict__[name]
+        with_models = models if old is None else "pipeline" in old.__dict__
+        try:
+            _validate(candidate, old, with_models)
+        except Exception as exc:
+            _refused = token
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+            fallback = old or last_good(settings, store, models)
+            if fallback is None:
+                raise
+            log.error("config refused, still serving %s: %s (config %s)",
+                      fallback.manifest.effective, why, candidate.config_root)  # fmt: skip
+            _services = fallback
+            _publish_refusal(fallback, {"reason": why, "config": str(candidate.config_root),
+                                        "serving": fallback.manifest.effective,
+                                        "at": utc_now()})  # fmt: skip
+            return _services
+        if old is not None:
+            log.warning("active config changed (%s): now serving %s", token[0],
+                        candidate.manifest.effective)  # fmt: skip
+        if _refused is not None:
+            _publish_refusal(candidate, {})
+        _services, _token, _refused = candidate, token, None
+        _remember_good(settings, candidate)
     return _services
+
+
+def _validate(svc: Services, old: Services | None, with_models: bool) -> None:
+    """Load the candidate's config (YAML, schema, every artifact it names exists and is
+    fingerprinted); with models: build the pipeline and run a smoke extraction. An unchanged
+    effective version reuses the running pipeline instead of loading it again."""
+    manifest = svc.config.manifest
+    if not with_models:
+        return
+    running = old.__dict__.get("pipeline") if old is not None else None
+    if running is not None and running.manifest.effective == manifest.effective:
+        svc.__dict__["pipeline"] = running
+        return
+    smoke_extraction(svc.pipeline)
+
+
+def last_good(settings: Settings, store: EnrichmentStore, models: bool) -> Services | None:
+    """Services on the release a worker last validated (run/last_good_config), if any: what a
+    process started during a bad push serves, so the refusal survives restarts."""
+    try:
+        root = Path(settings.last_good_config_file.read_text().strip())
+    except OSError:
+        return None
+    svc = Services(settings, store, config_root=root)
+    try:
+        _validate(svc, None, models)
+    except Exception as exc:
+        log.error("last good config %s does not load either: %s", root, type(exc).__name__)
+        return None
+    return svc
+
+
+def _remember_good(settings: Settings, svc: Services) -> None:
+    """Point run/last_good_config at the archived copy of the config that just validated."""
+    try:
+        target = archive(svc.config, settings.releases_dir)
+        pointer = settings.last_good_config_file
+        pointer.parent.mkdir(parents=True, exist_ok=True)
+        tmp = pointer.with_name(f".{pointer.name}.{os.getpid()}")
+        tmp.write_text(f"{target}\n")
+        os.replace(tmp, pointer)
+    except Exception as exc:  # only the restart fallback is lost
+        log.warning("could not record the last good config: %s", type(exc).__name__)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _publish_refusal(svc: Services, state: dict[str, str]) -> None:
+    """Publish this process's refusal; {} clears it."""
+    try:
+        svc.coordinator.report_config(worker_id(), state or None)
+    except Exception as exc:  # the log line above still says why
+        log.warning("could not publish the config state: %s", type(exc).__name__)
+
+
+def recording_services() -> Services:
+    """What a task records a batch with when services() itself failed: the process's services if
+    any were built, else a store and spool built without any model config."""
+    if _services is not None:
+        return _services
+    settings = get_settings()
+    try:
+        store = build_store(settings)
+    except Exception as exc:
+        log.error("no warehouse to record in (%s): batches go to the spool", type(exc).__name__)
+        store = cast(EnrichmentStore, UnavailableStore(f"{type(exc).__name__}"))
+    return Services(settings, store)
+
+
+class UnavailableStore:
+    """The warehouse that could not be built: every write raises TransientError, so a record
+    falls through to the spool."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def write_batch(self, *_: object) -> tuple[int, int, int]:
+        raise TransientError(f"warehouse unavailable: {self.why}")
 
 
 def override(svc: Services | None) -> None:
     """Tests inject fakes here; None resets to lazy construction."""
-    global _services, _overridden, _token
-    _services, _overridden, _token = svc, svc is not None, None
+    global _services, _overridden, _token, _refused
+    _services, _overridden, _token, _refused = svc, svc is not None, None, None

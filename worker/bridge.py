@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from domain.errors import PermanentError
 from domain.models import Posting, Rejection
 from domain.pipeline import utc_now
-from domain.ports import PostingSource, RawMessage
+from domain.ports import Coordinator, PostingSource, RawMessage
 from domain.recovery import unique_id_batches
 from domain.validation import ValidationPolicy, validate
 
@@ -38,6 +38,7 @@ class BridgeStats:
     batches: int = 0
     nacked: int = 0
     waits: int = 0  # times a batch was held because the broker refused it
+    paused_s: float = 0.0  # time spent waiting for the queues to drain (backpressure)
     posting_ids: list[str] = field(default_factory=list)
     rejected_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -65,6 +66,14 @@ class Bridge:
     # clock() time after which a refused batch is not tried again (BridgeError); None: wait
     deadline: float | None = None
     clock: Callable[[], float] = time.monotonic
+    # Backpressure: `backlog()` says how many batches the fleet holds (queued + unacked). Above
+    # max_queued_batches the bridge stops reading (a file stays unread; on Pub/Sub the
+    # subscriber's flow control stops leasing once max_outstanding messages are held) until
+    # the backlog is at most resume_fraction of it. 0 or no backlog: no limit.
+    backlog: Callable[[], int] | None = None
+    max_queued_batches: int = 0
+    resume_fraction: float = 0.75
+    backpressure_poll_s: float = 1.0
 
     def run(self) -> BridgeStats:
         """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
@@ -142,6 +151,8 @@ class Bridge:
             todo.insert(0, (False, lambda: record(postings, refs)))
         if rejections:
             todo.append((False, lambda: self.enqueue_rejections(rejections)))
+        if postings:
+            self._wait_for_room(stats)
         pause = self.retry_pause_s
         while todo:
             try:
@@ -151,7 +162,7 @@ class Bridge:
             except Exception as exc:
                 if self.deadline is not None and self.clock() + pause > self.deadline:
                     raise BridgeError(
-                        f"broker still refusing after the timeout ({_brief(exc)}); "
+                        f"still unable to record or enqueue after the timeout ({_brief(exc)}); "
                         f"{stats.enqueued} postings enqueued, the rest not: re-run the same input "
                         "(idempotent) once the broker is back"
                     ) from exc
@@ -180,6 +191,37 @@ class Bridge:
             log.warning("rejected %s: %s (%s)", r.posting_id or "-", r.reason, r.detail)
         if self.progress:
             self.progress(stats)
+
+    def _wait_for_room(self, stats: BridgeStats) -> None:
+        """Block while the fleet holds more than max_queued_batches batches (see `backlog`)."""
+        if self.backlog is None or self.max_queued_batches <= 0:
+            return
+        held = self._backlog()
+        if held is None or held <= self.max_queued_batches:
+            return
+        resume = int(self.max_queued_batches * self.resume_fraction)
+        log.warning("backpressure: %d batches queued or held (max %d), reading paused until "
+                    "%d or fewer", held, self.max_queued_batches, resume)  # fmt: skip
+        t0 = time.monotonic()
+        while held is None or held > resume:
+            self.sleep(self.backpressure_poll_s)
+            held = self._backlog()
+        waited = time.monotonic() - t0
+        stats.paused_s += waited
+        log.warning("backpressure released: %d batches queued, reading again after %.0fs",
+                    held, waited)  # fmt: skip
+
+    def _backlog(self) -> int | None:
+        try:
+            return self.backlog() if self.backlog is not None else 0
+        except Exception as exc:  # a broker outage is handled by the enqueue that follows
+            log.warning("cannot read the queue backlog (%s)", _brief(exc))
+            return None
+
+
+def queued_batches(coordinator: Coordinator, queues: Sequence[str]) -> int:
+    """Batches the fleet holds: messages waiting in `queues` plus every message held unacked."""
+    return sum(coordinator.queue_depth(q) for q in queues) + coordinator.unacked()[0]
 
 
 def _brief(exc: BaseException) -> str:

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from worker.settings import REPO_ROOT, Settings, get_settings
 
@@ -69,6 +70,22 @@ def _fleet(settings: Settings):  # type: ignore[no-untyped-def]
 # -- bridge --------------------------------------------------------------------------------------
 
 
+def backpressure(settings: Settings) -> dict[str, Any]:
+    """The bridge's backpressure options: read the fleet's backlog from the broker."""
+    from adapters.redis.coordination import RedisCoordinator
+    from worker.app import ENRICH_QUEUE, PERSIST_QUEUE, REENRICH_QUEUE
+    from worker.bridge import queued_batches
+
+    coordinator = RedisCoordinator(settings.broker_connection_url)
+    queues = (ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE)
+    return {
+        "backlog": lambda: queued_batches(coordinator, queues),
+        "max_queued_batches": settings.bridge_max_queued_batches,
+        "resume_fraction": settings.bridge_resume_fraction,
+        "backpressure_poll_s": settings.bridge_backpressure_poll_s,
+    }
+
+
 def run_bridge(  # type: ignore[no-untyped-def]
     inputs: Sequence[Path | None],
     settings: Settings,
@@ -108,6 +125,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
             policy=policy,
             record_intake=ledger.record_intake,
             deadline=None if streaming else deadline,
+            **backpressure(settings),
         )
         s = bridge.run()
         if not quiet:

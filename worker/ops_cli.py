@@ -37,7 +37,7 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
     )
 
     svc = _services(s)
-    current = svc.manifest.effective
+    current = current_or_last_good(svc, s)
     rolled_back = s.active_release_file.exists() and svc.config_root != s.config_root
     print(
         f"current version: {current}"
@@ -68,6 +68,7 @@ def cmd_status(args: argparse.Namespace, s: Settings) -> int:
         print(
             f"queue lengths:  unavailable ({type(exc).__name__}: broker {s.broker_url} unreachable?)"
         )
+    print_held(svc, s)
     counts = svc.store.rejection_counts()
     failed = {k: n for k, n in counts.items() if k[0] != "validate"}
     print(f"failures:       {sum(failed.values())} rows "
@@ -115,6 +116,41 @@ def ledger_line(ledger, s: Settings) -> str:  # type: ignore[no-untyped-def]
         f"gave up on {c.lost_in_transit} (intake/lost_in_transit)"
         + ("" if s.reconcile_enabled else "  [reconciler DISABLED]")
     )
+
+
+def current_or_last_good(svc, s: Settings) -> str:  # type: ignore[no-untyped-def]
+    """The active config's version; when it does not load (a bad push), say so and give the
+    last good version, which the workers keep serving."""
+    try:
+        return str(svc.manifest.effective)
+    except Exception as exc:
+        from worker.bootstrap import last_good
+
+        print(f"ACTIVE CONFIG INVALID ({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); "
+              "workers keep serving their last good config")  # fmt: skip
+        good = last_good(s, svc.store, models=False)
+        if good is None:
+            raise
+        return str(good.manifest.effective)
+
+
+def print_held(svc, s: Settings) -> None:  # type: ignore[no-untyped-def]
+    """Messages workers hold unacked (queue lengths leave them out) and refused configs."""
+    try:
+        held, age = svc.coordinator.unacked()
+        refused = svc.coordinator.refused_configs()
+    except Exception as exc:  # status must still print when the broker is down
+        print(f"unacked:        unavailable ({type(exc).__name__})")
+        return
+    line = f"unacked:        {held} messages held by workers"
+    if age is not None:
+        line += f", oldest {age:.0f}s"
+        if age > s.visibility_timeout_s:
+            line += f" (over the {s.visibility_timeout_s}s visibility timeout: its worker died; due back)"
+    print(line)
+    for worker, st in sorted(refused.items()):
+        print(f"CONFIG REFUSED by {worker} at {st.get('at', '?')}: {st.get('reason', '?')}; "
+              f"still serving {st.get('serving', '?')}")  # fmt: skip
 
 
 def cmd_reenrich(args: argparse.Namespace, s: Settings) -> int:

@@ -141,6 +141,24 @@ class Settings(BaseSettings):
     # up to this between restarts of the same process.
     supervise_backoff_max_s: float = Field(30.0, gt=0)
 
+    # Poison batches: a message whose earlier runs never finished (worker killed, out of memory,
+    # hard time limit) more than this many times is split in halves to isolate the posting that
+    # causes it; a lone posting is then recorded as worker_lost. 0 turns the guard off.
+    poison_max_deliveries: int = Field(2, ge=0)
+    # Memory cap of each pool child of an enrich worker (one that preloads models; not the
+    # persister): its address space (RLIMIT_AS) may grow this
+    # many MiB above its size when it starts (the models it shares with the parent), so a batch
+    # that exhausts memory raises MemoryError in that child (recorded as resource_exhausted),
+    # never in the parent, which holds the broker connection. Unset: no cap. Applied to every
+    # child the worker starts, so it survives restarts.
+    worker_child_memory_headroom_mb: int | None = Field(None, ge=16)
+    # Backpressure: a bridge stops reading while the enrich, reenrich and persist queues plus
+    # the messages held unacked hold more than this many batches, and resumes below
+    # bridge_resume_fraction of it. 0 turns it off.
+    bridge_max_queued_batches: int = Field(64, ge=0)
+    bridge_resume_fraction: float = Field(0.75, gt=0, le=1)
+    bridge_backpressure_poll_s: float = Field(1.0, gt=0)
+
     flower_port: int = 5555
     flower_user: str = "ops"
     flower_password: str = DEFAULT_FLOWER_PASSWORD
@@ -166,6 +184,11 @@ class Settings(BaseSettings):
     @property
     def spool_dir(self) -> Path:
         return self.data_dir / self.spool_dirname
+
+    @property
+    def last_good_config_file(self) -> Path:
+        """Points at the archived release a worker last validated (its restart fallback)."""
+        return self.run_dir / "last_good_config"
 
     @property
     def redis_password_file(self) -> Path:

@@ -79,7 +79,10 @@ def load_config(
         spec_bytes = spec_path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read {spec_path}: {exc}") from exc
-    raw = yaml.safe_load(spec_bytes)
+    try:
+        raw = yaml.safe_load(spec_bytes)
+    except yaml.YAMLError as exc:  # a push cut mid-write, a typo: name the file and the line
+        raise ConfigError(f"{spec_path} is not valid YAML: {_first_line(exc)}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{spec_path} must be a mapping")
     if profile is not None and profile != raw.get("profile"):
@@ -95,6 +98,37 @@ def load_config(
             elif (root / rel).is_dir():  # a model directory: every file in it, by name
                 files[rel] = _directory_digest(root / rel)
     return LoadedConfig(root, spec, build_manifest(spec, spec_bytes, files))
+
+
+def _first_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+SMOKE_TEXT = (
+    "Requirements:\n- 3+ years of experience with Python and SQL\n"
+    "- Knowledge of Kubernetes and Docker\n- Good communication skills\n"
+)
+
+
+def smoke_extraction(pipeline: Pipeline) -> int:
+    """Run a fixed three-line posting through the pipeline: the skills found (> 0), else
+    ConfigError naming what failed. A config that loads but cannot extract is refused with it."""
+    from domain.models import Posting
+
+    probe = Posting("smoke-test", SMOKE_TEXT, hashlib.sha256(SMOKE_TEXT.encode()).hexdigest())
+    try:
+        out = pipeline.enrich([probe])
+    except Exception as exc:
+        raise ConfigError(
+            f"smoke extraction raised {type(exc).__name__}: {_first_line(exc)}"
+        ) from exc
+    if out.failures or not out.enrichments:
+        reasons = sorted({f"{f.stage}/{f.reason}" for f in out.failures})
+        raise ConfigError(f"smoke extraction failed: {reasons or 'no enrichment'}")
+    skills = len(out.enrichments[0].skills)
+    if skills == 0:
+        raise ConfigError("smoke extraction found no skill in a posting naming Python and SQL")
+    return skills
 
 
 def load_clustering(root: Path, versions_file: str = MODEL_VERSIONS) -> ClusterParams:

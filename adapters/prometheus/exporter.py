@@ -67,6 +67,7 @@ class FleetCollector(Collector):
         if self.src.coordinator is not None:
             try:
                 yield self._queues(self.src.coordinator)
+                yield from self._held(self.src.coordinator)
                 up.add_metric(["broker"], 1)
             except Exception as exc:
                 log.warning("metrics: broker unavailable: %s", type(exc).__name__)
@@ -90,6 +91,28 @@ class FleetCollector(Collector):
         for q in self.src.queues:
             depth.add_metric([q], coordinator.queue_depth(q))
         return depth
+
+    def _held(self, coordinator: Coordinator) -> Iterator[Metric]:
+        """What queue depths leave out: messages workers took and hold unacked (running,
+        prefetched, or orphaned by a dead worker until the visibility timeout), and configs
+        workers refused."""
+        count, age = coordinator.unacked()
+        held = GaugeMetricFamily(
+            "enrich_unacked_messages", "messages delivered to workers and not yet acked"
+        )
+        held.add_metric([], count)
+        oldest = GaugeMetricFamily(
+            "enrich_unacked_oldest_seconds",
+            "age of the oldest message held unacked (0 when none); past the visibility timeout "
+            "its worker died and it is due for redelivery",
+        )
+        oldest.add_metric([], age or 0.0)
+        refused = GaugeMetricFamily(
+            "enrich_config_refused",
+            "worker processes serving their last good config because they refused the active one",
+        )
+        refused.add_metric([], len(coordinator.refused_configs()))
+        yield from (held, oldest, refused)
 
     def _warehouse(self) -> Iterator[Metric]:
         store = self.src.store

@@ -71,6 +71,9 @@ class PubSubSource:
                         future.result()  # surfaces a stream error (subscription gone, ...)
                     now = time.monotonic()
                     idle = self.idle_exit_s is not None and now - last > self.idle_exit_s
+                    if idle and self._leased:  # held by a paused bridge (backpressure): not idle
+                        last = now
+                        idle = False
                     if idle or now - probed >= self.probe_every_s:
                         probed = now
                         lost_since = self._probe(lost_since, now)

@@ -1,8 +1,11 @@
-"""Fleet coordination on Redis: single-flight locks, cursors and queue depth."""
+"""Fleet coordination on Redis: single-flight locks, cursors, queue depth, delivery counts,
+unacked messages and refused configs."""
 
 from __future__ import annotations
 
+import json
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -11,6 +14,10 @@ import redis
 from domain.errors import TransientError
 
 PREFIX = "ml-enrichment:"
+# kombu's Redis transport keeps delivered-but-unacked messages here (its defaults).
+UNACKED = "unacked"
+UNACKED_INDEX = "unacked_index"
+CONFIG_REFUSED = PREFIX + "config:refused"
 _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
@@ -67,3 +74,38 @@ class RedisCoordinator:
     def queue_depth(self, queue: str) -> int:
         """Messages waiting in a Celery queue (kombu's Redis transport keeps a list per queue)."""
         return int(self.client.llen(queue))  # type: ignore[arg-type]
+
+    def count_delivery(self, key: str, ttl_s: float) -> int:
+        name = PREFIX + "deliveries:" + key
+        try:
+            n, _ = self.client.pipeline().incr(name).expire(name, int(ttl_s)).execute()
+        except redis.RedisError as exc:
+            raise TransientError(f"redis delivery count: {exc}") from exc
+        return int(n)
+
+    def clear_delivery(self, key: str) -> None:
+        try:
+            self.client.delete(PREFIX + "deliveries:" + key)
+        except redis.RedisError as exc:
+            raise TransientError(f"redis delivery count: {exc}") from exc
+
+    def unacked(self) -> tuple[int, float | None]:
+        """From kombu's Redis transport: the `unacked` hash (delivery tag -> message) and the
+        `unacked_index` sorted set (tag -> the time a worker took it, by that worker's clock:
+        the age is only as right as the clocks agree)."""
+        pipe = self.client.pipeline()
+        pipe.hlen(UNACKED).zrange(UNACKED_INDEX, 0, 0, withscores=True)
+        count, oldest = pipe.execute()
+        age = max(0.0, time.time() - float(oldest[0][1])) if oldest else None
+        return int(count), (age if count else None)
+
+    def report_config(self, worker: str, state: dict[str, str] | None) -> None:
+        if state is None:
+            self.client.hdel(CONFIG_REFUSED, worker)
+        else:
+            self.client.hset(CONFIG_REFUSED, worker, json.dumps(state, sort_keys=True))
+            self.client.expire(CONFIG_REFUSED, 7 * 86400)
+
+    def refused_configs(self) -> dict[str, dict[str, str]]:
+        raw = self.client.hgetall(CONFIG_REFUSED)
+        return {k.decode(): json.loads(v) for k, v in raw.items()}  # type: ignore[union-attr]

@@ -51,3 +51,38 @@ def test_the_broker_channel_takes_our_unacked_mutex_expiry(tmp_path: Path) -> No
             assert channel.qos.unacked_mutex_expire == 30
     finally:
         fleet.stop()
+
+
+def test_messages_a_consumer_holds_unacked_are_counted_with_their_age(tmp_path: Path) -> None:
+    """Queue lengths leave out what a worker took and has not acked; `unacked()` reads what
+    kombu's Redis transport keeps for it, and the delivery counter counts per message."""
+    from kombu import Connection
+
+    fleet = make_fleet(tmp_path)
+    try:
+        fleet.start(("redis",))
+        coord = RedisCoordinator(fleet.settings.broker_connection_url)
+        assert coord.unacked() == (0, None)
+        with Connection(fleet.settings.broker_connection_url) as conn:
+            q = conn.SimpleQueue("probe")
+            q.put({"n": 1})
+            q.put({"n": 2})
+            first = q.get(timeout=5)
+            second = q.get(timeout=5)
+            assert coord.queue_depth("probe") == 0  # what status showed before: nothing
+            held, age = coord.unacked()
+            assert held == 2 and age is not None and 0 <= age < 60
+            first.ack()
+            assert coord.unacked()[0] == 1
+            second.ack()
+            assert coord.unacked() == (0, None)
+            q.close()
+        assert [coord.count_delivery("t:0", 60) for _ in range(3)] == [1, 2, 3]
+        coord.clear_delivery("t:0")
+        assert coord.count_delivery("t:0", 60) == 1
+        coord.report_config("w1", {"reason": "ConfigError: bad", "serving": "v1"})
+        assert coord.refused_configs() == {"w1": {"reason": "ConfigError: bad", "serving": "v1"}}
+        coord.report_config("w1", None)
+        assert coord.refused_configs() == {}
+    finally:
+        fleet.stop()

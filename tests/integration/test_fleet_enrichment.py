@@ -100,6 +100,36 @@ def test_stdin_bridge_and_no_posting_text_in_worker_log(fleet, tmp_path: Path) -
     assert not leaked, f"posting text in worker log: {leaked[:1]}"
 
 
+def kill_outside_the_pop_window(fleet, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL the enrich worker's process group at a moment when no message can be lost.
+
+    kombu's Redis transport pops a message (BRPOP) and only then registers it in the `unacked`
+    hash; a worker killed between the two loses it for good (kombu#1836), and only the
+    reconciler would find it. This test is about what a kill *outside* that window does, so it
+    must not depend on luck: the group is frozen (SIGSTOP) and killed only if the `unacked`
+    hash holds as many of the worker's messages as its prefetch allows. A worker at its
+    prefetch limit has no BRPOP outstanding (kombu polls only channels that can consume), so
+    every message it took is in `unacked` and comes back after the visibility timeout.
+    Otherwise it is thawed (SIGCONT) and we look again a moment later.
+    """
+    import redis
+
+    client = redis.Redis.from_url(fleet.settings.broker_connection_url)
+    prefetch = fleet.settings.worker_concurrency  # worker_prefetch_multiplier = 1
+    queues = {"enrich", "reenrich", "lifecycle", "cluster"}  # what the enrich worker consumes
+    pgid = fleet.pid("worker")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        os.killpg(pgid, signal.SIGSTOP)
+        held = [json.loads(v)[2] for v in client.hvals("unacked")]
+        if sum(rk in queues for rk in held) == prefetch:
+            os.killpg(pgid, signal.SIGKILL)
+            return
+        os.killpg(pgid, signal.SIGCONT)
+        time.sleep(0.02)
+    raise AssertionError("the worker never held its full prefetch: is the queue empty?")
+
+
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     """SIGKILL the enrich worker while batches are in flight; a new worker finishes them all once."""
     fleet = make_fleet(
@@ -117,7 +147,7 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) ->
         deadline = time.monotonic() + 60
         while "persisted batch" not in persisted.read_text() and time.monotonic() < deadline:
             time.sleep(0.01)
-        os.killpg(fleet.pid("worker"), signal.SIGKILL)  # no warm shutdown, no acks
+        kill_outside_the_pop_window(fleet)  # no warm shutdown, no acks
         done_at_kill = persisted.read_text().count("persisted batch")
         assert 1 <= done_at_kill < batches, "the kill must land mid-run"
         fleet.stop(("worker",))

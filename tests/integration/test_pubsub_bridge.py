@@ -89,3 +89,42 @@ def test_broker_down_nacks_and_messages_come_back(subscription) -> None:
     assert stats.nacked >= 1
     assert sorted(set(broker.enqueued)) == [f"q{i}" for i in range(5)]  # nothing lost
     assert pending(sub) == 0
+
+
+def test_backpressure_stops_pulling_at_the_flow_control_limit(subscription) -> None:
+    """While the fleet is full the bridge stops; the subscriber then holds at most
+    max_outstanding messages (flow control), and nothing is lost once the fleet drains."""
+    topic, sub = subscription
+    publish_lines(topic, [posting_line(f"b{i}") for i in range(200)])
+    broker = Broker()
+    # the client takes seconds to resume a stream that flow control paused: idle_exit_s must
+    # outlast that gap (with 3 s, the stream ended after 30 of the 200 messages; the rest
+    # stayed on the subscription, so a backfill's --idle-exit should be generous)
+    src = PubSubSource(sub, max_outstanding=30, idle_exit_s=15)
+    held: list[int] = []
+
+    class Fleet:
+        polls = 0
+
+        def backlog(self) -> int:
+            return 100 if self.polls < 15 else 0  # full for 15 polls, then drained
+
+        def sleep(self, s: float) -> None:
+            import time
+
+            self.polls += 1
+            time.sleep(0.2)
+            with src._lock:
+                held.append(len(src._leased) + src._inbox.qsize())
+
+    fleet = Fleet()
+    stats = Bridge(src, broker.postings, broker.rejected, batch_size=10, max_wait_s=0.3,
+                   wait_for_broker=False, backlog=fleet.backlog, max_queued_batches=5,
+                   sleep=fleet.sleep).run()  # fmt: skip
+    assert fleet.polls >= 15 and stats.paused_s > 0
+    assert 0 < max(held) <= 30, held  # pulled up to flow control, no further
+    # nothing lost (Pub/Sub is at-least-once: a redelivered message is enqueued again, and the
+    # chain's idempotent writes make that harmless)
+    assert set(broker.enqueued) == {f"b{i}" for i in range(200)}, (
+        len(broker.enqueued), len(set(broker.enqueued)))  # fmt: skip
+    assert pending(sub) == 0
