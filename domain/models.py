@@ -16,6 +16,8 @@ class Posting:
     company: str | None = None
     source: str = "unknown"
     posted_at: str | None = None  # ISO 8601, as received
+    # declared by the sender (text/plain, text/html, text/markdown); None: detected from the text
+    content_type: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

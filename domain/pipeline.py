@@ -17,6 +17,7 @@ from domain.models import (
     VersionManifest,
 )
 from domain.skills.ensemble import Extraction
+from domain.text.normalize import Normalized, normalize
 
 
 class SectionClassifier(Protocol):
@@ -27,6 +28,23 @@ class SkillExtractor(Protocol):
     def extract_many(
         self, items: Sequence[tuple[str, tuple[Section, ...]]]
     ) -> list[Extraction]: ...
+
+
+def analysed(posting: Posting) -> Normalized:
+    """The text the models read and its offset map back to `posting.text` (as received)."""
+    return normalize(posting.text, posting.content_type)
+
+
+def to_input(extraction: Extraction, norm: Normalized) -> Extraction:
+    """Every mention's start/end moved from the analysed text onto the input as received."""
+    if norm.identity:
+        return extraction
+    skills = tuple(
+        replace(s, mentions=tuple(replace(m, start=a, end=b) for m in s.mentions
+                                  for a, b in (norm.to_input(m.start, m.end),)))
+        for s in extraction.skills
+    )  # fmt: skip
+    return replace(extraction, skills=skills)
 
 
 def utc_now() -> str:
@@ -64,7 +82,8 @@ class Pipeline:
         failures = list(batch.failures)
         for p in batch.postings:
             try:
-                sections[p.posting_id] = self.classifier.classify(p.text)
+                norm = analysed(p)
+                sections[p.posting_id] = norm.sections_to_input(self.classifier.classify(norm.text))
             except Exception as exc:  # one bad posting must not sink its batch
                 failures.append(_failure("classify", p, exc, self.clock()))
         return replace(
@@ -81,17 +100,28 @@ class Pipeline:
         t0 = time.perf_counter()
         todo = [p for p in batch.postings if p.posting_id in batch.sections]
         failures = list(batch.failures)
+        # one normalization per posting: the extractor reads the analysed text under sections
+        # moved onto it, and its mentions are moved back onto the input
+        norms: list[Normalized] = []
+        items = []
+        for p in todo:
+            try:
+                norm = analysed(p)
+            except Exception as exc:  # never expected; one posting must not sink its batch
+                failures.append(_failure("extract", p, exc, self.clock()))
+                norm = normalize("", "text/plain")
+            norms.append(norm)
+            items.append((norm.text, norm.sections_to_analysed(batch.sections[p.posting_id])))
         try:
-            results = self.extractor.extract_many(
-                [(p.text, batch.sections[p.posting_id]) for p in todo]
-            )
+            results = [
+                to_input(r, n)
+                for r, n in zip(self.extractor.extract_many(items), norms, strict=True)
+            ]
         except Exception:
             results = []
-            for p in todo:  # isolate the posting that breaks the batch call
-                try:
-                    results.append(
-                        self.extractor.extract_many([(p.text, batch.sections[p.posting_id])])[0]
-                    )
+            for p, item, n in zip(todo, items, norms, strict=True):
+                try:  # isolate the posting that breaks the batch call
+                    results.append(to_input(self.extractor.extract_many([item])[0], n))
                 except Exception as exc:
                     failures.append(_failure("extract", p, exc, self.clock()))
                     results.append(Extraction((), False))
