@@ -51,6 +51,10 @@ class Mention:
     text: str
     section: str
     strategy: str
+    # years of experience the posting asks for this mention ("5+ years of Java": 5.0, None);
+    # None when it says none (domain/text/experience.py)
+    years_min: float | None = None
+    years_max: float | None = None
 
 
 # How skill categories map onto SkillSpan's two span types: KNOWLEDGE is a body of knowledge,
@@ -111,6 +115,12 @@ class ExtractedSkill:
                     "text": m.text,
                     "section": m.section,
                     "strategy": m.strategy,
+                    # only when the text asks: older rows and payloads keep their shape
+                    **(
+                        {"years_min": m.years_min, "years_max": m.years_max}
+                        if m.years_min is not None
+                        else {}
+                    ),
                 }
                 for m in self.mentions
             ],

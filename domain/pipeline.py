@@ -17,6 +17,7 @@ from domain.models import (
     VersionManifest,
 )
 from domain.skills.ensemble import Extraction
+from domain.text.experience import attach
 from domain.text.normalize import Normalized, normalize
 
 
@@ -33,6 +34,24 @@ class SkillExtractor(Protocol):
 def analysed(posting: Posting) -> Normalized:
     """The text the models read and its offset map back to `posting.text` (as received)."""
     return normalize(posting.text, posting.content_type)
+
+
+def with_years(extraction: Extraction, text: str) -> Extraction:
+    """Mentions carry the years of experience `text` (analysed) asks for them, if any."""
+    spans = [(m.start, m.end) for s in extraction.skills for m in s.mentions]
+    years = attach(text, spans)
+    if not years:
+        return extraction
+    k = 0
+    skills = []
+    for s in extraction.skills:
+        mentions = []
+        for m in s.mentions:
+            y = years.get(k)
+            mentions.append(m if y is None else replace(m, years_min=y.min, years_max=y.max))
+            k += 1
+        skills.append(replace(s, mentions=tuple(mentions)))
+    return replace(extraction, skills=tuple(skills))
 
 
 def to_input(extraction: Extraction, norm: Normalized) -> Extraction:
@@ -114,14 +133,15 @@ class Pipeline:
             items.append((norm.text, norm.sections_to_analysed(batch.sections[p.posting_id])))
         try:
             results = [
-                to_input(r, n)
+                to_input(with_years(r, n.text), n)
                 for r, n in zip(self.extractor.extract_many(items), norms, strict=True)
             ]
         except Exception:
             results = []
             for p, item, n in zip(todo, items, norms, strict=True):
                 try:  # isolate the posting that breaks the batch call
-                    results.append(to_input(self.extractor.extract_many([item])[0], n))
+                    found = self.extractor.extract_many([item])[0]
+                    results.append(to_input(with_years(found, n.text), n))
                 except Exception as exc:
                     failures.append(_failure("extract", p, exc, self.clock()))
                     results.append(Extraction((), False))

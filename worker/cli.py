@@ -329,7 +329,9 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                  "kind": s.kind,
                  "confidence": round(s.confidence, 4), "source_strategies": list(s.source_strategies),
                  "section": m.section, "section_relevance_score": relevance(m.section),
-                 "link_score": s.link_score, "link_method": s.link_method}
+                 "link_score": s.link_score, "link_method": s.link_method,
+                 "experience_years": None if m.years_min is None
+                 else {"min": m.years_min, "max": m.years_max}}
                 for s in e.skills for m in s.mentions
             ]  # fmt: skip
             mentions.sort(key=lambda m: (m["start"], m["end"]))

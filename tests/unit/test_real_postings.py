@@ -191,3 +191,42 @@ def test_symbol_words_come_from_labels_and_keep_names_whole() -> None:
     assert [(s.skill_id, s.mentions[0].text) for s in out.skills] == [
         ("esco:cs", "C#"), ("onet:ci", "CI/CD"),
     ]  # fmt: skip
+
+
+YEARS = [
+    json.loads(line)
+    for line in (Path(__file__).parents[1] / "cases" / "experience_years.jsonl").open(
+        encoding="utf-8"
+    )
+]
+
+
+def test_years_of_experience_on_the_hand_labelled_set(real_pipeline: Pipeline) -> None:
+    """Every labelled mention found and carrying exactly its years (None: none asked)."""
+    right, wrong = 0, []
+    for case in YEARS:
+        text = case["text"]
+        e = enrich(real_pipeline, text)
+        got = {
+            text[m.start : m.end]: (m.years_min, m.years_max) for s in e.skills for m in s.mentions
+        }
+        for surface, lo, hi in case["expect"]:
+            want = (None if lo is None else float(lo), None if hi is None else float(hi))
+            if got.get(surface, "missing") == want:
+                right += 1
+            else:
+                wrong.append((case["posting_id"], surface, want, got.get(surface, "missing")))
+    assert not wrong, f"{right} right, wrong: {wrong}"
+
+
+def test_years_of_experience_reach_enrich_extract_output() -> None:
+    from domain.models import ExtractedSkill, Mention
+
+    m = Mention(0, 4, "Java", "requirements", "named", years_min=5.0, years_max=None)
+    s = ExtractedSkill("esco:java", "Java", "knowledge", 0.9, ("named",), (m,))
+    d = s.to_dict()
+    assert d["mentions"][0]["years_min"] == 5.0 and d["mentions"][0]["years_max"] is None
+    assert ExtractedSkill.from_dict(d) == s
+    plain = ExtractedSkill.from_dict({**d, "mentions": [{k: v for k, v in d["mentions"][0].items()
+                                                        if not k.startswith("years")}]})  # fmt: skip
+    assert "years_min" not in plain.to_dict()["mentions"][0]
