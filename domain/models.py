@@ -115,12 +115,8 @@ class ExtractedSkill:
                     "text": m.text,
                     "section": m.section,
                     "strategy": m.strategy,
-                    # only when the text asks: older rows and payloads keep their shape
-                    **(
-                        {"years_min": m.years_min, "years_max": m.years_max}
-                        if m.years_min is not None
-                        else {}
-                    ),
+                    "years_min": m.years_min,  # None on rows written before, and when unasked
+                    "years_max": m.years_max,
                 }
                 for m in self.mentions
             ],
