@@ -192,6 +192,9 @@ class JobEnrichment:
     enriched_at: str  # ISO 8601 UTC
     processing_ms: float
     truncated: bool = False
+    # ISO 639-1 code of the posting's language ("en", "de"), "mul" for a mixed-language posting,
+    # "und" when undetermined; None on rows written before language detection
+    language: str | None = None
     # Per-posting extractor statistics (candidates per strategy, alias resolution): shown by
     # `enrich extract` and summed in task logs; not persisted, not part of equality.
     stats: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -211,6 +214,7 @@ class JobEnrichment:
             "enriched_at": self.enriched_at,
             "processing_ms": round(self.processing_ms, 3),
             "truncated": self.truncated,
+            "language": self.language,
         }
 
     @classmethod
@@ -225,6 +229,7 @@ class JobEnrichment:
             enriched_at=d["enriched_at"],
             processing_ms=float(d["processing_ms"]),
             truncated=bool(d.get("truncated", False)),
+            language=d.get("language"),
         )
 
 

@@ -16,6 +16,7 @@ from domain.models import (
     Section,
     VersionManifest,
 )
+from domain.ports import LanguageDetector
 from domain.skills.ensemble import Extraction
 from domain.text.experience import attach
 from domain.text.normalize import Normalized, normalize
@@ -54,6 +55,29 @@ def with_years(extraction: Extraction, text: str) -> Extraction:
     return replace(extraction, skills=tuple(skills))
 
 
+# Languages the whole extractor reads; "mul" (mixed) and "und" (cannot tell) keep everything too.
+ENGLISH = frozenset({"en", "mul", "und"})
+_NAME_CATEGORIES = frozenset({"technology/tool", "language", "certification"})
+
+
+def language_independent(extraction: Extraction) -> Extraction:
+    """On a non-English posting only names are reported: technologies, tools, programming and
+    natural languages, certifications (linked, named on their own or by a curated alias). The
+    span models learned English SkillSpan: their free-text spans (unlinked, or an ESCO skill
+    phrase) are dropped there, while a name they found stays."""
+    keep = tuple(
+        s
+        for s in extraction.skills
+        if s.linked
+        and (
+            s.category in _NAME_CATEGORIES
+            or "(computer programming)" in s.name
+            or {"named", "alias"} & set(s.source_strategies)
+        )
+    )
+    return replace(extraction, skills=keep)
+
+
 def to_input(extraction: Extraction, norm: Normalized) -> Extraction:
     """Every mention's start/end moved from the analysed text onto the input as received."""
     if norm.identity:
@@ -90,6 +114,7 @@ class Pipeline:
     classifier: SectionClassifier
     extractor: SkillExtractor
     clock: Callable[[], str] = utc_now
+    language: LanguageDetector | None = None  # None: every posting read as English, unstored
 
     @property
     def section_version(self) -> str:
@@ -145,6 +170,11 @@ class Pipeline:
                 except Exception as exc:
                     failures.append(_failure("extract", p, exc, self.clock()))
                     results.append(Extraction((), False))
+        langs = [None if self.language is None else self.language.detect(n.text) for n in norms]
+        results = [
+            r if lang is None or lang in ENGLISH else language_independent(r)
+            for r, lang in zip(results, langs, strict=True)
+        ]
         failed = {f.posting_id for f in failures}
         per_posting_ms = (time.perf_counter() - t0) * 1000 / max(len(todo), 1)
         now = self.clock()
@@ -159,9 +189,10 @@ class Pipeline:
                 enriched_at=now,
                 processing_ms=per_posting_ms,
                 truncated=r.truncated,
+                language=lang,
                 stats=r.stats,
             )
-            for p, r in zip(todo, results, strict=True)
+            for p, r, lang in zip(todo, results, langs, strict=True)
             if p.posting_id not in failed
         )
         return replace(batch, enrichments=enrichments, failures=tuple(failures))

@@ -283,3 +283,12 @@ class ClusterModels(Protocol):
     def load(self, model_id: str) -> ClusterModel:
         """The model, or ConfigError naming what is missing or unreadable."""
         ...
+
+
+class LanguageDetector(Protocol):
+    """The language of a posting's analysed text (issue #23)."""
+
+    def detect(self, text: str) -> str:
+        """ISO 639-1 code ("en", "de"), "mul" when two languages share the text, "und" when
+        it cannot tell (too little text, only names or emoji). Never raises."""
+        ...

@@ -338,6 +338,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             sections = [{"kind": c.kind, "start": c.start, "end": c.end, "header": c.header}
                         for c in e.sections]  # fmt: skip
             out.write(json.dumps({"posting_id": p.posting_id, "enrichment_version": version,
+                                  "language": e.language,
                                   "truncated": e.truncated, "sections": sections,
                                   "mentions": mentions, "stats": e.stats},
                                  ensure_ascii=False) + "\n")  # fmt: skip

@@ -221,4 +221,11 @@ def build_section_classifier(cfg: LoadedConfig) -> BlockClassifier:
 
 def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
     """Construct the active components exactly as the manifest describes them."""
-    return Pipeline(cfg.manifest, build_section_classifier(cfg), build_extractor(cfg, threads))
+    from adapters.artifacts.language import LinguaDetector
+
+    return Pipeline(
+        cfg.manifest,
+        build_section_classifier(cfg),
+        build_extractor(cfg, threads),
+        language=LinguaDetector(),
+    )

@@ -212,3 +212,31 @@ def test_every_mention_indexes_the_input_as_received(pipeline: Pipeline, raw: st
     ctype = normalize(raw).content_type
     for a, b, text in mentions(pipeline, raw):
         assert comparable(normalize(raw[a:b], ctype).text) == comparable(text)
+
+
+class FixedLanguage:
+    """A LanguageDetector that says what it is told (the real one: adapters/artifacts)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def detect(self, text: str) -> str:
+        return self.code
+
+
+def test_a_non_english_posting_reports_names_only_and_stores_its_language(
+    pipeline: Pipeline,
+) -> None:
+    from dataclasses import replace
+
+    text = "Python und k8s, machine learning und teamwork"
+    (en,) = replace(pipeline, language=FixedLanguage("en")).enrich([posting("p", text)]).enrichments
+    (de,) = replace(pipeline, language=FixedLanguage("de")).enrich([posting("p", text)]).enrichments
+    assert en.language == "en" and de.language == "de"
+    assert {"esco:py", "onet:k8s", "esco:ml"} <= {s.skill_id for s in en.skills}
+    # names only: Python (a programming language), k8s (a curated alias of a tool)
+    assert {s.skill_id for s in de.skills} == {"esco:py", "onet:k8s"}
+    (mixed,) = (
+        replace(pipeline, language=FixedLanguage("mul")).enrich([posting("p", text)]).enrichments
+    )
+    assert {s.skill_id for s in mixed.skills} == {s.skill_id for s in en.skills}
