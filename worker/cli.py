@@ -435,18 +435,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="""Extract skills from postings without the fleet (backfills, debugging, scoring
 a gold set from outside).
 
-input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str}
+input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str,
+        "content_type"?: "text/plain" | "text/html" | "text/markdown" (default: detected)}
 output: one JSON line per input posting, in input order:
-  {"posting_id", "enrichment_version", "truncated",
+  {"posting_id", "enrichment_version", "language", "truncated",
    "sections": [{"kind", "start", "end", "header"}, ...],
    "mentions": [
      {"start", "end", "text", "skill_id", "name", "category", "kind",
       "confidence", "source_strategies", "section", "section_relevance_score",
-      "link_score", "link_method"}, ...],
+      "link_score", "link_method", "experience_years": null | {"min", "max"}}, ...],
    "stats": {"candidates": {strategy: n},
              "alias_resolution": {"alias_matches", "ambiguous_kept", "ambiguous_dropped",
                                   "forms": {"<form>:kept|dropped": n}}}}
-  start/end are character offsets into "text" (end exclusive); kind is SKILL (an ability or
+  start/end are character offsets into "text" exactly as sent (end exclusive): CRLF, HTML,
+  entities, decomposed accents, invisible characters included; a mention's "text" is that slice
+  after normalization (line ends, NFC, entities, markup, invisible characters: see
+  domain/text/normalize.py). language: ISO 639-1, "mul" mixed, "und" undetermined; a
+  non-English posting reports names only. experience_years: what "5+ years of Java" asks for
+  that mention (max null when open-ended). kind is SKILL (an ability or
   competence) or KNOWLEDGE (a body of knowledge, tool or technology). skill_id is a taxonomy id
   (esco:..., onet:...) or, for a span no taxonomy entry names, "span:<kind>:<text>".
   link_method says how the concept was found: exact (a taxonomy label), alias (a curated alias),
