@@ -256,7 +256,7 @@ class SkillExtractor:
         for i, (doc, secs) in enumerate(zip(docs, sections, strict=True)):
             cands = self.resolve_ambiguous(doc, per_doc[i])
             if self.params.weights.get(NAMED, 0.0) > 0:
-                cands.extend(self.named(doc, cands, secs))
+                cands.extend(self.named(doc, cands, secs, texts[i]))
             per_doc[i] = cands
         skipped = self.params.skip_sections
         skip = [[(s.start, s.end) for s in secs if s.kind in skipped] for secs in sections]
@@ -318,14 +318,18 @@ class SkillExtractor:
         return proper or "(computer programming)" in skill.name
 
     def named(
-        self, doc: Doc, cands: Sequence[Candidate], sections: tuple[Section, ...]
+        self,
+        doc: Doc,
+        cands: Sequence[Candidate],
+        sections: tuple[Section, ...],
+        text: str | None = None,
     ) -> list[Candidate]:
         """A `named` candidate for every named technology in a requirements, responsibilities
         or preferred section, or on a line that lists LIST_NAMES or more of them."""
         found = [c for c in cands if self.is_named(doc, c)]
         if not found:
             return []
-        text = doc.text
+        text = doc.text if text is None else text  # Doc.text rebuilds the string: costly
         line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
         def line(c: Candidate) -> int:
