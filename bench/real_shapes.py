@@ -26,13 +26,18 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# REAL_SHAPES_ROOT: score another checkout with this bench (the "before" of issue #23)
+ROOT = Path(os.environ.get("REAL_SHAPES_ROOT") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
 
 from adapters.artifacts.config_files import build_pipeline, load_config  # noqa: E402
 from domain.evaluation.run import predicted_spans  # noqa: E402
 from domain.evaluation.spans import GoldDoc, Span, score  # noqa: E402
-from domain.text.normalize import comparable, normalize  # noqa: E402
+
+try:
+    from domain.text.normalize import comparable, normalize
+except ImportError:  # a checkout from before offsets into the input: the gold check is skipped
+    comparable = normalize = None  # type: ignore[assignment]
 
 Render = Callable[[str], tuple[str, list[int], list[int]]]
 
@@ -154,8 +159,9 @@ def rendered(docs: list[GoldDoc], render: Render) -> list[GoldDoc]:
         spans = []
         for s in d.spans:
             a, b = starts[s.start], ends[s.end - 1]
-            want = comparable(normalize(d.text[s.start : s.end], "text/plain").text)
-            assert comparable(normalize(text[a:b]).text) == want, (d.doc_id, want, text[a:b])
+            if normalize is not None:
+                want = comparable(normalize(d.text[s.start : s.end], "text/plain").text)
+                assert comparable(normalize(text[a:b]).text) == want, (d.doc_id, want, text[a:b])
             spans.append(Span(a, b, s.label))
         out.append(GoldDoc(d.doc_id, text, tuple(spans)))
     return out
