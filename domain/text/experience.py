@@ -28,6 +28,8 @@ _PHRASE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.;\n]")
+# The unit alone, found fast: most postings ask no years, and the full phrase scans slowly
+_UNIT = re.compile(r"\b(?:years?|yrs?|ans?|années?|jahre[n]?|años?|jaar|jaren)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,9 @@ def _num(s: str | None) -> float | None:
 
 def phrases(text: str) -> list[Years]:
     """Every "N years" phrase: (start, end, min, max); max None when open-ended."""
-    out = []
+    out: list[Years] = []
+    if not _UNIT.search(text):
+        return out
     for m in _PHRASE.finditer(text):
         lo, hi = _num(m.group(2)), _num(m.group(4))
         if lo is None or lo > 50 or (hi is not None and hi < lo):
