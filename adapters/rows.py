@@ -33,6 +33,7 @@ def enrichment_row(e: JobEnrichment) -> dict[str, Any]:
         "enriched_at": e.enriched_at,
         "processing_ms": d["processing_ms"],
         "truncated": e.truncated,
+        "language": e.language,
     }
 
 

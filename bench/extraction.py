@@ -98,6 +98,14 @@ def main() -> None:
 
     runs["full, cold links"] = cold
     runs["full extractor"] = lambda: run(full, items)
+    try:  # the text normalization the pipeline runs before extraction (issue #23), alone
+        from domain.text.normalize import normalize
+
+        html_in = [as_html(t) for t in docs_in]
+        runs["normalize plain"] = lambda: [normalize(t) for t in docs_in]
+        runs["normalize HTML"] = lambda: [normalize(t) for t in html_in]
+    except ImportError:  # a checkout before it existed: same bench, without those rows
+        pass
     # round-robin: every configuration once per round, so drift in machine speed hits all alike
     samples: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(args.repeat):
@@ -133,6 +141,13 @@ def main() -> None:
             "postings_per_s": {k: round(v, 1) for k, v in rows},
             "ratio_to_tokenize": {k: round(v / base, 3) for k, v in rows},
         }, indent=2) + "\n")  # fmt: skip
+
+
+def as_html(text: str) -> str:
+    """A posting as an ATS sends it: each line a <p>, entities escaped."""
+    import html
+
+    return "".join(f"<p>{html.escape(line)}</p>\n" for line in text.split("\n"))
 
 
 def run(ex: SkillExtractor, items: list[tuple[str, tuple[Section, ...]]]) -> None:

@@ -16,6 +16,8 @@ class Posting:
     company: str | None = None
     source: str = "unknown"
     posted_at: str | None = None  # ISO 8601, as received
+    # declared by the sender (text/plain, text/html, text/markdown); None: detected from the text
+    content_type: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,6 +51,10 @@ class Mention:
     text: str
     section: str
     strategy: str
+    # years of experience the posting asks for this mention ("5+ years of Java": 5.0, None);
+    # None when it says none (domain/text/experience.py)
+    years_min: float | None = None
+    years_max: float | None = None
 
 
 # How skill categories map onto SkillSpan's two span types: KNOWLEDGE is a body of knowledge,
@@ -109,6 +115,8 @@ class ExtractedSkill:
                     "text": m.text,
                     "section": m.section,
                     "strategy": m.strategy,
+                    "years_min": m.years_min,  # None on rows written before, and when unasked
+                    "years_max": m.years_max,
                 }
                 for m in self.mentions
             ],
@@ -184,6 +192,9 @@ class JobEnrichment:
     enriched_at: str  # ISO 8601 UTC
     processing_ms: float
     truncated: bool = False
+    # ISO 639-1 code of the posting's language ("en", "de"), "mul" for a mixed-language posting,
+    # "und" when undetermined; None on rows written before language detection
+    language: str | None = None
     # Per-posting extractor statistics (candidates per strategy, alias resolution): shown by
     # `enrich extract` and summed in task logs; not persisted, not part of equality.
     stats: Mapping[str, Any] = field(default_factory=dict, compare=False)
@@ -203,6 +214,7 @@ class JobEnrichment:
             "enriched_at": self.enriched_at,
             "processing_ms": round(self.processing_ms, 3),
             "truncated": self.truncated,
+            "language": self.language,
         }
 
     @classmethod
@@ -217,6 +229,7 @@ class JobEnrichment:
             enriched_at=d["enriched_at"],
             processing_ms=float(d["processing_ms"]),
             truncated=bool(d.get("truncated", False)),
+            language=d.get("language"),
         )
 
 

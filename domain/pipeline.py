@@ -16,7 +16,10 @@ from domain.models import (
     Section,
     VersionManifest,
 )
+from domain.ports import LanguageDetector
 from domain.skills.ensemble import Extraction
+from domain.text.experience import attach
+from domain.text.normalize import Normalized, normalize
 
 
 class SectionClassifier(Protocol):
@@ -27,6 +30,64 @@ class SkillExtractor(Protocol):
     def extract_many(
         self, items: Sequence[tuple[str, tuple[Section, ...]]]
     ) -> list[Extraction]: ...
+
+
+def analysed(posting: Posting) -> Normalized:
+    """The text the models read and its offset map back to `posting.text` (as received)."""
+    return normalize(posting.text, posting.content_type)
+
+
+def with_years(extraction: Extraction, text: str) -> Extraction:
+    """Mentions carry the years of experience `text` (analysed) asks for them, if any."""
+    spans = [(m.start, m.end) for s in extraction.skills for m in s.mentions]
+    years = attach(text, spans)
+    if not years:
+        return extraction
+    k = 0
+    skills = []
+    for s in extraction.skills:
+        mentions = []
+        for m in s.mentions:
+            y = years.get(k)
+            mentions.append(m if y is None else replace(m, years_min=y.min, years_max=y.max))
+            k += 1
+        skills.append(replace(s, mentions=tuple(mentions)))
+    return replace(extraction, skills=tuple(skills))
+
+
+# Languages the whole extractor reads; "mul" (mixed) and "und" (cannot tell) keep everything too.
+ENGLISH = frozenset({"en", "mul", "und"})
+_NAME_CATEGORIES = frozenset({"technology/tool", "language", "certification"})
+
+
+def language_independent(extraction: Extraction) -> Extraction:
+    """On a non-English posting only names are reported: technologies, tools, programming and
+    natural languages, certifications (linked, named on their own or by a curated alias). The
+    span models learned English SkillSpan: their free-text spans (unlinked, or an ESCO skill
+    phrase) are dropped there, while a name they found stays."""
+    keep = tuple(
+        s
+        for s in extraction.skills
+        if s.linked
+        and (
+            s.category in _NAME_CATEGORIES
+            or "(computer programming)" in s.name
+            or {"named", "alias"} & set(s.source_strategies)
+        )
+    )
+    return replace(extraction, skills=keep)
+
+
+def to_input(extraction: Extraction, norm: Normalized) -> Extraction:
+    """Every mention's start/end moved from the analysed text onto the input as received."""
+    if norm.identity:
+        return extraction
+    skills = tuple(
+        replace(s, mentions=tuple(replace(m, start=a, end=b) for m in s.mentions
+                                  for a, b in (norm.to_input(m.start, m.end),)))
+        for s in extraction.skills
+    )  # fmt: skip
+    return replace(extraction, skills=skills)
 
 
 def utc_now() -> str:
@@ -54,6 +115,7 @@ class Pipeline:
     classifier: SectionClassifier
     extractor: SkillExtractor
     clock: Callable[[], str] = utc_now
+    language: LanguageDetector | None = None  # None: every posting read as English, unstored
 
     @property
     def section_version(self) -> str:
@@ -65,7 +127,8 @@ class Pipeline:
         failures = list(batch.failures)
         for p in batch.postings:
             try:
-                sections[p.posting_id] = self.classifier.classify(p.text)
+                norm = analysed(p)
+                sections[p.posting_id] = norm.sections_to_input(self.classifier.classify(norm.text))
             except Exception as exc:  # one bad posting must not sink its batch
                 failures.append(_failure("classify", p, exc, self.clock()))
         return replace(
@@ -82,20 +145,37 @@ class Pipeline:
         t0 = time.perf_counter()
         todo = [p for p in batch.postings if p.posting_id in batch.sections]
         failures = list(batch.failures)
+        # one normalization per posting: the extractor reads the analysed text under sections
+        # moved onto it, and its mentions are moved back onto the input
+        norms: list[Normalized] = []
+        items = []
+        for p in todo:
+            try:
+                norm = analysed(p)
+            except Exception as exc:  # never expected; one posting must not sink its batch
+                failures.append(_failure("extract", p, exc, self.clock()))
+                norm = normalize("", "text/plain")
+            norms.append(norm)
+            items.append((norm.text, norm.sections_to_analysed(batch.sections[p.posting_id])))
         try:
-            results = self.extractor.extract_many(
-                [(p.text, batch.sections[p.posting_id]) for p in todo]
-            )
+            results = [
+                to_input(with_years(r, n.text), n)
+                for r, n in zip(self.extractor.extract_many(items), norms, strict=True)
+            ]
         except Exception:
             results = []
-            for p in todo:  # isolate the posting that breaks the batch call
-                try:
-                    results.append(
-                        self.extractor.extract_many([(p.text, batch.sections[p.posting_id])])[0]
-                    )
+            for p, item, n in zip(todo, items, norms, strict=True):
+                try:  # isolate the posting that breaks the batch call
+                    found = self.extractor.extract_many([item])[0]
+                    results.append(to_input(with_years(found, n.text), n))
                 except Exception as exc:
                     failures.append(_failure("extract", p, exc, self.clock()))
                     results.append(Extraction((), False))
+        langs = [None if self.language is None else self.language.detect(n.text) for n in norms]
+        results = [
+            r if lang is None or lang in ENGLISH else language_independent(r)
+            for r, lang in zip(results, langs, strict=True)
+        ]
         failed = {f.posting_id for f in failures}
         per_posting_ms = (time.perf_counter() - t0) * 1000 / max(len(todo), 1)
         now = self.clock()
@@ -110,9 +190,10 @@ class Pipeline:
                 enriched_at=now,
                 processing_ms=per_posting_ms,
                 truncated=r.truncated,
+                language=lang,
                 stats=r.stats,
             )
-            for p, r in zip(todo, results, strict=True)
+            for p, r, lang in zip(todo, results, langs, strict=True)
             if p.posting_id not in failed
         )
         return replace(batch, enrichments=enrichments, failures=tuple(failures))

@@ -361,3 +361,12 @@ class IntakeLedger(Protocol):
         """Totals for `enrich-ops status` and the metrics; `unaccounted` as in
         unaccounted_intake(grace_s), whatever the attempts."""
         ...
+
+
+class LanguageDetector(Protocol):
+    """The language of a posting's analysed text (issue #23)."""
+
+    def detect(self, text: str) -> str:
+        """ISO 639-1 code ("en", "de"), "mul" when two languages share the text, "und" when
+        it cannot tell (too little text, only names or emoji). Never raises."""
+        ...

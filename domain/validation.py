@@ -13,7 +13,7 @@ from typing import Any
 from domain.models import Posting, Rejection
 
 REQUIRED = ("posting_id", "text")
-OPTIONAL_STR = ("title", "company", "source", "posted_at")
+OPTIONAL_STR = ("title", "company", "source", "posted_at", "content_type")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class ValidationPolicy:
     # A posting is a flat object; deeper nesting is an attack on the parser (recursion), not data.
     max_depth: int = 16
     max_field_chars: tuple[tuple[str, int], ...] = (
-        ("title", 1_000), ("company", 1_000), ("source", 200), ("posted_at", 64),
+        ("title", 1_000), ("company", 1_000), ("source", 200), ("posted_at", 64), ("content_type", 100),
     )  # fmt: skip
 
 
@@ -62,6 +62,8 @@ def content_hash(title: str | None, company: str | None, text: str) -> str:
 # pass instead of a category lookup per character (that was 1.8 s of the bridge's 10 CPU s per
 # 1,000 postings).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The same without \r: the posting text keeps its line ends (offsets index it as received).
+_CONTROL_KEEP_CR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _clean_text(text: str) -> str:
@@ -69,6 +71,13 @@ def _clean_text(text: str) -> str:
     # normalising here keeps content_hash stable across harmless re-encodings.
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub(" ", text)
+
+
+def _received_text(text: str) -> str:
+    """The text as received, control characters (not CR, LF, tab) one space each: the same
+    length, so every offset into it indexes what the sender sent (domain/text/normalize.py
+    does the rest of the normalization inside, with an offset map)."""
+    return _CONTROL_KEEP_CR.sub(" ", text)
 
 
 def rejection_id(source: str, payload: bytes, reason: str) -> str:
@@ -146,8 +155,8 @@ def validate(
     posting_id = obj["posting_id"].strip()
     if not posting_id or len(posting_id) > policy.max_id_chars:
         return reject("bad_id", f"posting_id must be 1..{policy.max_id_chars} characters", pid)
-    text = _clean_text(obj["text"])
-    if not text.strip():
+    text = _received_text(obj["text"])
+    if not _clean_text(text).strip():
         return reject("empty_text", "field 'text' is empty", posting_id)
     posted_at = obj.get("posted_at")
     if posted_at:
@@ -160,9 +169,11 @@ def validate(
     return Posting(
         posting_id=posting_id,
         text=text,
-        content_hash=content_hash(title, company, text),
+        # hashed normalized, as before: a re-encoding (CRLF, NFD) is not new content
+        content_hash=content_hash(title, company, _clean_text(text)),
         title=title,
         company=company,
         source=obj.get("source") or source,
         posted_at=posted_at,
+        content_type=obj.get("content_type") or None,
     )

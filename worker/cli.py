@@ -432,13 +432,16 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                  "kind": s.kind,
                  "confidence": round(s.confidence, 4), "source_strategies": list(s.source_strategies),
                  "section": m.section, "section_relevance_score": relevance(m.section),
-                 "link_score": s.link_score, "link_method": s.link_method}
+                 "link_score": s.link_score, "link_method": s.link_method,
+                 "experience_years": None if m.years_min is None
+                 else {"min": m.years_min, "max": m.years_max}}
                 for s in e.skills for m in s.mentions
             ]  # fmt: skip
             mentions.sort(key=lambda m: (m["start"], m["end"]))
             sections = [{"kind": c.kind, "start": c.start, "end": c.end, "header": c.header}
                         for c in e.sections]  # fmt: skip
             out.write(json.dumps({"posting_id": p.posting_id, "enrichment_version": version,
+                                  "language": e.language,
                                   "truncated": e.truncated, "sections": sections,
                                   "mentions": mentions, "stats": e.stats},
                                  ensure_ascii=False) + "\n")  # fmt: skip
@@ -542,18 +545,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="""Extract skills from postings without the fleet (backfills, debugging, scoring
 a gold set from outside).
 
-input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str}
+input:  one JSON object per line: {"posting_id": str, "text": str, "title"?: str,
+        "content_type"?: "text/plain" | "text/html" | "text/markdown" (default: detected)}
 output: one JSON line per input posting, in input order:
-  {"posting_id", "enrichment_version", "truncated",
+  {"posting_id", "enrichment_version", "language", "truncated",
    "sections": [{"kind", "start", "end", "header"}, ...],
    "mentions": [
      {"start", "end", "text", "skill_id", "name", "category", "kind",
       "confidence", "source_strategies", "section", "section_relevance_score",
-      "link_score", "link_method"}, ...],
+      "link_score", "link_method", "experience_years": null | {"min", "max"}}, ...],
    "stats": {"candidates": {strategy: n},
              "alias_resolution": {"alias_matches", "ambiguous_kept", "ambiguous_dropped",
                                   "forms": {"<form>:kept|dropped": n}}}}
-  start/end are character offsets into "text" (end exclusive); kind is SKILL (an ability or
+  start/end are character offsets into "text" exactly as sent (end exclusive): CRLF, HTML,
+  entities, decomposed accents, invisible characters included; a mention's "text" is that slice
+  after normalization (line ends, NFC, entities, markup, invisible characters: see
+  domain/text/normalize.py). language: ISO 639-1, "mul" mixed, "und" undetermined; a
+  non-English posting reports names only. experience_years: what "5+ years of Java" asks for
+  that mention (max null when open-ended). kind is SKILL (an ability or
   competence) or KNOWLEDGE (a body of knowledge, tool or technology). skill_id is a taxonomy id
   (esco:..., onet:...) or, for a span no taxonomy entry names, "span:<kind>:<text>".
   link_method says how the concept was found: exact (a taxonomy label), alias (a curated alias),

@@ -21,7 +21,7 @@ from domain.models import VersionManifest
 from domain.pipeline import Pipeline
 from domain.sections.classifier import BlockClassifier
 from domain.sections.header_rules import HeaderRules
-from domain.skills.ensemble import EnsembleParams, SkillExtractor
+from domain.skills.ensemble import EnsembleParams, SkillExtractor, symbol_names
 from domain.skills.span_model import SpanModelStrategy
 from domain.skills.strategies import (
     ALIAS,
@@ -189,6 +189,8 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
     if SPAN_MODEL in names:
         _component(cfg, SPAN_MODEL)
         nlp = load_span_model(cfg.path(SPAN_MODEL))
+    extra = [str(n) for n in alias_cfg.get("symbol_names") or ()]
+    symbol_names(nlp, taxonomy, aliases, ambiguity, extra)  # C#, .NET, CI/CD stay one token
     skip = ambiguity.lowered
     linker = ExactLinker(taxonomy, aliases, skip)
     built: dict[str, Strategy] = {}
@@ -253,4 +255,11 @@ def build_section_classifier(cfg: LoadedConfig) -> BlockClassifier:
 
 def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
     """Construct the active components exactly as the manifest describes them."""
-    return Pipeline(cfg.manifest, build_section_classifier(cfg), build_extractor(cfg, threads))
+    from adapters.artifacts.language import LinguaDetector
+
+    return Pipeline(
+        cfg.manifest,
+        build_section_classifier(cfg),
+        build_extractor(cfg, threads),
+        language=LinguaDetector(),
+    )

@@ -223,6 +223,7 @@ class BigQueryStore:
                     "enriched_at": _iso(r["enriched_at"]),
                     "processing_ms": r["processing_ms"],
                     "truncated": r["truncated"],
+                    "language": r.get("language"),
                 }
             )
             for r in rows

@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS enrichment_skills (
 -- Concept linking (enrichment 2026.11.3+): how the concept was found and how sure; files written
 -- before read NULL. ADD COLUMN IF NOT EXISTS makes this the migration for older files too.
 ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_score DOUBLE;
+-- The posting's language (ISO 639-1, "mul", "und"; issue #23); rows written before read NULL.
+ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS language VARCHAR;
 ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_method VARCHAR;
 -- Section-aware extraction (2026.11.5+): the section of the mention that set the confidence and
 -- its relevance weight; NULL on rows written before.

@@ -127,7 +127,7 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "row_id": "VARCHAR", "posting_id": "VARCHAR", "content_hash": "VARCHAR",
         "enrichment_version": "VARCHAR", "component_versions": "VARCHAR", "sections": "VARCHAR",
         "skills": "VARCHAR", "skill_count": "INTEGER", "enriched_at": "TIMESTAMP",
-        "processing_ms": "DOUBLE", "truncated": "BOOLEAN",
+        "processing_ms": "DOUBLE", "truncated": "BOOLEAN", "language": "VARCHAR",
     },
     "enrichment_skills": {
         "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
@@ -395,7 +395,7 @@ class DuckDbStore:
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = self._query(
             "SELECT posting_id, content_hash, enrichment_version, component_versions, sections, "
-            "skills, enriched_at, processing_ms, truncated FROM job_enrichments "
+            "skills, enriched_at, processing_ms, truncated, language FROM job_enrichments "
             "WHERE posting_id = ? ORDER BY enriched_at, row_id",
             [posting_id],
         )
@@ -411,6 +411,7 @@ class DuckDbStore:
                     "enriched_at": _iso(r[6]),
                     "processing_ms": r[7],
                     "truncated": r[8],
+                    "language": r[9],
                 }
             )
             for r in rows

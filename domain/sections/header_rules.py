@@ -14,8 +14,11 @@ from domain.sections.blocks import LABELS, strip_markup
 
 OVERVIEW = "overview"
 METADATA = "other"  # posting metadata lines ("Job type:", "Industry:") are "other"
-_TRAILING = re.compile(r"[\s:?!\-*•.]+$")
-_LEADING = re.compile(r"^[\s*•\-#]+")
+# Decorations around a header's words: emoji, bullets, numbering marks, markup leftovers, colons
+# ("✅ Requirements:", "▶ PROFIL RECHERCHÉ :", "1) Your tasks"): any non-word character but the
+# brackets of an anonymized name ("About <ORGANIZATION>") or a parenthesis.
+_TRAILING = re.compile(r"(?:[^\w>)]|_)+$")
+_LEADING = re.compile(r"^(?:[^\w<(]|_|\d{1,2}[.)](?=\s))+")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ legal) are not read by the span models at all, and their spans are dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
 from domain.sections.blocks import LABELS
 from domain.sections.header_rules import OVERVIEW, section_at
 from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
+from domain.skills.names import add_symbol_words, inside_symbol_name, symbol_words
 from domain.skills.span_model import Skip
 from domain.skills.strategies import (
     ALIAS,
@@ -50,10 +52,24 @@ from domain.skills.taxonomy import Alias, AmbiguityRules, Taxonomy
 _TECHNICAL = frozenset({"technology/tool", "knowledge"})
 # Boundary priority in tiers; within a tier the longer span wins, then the earlier-listed strategy.
 DEFAULT_PRIORITY: tuple[tuple[str, ...], ...] = (
-    (TRANSFORMER, SPAN_MODEL),
+    # a named technology's whole name (Ruby on Rails) is as good a boundary as the model's
+    (TRANSFORMER, SPAN_MODEL, "named"),
     (ALIAS, TAXONOMY),
     (CONTEXT,),
 )
+# A named technology (an unambiguous tech/tool/language name a dictionary matched) stands on its
+# own in these sections, and on a line that lists several of them, whatever the span models say.
+NAMED = "named"
+NAMING_SECTIONS = frozenset({"requirements", "responsibilities", "preferred"})
+LIST_NAMES = 3  # names on one line that make it a list ("Python ● SQL ● Docker")
+# What may stand between the names of a coordination ("Java/Python/Go", "Python, SQL and
+# Docker", "AWS (EC2, S3)"), in English, French, German, Spanish and Dutch.
+SEPARATORS = frozenset(
+    {",", "/", "&", "+", "|", ";", "(", ")", "and", "or", "und", "oder", "et", "ou", "y", "o",
+     "en", "of", "plus", "as", "well", "e.g.", "eg", "i.e.", "including", "like", "such", "etc",
+     "-", "•", "●", "▪", "◦", "·", "*"}
+)  # fmt: skip
+_DICTIONARY = frozenset({TAXONOMY, ALIAS, NAMED})
 # Unlinked spans: the category their kind implies, so analytics can group them with linked ones.
 CATEGORY_OF_KIND = {SKILL: "skill/competence", "KNOWLEDGE": "knowledge"}
 
@@ -194,7 +210,7 @@ class SkillExtractor:
         """Merged spans whose confidence, weighted by their section's relevance, reaches
         min_confidence (a span in a skipped section never does)."""
         kept = []
-        for g in self.merge(cands):
+        for g in (part for whole in self.merge(cands) for part in self.split(doc, whole)):
             g.section = section_at(sections, doc[g.start].idx) if len(doc) else OVERVIEW
             g.relevance = self.params.relevance(g.section)
             conf = self.params.confidence({m.strategy for m in g.members}) * g.relevance
@@ -237,14 +253,21 @@ class SkillExtractor:
                 continue
             for i, (doc, secs) in enumerate(zip(docs, sections, strict=True)):
                 per_doc[i].extend(strategy.find(doc, secs))
-        for i, doc in enumerate(docs):
-            per_doc[i] = self.resolve_ambiguous(doc, per_doc[i])
+        for i, (doc, secs) in enumerate(zip(docs, sections, strict=True)):
+            cands = self.resolve_ambiguous(doc, per_doc[i])
+            if self.params.weights.get(NAMED, 0.0) > 0:
+                cands.extend(self.named(doc, cands, secs, texts[i]))
+            per_doc[i] = cands
         skipped = self.params.skip_sections
         skip = [[(s.start, s.end) for s in secs if s.kind in skipped] for secs in sections]
         for strategy in batch:
             for i, cands in enumerate(strategy.find_many(docs, texts, skip)):
                 per_doc[i].extend(cands)
-        return per_doc
+        # "C" of "C#" (a name the tokenizer was not taught) is never a mention of its own
+        return [
+            [c for c in cands if not inside_symbol_name(doc, c.start, c.end)]
+            for doc, cands in zip(docs, per_doc, strict=True)
+        ]
 
     def category(self, skill_id: str) -> str:
         return self.taxonomy.get(skill_id).category
@@ -271,6 +294,92 @@ class SkillExtractor:
                     continue
             kept.append(c)
         return kept
+
+    def is_named(self, doc: Doc, c: Candidate) -> bool:
+        """A dictionary match that names a technology, tool or programming language: a curated
+        alias, a technology/tool concept, or a knowledge concept named by a proper name
+        ("Python" of Python (computer programming), "PostgreSQL", "SQL"), not a common word."""
+        if not c.skill_id or c.detail == WEAK or c.strategy not in (TAXONOMY, ALIAS):
+            return False
+        if c.end - c.start > 3:
+            return False
+        surface = doc[c.start : c.end].text
+        if c.strategy == ALIAS:
+            return surface.lower() != surface or not surface.isalpha()
+        skill = self.taxonomy.get(c.skill_id)
+        if skill.category == "technology/tool":
+            return surface.lower() != surface
+        if skill.category != "knowledge":
+            return False
+        proper = (
+            any(ch.isupper() or ch.isdigit() for ch in surface[1:])
+            or not surface.replace(" ", "").isalnum()
+        )
+        return proper or "(computer programming)" in skill.name
+
+    def named(
+        self,
+        doc: Doc,
+        cands: Sequence[Candidate],
+        sections: tuple[Section, ...],
+        text: str | None = None,
+    ) -> list[Candidate]:
+        """A `named` candidate for every named technology in a requirements, responsibilities
+        or preferred section, or on a line that lists LIST_NAMES or more of them."""
+        found = [c for c in cands if self.is_named(doc, c)]
+        if not found:
+            return []
+        text = doc.text if text is None else text  # Doc.text rebuilds the string: costly
+        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+        def line(c: Candidate) -> int:
+            return bisect_right(line_starts, doc[c.start].idx)
+
+        per_line = Counter(line(c) for c in {(c.start, c.end): c for c in found}.values())
+        return [
+            Candidate(c.start, c.end, NAMED, c.skill_id, "KNOWLEDGE", detail=c.detail)
+            for c in found
+            if section_at(sections, doc[c.start].idx) in NAMING_SECTIONS
+            or per_line[line(c)] >= LIST_NAMES
+        ]
+
+    def split(self, doc: Doc, g: _Group) -> list[_Group]:
+        """One group per named skill in a span that covers several. A coordination of names
+        ("Java/Python/Go", "Python, SQL and Docker") becomes one group per name; a longer span
+        around a named technology ("Build CI/CD pipelines", "Python-based services") keeps its
+        group and the name gets its own. A name the taxonomy holds whole (CI/CD, SQL Server,
+        Ruby on Rails) is one name: the longest match wins."""
+        names = sorted(
+            (m for m in g.members if m.strategy in _DICTIONARY and m.skill_id and m.detail != WEAK),
+            key=lambda m: (-(m.end - m.start), m.start),
+        )
+        chosen: list[Candidate] = []
+        for m in names:
+            if not any(m.start < c.end and c.start < m.end for c in chosen):
+                chosen.append(m)
+        if not chosen or any((c.start, c.end) == (g.start, g.end) for c in chosen):
+            return [g]
+        covered = {i for c in chosen for i in range(c.start, c.end)}
+        rest = [doc[i] for i in range(g.start, g.end) if i not in covered]
+        coordination = len(chosen) >= 2 and all(
+            t.lower_ in SEPARATORS or t.is_punct or t.is_space for t in rest
+        )
+        others = [m for m in g.members if m.strategy not in _DICTIONARY]
+
+        def own(c: Candidate, extra: list[Candidate]) -> _Group:
+            same = [m for m in g.members if (m.start, m.end) == (c.start, c.end)]
+            kind = KIND_OF_CATEGORY.get(self.category(str(c.skill_id)), "KNOWLEDGE")
+            return _Group(c.start, c.end, kind, same + extra)
+
+        chosen.sort(key=lambda c: c.start)
+        if coordination:
+            return [own(c, others) for c in chosen]
+        named = [c for c in chosen if any(
+            m.strategy == NAMED and (m.start, m.end) == (c.start, c.end) for m in g.members
+        )]  # fmt: skip
+        if len(chosen) == 1 and g.kind in (None, own(chosen[0], []).kind):
+            return [g]  # the span links to its one name itself ("SQL Server administration")
+        return [g, *(own(c, []) for c in named)]
 
     def merge(self, cands: Sequence[Candidate]) -> list[_Group]:
         live = [c for c in cands if c.strategy != "dropped"]
@@ -392,6 +501,28 @@ class SkillExtractor:
         }
 
 
+def symbol_names(
+    nlp: Language,
+    taxonomy: Taxonomy,
+    aliases: Sequence[Alias],
+    ambiguity: AmbiguityRules,
+    extra: Sequence[str] = (),
+) -> int:
+    """Teach `nlp`'s tokenizer the taxonomy's and aliases' names with symbols (C#, .NET,
+    CI/CD, A/B, PL/SQL, Objective-C) before any strategy tokenizes its patterns; `extra`: names
+    no concept holds (F#, TCP/IP: skill_aliases.yaml `symbol_names`). Returns how many special
+    cases it added."""
+    labels = [lab for skill in taxonomy for lab in (skill.name, *skill.aliases)]
+    labels += [a.alias for a in (*aliases, *ambiguity.forms)]
+    labels += list(extra)
+    # spaCy's URL rule takes "Node.js/TypeScript" for one address; only a scheme or www. is one
+    nlp.tokenizer.url_match = _URL.match  # type: ignore[union-attr]
+    return add_symbol_words(nlp.tokenizer, symbol_words(labels, nlp.tokenizer))
+
+
+_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
+
+
 def dictionary_extractor(
     taxonomy: Taxonomy,
     aliases: Sequence[Alias],
@@ -401,6 +532,7 @@ def dictionary_extractor(
     """Taxonomy + alias strategies only, on a blank English tokenizer (no trained model)."""
     nlp = spacy.blank("en")
     ambiguity = ambiguity or AmbiguityRules()
+    symbol_names(nlp, taxonomy, aliases, ambiguity)
     strategies: list[Strategy] = [
         TaxonomyStrategy(nlp.vocab, nlp.tokenizer, taxonomy, ambiguity.lowered),
         AliasStrategy(nlp.vocab, nlp.tokenizer, aliases, ambiguity),

@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS `${dataset}.job_enrichments` (
   skill_count        INT64,
   enriched_at        TIMESTAMP NOT NULL,
   processing_ms      FLOAT64,
-  truncated          BOOL
+  truncated          BOOL,
+  language           STRING  -- ISO 639-1, "mul" mixed, "und" undetermined (migration 007)
 )
 PARTITION BY DATE(enriched_at)
 CLUSTER BY enrichment_version, posting_id;

@@ -125,6 +125,24 @@ def test_history_round_trips_section_weighting(store: EnrichmentStore) -> None:
     assert [(s.section, s.section_relevance) for s in v1.skills] == [(None, None)]
 
 
+def test_history_round_trips_the_posting_language_and_input_offsets(
+    store: EnrichmentStore,
+) -> None:
+    """The language column (BigQuery migration 007) and mention offsets into the text as
+    received (CRLF kept: issue #23); rows written before language detection read None."""
+    from dataclasses import replace
+
+    a = posting("a", "Anforderungen:\r\n- Java")
+    java = ExtractedSkill("s1", "Java", "knowledge", 0.6, ("named",),
+                          (Mention(18, 22, "Java", "requirements", "named", 5.0, None),))  # fmt: skip
+    new = replace(enrichment(a, "v2", T2, [java]), language="de")
+    store.write_batch([a], [new, enrichment(a, "v1", T1)], [])
+    v1, v2 = store.posting_history("a")
+    assert (v1.language, v2.language) == (None, "de")
+    (m,) = v2.skills[0].mentions
+    assert a.text[m.start : m.end] == "Java" and (m.start, m.end) == (18, 22)
+
+
 def test_section_classifications_carry_the_classifier_version(store: EnrichmentStore) -> None:
     from dataclasses import replace
 

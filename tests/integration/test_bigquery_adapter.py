@@ -29,6 +29,8 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/003_add_skill_links.sql",
         "migrations/004_cluster_runs_lifecycle.sql",
         "migrations/005_section_weighting.sql",
+        "migrations/006_intake_ledger.sql",
+        "migrations/007_posting_language.sql",
     ]
     assert client.get_table(f"{ds}.section_classifications").table_type == "VIEW"
 

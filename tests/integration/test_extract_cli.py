@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from domain.text.normalize import comparable, normalize
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -40,14 +41,11 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
     texts = {r["posting_id"]: r["text"] for r in rows}
     for pid in ("a", "html", "ctrl", "de", "big"):
         for m in by_id[pid]["mentions"]:
-            # offsets index the cleaned text; control characters became spaces of equal length
-            assert (
-                texts[pid]
-                .replace("\x00", " ")
-                .replace("\x07", " ")
-                .replace("\x1b", " ")[m["start"] : m["end"]]
-                == m["text"]
-            )
+            # offsets index the text as received (control characters: spaces of equal length),
+            # up to the documented normalization (here: HTML tags and entities)
+            got = texts[pid].replace("\x00", " ").replace("\x07", " ").replace("\x1b", " ")
+            assert comparable(normalize(got[m["start"] : m["end"]]).text) == comparable(m["text"])
+            assert "experience_years" in m
             assert m["kind"] in {"SKILL", "KNOWLEDGE"} and 0 < m["confidence"] <= 1
             assert m["source_strategies"] and m["skill_id"] and m["name"]
     names = {m["name"] for m in by_id["a"]["mentions"]}
@@ -55,7 +53,9 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
     assert by_id["a"]["enrichment_version"] == by_id["html"]["enrichment_version"]
     stats = by_id["a"]["stats"]
     assert stats["alias_resolution"]["alias_matches"] >= 1  # k8s
-    assert set(stats["candidates"]) <= {"taxonomy", "alias", "context", "transformer"}
+    assert set(stats["candidates"]) <= {"taxonomy", "alias", "context", "transformer", "named"}
+    assert (by_id["a"]["language"], by_id["de"]["language"]) == ("en", "de")
+    assert {m["text"] for m in by_id["html"]["mentions"]} >= {"Java", "Docker"}
 
 
 def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison() -> None:

@@ -1,0 +1,1 @@
+"""Posting text as received -> the text the models read, with one offset map back."""
