@@ -187,6 +187,9 @@ class JobEnrichment:
     # Per-posting extractor statistics (candidates per strategy, alias resolution): shown by
     # `enrich extract` and summed in task logs; not persisted, not part of equality.
     stats: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Occupation coding (2026.11.7+): OccupationCode.to_dict() of the posting, None before it
+    # or when no coder is configured (a plain dict keeps domain/models free of the coder).
+    occupation: Mapping[str, Any] | None = None
 
     @property
     def row_id(self) -> str:
@@ -203,6 +206,7 @@ class JobEnrichment:
             "enriched_at": self.enriched_at,
             "processing_ms": round(self.processing_ms, 3),
             "truncated": self.truncated,
+            "occupation": None if self.occupation is None else dict(self.occupation),
         }
 
     @classmethod
@@ -217,6 +221,7 @@ class JobEnrichment:
             enriched_at=d["enriched_at"],
             processing_ms=float(d["processing_ms"]),
             truncated=bool(d.get("truncated", False)),
+            occupation=d.get("occupation"),
         )
 
 

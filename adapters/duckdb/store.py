@@ -112,7 +112,8 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "row_id": "VARCHAR", "posting_id": "VARCHAR", "content_hash": "VARCHAR",
         "enrichment_version": "VARCHAR", "component_versions": "VARCHAR", "sections": "VARCHAR",
         "skills": "VARCHAR", "skill_count": "INTEGER", "enriched_at": "TIMESTAMP",
-        "processing_ms": "DOUBLE", "truncated": "BOOLEAN",
+        "processing_ms": "DOUBLE", "truncated": "BOOLEAN", "occupation": "VARCHAR",
+        "soc_code": "VARCHAR", "isco_group": "VARCHAR", "occupation_confidence": "DOUBLE",
     },
     "enrichment_skills": {
         "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
@@ -241,6 +242,7 @@ class DuckDbStore:
                 "component_versions": json.dumps(r["component_versions"], sort_keys=True),
                 "sections": json.dumps(r["sections"]),
                 "skills": json.dumps(r["skills"]),
+                "occupation": None if r["occupation"] is None else json.dumps(r["occupation"]),
                 "enriched_at": _db_ts(r["enriched_at"]),
             }
             for r in map(enrichment_row, enrichments)
@@ -373,7 +375,7 @@ class DuckDbStore:
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = self._query(
             "SELECT posting_id, content_hash, enrichment_version, component_versions, sections, "
-            "skills, enriched_at, processing_ms, truncated FROM job_enrichments "
+            "skills, enriched_at, processing_ms, truncated, occupation FROM job_enrichments "
             "WHERE posting_id = ? ORDER BY enriched_at, row_id",
             [posting_id],
         )
@@ -389,6 +391,7 @@ class DuckDbStore:
                     "enriched_at": _iso(r[6]),
                     "processing_ms": r[7],
                     "truncated": r[8],
+                    "occupation": None if r[9] is None else json.loads(r[9]),
                 }
             )
             for r in rows

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from prometheus_client.core import (
@@ -23,6 +24,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from domain.ports import ClusterStore, Coordinator, EnrichmentStore, Spool
+from domain.trends import Period, TrendStore
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,16 @@ class Sources:
     spool: Spool | None
     current_version: Callable[[], str]
     queues: Sequence[str]
+    # the current week's top concepts (enrich_trend_*), when given; `today` is injected so a
+    # test never depends on the wall clock
+    trends: TrendStore | None = None
+    today: Callable[[], date] = date.today
+
+
+def current_week(today: date) -> Period:
+    """Monday of today's ISO week .. the next Monday."""
+    monday = today - timedelta(days=today.weekday())
+    return Period(monday.isoformat(), (monday + timedelta(days=7)).isoformat())
 
 
 def skill_histogram(
@@ -62,6 +74,13 @@ class FleetCollector(Collector):
         except Exception as exc:  # a scrape must answer even when the warehouse does not
             log.warning("metrics: warehouse unavailable: %s", type(exc).__name__)
             up.add_metric(["warehouse"], 0)
+        if self.src.trends is not None:
+            try:
+                yield from self._trending(self.src.trends)
+                up.add_metric(["trends"], 1)
+            except Exception as exc:
+                log.warning("metrics: trends unavailable: %s", type(exc).__name__)
+                up.add_metric(["trends"], 0)
         if self.src.coordinator is not None:
             try:
                 yield self._queues(self.src.coordinator)
@@ -80,6 +99,32 @@ class FleetCollector(Collector):
         took = GaugeMetricFamily("enrich_exporter_scrape_seconds", "time this scrape took")
         took.add_metric([], time.perf_counter() - t0)
         yield took
+
+    def _trending(self, trends: TrendStore) -> Iterator[Metric]:
+        week = current_week(self.src.today())
+        demand = trends.demand("concept", "week", week, limit=10)
+        top = GaugeMetricFamily(
+            "enrich_trend_week_top_concepts",
+            "postings this week (posted_at; received_at where it is missing) naming each of the "
+            "10 most named skill concepts, one row per posting (its latest enrichment)",
+            labels=["rank", "concept", "name", "week"],
+        )  # fmt: skip
+        for rank, p in enumerate(demand.points, start=1):
+            top.add_metric([str(rank), p.key, p.label, p.bucket], p.postings)
+        cov = demand.coverage
+        dated = GaugeMetricFamily(
+            "enrich_trend_week_postings", "postings counted this week, by what dated them",
+            labels=["date_source"],
+        )  # fmt: skip
+        dated.add_metric(["posted_at"], cov.postings - cov.fallback_dates)
+        dated.add_metric(["received_at"], cov.fallback_dates)
+        versions = GaugeMetricFamily(
+            "enrich_trend_week_versions", "postings counted this week per enrichment version "
+            "(more than one series: the week spans versions)", labels=["version"],
+        )  # fmt: skip
+        for v, n in cov.versions:
+            versions.add_metric([v], n)
+        yield from (top, dated, versions)
 
     def _queues(self, coordinator: Coordinator) -> Metric:
         depth = GaugeMetricFamily(
