@@ -106,6 +106,28 @@ def test_exporter_reports_the_current_weeks_top_concepts(warehouse: DuckDbStore)
     assert dated == {"posted_at": 6.0, "received_at": 0.0}
 
 
+def test_exporter_reuses_the_week_counts_between_refreshes(warehouse: DuckDbStore) -> None:
+    clock = [100.0]
+    calls: list[str] = []
+
+    class Counting(DuckDbTrends):
+        def demand(self, *a, **k):  # type: ignore[no-untyped-def]
+            calls.append("demand")
+            return super().demand(*a, **k)
+
+    src = Sources(warehouse, None, None, lambda: "v1", (), trends=Counting(warehouse),
+                  today=lambda: date(2026, 3, 5), trends_every_s=60, monotonic=lambda: clock[0])  # fmt: skip
+    collector = FleetCollector(src)
+    names = [m.name for m in collector.collect()]
+    assert "enrich_trend_week_top_concepts" in names and calls == ["demand"]
+    clock[0] += 59
+    assert "enrich_trend_week_top_concepts" in [m.name for m in collector.collect()]
+    assert calls == ["demand"]
+    clock[0] += 1
+    list(collector.collect())
+    assert calls == ["demand", "demand"]
+
+
 def test_current_week_runs_monday_to_monday() -> None:
     w = current_week(date(2026, 3, 8))  # a Sunday
     assert (w.start, w.end) == ("2026-03-02", "2026-03-09")
