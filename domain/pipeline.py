@@ -16,11 +16,19 @@ from domain.models import (
     Section,
     VersionManifest,
 )
+from domain.occupations.coder import OccupationCode
+from domain.occupations.titles import posting_title
 from domain.skills.ensemble import Extraction
 
 
 class SectionClassifier(Protocol):
     def classify(self, text: str) -> tuple[Section, ...]: ...
+
+
+class OccupationCoding(Protocol):
+    def code_many(
+        self, items: Sequence[tuple[str | None, Sequence[str]]]
+    ) -> Sequence[OccupationCode]: ...
 
 
 class SkillExtractor(Protocol):
@@ -53,6 +61,7 @@ class Pipeline:
     classifier: SectionClassifier
     extractor: SkillExtractor
     clock: Callable[[], str] = utc_now
+    occupations: OccupationCoding | None = None
 
     @property
     def section_version(self) -> str:
@@ -96,6 +105,7 @@ class Pipeline:
                     failures.append(_failure("extract", p, exc, self.clock()))
                     results.append(Extraction((), False))
         failed = {f.posting_id for f in failures}
+        occupations = self._occupations(todo, results)
         per_posting_ms = (time.perf_counter() - t0) * 1000 / max(len(todo), 1)
         now = self.clock()
         enrichments = tuple(
@@ -110,11 +120,35 @@ class Pipeline:
                 processing_ms=per_posting_ms,
                 truncated=r.truncated,
                 stats=r.stats,
+                occupation=occ,
             )
-            for p, r in zip(todo, results, strict=True)
+            for p, r, occ in zip(todo, results, occupations, strict=True)
             if p.posting_id not in failed
         )
         return replace(batch, enrichments=enrichments, failures=tuple(failures))
+
+    def _occupations(
+        self, postings: Sequence[Posting], results: Sequence[Extraction]
+    ) -> list[dict[str, object] | None]:
+        """Step 2b: each posting's occupation from its title (the first line when it has no
+        title field) and its skills; None when no coder is configured. A coder error leaves the
+        skills in place and says so in the occupation (reason coder_error)."""
+        if self.occupations is None:
+            return [None] * len(postings)
+        titles = [posting_title(p.title, p.text) for p in postings]
+        try:
+            codes = self.occupations.code_many(
+                [
+                    (t, [s.skill_id for s in r.skills])
+                    for (t, _), r in zip(titles, results, strict=True)
+                ]
+            )
+        except Exception as exc:
+            failed = {"method": "none", "reason": f"coder_error:{type(exc).__name__}"}
+            return [dict(failed) for _ in postings]
+        return [
+            {**c.to_dict(), "title_from": src} for c, (_, src) in zip(codes, titles, strict=True)
+        ]
 
     def enrich(self, postings: Sequence[Posting]) -> EnrichedBatch:
         """Both steps in-process (CLI backfills, benchmarks)."""

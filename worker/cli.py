@@ -337,7 +337,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                         for c in e.sections]  # fmt: skip
             out.write(json.dumps({"posting_id": p.posting_id, "enrichment_version": version,
                                   "truncated": e.truncated, "sections": sections,
-                                  "mentions": mentions, "stats": e.stats},
+                                  "mentions": mentions, "stats": e.stats,
+                                  "occupation": e.occupation},
                                  ensure_ascii=False) + "\n")  # fmt: skip
         done += len(batch)
         show(f"  extracted {done} postings, {rejected} rejected")
