@@ -195,24 +195,40 @@ class EscoModel:
     def _label_isco2(self) -> np.ndarray:
         return np.array([self.isco[o][:2] for o in self.label_occupation])
 
-    def nearest(self, text: str, allowed: Sequence[np.ndarray | None] = ()) -> tuple[int, float]:
-        """(occupation, cosine) of the label nearest to `text`: among the labels of the first
-        boolean mask in `allowed` (one entry per label) under which any label shares an n-gram
-        with `text`, else among all labels."""
-        v = self.vectorizer.transform([text])
-        sims = (self.label_vectors @ v.T).toarray().ravel()
+    def similarities(self, texts: Sequence[str]) -> np.ndarray:
+        """Cosine of every label to each text, (labels, len(texts)). One sparse x dense product
+        for a batch: a sparse x sparse product per title cost ~12 ms, this ~1 ms a title."""
+        q = self.vectorizer.transform(texts).T.toarray().astype(np.float32)
+        return np.asarray(self.label_vectors @ q)
+
+    @staticmethod
+    def best(sims: np.ndarray, allowed: Sequence[np.ndarray | None] = ()) -> int:
+        """The label with the highest `sims` among those of the first boolean mask in `allowed`
+        under which any label shares an n-gram with the text, else among all labels."""
         for mask in allowed:
             if mask is None:
                 continue
             inside = np.where(mask, sims, -1.0)
             if inside.max() > 0:
-                sims = inside
-                break
-        best = int(np.argmax(sims))
-        return int(self.label_occupation[best]), float(sims[best])
+                return int(np.argmax(inside))
+        return int(np.argmax(sims))
 
-    def in_isco(self, groups: frozenset[str] | None) -> np.ndarray | None:
-        return None if not groups else np.isin(self._label_isco2, list(groups))
+    def nearest(self, text: str, allowed: Sequence[np.ndarray | None] = ()) -> tuple[int, float]:
+        """(occupation, cosine) of the label nearest to `text` (see `best`)."""
+        sims = self.similarities([text])[:, 0]
+        label = self.best(sims, allowed)
+        return int(self.label_occupation[label]), float(sims[label])
+
+    @cached_property
+    def _isco_masks(self) -> dict[str, np.ndarray]:
+        return {
+            major: np.isin(self._label_isco2, list(groups))
+            for major, groups in SOC_MAJOR_TO_ISCO.items()
+        }
+
+    def in_isco(self, soc_major: str) -> np.ndarray | None:
+        """Labels whose ISCO-08 sub-major group holds occupations of this SOC major group."""
+        return self._isco_masks.get(soc_major)
 
     def from_skills(self, skill_ids: Sequence[str]) -> tuple[int, float, int]:
         """(occupation, share of the posting's skill weight it explains, skills known to ESCO)."""
@@ -236,12 +252,12 @@ class OccupationCoder:
 
     @cached_property
     def esco_soc(self) -> np.ndarray:
-        """Each ESCO label's SOC code, as the classifier codes the label's occupation's preferred
-        name: a crosswalk learned from the titles, used to keep a posting's ESCO occupation
-        consistent with its SOC code. Computed once (about a second)."""
+        """Each ESCO label's SOC class index, as the classifier codes the label's occupation's
+        preferred name: a crosswalk learned from the titles, used to keep a posting's ESCO
+        occupation consistent with its SOC code. Computed once (about a second)."""
         names = [normalize_title(label).text or label for label in self.esco.labels]
-        codes = np.array(self.soc.codes)[np.argmax(self.soc.scores(names), axis=1)]
-        return np.asarray(codes[self.esco.label_occupation])
+        classes = np.argmax(self.soc.scores(names), axis=1)
+        return np.asarray(classes[self.esco.label_occupation])
 
     def code(self, title: str | None, skill_ids: Sequence[str] = ()) -> OccupationCode:
         return self.code_many([(title, skill_ids)])[0]
@@ -250,12 +266,14 @@ class OccupationCoder:
         """One OccupationCode per (title, ESCO skill ids); never raises on any title text."""
         norms = [normalize_title(t) for t, _ in items]
         titled = [i for i, n in enumerate(norms) if not n.empty]
-        probs = self.soc.probabilities([norms[i].text for i in titled]) if titled else None
+        texts = [norms[i].text for i in titled]
+        probs = self.soc.probabilities(texts) if titled else None
+        sims = self.esco.similarities(texts) if titled else None
         out: list[OccupationCode] = []
         row = {i: r for r, i in enumerate(titled)}
         for i, ((raw, skills), norm) in enumerate(zip(items, norms, strict=True)):
-            if probs is not None and i in row:
-                out.append(self._from_title(norm, probs[row[i]]))
+            if probs is not None and sims is not None and i in row:
+                out.append(self._from_title(norm, probs[row[i]], sims[:, row[i]]))
             else:
                 out.append(self._from_skills(norm, raw, skills))
         return out
@@ -275,13 +293,11 @@ class OccupationCoder:
             "confidence": float(p[j]) * confidence_scale,
         }
 
-    def _from_title(self, norm: NormalizedTitle, p: np.ndarray) -> OccupationCode:
+    def _from_title(self, norm: NormalizedTitle, p: np.ndarray, sims: np.ndarray) -> OccupationCode:
         soc = self._soc_code(p)
-        code = str(soc["soc_code"])
-        occ, _sim = self.esco.nearest(
-            norm.text,
-            [self.esco_soc == code, self.esco.in_isco(SOC_MAJOR_TO_ISCO.get(code[:2]))],
-        )
+        j = int(np.argmax(p))
+        label = self.esco.best(sims, [self.esco_soc == j, self.esco.in_isco(self.soc.codes[j][:2])])
+        occ = int(self.esco.label_occupation[label])
         return OccupationCode(
             **soc,
             esco_uri=self.esco.uris[occ],
