@@ -32,11 +32,16 @@ def enrichment(p, version, at, skills, occupation) -> JobEnrichment:  # type: ig
     )  # fmt: skip
 
 
-@pytest.fixture(params=["duckdb", "bigquery"])
+@pytest.fixture(params=["fake", "duckdb", "bigquery"])
 def trends(request: pytest.FixtureRequest, tmp_path: Path) -> TrendStore:
     """Five postings: a..c in January, d..e in February; `b` re-enriched at v2 (counted once);
     `e` without posted_at (received 2026-02-10, the fallback date)."""
-    if request.param == "duckdb":
+    if request.param == "fake":
+        from tests.fakes import InMemoryStore, InMemoryTrends
+
+        store = InMemoryStore()
+        trends = InMemoryTrends(store, received_at="2026-02-10T12:00:00+00:00")
+    elif request.param == "duckdb":
         from adapters.duckdb.store import DuckDbStore
         from adapters.duckdb.trends import DuckDbTrends
 
@@ -62,7 +67,9 @@ def trends(request: pytest.FixtureRequest, tmp_path: Path) -> TrendStore:
         enrichment(ps["e"], "v1", "2026-02-10T00:00:00.000+00:00", [JAVA], NURSE),
     ]  # fmt: skip
     # received_at is the write time: pin it so `e` falls back to a known day
-    if request.param == "duckdb":
+    if request.param == "fake":
+        store.write_batch(list(ps.values()), rows, [])
+    elif request.param == "duckdb":
         store.write_batch(list(ps.values()), rows, [])
         store._query("UPDATE postings SET received_at = TIMESTAMP '2026-02-10 12:00:00'")
     else:
