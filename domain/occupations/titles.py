@@ -106,6 +106,9 @@ _LEVEL = re.compile(r"\b(?:i{1,3}|iv|v|level\s*\d|l\d|grade\s*\d|band\s*\d)\b")
 _LOCATION = re.compile(r"\s+(?:in|at|near|based in)\s+[a-z][\w .'-]*$")
 _TOKEN = re.compile(r"[^\W_][\w+#.&'/-]*", re.UNICODE)
 _MAX_WORDS = 12
+# Only a title's first characters are read: a title is short, and the patterns above must never
+# see 100 KB of '$1$1...' or '<<<...' (seconds of regex backtracking per posting).
+MAX_TITLE_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def normalize_title(raw: str | None) -> NormalizedTitle:
     """Normalize a posting title for matching; never raises. None or blank -> an empty title."""
     if not raw:
         return NormalizedTitle("", None)
-    text = _GENDER.sub(" ", _fold(raw))
+    text = _GENDER.sub(" ", _fold(raw[:MAX_TITLE_CHARS]))
     text = _PAY.sub(" ", text)
     pieces = [p.strip(" .-/") for p in _SEPARATORS.split(text) if p and p.strip(" .-/")]
     lowered = [p.lower() for p in pieces]
