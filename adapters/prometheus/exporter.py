@@ -29,6 +29,7 @@ from domain.trends import Period, TrendStore
 log = logging.getLogger(__name__)
 
 SKILL_BUCKETS = (0, 1, 2, 5, 10, 20, 30, 50, 100)
+TAXONOMY_PREFIXES = ("esco:", "onet:")
 
 
 @dataclass
@@ -112,14 +113,16 @@ class FleetCollector(Collector):
 
     def _trending(self, trends: TrendStore) -> Iterator[Metric]:
         week = current_week(self.src.today())
-        demand = trends.demand("concept", "week", week, limit=10)
+        # only taxonomy concepts: an unlinked span's id and name are words of a posting
+        demand = trends.demand("concept", "week", week, limit=50)
+        points = [p for p in demand.points if p.key.startswith(TAXONOMY_PREFIXES)][:10]
         top = GaugeMetricFamily(
             "enrich_trend_week_top_concepts",
             "postings this week (posted_at; received_at where it is missing) naming each of the "
-            "10 most named skill concepts, one row per posting (its latest enrichment)",
+            "10 most named taxonomy skill concepts, one row per posting (its latest enrichment)",
             labels=["rank", "concept", "name", "week"],
         )  # fmt: skip
-        for rank, p in enumerate(demand.points, start=1):
+        for rank, p in enumerate(points, start=1):
             top.add_metric([str(rank), p.key, p.label, p.bucket], p.postings)
         cov = demand.coverage
         dated = GaugeMetricFamily(

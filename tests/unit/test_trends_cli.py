@@ -30,7 +30,9 @@ def _seed(store: DuckDbStore) -> None:
         day = "2026-03-03" if i < 6 else "2026-04-07"
         p = replace(posting(f"p{i}", f"text {i}"), posted_at=f"{day}T08:00:00Z")
         ps.append(p)
-        skills = [_skill("s:py")] if i < 3 else [_skill("s:sql")]
+        skills = [_skill("esco:py")] if i < 3 else [_skill("esco:sql")]
+        if i == 0:  # an unlinked span: its id and name are posting words, never a metric label
+            skills.append(_skill("span:skill:secret"))
         rows.append(JobEnrichment(p.posting_id, p.content_hash, "v1", {}, (Section("overview", 0, 4),),
                                   tuple(skills), "2026-04-10T00:00:00.000+00:00", 1.0,
                                   occupation={"soc_code": "15-1252", "soc_title": "Software Developers"}))  # fmt: skip
@@ -63,12 +65,12 @@ def test_trends_prints_demand_changes_and_the_versions_it_spans(
             "2026-04-01..2026-05-01", "--plot", str(png)]  # fmt: skip
     assert ops_cli.main(args) == 0
     out = capsys.readouterr().out
-    assert {"2026-03-02 s:sql name of s:sql 3", "2026-03-02 s:py name of s:py 3",
-            "2026-04-06 s:sql name of s:sql 4"} <= set(_lines(out))  # fmt: skip
+    assert {"2026-03-02 esco:sql name of esco:sql 3", "2026-03-02 esco:py name of esco:py 3",
+            "2026-04-06 esco:sql name of esco:sql 4"} <= set(_lines(out))  # fmt: skip
     rising = _lines(out.split("rising from")[1].split("falling from")[0])
-    assert "s:sql name of s:sql 3 4 +1 1.33x" in rising
+    assert "esco:sql name of esco:sql 3 4 +1 1.33x" in rising
     falling = _lines(out.split("falling from")[1])
-    assert "s:py name of s:py 3 0 -3 0.00x" in falling
+    assert "esco:py name of esco:py 3 0 -3 0.00x" in falling
     assert "spans enrichment versions v1 (9 postings), v2 (1 postings)" in out
     assert png.stat().st_size > 5000 and png.read_bytes()[:4] == b"\x89PNG"
 
@@ -82,7 +84,7 @@ def test_trends_version_pins_and_with_lists_cooccurring_skills(
     assert "2026-04-06 15-1252 Software Developers 1" in out and "version v2" in out
     assert ops_cli.main(["trends", "--with", "soc:15-1252", "--span", span]) == 0
     out = _lines(capsys.readouterr().out)
-    assert "s:sql name of s:sql 7 70%" in out and "s:py name of s:py 3 30%" in out
+    assert "esco:sql name of esco:sql 7 70%" in out and "esco:py name of esco:py 3 30%" in out
     assert any(line.endswith("(10 postings):") for line in out)
 
 
@@ -99,7 +101,7 @@ def test_exporter_reports_the_current_weeks_top_concepts(warehouse: DuckDbStore)
     metrics = {m.name: m for m in collector._trending(DuckDbTrends(warehouse))}
     top = [(s.labels["rank"], s.labels["concept"], s.labels["week"], s.value)
            for s in metrics["enrich_trend_week_top_concepts"].samples]  # fmt: skip
-    assert top == [("1", "s:py", "2026-03-02", 3.0), ("2", "s:sql", "2026-03-02", 3.0)]
+    assert top == [("1", "esco:py", "2026-03-02", 3.0), ("2", "esco:sql", "2026-03-02", 3.0)]
     dated = {
         s.labels["date_source"]: s.value for s in metrics["enrich_trend_week_postings"].samples
     }
