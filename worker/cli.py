@@ -443,7 +443,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             out.write(json.dumps({"posting_id": p.posting_id, "enrichment_version": version,
                                   "language": e.language,
                                   "truncated": e.truncated, "sections": sections,
-                                  "mentions": mentions, "stats": e.stats},
+                                  "mentions": mentions, "stats": e.stats,
+                                  "occupation": e.occupation},
                                  ensure_ascii=False) + "\n")  # fmt: skip
         done += len(batch)
         show(f"  extracted {done} postings, {rejected} rejected")

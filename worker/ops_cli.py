@@ -472,6 +472,7 @@ def cmd_metrics(args: argparse.Namespace, s: Settings) -> int:
         current_version=current_version,
         queues=(ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE, LIFECYCLE_QUEUE, CLUSTER_QUEUE),
         reconcile_grace_s=s.reconcile_grace_s,
+        trends=_trends_of(store),
     )))  # fmt: skip
     server, thread = start_http_server(args.port, addr=args.host, registry=registry)
     print(f"serving Prometheus metrics on http://{args.host}:{args.port}/metrics", flush=True)
@@ -480,6 +481,23 @@ def cmd_metrics(args: argparse.Namespace, s: Settings) -> int:
     except KeyboardInterrupt:
         server.shutdown()
     return 0
+
+
+def _trends_of(store: object):  # type: ignore[no-untyped-def]
+    """The TrendStore over the exporter's own store (None for a store without trend queries)."""
+    from adapters.duckdb.store import DuckDbStore
+
+    if isinstance(store, DuckDbStore):
+        from adapters.duckdb.trends import DuckDbTrends
+
+        return DuckDbTrends(store)
+    from adapters.bigquery.store import BigQueryStore
+
+    if isinstance(store, BigQueryStore):
+        from adapters.bigquery.trends import BigQueryTrends
+
+        return BigQueryTrends(store)
+    return None
 
 
 def cmd_rollback(args: argparse.Namespace, s: Settings) -> int:
@@ -676,6 +694,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("releases", help="archived releases (* = active)").set_defaults(
         func=cmd_releases
     )
+    from worker import trends_cli
+
+    trends_cli.add_subcommand(sub)
     return p
 
 

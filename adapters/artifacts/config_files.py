@@ -18,6 +18,7 @@ from adapters.artifacts.span_model import load_gate, load_span_model
 from domain.clustering.model import ClusterParams
 from domain.errors import ConfigError
 from domain.models import VersionManifest
+from domain.occupations.coder import OccupationCoder
 from domain.pipeline import Pipeline
 from domain.sections.classifier import BlockClassifier
 from domain.sections.header_rules import HeaderRules
@@ -262,4 +263,15 @@ def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
         build_section_classifier(cfg),
         build_extractor(cfg, threads),
         language=LinguaDetector(),
+        occupations=build_occupation_coder(cfg),
     )
+
+
+def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
+    """The occupation coder when model_versions.yaml lists `occupation_coder` (else None);
+    a missing or damaged artifact raises ConfigError naming the file (at worker start)."""
+    if "occupation_coder" not in cfg.spec["components"]:
+        return None
+    from adapters.artifacts.occupations import load_coder
+
+    return load_coder(cfg.path("occupation_coder"))

@@ -41,6 +41,11 @@ def _parallel(row: Any, column: str, i: int, names: tuple[str, ...]) -> dict[str
     return {n: entries[i][n] if i < len(entries) else None for n in names}
 
 
+def _json_or_none(text: str | None) -> Any:
+    """A JSON column read through TO_JSON_STRING: NULL comes back as None or 'null'."""
+    return None if text in (None, "null") else json.loads(text)
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -224,6 +229,7 @@ class BigQueryStore:
                     "processing_ms": r["processing_ms"],
                     "truncated": r["truncated"],
                     "language": r.get("language"),
+                    "occupation": _json_or_none(r.get("occupation")),
                 }
             )
             for r in rows

@@ -52,6 +52,12 @@ ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_method VARCHAR;
 -- its relevance weight; NULL on rows written before.
 ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS section VARCHAR;
 ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS section_relevance DOUBLE;
+-- Occupation coding (2026.11.8+): the whole code (OccupationCode JSON: SOC, ESCO, ISCO, top 3,
+-- seniority, method, reason) and flat columns trends group by; NULL on rows written before.
+ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS occupation JSON;
+ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS soc_code VARCHAR;
+ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS isco_group VARCHAR;
+ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS occupation_confidence DOUBLE;
 -- Every enrichment row's sections, one row each, with the classifier version that made them.
 CREATE OR REPLACE VIEW section_classifications AS
 SELECT e.row_id, e.posting_id, e.content_hash, e.enrichment_version,

@@ -128,6 +128,8 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "enrichment_version": "VARCHAR", "component_versions": "VARCHAR", "sections": "VARCHAR",
         "skills": "VARCHAR", "skill_count": "INTEGER", "enriched_at": "TIMESTAMP",
         "processing_ms": "DOUBLE", "truncated": "BOOLEAN", "language": "VARCHAR",
+        "occupation": "VARCHAR", "soc_code": "VARCHAR", "isco_group": "VARCHAR",
+        "occupation_confidence": "DOUBLE",
     },
     "enrichment_skills": {
         "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
@@ -263,6 +265,7 @@ class DuckDbStore:
                 "component_versions": json.dumps(r["component_versions"], sort_keys=True),
                 "sections": json.dumps(r["sections"]),
                 "skills": json.dumps(r["skills"]),
+                "occupation": None if r["occupation"] is None else json.dumps(r["occupation"]),
                 "enriched_at": _db_ts(r["enriched_at"]),
             }
             for r in map(enrichment_row, enrichments)
@@ -395,7 +398,8 @@ class DuckDbStore:
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = self._query(
             "SELECT posting_id, content_hash, enrichment_version, component_versions, sections, "
-            "skills, enriched_at, processing_ms, truncated, language FROM job_enrichments "
+            "skills, enriched_at, processing_ms, truncated, language, occupation "
+            "FROM job_enrichments "
             "WHERE posting_id = ? ORDER BY enriched_at, row_id",
             [posting_id],
         )
@@ -412,6 +416,7 @@ class DuckDbStore:
                     "processing_ms": r[7],
                     "truncated": r[8],
                     "language": r[9],
+                    "occupation": None if r[10] is None else json.loads(r[10]),
                 }
             )
             for r in rows

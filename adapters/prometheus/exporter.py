@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from prometheus_client.core import (
@@ -24,10 +25,12 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from domain.ports import ClusterStore, Coordinator, EnrichmentStore, IntakeLedger, Spool
+from domain.trends import Period, TrendStore
 
 log = logging.getLogger(__name__)
 
 SKILL_BUCKETS = (0, 1, 2, 5, 10, 20, 30, 50, 100)
+TAXONOMY_PREFIXES = ("esco:", "onet:")
 
 
 @dataclass
@@ -38,6 +41,20 @@ class Sources:
     current_version: Callable[[], str]
     queues: Sequence[str]
     reconcile_grace_s: float = 900.0  # what counts as unaccounted in the intake ledger
+    # the current week's top concepts (enrich_trend_*), when given; `today` is injected so a
+    # test never depends on the wall clock
+    trends: TrendStore | None = None
+    today: Callable[[], date] = date.today
+    # the week's counts move slowly and their query reads every current row (~1 s at 1M rows),
+    # so scrapes reuse them for this long (a scrape stays cheap)
+    trends_every_s: float = 300.0
+    monotonic: Callable[[], float] = time.monotonic
+
+
+def current_week(today: date) -> Period:
+    """Monday of today's ISO week .. the next Monday."""
+    monday = today - timedelta(days=today.weekday())
+    return Period(monday.isoformat(), (monday + timedelta(days=7)).isoformat())
 
 
 def skill_histogram(
@@ -52,6 +69,7 @@ def skill_histogram(
 class FleetCollector(Collector):
     def __init__(self, sources: Sources) -> None:
         self.src = sources
+        self._trend_cache: tuple[float, list[Metric]] | None = None
 
     def collect(self) -> Iterator[Metric]:
         t0 = time.perf_counter()
@@ -64,6 +82,18 @@ class FleetCollector(Collector):
         except Exception as exc:  # a scrape must answer even when the warehouse does not
             log.warning("metrics: warehouse unavailable: %s", type(exc).__name__)
             up.add_metric(["warehouse"], 0)
+        if self.src.trends is not None:
+            try:
+                now = self.src.monotonic()
+                if self._trend_cache is None or now - self._trend_cache[0] >= (
+                    self.src.trends_every_s
+                ):
+                    self._trend_cache = (now, list(self._trending(self.src.trends)))
+                yield from self._trend_cache[1]
+                up.add_metric(["trends"], 1)
+            except Exception as exc:
+                log.warning("metrics: trends unavailable: %s", type(exc).__name__)
+                up.add_metric(["trends"], 0)
         if self.src.coordinator is not None:
             try:
                 yield self._queues(self.src.coordinator)
@@ -83,6 +113,34 @@ class FleetCollector(Collector):
         took = GaugeMetricFamily("enrich_exporter_scrape_seconds", "time this scrape took")
         took.add_metric([], time.perf_counter() - t0)
         yield took
+
+    def _trending(self, trends: TrendStore) -> Iterator[Metric]:
+        week = current_week(self.src.today())
+        # only taxonomy concepts: an unlinked span's id and name are words of a posting
+        demand = trends.demand("concept", "week", week, limit=50)
+        points = [p for p in demand.points if p.key.startswith(TAXONOMY_PREFIXES)][:10]
+        top = GaugeMetricFamily(
+            "enrich_trend_week_top_concepts",
+            "postings this week (posted_at; received_at where it is missing) naming each of the "
+            "10 most named taxonomy skill concepts, one row per posting (its latest enrichment)",
+            labels=["rank", "concept", "name", "week"],
+        )  # fmt: skip
+        for rank, p in enumerate(points, start=1):
+            top.add_metric([str(rank), p.key, p.label, p.bucket], p.postings)
+        cov = demand.coverage
+        dated = GaugeMetricFamily(
+            "enrich_trend_week_postings", "postings counted this week, by what dated them",
+            labels=["date_source"],
+        )  # fmt: skip
+        dated.add_metric(["posted_at"], cov.postings - cov.fallback_dates)
+        dated.add_metric(["received_at"], cov.fallback_dates)
+        versions = GaugeMetricFamily(
+            "enrich_trend_week_versions", "postings counted this week per enrichment version "
+            "(more than one series: the week spans versions)", labels=["version"],
+        )  # fmt: skip
+        for v, n in cov.versions:
+            versions.add_metric([v], n)
+        yield from (top, dated, versions)
 
     def _queues(self, coordinator: Coordinator) -> Metric:
         depth = GaugeMetricFamily(

@@ -47,13 +47,18 @@ USING (
     TIMESTAMP(JSON_VALUE(j, '$.enriched_at')) AS enriched_at,
     CAST(JSON_VALUE(j, '$.processing_ms') AS FLOAT64) AS processing_ms,
     CAST(JSON_VALUE(j, '$.truncated') AS BOOL) AS truncated,
-    JSON_VALUE(j, '$.language') AS language
+    JSON_VALUE(j, '$.language') AS language,
+    JSON_QUERY(j, '$.occupation') AS occupation,
+    JSON_VALUE(j, '$.soc_code') AS soc_code,
+    JSON_VALUE(j, '$.isco_group') AS isco_group,
+    CAST(JSON_VALUE(j, '$.occupation_confidence') AS FLOAT64) AS occupation_confidence
   FROM UNNEST(JSON_QUERY_ARRAY(@rows)) AS j
 ) S
 ON T.row_id = S.row_id
 WHEN NOT MATCHED THEN
   INSERT (row_id, posting_id, content_hash, enrichment_version, component_versions, sections, skills,
-          skill_links, skill_sections, skill_count, enriched_at, processing_ms, truncated, language)
+          skill_links, skill_sections, skill_count, enriched_at, processing_ms, truncated, language,
+          occupation, soc_code, isco_group, occupation_confidence)
   VALUES (S.row_id, S.posting_id, S.content_hash, S.enrichment_version, S.component_versions,
           S.sections, S.skills, S.skill_links, S.skill_sections, S.skill_count, S.enriched_at, S.processing_ms,
-          S.truncated, S.language)
+          S.truncated, S.language, S.occupation, S.soc_code, S.isco_group, S.occupation_confidence)

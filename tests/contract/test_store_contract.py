@@ -143,6 +143,33 @@ def test_history_round_trips_the_posting_language_and_input_offsets(
     assert a.text[m.start : m.end] == "Java" and (m.start, m.end) == (18, 22)
 
 
+OCCUPATION = {
+    "soc_code": "29-1141",
+    "soc_title": "Registered Nurses",
+    "onet_code": "29-1141.00",
+    "esco_uri": "http://data.europa.eu/esco/occupation/x",
+    "esco_label": "specialist nurse",
+    "isco_group": "2221",
+    "confidence": 0.62,
+    "alternatives": [{"soc_code": "29-1141", "soc_title": "Registered Nurses", "confidence": 0.62}],
+    "seniority": "senior",
+    "method": "title",
+    "reason": None,
+    "title_from": "title",
+}
+
+
+def test_history_round_trips_the_occupation(store: EnrichmentStore) -> None:
+    from dataclasses import replace
+
+    a = posting("a", "Sr. RN, Nights")
+    coded = replace(enrichment(a, "v2", T2), occupation=OCCUPATION)
+    store.write_batch([a], [coded, enrichment(a, "v1", T1)], [])  # v1: before occupations
+    v1, v2 = store.posting_history("a")
+    assert v2.occupation == OCCUPATION
+    assert v1.occupation is None
+
+
 def test_section_classifications_carry_the_classifier_version(store: EnrichmentStore) -> None:
     from dataclasses import replace
 

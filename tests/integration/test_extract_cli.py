@@ -83,3 +83,32 @@ def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison(
             assert 0.0 <= m["link_score"] <= 1.0
             assert (m["link_method"] == "none") == m["skill_id"].startswith("span:")
     assert out[2]["rejected"]["reason"] == "too_deep" and out[2]["line"] == 3
+
+
+def test_extract_prints_each_postings_occupation() -> None:
+    rows = [
+        {"posting_id": "rn", "title": "Sr. RN, Nights, $5k bonus", "text": "Patient care. BLS."},
+        {"posting_id": "line", "text": "Senior Java Developer (m/f/d)\nJava, Spring and SQL."},
+        {"posting_id": "none", "title": "🚀🚀", "text": "We are a friendly team. Join us."},
+    ]
+    stdin = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    run = subprocess.run(
+        [sys.executable, "-m", "worker.cli", "extract"],
+        cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    occ = {
+        o["posting_id"]: o["occupation"] for o in map(json.loads, run.stdout.decode().splitlines())
+    }
+    assert (occ["rn"]["soc_code"], occ["rn"]["seniority"], occ["rn"]["title_from"]) == (
+        "29-1141",
+        "senior",
+        "title",
+    )
+    assert occ["rn"]["isco_group"] and len(occ["rn"]["alternatives"]) == 3
+    assert (occ["line"]["soc_code"], occ["line"]["title_from"]) == ("15-1252", "first_line")
+    assert (
+        occ["none"]["soc_code"] is None
+        and occ["none"]["reason"] == "title_without_words_too_few_skills"
+    )
+    assert "friendly" not in run.stderr.decode()  # no posting text in logs

@@ -1,0 +1,126 @@
+"""The occupation coder's artifact: config/occupations/coder.npz (+ meta.json with its build scores)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from domain.errors import ConfigError
+from domain.occupations.coder import (
+    EscoModel,
+    OccupationCoder,
+    SocModel,
+    esco_vectorizer,
+    fitted,
+    title_vectorizers,
+)
+
+WEIGHTS = "coder.npz"
+META = "meta.json"
+
+
+def _strings(values: Any) -> np.ndarray:
+    return np.array([str(v) for v in values], dtype=np.str_)
+
+
+def save_coder(coder: OccupationCoder, meta: dict[str, Any], out: Path) -> None:
+    """Byte-identical for the same coder (numpy writes zip entries with a fixed date)."""
+    out.mkdir(parents=True, exist_ok=True)
+    soc, esco = coder.soc, coder.esco
+    word_vocab = sorted(soc.word.vocabulary_, key=soc.word.vocabulary_.__getitem__)
+    char_vocab = sorted(soc.char.vocabulary_, key=soc.char.vocabulary_.__getitem__)
+    esco_vocab = sorted(esco.vectorizer.vocabulary_, key=esco.vectorizer.vocabulary_.__getitem__)
+    coef = soc.coef.tocsr()
+    skills = sorted(esco.skill_index, key=esco.skill_index.__getitem__)
+    np.savez_compressed(
+        out / WEIGHTS,
+        soc_codes=_strings(soc.codes),
+        soc_titles=_strings(soc.titles),
+        soc_onet=_strings(soc.onet),
+        word_vocab=_strings(word_vocab),
+        word_idf=soc.word.idf_.astype(np.float32),
+        char_vocab=_strings(char_vocab),
+        char_idf=soc.char.idf_.astype(np.float32),
+        coef_data=coef.data.astype(np.float16),
+        coef_indices=coef.indices.astype(np.int32),
+        coef_indptr=coef.indptr.astype(np.int64),
+        intercept=soc.intercept.astype(np.float32),
+        temperature=np.array([soc.temperature], dtype=np.float32),
+        esco_uris=_strings(esco.uris),
+        esco_labels=_strings(esco.labels),
+        esco_isco=_strings(esco.isco),
+        esco_label_text=_strings(esco.label_text),
+        esco_label_occupation=esco.label_occupation.astype(np.int32),
+        esco_vocab=_strings(esco_vocab),
+        esco_idf=esco.vectorizer.idf_.astype(np.float32),
+        skill_ids=_strings(skills),
+        occ_skill_data=esco.occupation_skills.data.astype(np.float32),
+        occ_skill_indices=esco.occupation_skills.indices.astype(np.int32),
+        occ_skill_indptr=esco.occupation_skills.indptr.astype(np.int64),
+    )
+    (out / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def load_coder(path: Path) -> OccupationCoder:
+    """Fails with the file named when it is missing or damaged (never a silent fallback)."""
+    weights = path / WEIGHTS
+    try:
+        with np.load(weights, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise ConfigError(f"occupation coder {weights}: cannot read ({exc})") from exc
+    try:
+        word, char = title_vectorizers()
+        n_features = len(a["word_vocab"]) + len(a["char_vocab"])
+        codes = tuple(str(c) for c in a["soc_codes"])
+        coef = sp.csr_matrix(
+            (a["coef_data"].astype(np.float32), a["coef_indices"], a["coef_indptr"]),
+            shape=(len(codes), n_features),
+        )
+        soc = SocModel(
+            codes=codes,
+            titles=tuple(str(t) for t in a["soc_titles"]),
+            onet=tuple(str(t) for t in a["soc_onet"]),
+            word=fitted(word, [str(t) for t in a["word_vocab"]], a["word_idf"].astype(np.float64)),
+            char=fitted(char, [str(t) for t in a["char_vocab"]], a["char_idf"].astype(np.float64)),
+            coef=coef,
+            intercept=a["intercept"],
+            temperature=float(a["temperature"][0]),
+        )
+        vec = fitted(
+            esco_vectorizer(), [str(t) for t in a["esco_vocab"]], a["esco_idf"].astype(np.float64)
+        )
+        label_text = [str(t) for t in a["esco_label_text"]]
+        skill_ids = [str(s) for s in a["skill_ids"]]
+        uris = tuple(str(u) for u in a["esco_uris"])
+        occ_skills = sp.csr_matrix(
+            (a["occ_skill_data"], a["occ_skill_indices"], a["occ_skill_indptr"]),
+            shape=(len(uris), len(skill_ids)),
+        )
+        esco = EscoModel(
+            uris=uris,
+            labels=tuple(str(t) for t in a["esco_labels"]),
+            isco=tuple(str(t) for t in a["esco_isco"]),
+            label_text=tuple(label_text),
+            label_occupation=a["esco_label_occupation"],
+            label_vectors=vec.transform(label_text).tocsr(),
+            vectorizer=vec,
+            skill_index={s: i for i, s in enumerate(skill_ids)},
+            occupation_skills=occ_skills,
+        )
+    except (KeyError, ValueError, IndexError, TypeError) as exc:
+        raise ConfigError(f"occupation coder {weights}: inconsistent arrays ({exc})") from exc
+    if len(soc.titles) != len(codes) or len(soc.intercept) != len(codes):
+        raise ConfigError(f"occupation coder {weights}: class arrays differ in length")
+    if len(esco.label_occupation) != len(label_text) or (
+        len(label_text) and int(esco.label_occupation.max()) >= len(uris)
+    ):
+        raise ConfigError(f"occupation coder {weights}: ESCO label index out of range")
+    coder = OccupationCoder(soc, esco)
+    _ = coder.esco_soc  # the learned ESCO -> SOC crosswalk, at worker start, not on a first batch
+    return coder

@@ -1,0 +1,177 @@
+"""Trend queries on the DuckDB warehouse (domain/trends.py's TrendStore); read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.duckdb.store import DuckDbStore
+from domain.trends import (
+    Change,
+    Changes,
+    CoCount,
+    CoOccurrence,
+    Coverage,
+    Demand,
+    Period,
+    TrendPoint,
+    check,
+    split_changes,
+)
+
+# The rows counted: one per posting. Without a version, the posting's current row (posting_state);
+# with one, the posting's latest row of that version. t: posted_at, else received_at. Each call
+# materializes them once in a temp table `win` (one connection), which the count and coverage
+# queries then read; posted_at strings are parsed once.
+_CURRENT = """
+SELECT e.row_id, e.posting_id, e.enrichment_version AS version, e.soc_code,
+       {soc_title} AS soc_title,
+       coalesce(p.pt, p.received_at) AS t, p.pt IS NULL AS fallback
+FROM posting_state s
+JOIN job_enrichments e ON e.row_id = s.row_id
+JOIN (SELECT posting_id, content_hash, received_at, try_cast(posted_at AS TIMESTAMP) AS pt
+      FROM postings) p ON p.posting_id = e.posting_id AND p.content_hash = e.content_hash
+WHERE ? IS NULL"""
+_PINNED = """
+SELECT e.row_id, e.posting_id, e.enrichment_version AS version, e.soc_code,
+       {soc_title} AS soc_title,
+       coalesce(p.pt, p.received_at) AS t, p.pt IS NULL AS fallback
+FROM job_enrichments e
+JOIN (SELECT posting_id, content_hash, received_at, try_cast(posted_at AS TIMESTAMP) AS pt
+      FROM postings) p ON p.posting_id = e.posting_id AND p.content_hash = e.content_hash
+WHERE e.enrichment_version = ?
+QUALIFY row_number() OVER (PARTITION BY e.posting_id ORDER BY e.enriched_at DESC, e.row_id DESC) = 1"""
+# (posting, key, label) per dimension, one row per posting and key. An enrichment row holds one
+# skill per skill_id (the ensemble merges by id), so concept rows need no DISTINCT.
+_KEYS = {
+    "concept": "SELECT w.posting_id, w.t, k.skill_id AS key, k.name AS label "
+    "FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id",
+    "group": "SELECT DISTINCT w.posting_id, w.t, k.category AS key, k.category AS label "
+    "FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id",
+    "occupation": "SELECT w.posting_id, w.t, w.soc_code AS key, coalesce(w.soc_title, w.soc_code) "
+    "AS label FROM win w WHERE w.soc_code IS NOT NULL",
+    "cluster": "SELECT w.posting_id, w.t, CAST(a.cluster_id AS VARCHAR) AS key, "
+    "'cluster ' || a.cluster_id AS label FROM win w "
+    "JOIN cluster_assignments a ON a.posting_id = w.posting_id "
+    "JOIN cluster_runs r ON r.run_id = a.run_id AND r.is_active",
+}
+
+
+def _ts(day: str) -> str:
+    return day[:10]
+
+
+class DuckDbTrends:
+    def __init__(self, store: DuckDbStore) -> None:
+        self.store = store
+
+    def _run(
+        self,
+        version: str | None,
+        spans: list[Period],
+        sql: str,
+        params: Sequence[Any] = (),
+        titles: bool = False,
+    ) -> tuple[list[tuple[Any, ...]], Coverage]:
+        """`sql` (reading the temp table `win`) and the coverage of `win`, on one connection."""
+        window = " OR ".join(
+            "(t >= CAST(? AS TIMESTAMP) AND t < CAST(? AS TIMESTAMP))" for _ in spans
+        )
+        bounds: list[Any] = [version]
+        for s in spans:
+            bounds += [_ts(s.start), _ts(s.end)]
+        base = (_CURRENT if version is None else _PINNED).format(
+            soc_title="json_extract_string(e.occupation, '$.soc_title')" if titles else "NULL"
+        )
+        with self.store._connect() as con:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE win AS SELECT * FROM ({base}) WHERE {window}", bounds
+            )
+            try:
+                rows = con.execute(sql, list(params)).fetchall()
+                cov = con.execute(
+                    "SELECT version, count(*), sum(CAST(fallback AS INTEGER)) FROM win "
+                    "GROUP BY version ORDER BY version"
+                ).fetchall()
+            finally:
+                con.execute("DROP TABLE IF EXISTS win")
+        return rows, Coverage(
+            versions=tuple((str(v), int(n)) for v, n, _ in cov),
+            fallback_dates=sum(int(f or 0) for *_, f in cov),
+            postings=sum(int(n) for _, n, _ in cov),
+        )
+
+    def demand(
+        self, dimension: str, period: str, span: Period, limit: int = 10, version: str | None = None
+    ) -> Demand:
+        check(dimension, period)
+        rows, cov = self._run(
+            version,
+            [span],
+            f"""WITH keyed AS ({_KEYS[dimension]}),
+            top AS (SELECT key, count(*) AS n, min(label) AS label FROM keyed
+                    GROUP BY key ORDER BY n DESC, key LIMIT ?)
+            SELECT CAST(date_trunc('{period}', k.t) AS DATE) AS bucket, k.key, top.label, count(*)
+            FROM keyed k JOIN top ON top.key = k.key
+            GROUP BY bucket, k.key, top.label, top.n ORDER BY bucket, top.n DESC, k.key""",
+            [limit],
+            titles=dimension == "occupation",
+        )
+        points = tuple(TrendPoint(str(b), str(k), str(lab), int(n)) for b, k, lab, n in rows)
+        return Demand(points, cov)
+
+    def changes(
+        self,
+        dimension: str,
+        before: Period,
+        after: Period,
+        limit: int = 10,
+        version: str | None = None,
+    ) -> Changes:
+        check(dimension)
+        rows, cov = self._run(
+            version,
+            [before, after],
+            f"""WITH keyed AS ({_KEYS[dimension]})
+            SELECT key, min(label),
+                   count(*) FILTER (WHERE t >= CAST(? AS TIMESTAMP) AND t < CAST(? AS TIMESTAMP)),
+                   count(*) FILTER (WHERE t >= CAST(? AS TIMESTAMP) AND t < CAST(? AS TIMESTAMP))
+            FROM keyed GROUP BY key""",
+            [_ts(before.start), _ts(before.end), _ts(after.start), _ts(after.end)],
+            titles=dimension == "occupation",
+        )
+        rising, falling = split_changes(
+            [Change(str(k), str(lab), int(a), int(b)) for k, lab, a, b in rows], limit
+        )
+        return Changes(rising, falling, cov)
+
+    def cooccurring(
+        self, anchor: str, span: Period, limit: int = 10, version: str | None = None
+    ) -> CoOccurrence:
+        if anchor.startswith("soc:"):
+            anchored = "SELECT row_id FROM win WHERE soc_code = ?"
+            exclude = ""
+        else:
+            anchored = "SELECT row_id FROM enrichment_skills WHERE skill_id = ? AND row_id IN (SELECT row_id FROM win)"
+            exclude = "AND k.skill_id <> ?"
+        key = anchor.removeprefix("soc:")
+        rows, cov = self._run(
+            version,
+            [span],
+            f"""WITH anchored AS ({anchored}),
+            total AS (SELECT count(*) AS n FROM anchored)
+            SELECT k.skill_id, min(k.name), count(*) AS n, any_value(total.n)
+            FROM anchored a JOIN enrichment_skills k ON k.row_id = a.row_id, total
+            WHERE true {exclude}
+            GROUP BY k.skill_id
+            UNION ALL SELECT NULL, NULL, 0, n FROM total
+            ORDER BY n DESC, 1 NULLS LAST LIMIT ?""",
+            [key, *([key] if exclude else []), limit + 1],
+        )
+        total = int(rows[0][3]) if rows else 0
+        items = tuple(
+            CoCount(str(s), str(lab), int(n), int(n) / total)
+            for s, lab, n, _ in rows
+            if s is not None
+        )[:limit]
+        return CoOccurrence(total, items, cov)

@@ -1,0 +1,189 @@
+"""Occupation coder: accuracy on held-out O*NET titles and hand-labelled posting titles, and its cost.
+
+    .venv/bin/python bench/occupations.py [--speed] [--json FILE]
+
+held-out   the 20% of O*NET 29.2 alternate titles (per occupation, by a hash of code and title;
+           domain/occupations/evaluate.py) that scripts/build_occupations.py never read
+hand       config/eval/occupation_titles.jsonl: posting titles labelled by hand (guideline in its
+           first line), when present
+--nmi      agreement of occupations with clusters (NMI): on the 198 sample postings (occupation
+           from the first line + skills vs the fleet's clustering, k from config), and on the
+           1,250 Google postings (../shared/data, local only) against their 23 categories
+--speed    the coder's time per posting in batches of 32 against the quality profile's extraction
+           time per posting on the same sample postings (one thread, interleaved rounds)
+Scores are top-1 / top-3 at SOC 6-digit (XX-XXXX) and 2-digit (major group), the ranking cut at 3
+6-digit codes before comparing.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import csv
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from adapters.artifacts.occupations import load_coder  # noqa: E402
+from domain.occupations.coder import OccupationCoder  # noqa: E402
+from domain.occupations.evaluate import is_held_out, soc6, topk_accuracy  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "taxonomy" / "onet_29.2"
+HAND = ROOT / "config" / "eval" / "occupation_titles.jsonl"
+
+
+def held_out(short_titles: bool) -> list[tuple[str, str]]:
+    out = []
+    with open(DATA / "alternate_titles.txt", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            code = row["O*NET-SOC Code"]
+            names = [row["Alternate Title"]]
+            if short_titles and row["Short Title"] not in ("n/a", ""):
+                names.append(row["Short Title"])
+            out += [(code, t) for t in names if is_held_out(code, t)]
+    return out
+
+
+def score(coder: OccupationCoder, pairs: list[tuple[str, str]]) -> dict[str, float | int]:
+    codes = coder.code_many([(t, ()) for _, t in pairs])
+    gold = [soc6(c) for c, _ in pairs]
+    ranked = [[a.soc_code for a in c.alternatives] for c in codes]
+    out: dict[str, float | int] = {
+        "n": len(pairs),
+        "no_code": sum(c.soc_code is None for c in codes),
+    }
+    for d in (6, 2):
+        for k in (1, 3):
+            out[f"{d}d_top{k}"] = round(topk_accuracy(gold, ranked, k, d), 4)
+    return out
+
+
+def speed(coder: OccupationCoder, repeat: int) -> dict[str, float]:
+    from adapters.artifacts.config_files import build_extractor, load_config
+    from domain.models import Section
+
+    rows = [json.loads(x) for x in (ROOT / "config/samples/skillspan_postings.jsonl").open()]
+    texts = [r["text"] for r in rows]
+    titles = [t.split("\n", 1)[0] for t in texts]
+    ex = build_extractor(load_config(ROOT, profile="quality"))
+    items = [(t, (Section("overview", 0, 10**9),)) for t in texts]
+    results = [ex.extract_many(items[i : i + 32]) for i in range(0, len(items), 32)]  # warm
+    skills = [[s.skill_id for s in r.skills] for batch in results for r in batch]
+    coder.code_many(list(zip(titles, skills, strict=True)))  # warm
+    ext, occ = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for i in range(0, len(items), 32):
+            ex.extract_many(items[i : i + 32])
+        ext.append((time.perf_counter() - t0) * 1000 / len(items))
+        t0 = time.perf_counter()
+        for i in range(0, len(items), 32):
+            coder.code_many(list(zip(titles[i : i + 32], skills[i : i + 32], strict=True)))
+        occ.append((time.perf_counter() - t0) * 1000 / len(items))
+    e, o = statistics.median(ext), statistics.median(occ)
+    return {"extract_ms_per_posting": round(e, 2), "occupation_ms_per_posting": round(o, 3),
+            "occupation_share_of_extraction": round(o / e, 4)}  # fmt: skip
+
+
+def nmi(coder: OccupationCoder) -> dict[str, object]:
+    from dataclasses import replace as dc_replace
+
+    from sklearn.metrics import normalized_mutual_info_score as nmi_score
+
+    from adapters.artifacts.config_files import build_extractor, load_clustering, load_config
+    from bench.clustering import google_postings
+    from domain.clustering.model import PostingFeatures, fit_model
+    from domain.models import Section
+    from domain.occupations.titles import posting_title
+
+    params = load_clustering(ROOT)
+    ex = build_extractor(load_config(ROOT, profile="quality"))
+    samples = [json.loads(x) for x in (ROOT / "config/samples/skillspan_postings.jsonl").open()]
+    google = google_postings()
+    out: dict[str, object] = {}
+    for name, rows in (("samples", samples), ("google", google)):
+        texts = [r["text"] for r in rows]
+        items = [(t, (Section("overview", 0, len(t)),)) for t in texts]
+        skills = []
+        for i in range(0, len(items), 32):
+            skills += [[(s.skill_id, s.name, s.confidence) for s in r.skills]
+                       for r in ex.extract_many(items[i : i + 32])]  # fmt: skip
+        titles = [posting_title(r.get("title"), r["text"])[0] for r in rows]
+        codes = coder.code_many(
+            [(t, [s for s, _, _ in sk]) for t, sk in zip(titles, skills, strict=True)]
+        )
+        feats = [
+            PostingFeatures(str(i), t, tuple(sk))
+            for i, (t, sk) in enumerate(zip(titles, skills, strict=True))
+        ]
+        k = min(params.k or 24, max(2, len(rows) // 8))
+        model = fit_model(feats, dc_replace(params, k=k))
+        got = {p: c for p, c, _ in model.assign(feats)}
+        clusters = [got[f.posting_id] for f in feats]
+        occ6 = [c.soc_code or "none" for c in codes]
+        occ2 = [o[:2] for o in occ6]
+        res: dict[str, object] = {
+            "postings": len(rows), "k": k,
+            "coded": sum(c.soc_code is not None for c in codes),
+            "by_method": {m: sum(c.method == m for c in codes) for m in ("title", "skills", "none")},
+            "nmi_cluster_vs_soc6": round(nmi_score(occ6, clusters), 4),
+            "nmi_cluster_vs_soc2": round(nmi_score(occ2, clusters), 4),
+        }  # fmt: skip
+        if name == "google":
+            cats = [r["category"] for r in rows]
+            res["nmi_category_vs_soc6"] = round(nmi_score(cats, occ6), 4)
+            res["nmi_category_vs_soc2"] = round(nmi_score(cats, occ2), 4)
+            res["nmi_category_vs_cluster"] = round(nmi_score(cats, clusters), 4)
+        out[name] = res
+        print(f"  {name}: {res}", file=sys.stderr)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--nmi", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    coder = load_coder(ROOT / "config" / "occupations")
+    load_s = time.perf_counter() - t0
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out: dict[str, object] = {"load_s": round(load_s, 2), "rss_added_mib": round(rss1 - rss0)}
+    out["held_out_alternate_titles"] = score(coder, held_out(short_titles=False))
+    out["held_out_with_short_titles"] = score(coder, held_out(short_titles=True))
+    if HAND.exists():
+        rows = [json.loads(x) for x in HAND.open(encoding="utf-8") if x.strip()]
+        rows = [r for r in rows if "title" in r]
+        coded = [r for r in rows if r["soc_code"]]
+        out["hand_labelled_titles"] = score(coder, [(r["soc_code"], r["title"]) for r in coded])
+        none = coder.code_many([(r["title"], ()) for r in rows if not r["soc_code"]])
+        out["hand_lines_naming_no_occupation"] = {
+            "n": len(none),
+            "coded_at_confidence_0.5_or_more": sum(c.confidence >= 0.5 for c in none),
+        }
+    if args.speed:
+        out["speed"] = speed(coder, args.repeat)
+    if args.nmi:
+        out["nmi"] = nmi(coder)
+    print(json.dumps(out, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Skill-demand trends: the questions analysts ask of the warehouse, as a port and its answers.
+
+Every answer counts postings once, by the row that is current for them (the latest enrichment
+per posting, or with `version` the latest row of that version), on the posting's posted_at
+(received_at when posted_at is missing or unreadable: `fallback_dates` says how many), and lists
+the enrichment versions its rows come from so a period that spans two versions says so.
+Periods are half-open: start <= t < end, ISO dates ('2026-01-01').
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+DIMENSIONS = ("concept", "group", "occupation", "cluster")
+PERIODS = ("week", "month")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: str  # ISO date, inclusive
+    end: str  # ISO date, exclusive
+
+    def __post_init__(self) -> None:
+        if not (len(self.start) >= 10 and len(self.end) >= 10 and self.start < self.end):
+            raise ValueError(f"a period needs ISO dates with start < end, got {self}")
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    bucket: str  # ISO date of the week's Monday / the month's first day
+    key: str  # skill_id, skill category, SOC code or cluster id
+    label: str
+    postings: int
+
+
+@dataclass(frozen=True)
+class Change:
+    key: str
+    label: str
+    before: int  # postings in the first period
+    after: int  # postings in the second period
+
+    @property
+    def delta(self) -> int:
+        return self.after - self.before
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.before == 0 else self.after / self.before
+
+
+@dataclass(frozen=True)
+class CoCount:
+    key: str  # skill_id
+    label: str
+    postings: int  # postings that have both
+    share: float  # of the postings that have the anchor
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which versions the counted rows come from, and how many dates fell back to received_at."""
+
+    versions: tuple[tuple[str, int], ...] = ()
+    fallback_dates: int = 0
+    postings: int = 0
+
+    @property
+    def spans_versions(self) -> bool:
+        return len(self.versions) > 1
+
+
+@dataclass(frozen=True)
+class Demand:
+    points: tuple[TrendPoint, ...]
+    coverage: Coverage = field(default_factory=Coverage)
+
+
+@dataclass(frozen=True)
+class Changes:
+    rising: tuple[Change, ...]
+    falling: tuple[Change, ...]
+    coverage: Coverage = field(default_factory=Coverage)
+
+
+@dataclass(frozen=True)
+class CoOccurrence:
+    anchor_postings: int
+    items: tuple[CoCount, ...]
+    coverage: Coverage = field(default_factory=Coverage)
+
+
+class TrendStore(Protocol):
+    """Named trend queries; every adapter answers them the same way (tests/contract)."""
+
+    def demand(
+        self, dimension: str, period: str, span: Period, limit: int = 10, version: str | None = None
+    ) -> Demand:
+        """Postings per `period` bucket per key of `dimension`, for the `limit` keys with the
+        most postings in `span`. dimension in DIMENSIONS, period in PERIODS."""
+        ...
+
+    def changes(
+        self, dimension: str, before: Period, after: Period, limit: int = 10,
+        version: str | None = None,
+    ) -> Changes:  # fmt: skip
+        """The keys whose postings rose / fell most (by count) from `before` to `after`."""
+        ...
+
+    def cooccurring(
+        self, anchor: str, span: Period, limit: int = 10, version: str | None = None
+    ) -> CoOccurrence:
+        """Skills most often found with `anchor`: a skill_id, or 'soc:XX-XXXX' for an occupation."""
+        ...
+
+
+def check(dimension: str, period: str = "week") -> None:
+    """ValueError naming the bad choice (the CLI turns it into a one-line error)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}, got {dimension!r}")
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+
+
+def split_changes(
+    rows: Sequence[Change], limit: int
+) -> tuple[tuple[Change, ...], tuple[Change, ...]]:
+    """Rising: largest positive delta first; falling: most negative first; ties by key."""
+    rising = sorted((c for c in rows if c.delta > 0), key=lambda c: (-c.delta, c.key))[:limit]
+    falling = sorted((c for c in rows if c.delta < 0), key=lambda c: (c.delta, c.key))[:limit]
+    return tuple(rising), tuple(falling)

@@ -1,0 +1,257 @@
+"""Build config/occupations/ (the occupation coder) from O*NET 29.2 and ESCO v1.1.1 (`make occupations`).
+
+O*NET occupation titles + 80% of the alternate titles (scores in meta.json are on the 20% dev part of
+those, never on the held-out 20%, which bench/occupations.py scores) train a LinearSVC over
+title n-grams; ESCO v1.1.1 occupations give the ESCO/ISCO side (labels + occupation-skill relations).
+LinearSVC runs with a fixed seed; byte-identical re-runs are not yet checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.svm import LinearSVC
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.artifacts.occupations import save_coder
+from domain.occupations.coder import (
+    EscoModel,
+    OccupationCoder,
+    SocModel,
+    esco_vectorizer,
+    title_vectorizers,
+)
+from domain.occupations.evaluate import is_dev, is_held_out, soc6, topk_accuracy
+from domain.occupations.titles import normalize_title
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "taxonomy"
+C = 0.5
+PRUNE = (
+    0.0,
+    0.005,
+    0.01,
+    0.02,
+    0.05,
+)  # smallest |w| kept; the largest that costs <= 0.002 dev top-1
+TEMPERATURES = tuple(0.5 * i for i in range(1, 41))
+
+
+def read_onet(root: Path) -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str]]]:
+    """(occupation titles [(code, title)], {code: title}, alternate titles [(code, title)])."""
+    occ: dict[str, str] = {}
+    with open(root / "occupation_data.txt", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            occ[row["O*NET-SOC Code"]] = row["Title"]
+    alts: list[tuple[str, str]] = []
+    with open(root / "alternate_titles.txt", encoding="utf-8") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            alts.append((row["O*NET-SOC Code"], row["Alternate Title"]))
+            if row["Short Title"] not in ("n/a", ""):
+                alts.append((row["O*NET-SOC Code"], row["Short Title"]))
+    return sorted(occ.items()), occ, alts
+
+
+def soc_classes(occ: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """6-digit codes, their titles (the .00 occupation's, else the first) and O*NET codes."""
+    by6: dict[str, tuple[str, str]] = {}
+    for code in sorted(occ):
+        six = soc6(code)
+        if six not in by6 or code.endswith(".00"):
+            by6[six] = (code, occ[code])
+    codes = sorted(by6)
+    return codes, [by6[c][1] for c in codes], [by6[c][0] for c in codes]
+
+
+def read_esco(
+    root: Path,
+) -> tuple[list[str], list[str], list[str], list[str], list[int], list[tuple[int, str, str]]]:
+    with zipfile.ZipFile(root / "esco_v1.1.1_classification_en_csv.zip") as z:
+        rows = list(csv.DictReader(io.TextIOWrapper(z.open("occupations_en.csv"), "utf-8")))
+    with zipfile.ZipFile(root / "esco_v1.1.1_relations_csv.zip") as z:
+        rels = list(
+            csv.DictReader(io.TextIOWrapper(z.open("occupationSkillRelations.csv"), "utf-8"))
+        )
+    rows = sorted((r for r in rows if r["status"] == "released"), key=lambda r: r["conceptUri"])
+    uris = [r["conceptUri"] for r in rows]
+    labels = [r["preferredLabel"] for r in rows]
+    isco = [r["iscoGroup"] for r in rows]
+    text: list[str] = []
+    owner: list[int] = []
+    for i, r in enumerate(rows):
+        names = [r["preferredLabel"], *r["altLabels"].split("\n")]
+        seen: set[str] = set()
+        for n in names:
+            t = normalize_title(n).text
+            if t and t not in seen:
+                seen.add(t)
+                text.append(t)
+                owner.append(i)
+    index = {u: i for i, u in enumerate(uris)}
+    relations = [
+        (index[r["occupationUri"]], r["skillUri"].rsplit("/", 1)[-1], r["relationType"])
+        for r in rels
+        if r["occupationUri"] in index
+    ]
+    return uris, labels, isco, text, owner, relations
+
+
+def occupation_skills(
+    n_occ: int, relations: list[tuple[int, str, str]]
+) -> tuple[dict[str, int], sp.csr_matrix]:
+    """occupations x skills: IDF of the skill over occupations (essential 1.0, optional 0.5)."""
+    skills = sorted({s for _, s, _ in relations})
+    col = {s: i for i, s in enumerate(skills)}
+    df = np.zeros(len(skills))
+    pairs: dict[tuple[int, int], float] = {}
+    for o, s, kind in relations:
+        w = 1.0 if kind == "essential" else 0.5
+        key = (o, col[s])
+        pairs[key] = max(pairs.get(key, 0.0), w)
+    for _, c in pairs:
+        df[c] += 1
+    idf = np.log((1 + n_occ) / (1 + df)) + 1
+    keys = sorted(pairs)
+    m = sp.csr_matrix(
+        ([pairs[k] * idf[k[1]] for k in keys], ([k[0] for k in keys], [k[1] for k in keys])),
+        shape=(n_occ, len(skills)),
+        dtype=np.float32,
+    )
+    return {f"esco:{s}": i for s, i in col.items()}, m
+
+
+def fit(texts: list[str], labels: list[int]):  # type: ignore[no-untyped-def]
+    word, char = title_vectorizers()
+    x = sp.hstack([word.fit_transform(texts), char.fit_transform(texts)], format="csr")
+    clf = LinearSVC(C=C, random_state=0).fit(x, labels)
+    return word, char, clf
+
+
+def soc_model(word, char, clf, codes, titles, onet, prune: float, temperature: float) -> SocModel:  # type: ignore[no-untyped-def]
+    coef = np.asarray(clf.coef_, dtype=np.float32)
+    coef[np.abs(coef) < prune] = 0.0
+    full = np.zeros((len(codes), coef.shape[1]), dtype=np.float32)
+    intercept = np.full(len(codes), -10.0, dtype=np.float32)  # a class never seen in building
+    full[clf.classes_] = coef
+    intercept[clf.classes_] = clf.intercept_
+    return SocModel(
+        tuple(codes),
+        tuple(titles),
+        tuple(onet),
+        word,
+        char,
+        sp.csr_matrix(full.astype(np.float16).astype(np.float32)),
+        intercept,
+        temperature,
+    )
+
+
+def scores(model: SocModel, texts: list[str], gold: list[str]) -> dict[str, float]:
+    s = model.scores(texts)
+    ranked = [[model.codes[j] for j in row] for row in np.argsort(-s, axis=1, kind="stable")[:, :3]]
+    return {
+        f"{d}d_top{k}": round(topk_accuracy(gold, ranked, k, d), 4) for d in (6, 2) for k in (1, 3)
+    }
+
+
+def nll(model: SocModel, s: np.ndarray, gold_idx: np.ndarray, t: float) -> float:
+    z = s * t
+    z = z - z.max(axis=1, keepdims=True)
+    logp = z[np.arange(len(z)), gold_idx] - np.log(np.exp(z).sum(axis=1))
+    return float(-logp.mean())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("config/occupations"))
+    ap.add_argument("--data", type=Path, default=DATA)
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    occ_rows, occ, alts = read_onet(args.data / "onet_29.2")
+    codes, titles, onet = soc_classes(occ)
+    cls = {c: i for i, c in enumerate(codes)}
+    kept = [(c, t) for c, t in alts if not is_held_out(c, t)]
+    train = [(c, t) for c, t in occ_rows] + [(c, t) for c, t in kept if not is_dev(c, t)]
+    dev = [(c, t) for c, t in kept if is_dev(c, t)]
+
+    def xy(pairs: list[tuple[str, str]]) -> tuple[list[str], list[int], list[str]]:
+        out = [(normalize_title(t).text, soc6(c)) for c, t in pairs]
+        out = [(t, c) for t, c in out if t]
+        return [t for t, _ in out], [cls[c] for _, c in out], [c for _, c in out]
+
+    tx, ty, _ = xy(train)
+    dx, dy, dgold = xy(dev)
+    print(
+        f"train {len(tx)} dev {len(dx)} held out {len(alts) - len(kept)} (not read further)",
+        flush=True,
+    )
+    word, char, clf = fit(tx, ty)
+    print(f"fit on train: {time.perf_counter() - t0:.0f} s", flush=True)
+    base = scores(soc_model(word, char, clf, codes, titles, onet, 0.0, 1.0), dx, dgold)
+    prune = 0.0
+    for p in PRUNE[1:]:
+        sc = scores(soc_model(word, char, clf, codes, titles, onet, p, 1.0), dx, dgold)
+        print(f"prune {p}: dev {sc}", flush=True)
+        if sc["6d_top1"] >= base["6d_top1"] - 0.002:
+            prune = p
+    m = soc_model(word, char, clf, codes, titles, onet, prune, 1.0)
+    s = m.scores(dx)
+    gold_idx = np.array(dy)
+    temperature = min(TEMPERATURES, key=lambda t: nll(m, s, gold_idx, t))
+    dev_scores = scores(m, dx, dgold)
+    print(f"dev {dev_scores}, prune {prune}, temperature {temperature}", flush=True)
+
+    # the shipped coder: refit on every kept title (train + dev), same choices
+    ax, ay, _ = xy(train + dev)
+    word, char, clf = fit(ax, ay)
+    soc = soc_model(word, char, clf, codes, titles, onet, prune, temperature)
+    uris, labels, isco, text, owner, relations = read_esco(args.data / "esco_v1.1.1")
+    vec = esco_vectorizer()
+    vectors = vec.fit_transform(text).tocsr()
+    skill_index, occ_skills = occupation_skills(len(uris), relations)
+    esco = EscoModel(
+        tuple(uris),
+        tuple(labels),
+        tuple(isco),
+        tuple(text),
+        np.array(owner, dtype=np.int32),
+        vectors,
+        vec,
+        skill_index,
+        occ_skills,
+    )
+    meta = {
+        "classifier": f"LinearSVC(C={C}) on TF-IDF word 1-2 + char_wb 2-5 grams (min_df 2)",
+        "classes": len(codes),
+        "train_titles": len(ax),
+        "held_out_titles": len(alts) - len(kept),
+        "dev_scores_fit_without_dev": dev_scores,
+        "prune_abs_weight_below": prune,
+        "temperature": temperature,
+        "coef_nonzero": int(soc.coef.nnz),
+        "esco_occupations": len(uris),
+        "esco_labels": len(text),
+        "esco_skill_relations": int(occ_skills.nnz),
+        "sources": [
+            "O*NET 29.2 occupation_data + alternate_titles",
+            "ESCO v1.1.1 occupations_en + occupationSkillRelations",
+        ],
+    }
+    save_coder(OccupationCoder(soc, esco), meta, args.out)
+    print(json.dumps(meta, indent=2))
+    print(f"built in {time.perf_counter() - t0:.0f} s", flush=True)
+    return 0 if math.isfinite(temperature) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,136 @@
+"""One suite for the TrendStore queries, run against DuckDB and BigQuery-on-emulator."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from domain.models import ExtractedSkill, JobEnrichment, Mention, Section
+from domain.trends import Period, TrendStore
+from tests.conftest import posting
+
+pytestmark = pytest.mark.contract
+
+PY, SQL, JAVA = ("s:py", "Python"), ("s:sql", "SQL"), ("s:java", "Java")
+NURSE = {"soc_code": "29-1141", "soc_title": "Registered Nurses", "method": "title"}
+DEV = {"soc_code": "15-1252", "soc_title": "Software Developers", "method": "title"}
+JAN, FEB = Period("2026-01-01", "2026-02-01"), Period("2026-02-01", "2026-03-01")
+
+
+def skill(sid: str, name: str, category: str = "knowledge") -> ExtractedSkill:
+    return ExtractedSkill(sid, name, category, 0.6, ("taxonomy",),
+                          (Mention(0, 3, name[:3], "overview", "taxonomy"),))  # fmt: skip
+
+
+def enrichment(p, version, at, skills, occupation) -> JobEnrichment:  # type: ignore[no-untyped-def]
+    return JobEnrichment(
+        p.posting_id, p.content_hash, version, {"skills_extractor": version},
+        (Section("overview", 0, len(p.text)),), tuple(skill(*s) for s in skills), at, 1.0,
+        occupation=occupation,
+    )  # fmt: skip
+
+
+@pytest.fixture(params=["fake", "duckdb", "bigquery"])
+def trends(request: pytest.FixtureRequest, tmp_path: Path) -> TrendStore:
+    """Five postings: a..c in January, d..e in February; `b` re-enriched at v2 (counted once);
+    `e` without posted_at (received 2026-02-10, the fallback date)."""
+    if request.param == "fake":
+        from tests.fakes import InMemoryStore, InMemoryTrends
+
+        store = InMemoryStore()
+        trends = InMemoryTrends(store, received_at="2026-02-10T12:00:00+00:00")
+    elif request.param == "duckdb":
+        from adapters.duckdb.store import DuckDbStore
+        from adapters.duckdb.trends import DuckDbTrends
+
+        store = DuckDbStore(tmp_path / "w.duckdb")
+        trends: TrendStore = DuckDbTrends(store)
+    else:
+        from adapters.bigquery.trends import BigQueryTrends
+        from tests.contract.conftest import bigquery_store
+
+        store = bigquery_store(request)  # type: ignore[assignment]
+        trends = BigQueryTrends(store)  # type: ignore[arg-type]
+    days = {"a": "2026-01-05", "b": "2026-01-06", "c": "2026-01-20", "d": "2026-02-03", "e": None}
+    ps = {
+        k: replace(posting(k, f"text {k}"), posted_at=d and f"{d}T09:00:00+00:00")
+        for k, d in days.items()
+    }
+    rows = [
+        enrichment(ps["a"], "v1", "2026-02-10T00:00:00.000+00:00", [PY, SQL], DEV),
+        enrichment(ps["b"], "v1", "2026-02-10T00:00:00.000+00:00", [PY], DEV),
+        enrichment(ps["b"], "v2", "2026-02-11T00:00:00.000+00:00", [PY, JAVA], DEV),
+        enrichment(ps["c"], "v1", "2026-02-10T00:00:00.000+00:00", [SQL], NURSE),
+        enrichment(ps["d"], "v1", "2026-02-10T00:00:00.000+00:00", [JAVA, ("s:care", "care", "skill/competence")], NURSE),
+        enrichment(ps["e"], "v1", "2026-02-10T00:00:00.000+00:00", [JAVA], NURSE),
+    ]  # fmt: skip
+    # received_at is the write time: pin it so `e` falls back to a known day
+    if request.param == "fake":
+        store.write_batch(list(ps.values()), rows, [])
+    elif request.param == "duckdb":
+        store.write_batch(list(ps.values()), rows, [])
+        store._query("UPDATE postings SET received_at = TIMESTAMP '2026-02-10 12:00:00'")
+    else:
+        store.write_batch(list(ps.values()), rows, [])
+        store.client.query(
+            f"UPDATE `{store.dataset}.postings` SET received_at = TIMESTAMP '2026-02-10 12:00:00+00' WHERE TRUE"
+        ).result()
+    return trends
+
+
+def test_demand_counts_each_posting_once_per_week_on_its_current_row(trends: TrendStore) -> None:
+    d = trends.demand("concept", "week", Period("2026-01-01", "2026-03-01"), limit=2)
+    # top 2 keys: java (b, d, e), then py (a, b) before sql (a, c) on the tie; b counted by its
+    # v2 row only; e on its received_at (2026-02-10)
+    assert [(p.bucket, p.key, p.postings) for p in d.points] == [
+        ("2026-01-05", "s:java", 1),
+        ("2026-01-05", "s:py", 2),
+        ("2026-02-02", "s:java", 1),
+        ("2026-02-09", "s:java", 1),
+    ]
+    assert d.coverage.versions == (("v1", 4), ("v2", 1))
+    assert d.coverage.spans_versions and d.coverage.fallback_dates == 1
+
+
+def test_demand_by_month_per_occupation_and_group(trends: TrendStore) -> None:
+    span = Period("2026-01-01", "2026-03-01")
+    occ = trends.demand("occupation", "month", span)
+    assert {(p.bucket, p.key, p.label, p.postings) for p in occ.points} == {
+        ("2026-01-01", "15-1252", "Software Developers", 2),
+        ("2026-01-01", "29-1141", "Registered Nurses", 1),
+        ("2026-02-01", "29-1141", "Registered Nurses", 2),
+    }
+    grp = trends.demand("group", "month", span)
+    assert {(p.bucket, p.key, p.postings) for p in grp.points} == {
+        ("2026-01-01", "knowledge", 3),
+        ("2026-02-01", "knowledge", 2),
+        ("2026-02-01", "skill/competence", 1),
+    }
+
+
+def test_version_pins_the_rows_counted(trends: TrendStore) -> None:
+    d = trends.demand("concept", "month", JAN, version="v1")
+    assert {(p.key, p.postings) for p in d.points} == {("s:py", 2), ("s:sql", 2)}
+    assert d.coverage.versions == (("v1", 3),) and not d.coverage.spans_versions
+
+
+def test_changes_give_counts_of_both_periods(trends: TrendStore) -> None:
+    c = trends.changes("concept", JAN, FEB)
+    assert [(x.key, x.before, x.after) for x in c.rising] == [("s:care", 0, 1), ("s:java", 1, 2)]
+    assert [(x.key, x.before, x.after) for x in c.falling] == [("s:py", 2, 0), ("s:sql", 2, 0)]
+    assert c.coverage.postings == 5
+
+
+def test_cooccurring_with_a_skill_and_an_occupation(trends: TrendStore) -> None:
+    span = Period("2026-01-01", "2026-03-01")
+    py = trends.cooccurring("s:py", span)
+    assert py.anchor_postings == 2
+    assert [(x.key, x.postings, x.share) for x in py.items] == [
+        ("s:java", 1, 0.5),
+        ("s:sql", 1, 0.5),
+    ]
+    nurse = trends.cooccurring("soc:29-1141", span)
+    assert nurse.anchor_postings == 3
+    assert [(x.key, x.postings) for x in nurse.items][:1] == [("s:java", 2)]

@@ -1,0 +1,113 @@
+"""`enrich-ops trends`: skill-demand trends from the warehouse (demand, rising/falling, co-occurring)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from domain.trends import DIMENSIONS, PERIODS, Coverage, Period, TrendStore
+from worker.settings import Settings
+
+
+def trend_store(settings: Settings) -> TrendStore:
+    """The TrendStore of the configured warehouse (read-only)."""
+    from worker.bootstrap import _build_store
+
+    store: Any = _build_store(settings)
+    if settings.store_backend == "bigquery":
+        from adapters.bigquery.trends import BigQueryTrends
+
+        return BigQueryTrends(store)
+    from adapters.duckdb.trends import DuckDbTrends
+
+    return DuckDbTrends(store)
+
+
+def _period(text: str) -> Period:
+    """'2026-01-01..2026-02-01' (end exclusive)."""
+    try:
+        start, end = text.split("..")
+        date.fromisoformat(start)
+        date.fromisoformat(end)
+        return Period(start, end)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected START..END as ISO dates, got {text!r}") from exc
+
+
+def _coverage_lines(c: Coverage) -> list[str]:
+    out = [f"{c.postings} postings counted, one row each (latest enrichment per posting)"]
+    if c.spans_versions:
+        out.append("NOTE: this period spans enrichment versions " + ", ".join(
+            f"{v} ({n} postings)" for v, n in c.versions) + "; pin one with --version")  # fmt: skip
+    elif c.versions:
+        out.append(f"version {c.versions[0][0]}")
+    if c.fallback_dates:
+        out.append(f"{c.fallback_dates} postings have no readable posted_at: dated by received_at")
+    return out
+
+
+def add_subcommand(sub: Any) -> None:
+    t = sub.add_parser(
+        "trends",
+        help="skill demand over time: postings per week/month per skill, group, occupation, cluster",
+        description="Counts postings (each once, by its latest enrichment; --version pins one) on "
+        "posted_at, or received_at where posted_at is missing (said as such). Prints demand per "
+        "period for the top keys and the keys that rose / fell most between the two halves of "
+        "the span (or --compare); --with prints the skills found with a skill or 'soc:XX-XXXX'.",
+    )  # fmt: skip
+    t.add_argument("--by", choices=DIMENSIONS, default="concept")
+    t.add_argument("--period", choices=PERIODS, default="week")
+    t.add_argument("--span", type=_period, help="START..END (default: the last 12 weeks)")
+    t.add_argument("--compare", type=_period, nargs=2, metavar="START..END",
+                   help="two periods for rising/falling (default: the two halves of --span)")  # fmt: skip
+    t.add_argument("--top", type=int, default=10)
+    t.add_argument("--version", help="count only rows of this enrichment version")
+    t.add_argument("--with", dest="anchor", metavar="SKILL_ID|soc:CODE")
+    t.add_argument("--plot", type=Path, help="also write demand lines + rising/falling bars (PNG)")
+    t.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.ops_cli import _table
+
+    span = args.span
+    if span is None:
+        today = date.today()
+        span = Period(
+            (today - timedelta(weeks=12)).isoformat(), (today + timedelta(days=1)).isoformat()
+        )
+    trends = trend_store(settings)
+    if args.anchor:
+        co = trends.cooccurring(args.anchor, span, args.top, args.version)
+        print(f"skills found with {args.anchor} in {span.start}..{span.end} "
+              f"({co.anchor_postings} postings):")  # fmt: skip
+        print(_table([(c.key, c.label, c.postings, f"{c.share:.0%}") for c in co.items],
+                     ("skill", "name", "postings", "share")))  # fmt: skip
+        print("\n".join(_coverage_lines(co.coverage)))
+        return 0
+    demand = trends.demand(args.by, args.period, span, args.top, args.version)
+    print(f"postings per {args.period} per {args.by}, {span.start}..{span.end}, top {args.top}:")
+    print(_table([(p.bucket, p.key, p.label, p.postings) for p in demand.points],
+                 (args.period, args.by, "name", "postings")))  # fmt: skip
+    if args.compare:
+        before, after = args.compare
+    else:
+        mid = date.fromordinal((date.fromisoformat(span.start).toordinal()
+                                + date.fromisoformat(span.end).toordinal()) // 2).isoformat()  # fmt: skip
+        before, after = Period(span.start, mid), Period(mid, span.end)
+    ch = trends.changes(args.by, before, after, args.top, args.version)
+    for name, rows in (("rising", ch.rising), ("falling", ch.falling)):
+        print(f"\n{name} from {before.start}..{before.end} to {after.start}..{after.end}:")
+        print(_table([(c.key, c.label, c.before, c.after, f"{c.delta:+d}",
+                       "new" if c.ratio is None else f"{c.ratio:.2f}x") for c in rows],
+                     (args.by, "name", "before", "after", "change", "ratio")))  # fmt: skip
+    print()
+    print("\n".join(_coverage_lines(demand.coverage)))
+    if args.plot:
+        from adapters.reports.trends_png import plot_trends
+
+        plot_trends(demand, ch, f"postings per {args.period} per {args.by}", args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
