@@ -80,9 +80,17 @@ def check_warehouse(path: Path, lock_timeout_s: float = 30.0) -> None:
         raise StoreUnusable(
             f"warehouse {path} is not a DuckDB file (no DuckDB header): {recovery_hint(path)}"
         )
-    con = _open_read_only(path, lock_timeout_s)
+    expected = on_disk_bytes(head)
     try:
-        expected = on_disk_bytes(head)
+        con = _open_read_only(path, lock_timeout_s)
+    except StoreUnusable as exc:
+        if expected is not None and size < expected:  # name the cause DuckDB cannot see
+            raise StoreUnusable(
+                f"warehouse {path} is truncated ({size:,} of {expected:,} bytes; "
+                f"{_first_line(exc.__cause__ or exc)}): {recovery_hint(path)}"
+            ) from exc
+        raise
+    try:
         if expected is not None and size < expected:
             # Shorter than the header's block count: a truncated copy, or trailing blocks that
             # are free and were never written (a live warehouse has those). Told apart by

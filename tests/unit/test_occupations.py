@@ -184,7 +184,7 @@ def _pipeline(tiny_taxonomy, tiny_aliases, coder):  # type: ignore[no-untyped-de
     from tests.unit.test_versions import FILES, SPEC
 
     return Pipeline(build_manifest(SPEC, b"spec", FILES), OneSection(),
-                    dictionary_extractor(tiny_taxonomy, tiny_aliases), lambda: NOW, coder)  # fmt: skip
+                    dictionary_extractor(tiny_taxonomy, tiny_aliases), lambda: NOW, occupations=coder)  # fmt: skip
 
 
 def test_the_pipeline_codes_each_posting_from_its_title_or_first_line(

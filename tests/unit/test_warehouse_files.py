@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import struct
 import subprocess
 import sys
 from collections.abc import Callable
@@ -37,17 +38,22 @@ def _not_duckdb(path: Path) -> None:
 
 
 def _bad_blocks(path: Path) -> None:
+    # overwrite the start of the block holding the catalog's metadata (the active database
+    # header's meta block pointer: block id in the low 56 bits), so its checksum fails
     data = bytearray(_healthy(path))
-    data[HEADER_BYTES : HEADER_BYTES + 8192] = b"\xff" * 8192
+    headers = [struct.unpack_from("<6Q", data, at) for at in (4096, 8192)]
+    _, _, meta, _, _, block_size = max(headers, key=lambda h: h[1])
+    at = HEADER_BYTES + (meta & ((1 << 56) - 1)) * block_size
+    data[at : at + 8192] = b"\xff" * 8192
     path.write_bytes(bytes(data))
 
 
 def _truncated(path: Path) -> None:
-    # cut in half (a copy or a disk that filled up): DuckDB itself still opens this file, its
-    # metadata being in the first blocks, and the first checkpoint would rewrite it
+    # cut in half (a copy or a disk that filled up); depending on where its metadata blocks
+    # lie, DuckDB opens such a file (and its first checkpoint would rewrite it) or fails with a
+    # short read: either way the check must call it truncated and leave it as it is
     data = _healthy(path)
     path.write_bytes(data[: len(data) // 2])
-    duckdb.connect(str(path), read_only=True).close()
 
 
 def _newer_schema(path: Path) -> None:
