@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from lingua import Language, LanguageDetectorBuilder
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 LANGUAGES = (
     Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.SPANISH, Language.DUTCH,
@@ -21,6 +21,29 @@ LANGUAGES = (
 )  # fmt: skip
 MIXED, UNDETERMINED = "mul", "und"
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+_DETECTOR: LanguageDetector | None = None
+
+
+def _shared_detector() -> LanguageDetector:
+    """lingua's detector, built once per process and shared by every LinguaDetector.
+
+    Building one loads the language models on a rayon thread pool. A Celery pool child is forked
+    from a worker parent that built it already (models are loaded before the fork), and a fork
+    keeps the pool's state but not its threads: a second build in the child waits forever (a
+    config reload hung both children until their hard time limit). The detector holds no
+    config, so one per process is all the product needs.
+    """
+    global _DETECTOR
+    if _DETECTOR is None:
+        _DETECTOR = (
+            LanguageDetectorBuilder.from_languages(*LANGUAGES)
+            .with_low_accuracy_mode()
+            .with_preloaded_language_models()
+            .build()
+        )
+    return _DETECTOR
 
 
 class LinguaDetector:
@@ -37,12 +60,7 @@ class LinguaDetector:
         self.min_words = min_words
         self.min_confidence = min_confidence
         self.mixed_share = mixed_share
-        self._detector = (
-            LanguageDetectorBuilder.from_languages(*LANGUAGES)
-            .with_low_accuracy_mode()
-            .with_preloaded_language_models()
-            .build()
-        )
+        self._detector = _shared_detector()
 
     def detect(self, text: str) -> str:
         head = text[: self.max_chars]

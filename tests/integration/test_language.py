@@ -32,3 +32,26 @@ def test_each_posting_gets_its_language(detector: LinguaDetector, text: str, cod
 
 def test_binary_looking_text_is_undetermined_not_an_error(detector: LinguaDetector) -> None:
     assert detector.detect("\x00\x01<\xff>\ufffd" * 1000) == "und"
+
+
+def test_a_forked_pool_child_builds_its_detector_without_hanging(detector: LinguaDetector) -> None:
+    """A Celery pool child reloading its config builds a new LinguaDetector after the parent
+    built one before the fork: lingua's model loading runs on a thread pool the child inherits
+    without threads, so a second real build hung forever (both workers of the e2e demo sat at
+    their hard time limit)."""
+    import multiprocessing
+
+    assert detector.detect("We are looking for a senior engineer with strong Python skills") == "en"
+
+    def build_and_detect(out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+        out.put(LinguaDetector().detect("Wir suchen einen erfahrenen Entwickler mit Python"))
+
+    ctx = multiprocessing.get_context("fork")
+    out: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
+    child = ctx.Process(target=build_and_detect, args=(out,))
+    child.start()
+    child.join(60)  # seconds: a build takes well under one; a hang never ends
+    if child.is_alive():
+        child.kill()
+        child.join()
+    assert child.exitcode == 0 and out.get(timeout=5) == "de"
