@@ -37,7 +37,7 @@ class ReconcileRequest:
     max_attempts: int  # re-enqueues before the lost_in_transit failure row
     batch_size: int
     limit: int  # ledger entries handled per run at most
-    max_queue_depth: int  # batches waiting in the enrich queue above which a run waits
+    max_queue_depth: int  # batches the fleet holds (queued + unacked) above which a run waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +80,18 @@ def reconcile_intake(
     store: EnrichmentStore,
     coordinator: Coordinator,
     enqueue: Callable[[Sequence[Posting]], None],
-    queue: str,
+    queues: Sequence[str],
     lock_ttl_s: float,
     now: str,
 ) -> ReconcileReport:
     """One reconciler run, single-flight. `now` (ISO 8601) only stamps the failure rows; which
     posting is old enough is decided by the ledger on the warehouse's clock.
+
+    The run waits while the fleet holds more than `req.max_queue_depth` batches: messages in
+    `queues` (the chain's queues, persist included) plus every message held unacked. A posting
+    waiting there is slow, not lost: with the warehouse or the persister stalled, counting the
+    enrich queue alone re-enqueued postings that sat in the persist queue (the stalled-persister
+    fault scenario grew to 51 batches past a bridge limit of 16).
 
     Each batch is marked as attempted *before* it is enqueued, so attempts stay bounded even when
     an enqueue fails. A warehouse or broker error propagates (TransientError): nothing was lost,
@@ -94,10 +100,10 @@ def reconcile_intake(
     with coordinator.single_flight(LOCK, lock_ttl_s) as mine:
         if not mine:
             return ReconcileReport(0, 0, 0, 0, "another run holds the lock")
-        depth = coordinator.queue_depth(queue)
+        depth = sum(coordinator.queue_depth(q) for q in queues) + coordinator.unacked()[0]
         if depth > req.max_queue_depth:
-            # a backlog, not a loss: postings waiting in the queue would be enqueued twice
-            return ReconcileReport(0, 0, 0, 0, f"{queue} queue holds {depth} batches")
+            # a backlog, not a loss: postings waiting in the queues would be enqueued twice
+            return ReconcileReport(0, 0, 0, 0, f"the fleet holds {depth} batches")
         entries = ledger.unaccounted_intake(req.grace_s, req.limit)
         exhausted = [e for e in entries if e.attempts >= req.max_attempts]
         retry = [e.posting for e in entries if e.attempts < req.max_attempts]

@@ -12,7 +12,7 @@ from domain.models import Posting
 from domain.pipeline import utc_now
 from domain.reconcile import ReconcileRequest, reconcile_intake
 from tasks.enrich import enqueue_batch
-from worker.app import ENRICH_QUEUE, REENRICH_QUEUE, app
+from worker.app import ENRICH_QUEUE, PERSIST_QUEUE, REENRICH_QUEUE, app
 from worker.bootstrap import services
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,10 @@ def reenrich_drifted_task(
     return report.to_dict()
 
 
+# what the fleet holds while the reconciler waits (queued anywhere in the chain, or unacked)
+CHAIN_QUEUES = (ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE)
+
+
 @app.task(name="lifecycle.reconcile_intake", acks_late=True)
 def reconcile_intake_task() -> dict[str, object]:
     """Re-enqueue accepted postings the broker lost; give up on record after the last attempt."""
@@ -70,7 +74,7 @@ def reconcile_intake_task() -> dict[str, object]:
     )
     try:
         report = reconcile_intake(
-            req, svc.ledger, svc.store, svc.coordinator, enqueue_batch, ENRICH_QUEUE,
+            req, svc.ledger, svc.store, svc.coordinator, enqueue_batch, CHAIN_QUEUES,
             s.reconcile_lock_ttl_s, utc_now(),
         )  # fmt: skip
     except TransientError as exc:  # nothing lost: the ledger keeps them for the next run

@@ -125,7 +125,7 @@ def test_two_reconcilers_on_real_redis_only_one_runs(tmp_path: Path) -> None:
         second: list[object] = []
 
         def run(coord: RedisCoordinator, enqueue) -> object:  # type: ignore[no-untyped-def]
-            return reconcile_intake(req, store, store, coord, enqueue, "enrich", 30, "t")
+            return reconcile_intake(req, store, store, coord, enqueue, ("enrich",), 30, "t")
 
         def enqueue(ps) -> None:  # type: ignore[no-untyped-def]
             sent.extend(p.posting_id for p in ps)

@@ -54,7 +54,7 @@ class Enqueued:
 
 def run(store, coord=None, enq=None, req=REQ, now=NOW):  # type: ignore[no-untyped-def]
     return reconcile_intake(req, store, store, coord or FakeCoordinator(), enq or Enqueued(),
-                            "enrich", 300, now)  # fmt: skip
+                            ("enrich", "reenrich", "persist"), 300, now)  # fmt: skip
 
 
 def accepted(store: Warehouse, *ids: str) -> list[Posting]:
@@ -179,10 +179,26 @@ def test_a_backlogged_queue_defers_the_run() -> None:
     accepted(store, "a")
     store.tick(60)
     coord.depths["enrich"] = 11
-    assert run(store, coord=coord, enq=enq).skipped == "enrich queue holds 11 batches"
+    assert run(store, coord=coord, enq=enq).skipped == "the fleet holds 11 batches"
     assert enq.batches == []
     coord.depths["enrich"] = 10
     assert run(store, coord=coord, enq=enq).reenqueued == 1
+
+
+@pytest.mark.parametrize("where", ["persist", "reenrich", "unacked"])
+def test_a_stalled_persister_or_held_messages_defer_the_run(where: str) -> None:
+    """Postings waiting in the persist queue (a stalled warehouse) or held unacked are slow, not
+    lost: re-enqueueing them grew the broker past the bridge's backpressure limit."""
+    store, coord, enq = Warehouse(), FakeCoordinator(), Enqueued()
+    accepted(store, "a")
+    store.tick(60)
+    coord.depths["enrich"] = 6
+    if where == "unacked":
+        coord.held.extend([1.0] * 5)
+    else:
+        coord.depths[where] = 5
+    assert run(store, coord=coord, enq=enq).skipped == "the fleet holds 11 batches"
+    assert enq.batches == []
 
 
 # -- the bridge's side: the ledger is written before the enqueue, hence before the ack ------------
