@@ -37,7 +37,7 @@ class ReconcileRequest:
     max_attempts: int  # re-enqueues before the lost_in_transit failure row
     batch_size: int
     limit: int  # ledger entries handled per run at most
-    max_queue_depth: int  # batches the fleet holds (queued + unacked) above which a run waits
+    max_queue_depth: int  # batches queued in the chain above which a run waits
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +87,12 @@ def reconcile_intake(
     """One reconciler run, single-flight. `now` (ISO 8601) only stamps the failure rows; which
     posting is old enough is decided by the ledger on the warehouse's clock.
 
-    The run waits while the fleet holds more than `req.max_queue_depth` batches: messages in
-    `queues` (the chain's queues, persist included) plus every message held unacked. A posting
-    waiting there is slow, not lost: with the warehouse or the persister stalled, counting the
-    enrich queue alone re-enqueued postings that sat in the persist queue (the stalled-persister
-    fault scenario grew to 51 batches past a bridge limit of 16).
+    The run waits while more than `req.max_queue_depth` batches wait in `queues` (the chain's
+    queues, persist included). A posting waiting there is slow, not lost: with the warehouse or
+    the persister stalled, counting the enrich queue alone re-enqueued postings that sat in the
+    persist queue (the stalled-persister fault scenario grew to 51 batches past a bridge limit
+    of 16). Messages held unacked are not counted: a dead worker's stay there until the
+    visibility timeout (lifecycle ones too), and the reconciler must not wait on them.
 
     Each batch is marked as attempted *before* it is enqueued, so attempts stay bounded even when
     an enqueue fails. A warehouse or broker error propagates (TransientError): nothing was lost,
@@ -100,10 +101,10 @@ def reconcile_intake(
     with coordinator.single_flight(LOCK, lock_ttl_s) as mine:
         if not mine:
             return ReconcileReport(0, 0, 0, 0, "another run holds the lock")
-        depth = sum(coordinator.queue_depth(q) for q in queues) + coordinator.unacked()[0]
+        depth = sum(coordinator.queue_depth(q) for q in queues)
         if depth > req.max_queue_depth:
             # a backlog, not a loss: postings waiting in the queues would be enqueued twice
-            return ReconcileReport(0, 0, 0, 0, f"the fleet holds {depth} batches")
+            return ReconcileReport(0, 0, 0, 0, f"the chain's queues hold {depth} batches")
         entries = ledger.unaccounted_intake(req.grace_s, req.limit)
         exhausted = [e for e in entries if e.attempts >= req.max_attempts]
         retry = [e.posting for e in entries if e.attempts < req.max_attempts]
