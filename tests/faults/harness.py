@@ -3,7 +3,8 @@ reconciliation of the warehouse against the input at the end.
 
 Every input id must end enriched exactly once at the current version, or with a failure row that
 says why (then `enrich-ops replay-failures` must bring it to enriched); 0 lost, 0 duplicates.
-Each outcome is appended to reports/fault_suite.jsonl (the README table is built from it).
+Each outcome is appended to reports/fault_suite.jsonl (the table in docs/numbers.md is built from it:
+.venv/bin/python -m tests.faults.table --write).
 """
 
 from __future__ import annotations

@@ -294,7 +294,7 @@ def test_held_out_skillspan_sections_hold_their_scores(
     rules: HeaderRules, hybrid: BlockClassifier
 ) -> None:
     """The SkillSpan dev part of the section gold, built from committed files only (hand labels
-    + sample postings): the shipped hybrid keeps the README's figures (0.852 / 0.601 accuracy)."""
+    + sample postings): the shipped hybrid keeps the figures in docs/numbers.md (0.852 / 0.601 accuracy)."""
     from scripts.build_section_gold import HEADERS, SKILLSPAN, from_skillspan
 
     dev: dict[str, list[list[LabelledBlock]]] = {"headed": [], "bare": []}
