@@ -177,13 +177,15 @@ def unknown_commands(named: dict[tuple[str, ...], str]) -> list[str]:
     subcommands (`enrich fleet start`); elsewhere it is an argument (`enrich-ops profile fast`)."""
     problems: list[str] = []
     for (program, *words), page in sorted(named.items()):
-        top_help, cmd_help = help_text(program), help_text(program, words[0])
-        top = listed_commands(top_help or "")
-        if cmd_help is None or (top is not None and words[0] not in top):
+        top = listed_commands(help_text(program) or "")
+        listed = top is not None and words[0] in top
+        # where the program lists its commands, a listed one needs no run of its own --help
+        cmd_help = help_text(program, words[0]) if len(words) > 1 or top is None else ""
+        if (top is not None and not listed) or cmd_help is None:
             problems.append(f"{page}: {program} {words[0]}")
             continue
-        sub = listed_commands(cmd_help)
-        if len(words) > 1 and sub is not None and words[1] not in sub:
+        sub = listed_commands(cmd_help) if len(words) > 1 and cmd_help else None
+        if sub is not None and words[1] not in sub:
             problems.append(f"{page}: {program} {words[0]} {words[1]}")
     return problems
 
