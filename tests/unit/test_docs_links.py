@@ -196,6 +196,21 @@ def test_every_relative_link_and_anchor_in_the_docs_resolves() -> None:
     assert broken_links(pages, REPO_ROOT) == []
 
 
+def linked_pages(page: Path) -> set[Path]:
+    """The files a page's relative links point at (anchors dropped), resolved."""
+    prose, _ = split_code(page.read_text(encoding="utf-8"))
+    targets = (t.partition("#")[0] for line in prose for t in _LINK.findall(line))
+    return {(page.parent / t).resolve() for t in targets if t and not re.match(r"^[a-z]+:", t)}
+
+
+def test_every_docs_page_is_linked_from_the_readme() -> None:
+    linked = linked_pages(REPO_ROOT / "README.md")
+    orphans = [p.name for p in doc_pages()[1:] if p.resolve() not in linked]
+    assert orphans == [], (
+        f"docs pages no README link leads to (add a row to 'Where the rest is'): {orphans}"
+    )
+
+
 def test_every_make_target_the_docs_name_exists() -> None:
     named = named_make_targets(doc_pages())
     assert {"demo", "test"} <= named.keys()
