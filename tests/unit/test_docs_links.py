@@ -161,8 +161,10 @@ def listed_commands(help_out: str) -> frozenset[str] | None:
     """Commands a --help output lists (argparse's {a,b} or click's {a|b} choices, click's
     'Commands:' section); None when it lists none (a leaf command)."""
     click = re.search(r"^Commands:\n((?:[ \t]+.*\n?)+)", help_out, re.MULTILINE)
-    if click:
-        return frozenset(ln.split()[0] for ln in click.group(1).splitlines() if ln.strip())
+    if click:  # a command's line is indented as the first; its wrapped help more deeply
+        lines = click.group(1).splitlines()
+        indent = len(lines[0]) - len(lines[0].lstrip())
+        return frozenset(ln.split()[0] for ln in lines if len(ln) - len(ln.lstrip()) == indent)
     for braces in re.finditer(r"\{([a-z0-9][a-z0-9,|-]*)\}", help_out):
         before = help_out[: braces.start()].split()
         if before and before[-1].lstrip("[").startswith("-"):
@@ -292,3 +294,39 @@ def test_unknown_make_targets_and_commands_are_reported(tmp_path: Path) -> None:
         "README.md: enrich fleet restart",
         "README.md: enrich-ops rollbak",
     ]
+
+
+ARGPARSE_HELP = """usage: enrich [-h] [--debug]
+              {bridge,demo,fleet} ...
+
+positional arguments:
+  {bridge,demo,fleet}
+"""
+ARGPARSE_LEAF = "usage: enrich bridge [-h] [--source {file,pubsub}] [input ...]\n"
+CLICK_HELP = """Usage: enrich [OPTIONS] COMMAND [ARGS]...
+
+Commands:
+  bridge          validate JSONL postings and enqueue them to the fleet
+  demo            start the local fleet, enrich the sample postings, print a
+                  summary
+  fleet           start/stop/status of redis-server, worker, beat and Flower
+
+  exit codes:
+    0    done
+"""
+CLICK_CHOICE = "Usage: enrich fleet [OPTIONS] {start|stop|status}\n"
+
+
+@pytest.mark.parametrize(
+    ("help_out", "commands"),
+    [
+        (ARGPARSE_HELP, {"bridge", "demo", "fleet"}),
+        (ARGPARSE_LEAF, None),
+        (CLICK_HELP, {"bridge", "demo", "fleet"}),
+        (CLICK_CHOICE, {"start", "stop", "status"}),
+    ],
+)
+def test_listed_commands_reads_argparse_and_click_help(
+    help_out: str, commands: set[str] | None
+) -> None:
+    assert listed_commands(help_out) == (None if commands is None else frozenset(commands))
