@@ -30,7 +30,7 @@ test-faults: install ## the fault suite: real fleet, >= 2,000 postings per fault
 	$(BIN)/pytest -m faults tests/faults -v -s
 
 test-unit: install ## fast tests only (no servers)
-	$(BIN)/pytest -m "not integration and not e2e"
+	$(BIN)/pytest -m "not integration and not e2e and not faults"
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
