@@ -1,0 +1,102 @@
+"""The hand-linked concept gold and the judged sample links: whole dev postings, real ids, levels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scripts import concept_gold as cg
+
+EVAL = cg.ROOT / "config" / "eval"
+GOLD_FILES = (cg.GOLD, cg.MORE)
+JUDGED = EVAL / "sample_top_links_judged.jsonl"
+
+
+@pytest.fixture(scope="module")
+def index() -> cg.Index:
+    if not (cg.ESCO / "skillsHierarchy_en.csv").exists():
+        pytest.skip(f"ESCO data not found at {cg.ESCO}")
+    return cg.Index()
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _docs(path: Path) -> list[dict]:
+    return [d for d in _rows(path) if "doc_id" in d]
+
+
+def test_gold_files_open_with_a_guideline_and_hold_1000_spans() -> None:
+    for path in GOLD_FILES:
+        assert "guideline" in _rows(path)[0], path.name
+    assert sum(len(d["spans"]) for p in GOLD_FILES for d in _docs(p)) >= 1000
+
+
+def test_gold_postings_are_whole_dev_postings_linked_once() -> None:
+    dev = {d["doc_id"]: d for d in cg.dev_docs()}
+    seen: set[str] = set()
+    for path in GOLD_FILES:
+        for d in _docs(path):
+            assert d["doc_id"].startswith("skillspan-dev-"), d["doc_id"]
+            assert d["doc_id"] not in seen, f"{d['doc_id']} linked twice"
+            seen.add(d["doc_id"])
+            src = dev[d["doc_id"]]
+            assert d["text"] == src["text"]
+            want = sorted((s["start"], s["end"], s["label"]) for s in src["spans"])
+            assert sorted((s["start"], s["end"], s["label"]) for s in d["spans"]) == want
+
+
+def test_new_gold_rows_say_their_level() -> None:
+    for d in _docs(cg.MORE):
+        for s in d["spans"]:
+            level, sid, gid = s["link_level"], s["skill_id"], s.get("group_id")
+            assert level in ("concept", "group", "none"), s
+            assert (sid is not None) == (level == "concept"), s
+            assert (gid is not None) == (level == "group"), s
+
+
+def test_every_gold_id_exists(index: cg.Index) -> None:
+    assert cg.check(index, list(GOLD_FILES)) == []
+
+
+def test_check_reports_an_unknown_id(index: cg.Index, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    spans = [
+        {"start": 0, "end": 1, "label": "SKILL", "skill_id": "esco:not-a-concept"},
+        {"start": 0, "end": 1, "label": "SKILL", "skill_id": None, "group_id": "esco:no-such-group"},
+        {"start": 0, "end": 1, "label": "SKILL", "skill_id": "esco:isced-f/0613"},  # a group
+    ]
+    bad.write_text(json.dumps({"doc_id": "x", "text": "x", "spans": spans}) + "\n")
+    assert len(cg.check(index, [bad])) == 3
+
+
+def test_judged_sample_links_name_real_ids(index: cg.Index) -> None:
+    rows = _rows(JUDGED)
+    assert "enrichment_version" in rows[0]
+    judged = rows[1:]
+    assert len(judged) >= 100
+    for r in judged:
+        assert r["skill_id"] in index.entries, r
+        assert r["verdict"] in ("correct", "wrong"), r
+        if r["verdict"] == "wrong":
+            level, rid = r["right_level"], r.get("right_id")
+            assert level in ("concept", "group", "none"), r
+            assert (rid is None) == (level == "none"), r
+            if rid is not None:
+                assert (index.entries[rid].kind == "GROUP") == (level == "group"), r
+    by_text = {r["text"]: r for r in judged}
+    assert by_text["software development"]["verdict"] == "wrong"
+
+
+def test_resolve_reads_names_groups_and_null(index: cg.Index) -> None:
+    assert index.resolve("-", "SKILL") == (None, "none")
+    assert index.resolve("=computer programming", "KNOWLEDGE") == (
+        "esco:21d2f96d-35f7-4e3f-9745-c533d2dd6e97",
+        "concept",
+    )
+    assert index.resolve("g:0613", "KNOWLEDGE") == ("esco:isced-f/0613", "group")
+    with pytest.raises(ValueError, match="unknown"):
+        index.resolve("esco:not-a-concept", "SKILL")
