@@ -7,7 +7,7 @@ O*NET 29.2 technology names, plus ESCO skill groups for the group fallback); the
     .venv/bin/python scripts/concept_gold.py next [--postings 1] [-k 5]   spans of the next unlinked postings
     .venv/bin/python scripts/concept_gold.py search "text" [--kind SKILL|KNOWLEDGE] [-k 8]
     .venv/bin/python scripts/concept_gold.py groups "text" [-k 8]         ESCO skill groups (levels 1-3)
-    .venv/bin/python scripts/concept_gold.py add DOC_ID DECISIONS.tsv     append a linked posting
+    .venv/bin/python scripts/concept_gold.py add DOC_ID DECISIONS.tsv [--replace]  append (or re-link) a posting
     .venv/bin/python scripts/concept_gold.py check [FILE ...]             every id / group id exists
     .venv/bin/python scripts/concept_gold.py resample [--n 100 --seed 0]  spans to re-link, answers hidden
     .venv/bin/python scripts/concept_gold.py agree RELINK.tsv [--n 100 --seed 0]
@@ -244,8 +244,8 @@ def cmd_next(ix: Index, args: argparse.Namespace) -> None:
 
 
 def cmd_add(ix: Index, args: argparse.Namespace) -> None:
-    if args.doc_id in linked_ids(GOLD, MORE):
-        sys.exit(f"{args.doc_id} is already linked")
+    if args.doc_id in linked_ids(GOLD) or (args.doc_id in linked_ids(MORE) and not args.replace):
+        sys.exit(f"{args.doc_id} is already linked (--replace re-links a posting of the new file)")
     doc = next(d for d in dev_docs() if d["doc_id"] == args.doc_id)
     spans = sorted(doc["spans"], key=lambda s: (s["start"], s["end"]))
     rows = [r.split("\t") for r in Path(args.decisions).read_text().splitlines() if r.strip()]
@@ -265,8 +265,14 @@ def cmd_add(ix: Index, args: argparse.Namespace) -> None:
         out.append(row)
     if errors:
         sys.exit("\n".join(errors))
-    with MORE.open("a", encoding="utf-8") as f:
-        f.write(json.dumps({"doc_id": doc["doc_id"], "text": doc["text"], "spans": out}) + "\n")
+    line = json.dumps({"doc_id": doc["doc_id"], "text": doc["text"], "spans": out}) + "\n"
+    lines = MORE.read_text(encoding="utf-8").splitlines(keepends=True) if MORE.exists() else []
+    at = [i for i, x in enumerate(lines) if json.loads(x).get("doc_id") == doc["doc_id"]]
+    if at:
+        lines[at[0]] = line
+    else:
+        lines.append(line)
+    MORE.write_text("".join(lines), encoding="utf-8")
     print(f"{doc['doc_id']}: {len(out)} spans, " + str(Counter(r["link_level"] for r in out)))
 
 
@@ -368,6 +374,7 @@ def main() -> None:
     p = sub.add_parser("add")
     p.add_argument("doc_id")
     p.add_argument("decisions")
+    p.add_argument("--replace", action="store_true")
     p = sub.add_parser("check")
     p.add_argument("files", nargs="*", type=Path, default=[GOLD, MORE])
     for name in ("resample", "agree"):
