@@ -66,7 +66,13 @@ def test_check_reports_an_unknown_id(index: cg.Index, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     spans = [
         {"start": 0, "end": 1, "label": "SKILL", "skill_id": "esco:not-a-concept"},
-        {"start": 0, "end": 1, "label": "SKILL", "skill_id": None, "group_id": "esco:no-such-group"},
+        {
+            "start": 0,
+            "end": 1,
+            "label": "SKILL",
+            "skill_id": None,
+            "group_id": "esco:no-such-group",
+        },
         {"start": 0, "end": 1, "label": "SKILL", "skill_id": "esco:isced-f/0613"},  # a group
     ]
     bad.write_text(json.dumps({"doc_id": "x", "text": "x", "spans": spans}) + "\n")
@@ -100,3 +106,25 @@ def test_resolve_reads_names_groups_and_null(index: cg.Index) -> None:
     assert index.resolve("g:0613", "KNOWLEDGE") == ("esco:isced-f/0613", "group")
     with pytest.raises(ValueError, match="unknown"):
         index.resolve("esco:not-a-concept", "SKILL")
+
+
+def test_agreement_counts_one_broader_step_and_broader_paths(index: cg.Index) -> None:
+    cooperate = "esco:082967d4-b94c-4305-aa13-35a6aa8c5c7c"  # cooperate with colleagues
+    working_in_teams = index.code["S1.8.1"]  # its direct broader group
+    working_with_others = index.code["S1.8"]  # two steps up
+    assert cg.near(index, cooperate, working_in_teams)
+    assert cg.near(index, working_in_teams, cooperate)
+    assert not cg.near(index, cooperate, working_with_others)
+    assert cg.on_one_path(index, cooperate, working_with_others)
+    assert not cg.on_one_path(index, cooperate, index.code["0613"])
+    assert not cg.near(index, cooperate, None)
+    assert cg.near(index, None, None)
+
+
+def test_new_gold_file_loads_as_a_gold_dataset() -> None:
+    from adapters.artifacts.datasets import load_gold
+
+    ds = load_gold(cg.MORE, "skillspan_dev_concepts_more", ("SKILL", "KNOWLEDGE"))
+    assert len(ds.docs) == len(_docs(cg.MORE))
+    linked = [s for d in ds.docs for s in d.spans if s.skill_id]
+    assert linked and all(s.skill_id.startswith(("esco:", "onet:")) for s in linked)
