@@ -128,3 +128,24 @@ def test_new_gold_file_loads_as_a_gold_dataset() -> None:
     assert len(ds.docs) == len(_docs(cg.MORE))
     linked = [s for d in ds.docs for s in d.spans if s.skill_id]
     assert linked and all(s.skill_id.startswith(("esco:", "onet:")) for s in linked)
+
+
+def test_top_links_counts_lowercased_pairs_keeps_ties_and_skips_span_ids(tmp_path: Path) -> None:
+    def mention(text: str, sid: str, method: str) -> dict:
+        return {"text": text, "skill_id": sid, "name": sid, "link_method": method}
+
+    rows = [
+        [mention("Java", "esco:j", "exact"), mention("java", "esco:j", "alias")] * 2,
+        [mention("go", "onet:go", "exact"), mention("rust", "onet:rust", "vector")] * 2,
+        [mention("c", "onet:c", "exact")],
+        [mention("teamwork", "span:skill:teamwork", "none")] * 3,
+    ]
+    path = tmp_path / "extracted.jsonl"
+    path.write_text("".join(json.dumps({"mentions": m}) + "\n" for m in rows))
+    top = cg.top_links(path, 2)
+    assert [(r["text"], r["skill_id"], r["mentions"]) for r in top] == [
+        ("java", "esco:j", 4),
+        ("go", "onet:go", 2),
+        ("rust", "onet:rust", 2),  # tied with the 2nd, so kept; "c" (1) is cut
+    ]
+    assert top[0]["methods"] == {"exact": 2, "alias": 2}
