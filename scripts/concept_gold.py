@@ -9,6 +9,7 @@ O*NET 29.2 technology names, plus ESCO skill groups for the group fallback); the
     .venv/bin/python scripts/concept_gold.py groups "text" [-k 8]         ESCO skill groups (levels 1-3)
     .venv/bin/python scripts/concept_gold.py add DOC_ID DECISIONS.tsv [--replace]  append (or re-link) a posting
     .venv/bin/python scripts/concept_gold.py check [FILE ...]             every id / group id exists
+    .venv/bin/python scripts/concept_gold.py stats [FILE ...]             postings, spans, link levels
     .venv/bin/python scripts/concept_gold.py resample [--n 100 --seed 0]  spans to re-link, answers hidden
     .venv/bin/python scripts/concept_gold.py agree RELINK.tsv [--n 100 --seed 0]
     .venv/bin/python scripts/concept_gold.py top-links EXTRACTED.jsonl [--n 100]  (enrich extract output)
@@ -381,6 +382,30 @@ def top_links(path: Path, n: int) -> list[dict]:
             for i, ((t, sid), c) in enumerate(ranked)]  # fmt: skip
 
 
+def stats(ix: Index, path: Path) -> dict[str, object]:
+    """Postings, spans, and spans per link level (overall and per label) of one gold file."""
+    docs = [
+        d for d in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if "doc_id" in d
+    ]
+    level: Counter[tuple[str, str]] = Counter()
+    groups: Counter[int | None] = Counter()
+    for d in docs:
+        for s in d["spans"]:
+            lvl = s.get("link_level") or ("concept" if s.get("skill_id") else "none")
+            level[(s["label"], lvl)] += 1
+            if s.get("group_id"):
+                groups[ix.entries[s["group_id"]].level] += 1
+    out: dict[str, object] = {"postings": len(docs), "spans": sum(level.values())}
+    for label in ("ALL", "SKILL", "KNOWLEDGE"):
+        n: Counter[str] = Counter()
+        for (lab, lv), c in level.items():
+            if label in ("ALL", lab):
+                n[lv] += c
+        out[label] = {lv: f"{n[lv]} ({n[lv] / max(sum(n.values()), 1):.1%})" for lv in sorted(n)}
+    out["group levels"] = dict(sorted(groups.items()))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -399,6 +424,8 @@ def main() -> None:
     p.add_argument("decisions")
     p.add_argument("--replace", action="store_true")
     p = sub.add_parser("check")
+    p.add_argument("files", nargs="*", type=Path, default=[GOLD, MORE])
+    p = sub.add_parser("stats")
     p.add_argument("files", nargs="*", type=Path, default=[GOLD, MORE])
     for name in ("resample", "agree"):
         p = sub.add_parser(name)
@@ -432,6 +459,9 @@ def main() -> None:
         problems = check(ix, [p for p in args.files if p.exists()])
         print("\n".join(problems) or "all ids exist")
         sys.exit(1 if problems else 0)
+    elif args.cmd == "stats":
+        for p in args.files:
+            print(p.name, json.dumps(stats(ix, p)))
     elif args.cmd == "resample":
         cmd_resample(ix, args)
     else:

@@ -149,3 +149,12 @@ def test_top_links_counts_lowercased_pairs_keeps_ties_and_skips_span_ids(tmp_pat
         ("rust", "onet:rust", 2),  # tied with the 2nd, so kept; "c" (1) is cut
     ]
     assert top[0]["methods"] == {"exact": 2, "alias": 2}
+
+
+def test_stats_sum_levels_over_both_labels(index: cg.Index) -> None:
+    out = cg.stats(index, cg.MORE)
+    n = sum(len(d["spans"]) for d in _docs(cg.MORE))
+    assert out["spans"] == n
+    overall = out["ALL"]
+    assert isinstance(overall, dict)
+    assert sum(int(v.split()[0]) for v in overall.values()) == n
