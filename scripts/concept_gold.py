@@ -10,14 +10,16 @@ O*NET 29.2 technology names, plus ESCO skill groups for the group fallback); the
     .venv/bin/python scripts/concept_gold.py add DOC_ID DECISIONS.tsv [--replace]  append (or re-link) a posting
     .venv/bin/python scripts/concept_gold.py check [FILE ...]             every id / group id exists
     .venv/bin/python scripts/concept_gold.py stats [FILE ...]             postings, spans, link levels
-    .venv/bin/python scripts/concept_gold.py resample [--n 100 --seed 0]  spans to re-link, answers hidden
-    .venv/bin/python scripts/concept_gold.py agree RELINK.tsv [--n 100 --seed 0]
+    .venv/bin/python scripts/concept_gold.py resample [--n 100 --seed 0 --template RELINK.tsv]
+                                                       spans to re-link, answers hidden
+    .venv/bin/python scripts/concept_gold.py agree RELINK.tsv             agreement with the first answers
     .venv/bin/python scripts/concept_gold.py top-links EXTRACTED.jsonl [--n 100]  (enrich extract output)
 
 DECISIONS.tsv: one line per gold span of the posting, in span order, `index<TAB>answer[<TAB>note]`;
 answer is a concept id (esco:<uuid>, onet:<slug>), `=<exact taxonomy name>` (resolved to its id,
 an error when ambiguous), `g:<ESCO group id or code>` (e.g. g:S1.0.1, g:esco:isced-f/0613) or `-`
-(null). Postings come from config/eval/skillspan_dev.jsonl (SkillSpan DEV only; never the test split).
+(null). RELINK.tsv: `index<TAB>answer<TAB>doc_id<TAB>start<TAB>end`, one row per re-linked span.
+Postings come from config/eval/skillspan_dev.jsonl (SkillSpan DEV only; never the test split).
 """
 
 from __future__ import annotations
@@ -300,11 +302,17 @@ def sample(n: int, seed: int) -> list[tuple[dict, dict]]:
 
 
 def cmd_resample(ix: Index, args: argparse.Namespace) -> None:
-    for i, (d, s) in enumerate(sample(args.n, args.seed)):  # answers are not printed
+    picked = sample(args.n, args.seed)
+    for i, (d, s) in enumerate(picked):  # answers are not printed
         text = d["text"][s["start"] : s["end"]]
         print(f"{i}\t{s['label'][0]}\t{text!r}\t| {context(d['text'], s['start'], s['end'])}")
         for c in ix.search(text, (s["label"],), args.k):
             print("\t\t" + fmt(*c))
+    if args.template:  # RELINK.tsv to fill in: the answer column is left "?"
+        rows = [
+            f"{i}\t?\t{d['doc_id']}\t{s['start']}\t{s['end']}" for i, (d, s) in enumerate(picked)
+        ]
+        Path(args.template).write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def near(ix: Index, a: str | None, b: str | None) -> bool:
@@ -338,20 +346,25 @@ def on_one_path(ix: Index, a: str | None, b: str | None) -> bool:
 
 
 def cmd_agree(ix: Index, args: argparse.Namespace) -> None:
-    pairs = sample(args.n, args.seed)
+    # RELINK.tsv rows: index, second answer, doc_id, start, end (the span, so the file may grow)
+    docs = [json.loads(x) for x in MORE.read_text(encoding="utf-8").splitlines()]
+    spans = {
+        (d["doc_id"], s["start"], s["end"]): s for d in docs if "doc_id" in d for s in d["spans"]
+    }
     rows = [r.split("\t") for r in Path(args.relink).read_text().splitlines() if r.strip()]
+    pairs = [spans[(r[2], int(r[3]), int(r[4]))] for r in rows]
     exact = close = path = 0
     by_level: Counter[str] = Counter()
-    for (_, s), r in zip(pairs, rows, strict=True):
+    for s, r in zip(pairs, rows, strict=True):
         first = s.get("skill_id") or s.get("group_id")
-        second, _ = ix.resolve(r[1] if len(r) > 1 else "-", s["label"])
+        second, _ = ix.resolve(r[1], s["label"])
         exact += first == second
         close += near(ix, first, second)
         path += on_one_path(ix, first, second)
         by_level[f"{s['link_level']}:{'same' if first == second else 'differs'}"] += 1
         if first != second and args.verbose:
             print(f"{r[0]}\tfirst={first}\tsecond={second}")
-    print(json.dumps({"n": len(pairs), "seed": args.seed, "exact": exact / len(pairs),
+    print(json.dumps({"n": len(pairs), "exact": exact / len(pairs),
                       "same_or_one_step": close / len(pairs),
                       "same_or_on_one_broader_path": path / len(pairs), "by_level": dict(by_level)}))  # fmt: skip
 
@@ -427,14 +440,14 @@ def main() -> None:
     p.add_argument("files", nargs="*", type=Path, default=[GOLD, MORE])
     p = sub.add_parser("stats")
     p.add_argument("files", nargs="*", type=Path, default=[GOLD, MORE])
-    for name in ("resample", "agree"):
-        p = sub.add_parser(name)
-        p.add_argument("--n", type=int, default=100)
-        p.add_argument("--seed", type=int, default=0)
-        p.add_argument("-k", type=int, default=5)
-        if name == "agree":
-            p.add_argument("relink")
-            p.add_argument("--verbose", action="store_true")
+    p = sub.add_parser("resample")
+    p.add_argument("--n", type=int, default=100)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--template", help="write RELINK.tsv rows to fill in (answers hidden)")
+    p = sub.add_parser("agree")
+    p.add_argument("relink")
+    p.add_argument("--verbose", action="store_true")
     p = sub.add_parser("top-links")
     p.add_argument("extracted", type=Path)
     p.add_argument("--n", type=int, default=100)

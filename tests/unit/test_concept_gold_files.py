@@ -158,3 +158,13 @@ def test_stats_sum_levels_over_both_labels(index: cg.Index) -> None:
     overall = out["ALL"]
     assert isinstance(overall, dict)
     assert sum(int(v.split()[0]) for v in overall.values()) == n
+
+
+def test_relinked_spans_are_gold_spans_with_resolvable_answers(index: cg.Index) -> None:
+    relink = EVAL / "skillspan_dev_concepts_more_relink_seed0.tsv"
+    spans = {(d["doc_id"], s["start"], s["end"]): s for d in _docs(cg.MORE) for s in d["spans"]}
+    rows = [r.split("\t") for r in relink.read_text().splitlines()]
+    assert len(rows) == 100
+    for _i, answer, doc_id, start, end in rows:
+        span = spans[(doc_id, int(start), int(end))]
+        index.resolve(answer, span["label"])  # raises on an unknown id, name or group
