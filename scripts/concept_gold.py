@@ -10,7 +10,7 @@ O*NET 29.2 technology names, plus ESCO skill groups for the group fallback); the
     .venv/bin/python scripts/concept_gold.py add DOC_ID DECISIONS.tsv [--replace]  append (or re-link) a posting
     .venv/bin/python scripts/concept_gold.py check [FILE ...]             every id / group id exists
     .venv/bin/python scripts/concept_gold.py stats [FILE ...]             postings, spans, link levels
-    .venv/bin/python scripts/concept_gold.py resample [--n 100 --seed 0 --template RELINK.tsv]
+    .venv/bin/python scripts/concept_gold.py resample [--n 100 --seed 0 --postings N --template RELINK.tsv]
                                                        spans to re-link, answers hidden
     .venv/bin/python scripts/concept_gold.py agree RELINK.tsv             agreement with the first answers
     .venv/bin/python scripts/concept_gold.py top-links EXTRACTED.jsonl [--n 100]  (enrich extract output)
@@ -294,15 +294,17 @@ def check(ix: Index, paths: list[Path]) -> list[str]:
     return problems
 
 
-def sample(n: int, seed: int) -> list[tuple[dict, dict]]:
-    """n spans of the new gold file, chosen by a fixed seed: (doc, span) pairs."""
-    docs = [json.loads(x) for x in MORE.read_text(encoding="utf-8").splitlines()]
-    pairs = [(d, s) for d in docs if "doc_id" in d for s in d["spans"]]
+def sample(n: int, seed: int, postings: int | None = None) -> list[tuple[dict, dict]]:
+    """n spans of the new gold file (its first `postings` postings), by a fixed seed: (doc, span)."""
+    docs = [
+        d for d in map(json.loads, MORE.read_text(encoding="utf-8").splitlines()) if "doc_id" in d
+    ]
+    pairs = [(d, s) for d in docs[:postings] for s in d["spans"]]
     return random.Random(seed).sample(pairs, n)
 
 
 def cmd_resample(ix: Index, args: argparse.Namespace) -> None:
-    picked = sample(args.n, args.seed)
+    picked = sample(args.n, args.seed, args.postings)
     for i, (d, s) in enumerate(picked):  # answers are not printed
         text = d["text"][s["start"] : s["end"]]
         print(f"{i}\t{s['label'][0]}\t{text!r}\t| {context(d['text'], s['start'], s['end'])}")
@@ -445,6 +447,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-k", type=int, default=5)
     p.add_argument("--template", help="write RELINK.tsv rows to fill in (answers hidden)")
+    p.add_argument("--postings", type=int, default=None, help="sample the first N postings only")
     p = sub.add_parser("agree")
     p.add_argument("relink")
     p.add_argument("--verbose", action="store_true")
