@@ -131,12 +131,15 @@ def _click_param(p: Any) -> dict[str, Any]:
     else:
         arity = "one" if p.nargs == 1 else str(p.nargs)
     t = p.type
+    default = p.default
+    if type(default).__name__ == "Sentinel":  # click >= 8.3: not given = False (flag) / None
+        default = False if flag else None
     return {
         "names": [str(p.metavar or p.name).lower()]
         if positional
         else sorted([*p.opts, *p.secondary_opts]),
         "metavar": None if positional else p.metavar,
-        "default": _default(p.default),
+        "default": _default(default),
         "type": "bool" if flag else _type_name(t),
         "choices": list(t.choices) if isinstance(t, click.Choice) else None,
         "arity": arity,

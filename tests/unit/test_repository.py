@@ -17,7 +17,7 @@ MAX_TRACKED_BYTES = 25 * 1024 * 1024
 ROOT_FILES = {".gitignore", "Dockerfile", "Makefile", "README.md", "docker-compose.yml",
               "pyproject.toml"}  # fmt: skip
 ROOT_DIRS = {".ci", "adapters", "bench", "config", "domain", "reports", "scripts", "sql", "tasks",
-             "tests", "worker"}  # fmt: skip
+             "tests", "worker", "cli", "docs"}  # fmt: skip
 
 
 def _tracked() -> list[str]:
