@@ -14,11 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from worker.settings import Settings
+if TYPE_CHECKING:
+    from worker.settings import Settings
+
 
 # -h as well as --help, as argparse had; wide enough for the long option help lines
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

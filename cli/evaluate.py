@@ -14,14 +14,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import Command, Program, Progress, call, raw, run_program
 from cli.common import services as _services
 from cli.common import table as _table
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 log = logging.getLogger("enrich.evaluate")
 

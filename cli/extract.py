@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import Argument, Command, Progress, call, raw
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 DESCRIPTION = """Extract skills from postings without the fleet (backfills, debugging, scoring
 a gold set from outside).

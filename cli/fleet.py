@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,8 +13,12 @@ from cli.common import Argument, Command, call
 from cli.common import store as _store
 from cli.ingest import run_bridge, wait_persisted
 from cli.versions import print_summary
-from worker.settings import REPO_ROOT, Settings
 
+if TYPE_CHECKING:
+    from worker.settings import Settings
+
+# worker.settings.REPO_ROOT, without importing pydantic-settings for --help
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = REPO_ROOT / "config" / "samples" / "skillspan_postings.jsonl"
 INVALID_SAMPLES = REPO_ROOT / "config" / "samples" / "invalid_postings.jsonl"
 

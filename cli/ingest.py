@@ -9,14 +9,16 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import Argument, Command, Progress, call
 from cli.common import current_version as _current_version
 from cli.common import store as _store
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 # -- bridge --------------------------------------------------------------------------------------
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import Command, Progress, call
 from cli.common import services as _services
 from worker.errors import retry_busy
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def cmd_replay_failures(args: Any, s: Settings) -> int:

@@ -7,12 +7,14 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import Argument, Command, call, raw
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 DESCRIPTION = """Train the section classifier (hashed block features -> multinomial logistic
 regression) from an annotation export and write its artifact (weights.npz + meta.json).

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import Command, call
 from cli.common import services as _services
 from cli.common import table as _table
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def cmd_status(args: Any, s: Settings) -> int:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cli.common import Command, PeriodType, call
 from cli.common import table as _table
 from domain.trends import DIMENSIONS, PERIODS, Coverage, Period, TrendStore
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def trend_store(settings: Settings) -> TrendStore:
