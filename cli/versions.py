@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 def print_summary(
     settings: Settings, postings: int | None = None, seconds: float | None = None
 ) -> None:
+    """Print the warehouse summary: current version, rows per version, drift backlog, top 15
+    skills, rejection/failure counts; with `postings` and `seconds` (wall, s) also the fleet
+    throughput. Raises what the store raises (StoreUnusable, StoreBusy: see worker/errors.py)."""
     store = _store(settings)
     version = _current_version(settings)
     print(f"current enrichment version: {version}")
