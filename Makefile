@@ -53,7 +53,7 @@ train-span: install ## retrain the span model + line gate on SkillSpan train (CP
 
 train-sections: install ## rebuild the section gold (needs ../shared/data) and retrain config/models/section_blocks (~30 s, byte-identical)
 	$(BIN)/python scripts/build_section_gold.py
-	$(BIN)/python -m worker.cli train-sections build/sections/train.jsonl --dev build/sections/dev.jsonl --out config/models/section_blocks
+	$(BIN)/python -m cli.enrich train-sections build/sections/train.jsonl --dev build/sections/dev.jsonl --out config/models/section_blocks
 
 occupations: install ## rebuild the occupation coder config/occupations from O*NET 29.2 + ESCO v1.1.1 (~15 min on a loaded machine; needs ../shared/data)
 	$(BIN)/python scripts/build_occupations.py

@@ -83,18 +83,18 @@ def postings_file(path: Path, prefix: str, n: int = N) -> list[str]:
 def cli(
     fleet: Fleet, *args: str, timeout: float = 900, **kw: object
 ) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=ROOT, env=fleet.env(),
+    return subprocess.run([sys.executable, "-m", "cli.enrich", *args], cwd=ROOT, env=fleet.env(),
                           capture_output=True, timeout=timeout, check=False, **kw)  # type: ignore[call-overload]  # fmt: skip
 
 
 def ops(fleet: Fleet, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "worker.ops_cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli.enrich_ops", *args], cwd=ROOT,
                           env=fleet.env(), capture_output=True, timeout=timeout, check=False)  # fmt: skip
 
 
 def start_bridge(fleet: Fleet, *args: str) -> subprocess.Popen[bytes]:
     log = open(fleet.run_dir / "logs" / "bridge.log", "ab")  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "-m", "worker.cli", "bridge", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "cli.enrich", "bridge", *args], cwd=ROOT,
                             env=fleet.env(), stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
 
 

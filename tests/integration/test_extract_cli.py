@@ -26,7 +26,7 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
     ]
     stdin = "".join(json.dumps(r) + "\n" for r in rows).encode() + b"not json\n"
     run = subprocess.run(
-        [sys.executable, "-m", "worker.cli", "extract", "--batch-size", "2"],
+        [sys.executable, "-m", "cli.enrich", "extract", "--batch-size", "2"],
         cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr.decode()[-2000:]
@@ -69,7 +69,7 @@ def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison(
         + json.dumps({"posting_id": "after", "text": "Git"}).encode() + b"\n"
     )  # fmt: skip
     run = subprocess.run(
-        [sys.executable, "-m", "worker.cli", "extract", "--batch-size", "8"],
+        [sys.executable, "-m", "cli.enrich", "extract", "--batch-size", "8"],
         cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr.decode()[-2000:]
@@ -93,7 +93,7 @@ def test_extract_prints_each_postings_occupation() -> None:
     ]
     stdin = "".join(json.dumps(r) + "\n" for r in rows).encode()
     run = subprocess.run(
-        [sys.executable, "-m", "worker.cli", "extract"],
+        [sys.executable, "-m", "cli.enrich", "extract"],
         cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr.decode()[-2000:]

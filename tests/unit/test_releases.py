@@ -49,7 +49,7 @@ def test_archive_resolve_and_point(tmp_path: Path) -> None:
 
 
 def test_cli_reports_the_rolled_back_version_as_current(tmp_path: Path) -> None:
-    from worker.cli import _current_version
+    from cli.common import current_version as _current_version
 
     deployed = copy_config(tmp_path / "deployed")
     settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
@@ -66,7 +66,7 @@ def test_switching_profiles_changes_the_version_and_rollback_returns(
 ) -> None:
     import argparse
 
-    from worker.ops_cli import cmd_profile
+    from cli.lifecycle import cmd_profile
 
     deployed = copy_config(tmp_path / "deployed")
     settings = Settings(config_root=deployed, data_dir=tmp_path / "data")

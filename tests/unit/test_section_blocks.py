@@ -250,7 +250,7 @@ def test_worker_start_fails_naming_a_missing_section_model(tmp_path: Path) -> No
 
 
 def test_train_sections_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from worker.cli import main
+    from cli.enrich import main
 
     rows = [
         {"posting_id": f"p{i}", "blocks": [
