@@ -15,6 +15,7 @@ from typing import Any
 
 from celery import Task
 
+from domain.events import publish_events
 from domain.models import EnrichedBatch, Posting, Rejection
 from domain.persist import persist
 from tasks.links import LINK_OPTIONS, run_link, run_rejections
@@ -82,6 +83,11 @@ def _persist(svc: Services, b: EnrichedBatch) -> EnrichedBatch:
         len(b.postings), len(b.enrichments), report.enrichments, len(b.failures), report.failures,
         report.isolated,
     )  # fmt: skip
+    if svc.event_publisher is not None:  # after the write: an event names a persisted row
+        written = [e for e in b.enrichments if e.posting_id not in report.isolated_ids]
+        events = publish_events(written, svc.event_publisher, svc.event_marks,
+                                svc.settings.events_max_bytes)  # fmt: skip
+        log.info("events: %s", events.to_dict())
     return b
 
 
