@@ -159,6 +159,10 @@ class Settings(BaseSettings):
     bridge_resume_fraction: float = Field(0.75, gt=0, le=1)
     bridge_backpressure_poll_s: float = Field(1.0, gt=0)
 
+    # The bridge subscription's dead-letter topic (adapters/pubsub/admin.py creates both): a
+    # message delivered this many times without an ack (5..100) moves there instead of looping.
+    pubsub_dead_letter_topic: str = "postings-dead-letter"
+    pubsub_max_delivery_attempts: int = Field(5, ge=5, le=100)
     # Enrichment events (domain/events.py, docs/events.md): after a batch is persisted, one
     # message per posting to this topic (short name, in pubsub_project; or projects/P/topics/T).
     # Unset: no events, no cost. A failed publish never fails persistence: the row stays due
@@ -248,6 +252,10 @@ class Settings(BaseSettings):
     @property
     def subscription_path(self) -> str:
         return f"projects/{self.pubsub_project}/subscriptions/{self.pubsub_subscription}"
+
+    @property
+    def dead_letter_topic_path(self) -> str:
+        return f"projects/{self.pubsub_project}/topics/{self.pubsub_dead_letter_topic}"
 
     @property
     def events_topic_path(self) -> str | None:

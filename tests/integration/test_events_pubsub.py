@@ -241,3 +241,43 @@ def test_every_persisted_posting_gets_one_logical_event_across_a_persister_kill(
         assert re.search(r"events: \{'published': [1-9]", persisted.read_text())
     finally:
         collector.close()
+
+
+def test_the_bridge_subscription_dead_letters_a_message_after_five_deliveries(emulator: str) -> None:  # fmt: skip
+    """The emulator honours dead-letter policies: set up as docker-compose's pubsub-setup does."""
+    from adapters.pubsub.admin import ensure_topology
+    from worker.settings import Settings
+
+    n = uuid.uuid4().hex[:8]
+    s = Settings(pubsub_project=PROJECT, pubsub_topic=f"postings-{n}",
+                 pubsub_subscription=f"bridge-{n}", pubsub_dead_letter_topic=f"dead-{n}",
+                 events_topic=f"events-{n}")  # fmt: skip
+    first = ensure_topology(s)
+    assert all(line.startswith("created") for line in first) and len(first) == 5
+    assert all(line.startswith("exists") for line in ensure_topology(s))  # idempotent
+    sub = pubsub_v1.SubscriberClient()
+    policy = sub.get_subscription(subscription=s.subscription_path).dead_letter_policy
+    assert (policy.dead_letter_topic, policy.max_delivery_attempts) == (s.dead_letter_topic_path, 5)
+    pubsub_v1.PublisherClient().publish(s.topic_path, b"poison").result(timeout=30)
+    attempts = []
+    deadline = time.monotonic() + 90
+    while len(attempts) < 5 and time.monotonic() < deadline:  # the bridge nacks it every time
+        r = sub.pull(request={"subscription": s.subscription_path, "max_messages": 1}, timeout=10)
+        for m in r.received_messages:
+            attempts.append(m.delivery_attempt)
+            sub.modify_ack_deadline(request={"subscription": s.subscription_path,
+                                             "ack_ids": [m.ack_id], "ack_deadline_seconds": 0})  # fmt: skip
+    assert attempts == [1, 2, 3, 4, 5]
+    keep = f"{s.dead_letter_topic_path.replace('/topics/', '/subscriptions/')}-keep"
+    got: list[bytes] = []
+    redelivered = []
+    deadline = time.monotonic() + 60
+    while not got and time.monotonic() < deadline:
+        # the emulator forwards to the dead-letter topic when the bridge pulls again (a live
+        # bridge's stream always does); the message must not come back to the bridge
+        r = sub.pull(request={"subscription": s.subscription_path, "max_messages": 5}, timeout=5)
+        redelivered += list(r.received_messages)
+        r = sub.pull(request={"subscription": keep, "max_messages": 5}, timeout=5)
+        got += [m.message.data for m in r.received_messages]
+    assert got == [b"poison"]
+    assert redelivered == []
