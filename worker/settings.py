@@ -173,11 +173,12 @@ class Settings(BaseSettings):
         30.0, ge=0, description="publish nothing for this long after a failure"
     )
     events_max_bytes: int = Field(9_900_000, ge=10_000, le=9_900_000, description="event data cap")
-    events_resend_interval_s: float = Field(60.0, gt=0)
+    # Each resend run scans the window's enrichment rows (row_id, posting_id, enriched_at, ~110 B
+    # a row on BigQuery, docs/cost.md): a day every 5 minutes. Only rows enriched within the
+    # window are looked at (and, when events are first turned on, published).
+    events_resend_interval_s: float = Field(300.0, gt=0)
     events_resend_grace_s: float = Field(120.0, ge=0)
-    # only rows enriched this recently are looked at (and, when events are first turned on,
-    # published): 7 days
-    events_resend_window_s: float = Field(604800.0, gt=0)
+    events_resend_window_s: float = Field(86400.0, gt=0)
     events_resend_limit: int = Field(1000, ge=1, description="rows per resend run")
     events_resend_lock_ttl_s: float = Field(300.0, gt=0)
 
