@@ -198,3 +198,44 @@ def test_without_a_topic_nothing_is_published(svc) -> None:  # type: ignore[no-u
     assert svc.event_publisher is None
     run_chain([posting("p0", "Python")])
     assert len(svc.store.enrichments) == 1
+
+
+# -- wiring: beat, the resend task, the status line ------------------------------------------
+
+
+def test_the_resend_job_is_scheduled_only_when_events_are_on() -> None:
+    from worker.beat import beat_schedule
+    from worker.settings import Settings
+
+    assert "resend-due-events" not in beat_schedule(Settings())
+    on = beat_schedule(Settings(events_topic="enrichment-events", events_resend_interval_s=7))
+    assert on["resend-due-events"]["task"] == "lifecycle.resend_events"
+    assert on["resend-due-events"]["schedule"] == 7
+    assert (
+        Settings(events_topic="t1", pubsub_project="p").events_topic_path == "projects/p/topics/t1"
+    )
+    assert Settings(events_topic="projects/q/topics/t").events_topic_path == "projects/q/topics/t"
+
+
+def test_the_resend_task_publishes_what_is_due_once_per_run(svc_with_events) -> None:  # type: ignore[no-untyped-def]
+    from tasks.lifecycle import resend_events_task
+    from tests.fakes import FakeCoordinator
+
+    svc, pub = svc_with_events
+    coordinator = FakeCoordinator()
+    svc.__dict__["coordinator"] = coordinator
+    svc.settings = svc.settings.model_copy(update={"events_resend_grace_s": 0.0})
+    rows = _persisted(svc.store, 3)
+    coordinator.locked.add("events-resend")  # another run holds the lock
+    assert resend_events_task() == {"skipped": "another resend is running"}
+    coordinator.locked.clear()
+    assert resend_events_task() == {"due": 3, "published": 3, "failed": 0, "missing": 0}
+    assert resend_events_task() == {"due": 0, "published": 0, "failed": 0, "missing": 0}
+    assert {ev.row_id for ev in pub.published} == {r.row_id for r in rows}
+
+
+def test_the_status_line_says_when_events_are_off(svc) -> None:  # type: ignore[no-untyped-def]
+    from worker.events import check_events_at_start, events_status_line
+
+    assert events_status_line(svc) == "events:         off (ENRICH_EVENTS_TOPIC unset)"
+    assert check_events_at_start(svc) is None
