@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "config" / "schemas" / "enrichment_event.schema.json").read_text())
 HASH = "0" * 64
 DAY = 86400.0
+EVER = 100 * 365 * DAY  # the chain's rows carry the fixed test clock (2026-11-27)
 
 
 def skill(i: int, conf: float = 0.5, category: str = "knowledge", section: str | None = "requirements") -> ExtractedSkill:  # fmt: skip
@@ -167,6 +168,7 @@ def test_resend_respects_the_grace_period(store: InMemoryStore) -> None:
 def svc_with_events(svc):  # type: ignore[no-untyped-def]
     pub = FakeEventPublisher()
     svc.__dict__["event_publisher"] = pub
+    svc.settings = svc.settings.model_copy(update={"events_topic": "enrichment-events"})
     return svc, pub
 
 
@@ -189,7 +191,7 @@ def test_the_chain_publishes_one_event_per_persisted_posting(svc_with_events) ->
     assert len(keys) == 10 and set(keys) == rows
     for ev in pub.published:
         jsonschema.validate(json.loads(ev.data), SCHEMA)
-    assert svc.store.count_due_events(DAY, 0.0) == 0
+    assert svc.store.count_due_events(EVER, 0.0) == 0
 
 
 def test_without_a_topic_nothing_is_published(svc) -> None:  # type: ignore[no-untyped-def]
@@ -239,3 +241,17 @@ def test_the_status_line_says_when_events_are_off(svc) -> None:  # type: ignore[
 
     assert events_status_line(svc) == "events:         off (ENRICH_EVENTS_TOPIC unset)"
     assert check_events_at_start(svc) is None
+
+
+def test_an_events_failure_never_fails_the_persist_link(svc_with_events, caplog) -> None:  # type: ignore[no-untyped-def]
+    from tests.unit.test_tasks import run_chain
+
+    svc, pub = svc_with_events
+    # a broken outbox: "bigquery" wiring over a store without a BigQuery client raises
+    svc.settings = svc.settings.model_copy(update={"store_backend": "bigquery"})
+    run_chain([posting("p0", "Python"), posting("p1", "k8s")])
+    assert len(svc.store.enrichments) == 2 and not svc.store.rejection_rows
+    assert pub.published == []
+    assert svc.store.count_due_events(EVER, 0.0) == 2  # still due: the resend job sends them
+    assert "events not published (AttributeError)" in caplog.text
+    assert "step failed" not in caplog.text  # the link finished; nothing was recorded as failed
