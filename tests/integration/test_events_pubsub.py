@@ -281,3 +281,25 @@ def test_the_bridge_subscription_dead_letters_a_message_after_five_deliveries(em
         got += [m.message.data for m in r.received_messages]
     assert got == [b"poison"]
     assert redelivered == []
+
+
+def test_the_status_line_names_a_missing_topic_then_counts_what_is_due(
+    emulator: str, tmp_path: Path
+) -> None:
+    from adapters.duckdb.store import DuckDbStore
+    from worker.bootstrap import Services
+    from worker.events import events_status_line
+    from worker.settings import Settings
+
+    name = f"status-{uuid.uuid4().hex[:8]}"
+    s = Settings(data_dir=tmp_path, pubsub_project=PROJECT, events_topic=name,
+                 events_resend_grace_s=0.0)  # fmt: skip
+    store = DuckDbStore(s.duckdb_path)
+    store.write_batch([], [_row("a", 2), _row("b", 1)], [])
+    svc = Services(s, store)
+    line = events_status_line(svc)
+    assert "ERROR" in line and "does not exist" in line and "2 due" in line
+    topic_and_subscription(name)
+    store.mark_events_sent([(_row("a", 0).row_id, "a")])
+    line = events_status_line(svc)
+    assert f"events topic projects/{PROJECT}/topics/{name}: ok; 1 due" in line
