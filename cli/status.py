@@ -22,6 +22,7 @@ def cmd_status(args: Any, s: Settings) -> int:
         PERSIST_QUEUE,
         REENRICH_QUEUE,
     )
+    from worker.events import events_status_line
 
     svc = _services(s)
     current = current_or_last_good(svc, s)
@@ -63,6 +64,7 @@ def cmd_status(args: Any, s: Settings) -> int:
           + f"; spooled batches: {len(list(svc.spool.items()))}"
           + ("  (enrich-ops replay-failures)" if failed else ""))  # fmt: skip
     print(ledger_line(svc.ledger, s))
+    print(events_status_line(svc))
     evals = svc.store.evaluations(limit=200)
     latest: dict[str, object] = {}
     for r in evals:

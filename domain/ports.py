@@ -370,3 +370,40 @@ class LanguageDetector(Protocol):
         """ISO 639-1 code ("en", "de"), "mul" when two languages share the text, "und" when
         it cannot tell (too little text, only names or emoji). Never raises."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class DueEvent:
+    """An enrichment row whose event has no sent mark yet."""
+
+    row_id: str
+    posting_id: str
+
+
+class EventPublisher(Protocol):
+    """Publishes enrichment events (domain/events.py) to the events topic."""
+
+    def publish(self, events: Sequence[Any]) -> list[str]:
+        """Publish `events` (EnrichmentEvent); return the row_ids of those the service
+        acknowledged, in any order. Never raises for a publish that failed: a failed event is
+        simply not in the list (it stays due). Bounded in time by the adapter."""
+        ...
+
+
+class EventMarks(Protocol):
+    """The events outbox, next to the warehouse's tables: an enrichment row needs an event
+    while it has no sent mark (both stores implement it; BigQuery in its own adapter)."""
+
+    def mark_events_sent(self, rows: Sequence[tuple[str, str]]) -> int:
+        """Record (row_id, posting_id) events as sent, stamped with the warehouse's clock;
+        idempotent. Returns how many marks were new (BigQuery: how many were appended)."""
+        ...
+
+    def due_events(self, window_s: float, grace_s: float, limit: int) -> list[DueEvent]:
+        """Up to `limit` enrichment rows, by row_id, enriched between `window_s` and `grace_s`
+        seconds ago (warehouse clock) that have no sent mark."""
+        ...
+
+    def count_due_events(self, window_s: float, grace_s: float) -> int:
+        """How many rows due_events(window_s, grace_s, ∞) would list."""
+        ...

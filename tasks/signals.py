@@ -64,6 +64,22 @@ def _cap_child_memory(**_: Any) -> None:
              want >> 20, size >> 20, headroom_mb)  # fmt: skip
 
 
+@signals.worker_process_init.connect
+def _check_events_topic(**_: Any) -> None:
+    # The persister (the process that writes, and so publishes) checks the events topic once
+    # per pool child, after the fork: a missing topic or a denied permission is one clear
+    # ERROR line at start, and enrichment goes on (the events stay due).
+    if get_settings().preload_models or not get_settings().events_topic:
+        return
+    from worker.bootstrap import services
+    from worker.events import check_events_at_start
+
+    try:
+        check_events_at_start(services())
+    except Exception as exc:  # never keep the persister from starting
+        log.error("events topic check failed: %s", type(exc).__name__)
+
+
 @signals.task_received.connect
 def _count_delivery(request: Any = None, **_: Any) -> None:
     # In the parent, before a pool child decodes or runs the message: poison batches are caught

@@ -13,6 +13,7 @@ from domain.clustering.model import ClusterModel, PostingFeatures
 from domain.errors import ConfigError
 from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
 from domain.ports import (
+    DueEvent,
     IntakeEntry,
     LedgerCounts,
     RawMessage,
@@ -37,6 +38,7 @@ class InMemoryStore:
         # intake ledger: (posting_id, content_hash) -> [posting, ref, accepted_at, attempts, last]
         self.intake: dict[tuple[str, str], list[Any]] = {}
         self.clock = lambda: datetime.now(UTC)  # the warehouse's clock (tests move it)
+        self.event_marks: dict[str, datetime] = {}  # row_id -> sent_at (events outbox)
 
     def write_batch(
         self,
@@ -240,6 +242,31 @@ class InMemoryStore:
             sum(v[3] for v in self.intake.values()),
             lost,
         )
+
+    # -- events outbox ---------------------------------------------------------------------------
+
+    def mark_events_sent(self, rows: Sequence[tuple[str, str]]) -> int:
+        new = 0
+        for row_id, _posting_id in rows:
+            if row_id not in self.event_marks:
+                self.event_marks[row_id] = self.clock()
+                new += 1
+        return new
+
+    def _due(self, window_s: float, grace_s: float) -> list[JobEnrichment]:
+        now = self.clock()
+        lo, hi = now - timedelta(seconds=window_s), now - timedelta(seconds=grace_s)
+        return sorted(
+            (e for e in self.enrichments.values()
+             if lo <= datetime.fromisoformat(e.enriched_at) <= hi and e.row_id not in self.event_marks),
+            key=lambda e: e.row_id,
+        )  # fmt: skip
+
+    def due_events(self, window_s: float, grace_s: float, limit: int) -> list[DueEvent]:
+        return [DueEvent(e.row_id, e.posting_id) for e in self._due(window_s, grace_s)[:limit]]
+
+    def count_due_events(self, window_s: float, grace_s: float) -> int:
+        return len(self._due(window_s, grace_s))
 
     # -- clustering -----------------------------------------------------------------------------
 
@@ -614,3 +641,20 @@ class InMemoryTrends:
         top = sorted(counts, key=lambda k: (-counts[k], k))[:limit]
         items = tuple(CoCount(k, names[k], counts[k], counts[k] / len(hits)) for k in top)
         return CoOccurrence(len(hits), items, self._coverage(rows))
+
+
+class FakeEventPublisher:
+    """EventPublisher that keeps what it published; `fail` makes every publish fail (nothing
+    acknowledged), `fail_rows` only those row_ids."""
+
+    def __init__(self) -> None:
+        self.published: list[Any] = []  # EnrichmentEvent, in publish order
+        self.fail = False
+        self.fail_rows: set[str] = set()
+
+    def publish(self, events: Sequence[Any]) -> list[str]:
+        if self.fail:
+            return []
+        ok = [ev for ev in events if ev.row_id not in self.fail_rows]
+        self.published.extend(ok)
+        return [ev.row_id for ev in ok]

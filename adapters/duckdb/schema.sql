@@ -130,3 +130,10 @@ CREATE TABLE IF NOT EXISTS intake (
     last_attempt_at TIMESTAMP,
     PRIMARY KEY (posting_id, content_hash)
 );
+-- Events outbox (issue #25): an enrichment row needs an event while it has no mark here.
+-- sent_at is this file's clock. Never read by enrichment; pruned with the rows it marks.
+CREATE TABLE IF NOT EXISTS event_marks (
+    row_id     VARCHAR PRIMARY KEY,
+    posting_id VARCHAR NOT NULL,
+    sent_at    TIMESTAMP NOT NULL
+);

@@ -33,7 +33,14 @@ from domain.models import (
     Rejection,
     Section,
 )
-from domain.ports import IntakeEntry, LedgerCounts, SectionRow, SkillCount, VersionCount
+from domain.ports import (
+    DueEvent,
+    IntakeEntry,
+    LedgerCounts,
+    SectionRow,
+    SkillCount,
+    VersionCount,
+)
 
 log = logging.getLogger(__name__)
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
@@ -595,6 +602,42 @@ class DuckDbStore:
             [_cutoff(grace_s)],
         )
         return LedgerCounts(*(int(v) for v in rows[0]))
+
+    # -- events outbox (domain/events.py) ------------------------------------------------------
+
+    def mark_events_sent(self, rows: Sequence[tuple[str, str]]) -> int:
+        if not rows:
+            return 0
+        now = _db_ts(datetime.now(UTC).isoformat())
+        data = json.dumps([{"r": r, "p": p} for r, p in dict(rows).items()])
+        with self._connect() as con:
+            new = con.execute(
+                """
+                INSERT INTO event_marks (row_id, posting_id, sent_at)
+                SELECT s.k.r, s.k.p, $1
+                FROM (SELECT unnest(from_json($2, '[{"r": "VARCHAR", "p": "VARCHAR"}]')) AS k) AS s
+                ON CONFLICT DO NOTHING RETURNING row_id
+                """,
+                [now, data],
+            ).fetchall()
+        return len(new)
+
+    _DUE = """
+        FROM job_enrichments e
+        WHERE e.enriched_at >= ? AND e.enriched_at <= ?
+          AND NOT EXISTS (SELECT 1 FROM event_marks m WHERE m.row_id = e.row_id)
+    """
+
+    def due_events(self, window_s: float, grace_s: float, limit: int) -> list[DueEvent]:
+        rows = self._query(
+            f"SELECT e.row_id, e.posting_id {self._DUE} ORDER BY e.row_id LIMIT ?",
+            [_cutoff(window_s), _cutoff(grace_s), limit],
+        )
+        return [DueEvent(r[0], r[1]) for r in rows]
+
+    def count_due_events(self, window_s: float, grace_s: float) -> int:
+        rows = self._query(f"SELECT count(*) {self._DUE}", [_cutoff(window_s), _cutoff(grace_s)])
+        return int(rows[0][0])
 
     # -- clustering ---------------------------------------------------------------------------
 
