@@ -88,11 +88,14 @@ GROUP_BEFORE = (
 def before(fn: Callable[[], object]) -> object:
     """Run `fn` with the adapter's SQL as it was before 2026.11.11."""
     current, group = duckdb_trends._CURRENT, duckdb_trends._KEYS["group"]
+    demand = dict(duckdb_trends._DEMAND)
     duckdb_trends._CURRENT, duckdb_trends._KEYS["group"] = CURRENT_BEFORE, GROUP_BEFORE
+    duckdb_trends._DEMAND.clear()
     try:
         return fn()
     finally:
         duckdb_trends._CURRENT, duckdb_trends._KEYS["group"] = current, group
+        duckdb_trends._DEMAND.update(demand)
 
 
 def main() -> int:

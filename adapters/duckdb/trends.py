@@ -43,6 +43,16 @@ JOIN (SELECT posting_id, content_hash, received_at, try_cast(posted_at AS TIMEST
       FROM postings) p ON p.posting_id = e.posting_id AND p.content_hash = e.content_hash
 WHERE e.enrichment_version = ?
 QUALIFY row_number() OVER (PARTITION BY e.posting_id ORDER BY e.enriched_at DESC, e.row_id DESC) = 1"""
+_CATS = (
+    "cats AS (SELECT category, CAST(1 AS UBIGINT) << CAST(row_number() OVER (ORDER BY category)"
+    " - 1 AS INTEGER) AS bit FROM (SELECT DISTINCT category FROM enrichment_skills"
+    " WHERE category IS NOT NULL))"
+)
+_MASKS = (
+    "masks AS (SELECT any_value(w.posting_id) AS posting_id, any_value(w.t) AS t, "
+    "bit_or(c.bit) AS mask FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id "
+    "JOIN cats c ON c.category = k.category GROUP BY w.rowid)"
+)
 # (posting, key, label) per dimension, one row per posting and key. An enrichment row holds one
 # skill per skill_id (the ensemble merges by id), so concept rows need no DISTINCT.
 _KEYS = {
@@ -52,20 +62,29 @@ _KEYS = {
     # (posting, category) hashed ~2M string keys at 1M postings and cost 2.4 s of the query;
     # instead each posting's categories are OR-ed into a bit mask, grouped by win's integer
     # rowid, and expanded back (one bit per category present in the table, at most 64).
-    "group": "WITH cats AS (SELECT category, CAST(1 AS UBIGINT) << CAST(row_number() "
-    "OVER (ORDER BY category) - 1 AS INTEGER) AS bit FROM (SELECT DISTINCT category "
-    "FROM enrichment_skills WHERE category IS NOT NULL)) "
-    "SELECT m.posting_id, m.t, c.category AS key, c.category AS label FROM ("
-    "SELECT any_value(w.posting_id) AS posting_id, any_value(w.t) AS t, bit_or(c.bit) AS mask "
-    "FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id "
-    "JOIN cats c ON c.category = k.category GROUP BY w.rowid) m "
-    "JOIN cats c ON (m.mask & c.bit) <> 0",
+    "group": f"WITH {_CATS}, {_MASKS} SELECT m.posting_id, m.t, c.category AS key, "
+    "c.category AS label FROM masks m JOIN cats c ON (m.mask & c.bit) <> 0",
     "occupation": "SELECT w.posting_id, w.t, w.soc_code AS key, coalesce(w.soc_title, w.soc_code) "
     "AS label FROM win w WHERE w.soc_code IS NOT NULL",
     "cluster": "SELECT w.posting_id, w.t, CAST(a.cluster_id AS VARCHAR) AS key, "
     "'cluster ' || a.cluster_id AS label FROM win w "
     "JOIN cluster_assignments a ON a.posting_id = w.posting_id "
     "JOIN cluster_runs r ON r.run_id = a.run_id AND r.is_active",
+}
+
+
+# Demand per skill category counts (period, mask) pairs first, a few thousand rows, and expands
+# only those: 1.22 s -> 0.75 s at 1M postings against expanding every posting's mask.
+# Same columns and order as the generic demand query; {period} week | month, ? the limit.
+_DEMAND = {
+    "group": f"""WITH {_CATS}, {_MASKS},
+    per AS (SELECT CAST(date_trunc('{{period}}', t) AS DATE) AS bucket, mask, count(*) AS n
+            FROM masks GROUP BY ALL),
+    keyed AS (SELECT p.bucket, c.category AS key, CAST(sum(p.n) AS BIGINT) AS n
+              FROM per p JOIN cats c ON (p.mask & c.bit) <> 0 GROUP BY ALL),
+    top AS (SELECT key, sum(n) AS n FROM keyed GROUP BY key ORDER BY n DESC, key LIMIT ?)
+    SELECT k.bucket, k.key, k.key, k.n FROM keyed k JOIN top ON top.key = k.key
+    ORDER BY k.bucket, top.n DESC, k.key""",
 }
 
 
@@ -131,7 +150,9 @@ class DuckDbTrends:
         rows, cov = self._run(
             version,
             [span],
-            f"""WITH keyed AS ({_KEYS[dimension]}),
+            _DEMAND[dimension].format(period=period)
+            if dimension in _DEMAND
+            else f"""WITH keyed AS ({_KEYS[dimension]}),
             top AS (SELECT key, count(*) AS n, min(label) AS label FROM keyed
                     GROUP BY key ORDER BY n DESC, key LIMIT ?)
             SELECT CAST(date_trunc('{period}', k.t) AS DATE) AS bucket, k.key, top.label, count(*)
