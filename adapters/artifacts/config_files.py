@@ -268,10 +268,13 @@ def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
 
 
 def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
-    """The occupation coder when model_versions.yaml lists `occupation_coder` (else None);
-    a missing or damaged artifact raises ConfigError naming the file (at worker start)."""
+    """The occupation coder when model_versions.yaml lists `occupation_coder` (else None); its
+    second file, when listed, is the title encoder of its centroids. A missing or damaged
+    artifact raises ConfigError naming the file (at worker start)."""
     if "occupation_coder" not in cfg.spec["components"]:
         return None
     from adapters.artifacts.occupations import load_coder
 
-    return load_coder(cfg.path("occupation_coder"))
+    files = cfg.spec["components"]["occupation_coder"]["files"]
+    vectors = cfg.path("occupation_coder", 1) if len(files) > 1 else None
+    return load_coder(cfg.path("occupation_coder"), vectors)
