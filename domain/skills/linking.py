@@ -172,6 +172,14 @@ def short_forms(name: str) -> list[tuple[str, bool]]:
         rest = iter(long[1:])
         if acro[0] == long[0] and all(c in rest for c in acro[1:]):
             out += [(words[-1], True), (long, False)]
+    # the vendor with the acronym: "Amazon EC2" for Amazon Elastic Compute Cloud EC2, "Amazon
+    # S3" for Amazon Simple Storage Service S3
+    if len(words) >= 4 and words[0].lower() in VENDORS and _ACRONYM.match(words[-1]):
+        out.append((f"{words[0]} {words[-1]}".lower(), False))
+    # a language named without "programming language", in its own case only: "Rust" for
+    # Rust programming language ("rust" is corrosion)
+    if len(words) >= 3 and " ".join(words[-2:]).lower() == "programming language":
+        out.append((" ".join(words[:-2]), True))
     return out
 
 
@@ -360,8 +368,9 @@ GENERIC = frozenset(
 def extra_words(mention: str, label: str) -> float:
     """Share of the label's content words the mention does not have, in [0, 1]. A word is had
     when a mention word equals it up to plural / verb ending or one starts the other (>= 4
-    letters: "develop" in "development"); GENERIC head words are never extra. "sound
-    development software" for "software development": 1/3; "algorithms" for "formulas": 1."""
+    letters: "develop" in "development"); GENERIC head words are neither counted nor extra
+    ("sound development software" for "software development": "sound" of "sound", 1.0;
+    "algorithms" for "formulas": 1.0; "automation technology" for "automation": 0.0)."""
     generic = {_base(_singular(w)) for w in GENERIC}
     have = [_base(_singular(w)) for w in _TOKEN.findall(mention.lower()) if w not in _STOP]
     want = [
@@ -579,12 +588,14 @@ class ConceptLinker:
         best = next((c for c, naming in scored if naming), None)
         if best is not None and best.score >= self.params.threshold:
             return Link(best.skill_id, round(best.score, 4), VECTOR, cands)
-        group = self._group(ranked)
+        group = self._group([c for c, naming in scored if naming])
         if group is not None:
             return Link(None, group[1], GROUP, cands, group[0])
         return Link(None, 0.0, NONE, cands)
 
     def _group(self, ranked: Sequence[ConceptCandidate]) -> tuple[SkillGroup, float] | None:
+        """The group the first `group_top` naming candidates (>= group_min) agree on, most
+        specific level first, with its score-weighted share of the vote; None below group_share."""
         p = self.params
         if self.hierarchy is None or p.group_top <= 0:
             return None
