@@ -226,7 +226,7 @@ def test_missing_or_corrupt_hierarchy_names_the_file(tmp_path: Path, content: by
     path = tmp_path / "skill_groups.jsonl.gz"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(ConfigError, match="skill_groups.jsonl.gz"):
+    with pytest.raises(ConfigError, match=r"skill_groups\.jsonl\.gz"):
         load_hierarchy(path)
 
 
