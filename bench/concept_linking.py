@@ -261,16 +261,15 @@ def issue24_scores(links, items) -> dict[str, object]:
     }
 
 
-def linker_cost(cfg: LoadedConfig, repeat: int = 3) -> dict[str, object]:
+def linker_cost(full, repeat: int = 3) -> dict[str, object]:
     """Extraction time over the 198 samples, active profile, with and without the linker
-    (fresh link cache each round; median of `repeat` round-robin rounds)."""
+    (fresh link cache each round; median of `repeat` round-robin rounds), and where the
+    mentions land (concept / group / none, per kind)."""
     import statistics
 
-    from adapters.artifacts.config_files import build_extractor
     from domain.models import Section
     from domain.skills.ensemble import SkillExtractor
 
-    full = build_extractor(cfg)
     bare = SkillExtractor(
         full.nlp, full.taxonomy, full.strategies, full.ambiguity, full.params, None
     )
@@ -278,19 +277,31 @@ def linker_cost(cfg: LoadedConfig, repeat: int = 3) -> dict[str, object]:
     items = [(r["text"], (Section("overview", 0, 10**9),)) for r in rows]
     full.extract_many(items[:32])  # warm-up: vocab, weights
     times: dict[str, list[float]] = {"without": [], "with": []}
+    levels: Counter[tuple[str, str]] = Counter()
     for _ in range(repeat):
         for name, ex in (("without", bare), ("with", full)):
             if full.linker is not None:
                 full.linker._cache.clear()  # cold: a worker's first pass over new text
             t0 = time.perf_counter()
-            for i in range(0, len(items), 32):
-                ex.extract_many(items[i : i + 32])
+            out = [x for i in range(0, len(items), 32) for x in ex.extract_many(items[i : i + 32])]
             times[name].append(time.perf_counter() - t0)
+            if name == "with":
+                levels = Counter(
+                    (s.kind, (s.link_level or "none").split(":")[0])
+                    for x in out for s in x.skills for _ in s.mentions
+                )  # fmt: skip
     w, wo = statistics.median(times["with"]), statistics.median(times["without"])
     import resource
 
+    share = {}
+    for kind in ("SKILL", "KNOWLEDGE", None):
+        n = sum(v for (k, _), v in levels.items() if kind in (None, k))
+        c = sum(v for (k, lv), v in levels.items() if kind in (None, k) and lv == "concept")
+        g = sum(v for (k, lv), v in levels.items() if kind in (None, k) and lv == "group")
+        share[kind or "all"] = f"concept {c / max(n, 1):.1%}, group {g / max(n, 1):.1%} of {n}"
     return {"postings": len(items), "without s": round(wo, 2), "with s": round(w, 2),
             "linker share of extraction time": round((w - wo) / wo, 3),
+            "sample mentions": share,
             "peak RSS MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}  # fmt: skip
 
 
@@ -361,7 +372,8 @@ def main_issue24(args) -> None:
     from adapters.artifacts.config_files import build_extractor
 
     t0 = time.perf_counter()
-    linker = build_extractor(cfg).linker
+    extractor = build_extractor(cfg)
+    linker = extractor.linker
     print(f"enrichment {cfg.manifest.effective}; linker built in {time.perf_counter() - t0:.1f} s")
     assert linker is not None
     for path in args.gold or [GOLD]:
@@ -378,7 +390,7 @@ def main_issue24(args) -> None:
         if args.tune:
             tune(linker, items, args.tune)
     if args.cost:
-        print(f"cost: {json.dumps(linker_cost(cfg))}")
+        print(f"cost: {json.dumps(linker_cost(extractor))}")
 
 
 def main() -> None:

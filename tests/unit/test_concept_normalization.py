@@ -295,3 +295,38 @@ def test_the_product_links_named_products_and_places_traits(real_pipeline) -> No
         "onet:rust-programming-language",
     ]
     assert found[3].skill_id is None and found[3].level.startswith("group:")  # a trait: a group
+
+
+def test_worker_start_fails_naming_a_missing_hierarchy_before_loading_vectors(
+    tmp_path: Path,
+) -> None:
+    from adapters.artifacts.concept_linker import build_linker
+    from adapters.artifacts.config_files import linker_hierarchy_path, load_config
+
+    root = Path(__file__).resolve().parents[2]
+    cfg = load_config(root)
+    assert linker_hierarchy_path(cfg) == root / "config" / "taxonomy" / "skill_groups.jsonl.gz"
+    missing = tmp_path / "config" / "taxonomy" / "skill_groups.jsonl.gz"
+    with pytest.raises(ConfigError, match=r"skill hierarchy missing: .*skill_groups"):
+        build_linker(tmp_path / "no-vectors", TAX, (), frozenset(), LinkerParams(), missing)
+
+
+def test_a_taxonomy_update_removing_a_concept_is_a_new_version_so_drift_picks_rows_up(
+    tmp_path: Path,
+) -> None:
+    """Rows keep reading (the stores never look concepts up: the contract suite reads a row
+    whose concept is gone); the update itself changes the effective version, so every posting
+    enriched before is drift and gets re-enriched."""
+    import shutil
+
+    from adapters.artifacts.config_files import load_config
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "config", tmp_path / "config")
+    before = load_config(tmp_path).manifest.effective
+    groups = tmp_path / "config" / "taxonomy" / "skill_groups.jsonl.gz"
+    rows = gzip.decompress(groups.read_bytes()).decode().splitlines()
+    kept = [r for r in rows if "esco:ccd0a1d9-afda-43d9-b901-96344886e14d" not in r]
+    assert len(kept) == len(rows) - 1
+    groups.write_bytes(gzip.compress(("\n".join(kept) + "\n").encode(), mtime=0))
+    assert load_config(tmp_path).manifest.effective != before
