@@ -150,6 +150,9 @@ class _Group:
     relevance: float = 1.0
 
 
+NO_LINK = Link(None, 0.0, NONE)
+
+
 class SkillExtractor:
     """Tokenizes once, runs dictionary strategies per posting and batch strategies per batch."""
 
@@ -220,9 +223,8 @@ class SkillExtractor:
 
     def link_groups(self, docs: Sequence[Doc], groups: Sequence[list[_Group]]) -> list[list[Link]]:
         """The concept of every kept span: a member's own taxonomy link (exact label or curated
-        alias) first; else the concept linker, once for the whole batch, with each span's
-        sentence (its line). Every span asks the linker for its ranked candidates; a member's
-        own link stays the top-1."""
+        alias) first, its candidates that concept alone; else the concept linker, once for the
+        whole batch, with each span's sentence (its line)."""
         out: list[list[Link]] = []
         todo: list[tuple[int, int, str, str | None, str]] = []
         for i, (doc, gs) in enumerate(zip(docs, groups, strict=True)):
@@ -232,9 +234,11 @@ class SkillExtractor:
                 member = self._link(g, doc)
                 if member is not None and member.skill_id is not None:
                     method = ALIAS_LINK if member.strategy == ALIAS else EXACT
-                    row.append(Link(member.skill_id, 1.0, method))
-                else:
-                    row.append(Link(None, 0.0, NONE))
+                    own = Link(member.skill_id, 1.0, method)
+                    # its candidates: that concept alone (no search)
+                    row.append(self.linker.keep_top1(own, NO_LINK) if self.linker else own)
+                    continue
+                row.append(Link(None, 0.0, NONE))
                 if self.linker is not None:
                     a, b = doc[g.start].idx, doc[g.end - 1].idx + len(doc[g.end - 1])
                     line = text[
@@ -243,12 +247,11 @@ class SkillExtractor:
                     todo.append((i, j, doc[g.start : g.end].text, g.kind, line))
             out.append(row)
         if todo and self.linker is not None:
-            found = self.linker.link_many(
+            linked = self.linker.link_many(
                 [(text, kind) for _, _, text, kind, _ in todo], [t[4] for t in todo]
             )
-            for (i, j, _, _, _), link in zip(todo, found, strict=True):
-                own = out[i][j]
-                out[i][j] = link if own.skill_id is None else self.linker.keep_top1(own, link)
+            for (i, j, _, _, _), link in zip(todo, linked, strict=True):
+                out[i][j] = link
         return out
 
     def candidates(

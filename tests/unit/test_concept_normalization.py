@@ -330,3 +330,14 @@ def test_a_taxonomy_update_removing_a_concept_is_a_new_version_so_drift_picks_ro
     assert len(kept) == len(rows) - 1
     groups.write_bytes(gzip.compress(("\n".join(kept) + "\n").encode(), mtime=0))
     assert load_config(tmp_path).manifest.effective != before
+
+
+@pytest.mark.parametrize("m", [1, 5, 20])
+def test_top_columns_finds_the_same_best_as_a_full_sort(m: int) -> None:
+    from domain.skills.linking import TOP_WIDTH, top_columns
+
+    rng = np.random.default_rng(0)
+    sims = rng.standard_normal((7, TOP_WIDTH * 100)).astype(np.float32)
+    got = np.sort(top_columns(sims, m), axis=1)
+    want = np.sort(np.argsort(-sims, axis=1, kind="stable")[:, :m], axis=1)
+    assert (got == want).all()
