@@ -424,9 +424,7 @@ def extra_words(mention: str, label: str) -> float:
     for w in want:
         if w in have:
             continue
-        if not any(
-            min(len(w), len(h)) >= 4 and (w.startswith(h) or h.startswith(w)) for h in have
-        ):
+        if not any(min(len(w), len(h)) >= 4 and (w.startswith(h) or h.startswith(w)) for h in have):
             missing += 1
     return missing / len(want)
 
