@@ -224,9 +224,19 @@ class LinkerParams:
     group_top: int = 0
     group_min: float = 0.5
     group_share: float = 0.5
+    # the levels the vote tries, in order ("2,3,1": a level-2 group where the candidates agree
+    # on one, else level 3, else 1)
+    group_levels: str = "3,2,1"
     # may a vector neighbour found by a weak one-word alternative label (`is_weak_label`:
     # "formulas" of *algorithms*) be the top-1? True as up to 2026.11.8; it stays a candidate
     weak_vector_links: bool = True
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        try:
+            return tuple(int(x) for x in self.group_levels.split(","))
+        except ValueError:
+            return ()
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> LinkerParams:
@@ -240,6 +250,8 @@ class LinkerParams:
             raise ConfigError("concept_linker needs 1 <= k <= pool")
         if not 0.0 <= p.context_weight < 1.0:
             raise ConfigError("concept_linker context_weight must lie in [0, 1)")
+        if sorted(p.levels) != [1, 2, 3]:
+            raise ConfigError("concept_linker group_levels must order 1, 2 and 3, e.g. '3,2,1'")
         return p
 
 
@@ -638,8 +650,8 @@ class ConceptLinker:
         return Link(None, 0.0, NONE, cands)
 
     def _group(self, ranked: Sequence[ConceptCandidate]) -> tuple[SkillGroup, float] | None:
-        """The group the first `group_top` naming candidates (>= group_min) agree on, most
-        specific level first, with its score-weighted share of the vote; None below group_share."""
+        """The group the first `group_top` naming candidates (>= group_min) agree on, levels in
+        `group_levels` order, with its score-weighted share of the vote; None below group_share."""
         p = self.params
         if self.hierarchy is None or p.group_top <= 0:
             return None
@@ -647,7 +659,7 @@ class ConceptLinker:
         total = sum(c.score for c in voters)
         if not voters or total <= 0:
             return None
-        for level in (3, 2, 1):
+        for level in p.levels:
             votes: dict[str, float] = {}
             for c in voters:
                 for g in self.hierarchy.of(c.skill_id):

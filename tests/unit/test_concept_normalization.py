@@ -151,6 +151,12 @@ def test_no_concept_at_the_threshold_falls_back_to_the_group_the_candidates_shar
     assert (off[0].level, off[0].method) == ("none", NONE)
 
 
+def test_group_levels_set_which_level_the_vote_tries_first() -> None:
+    lk = linker(threshold=0.99, group_top=3, group_min=0.3, group_share=0.3, group_levels="1,2,3")
+    (link,) = lk.link_many([("leading and motivating others", "SKILL")])
+    assert (link.group, link.level) == (HIERARCHY.groups["S4"], "group:1")
+
+
 def test_no_group_from_candidates_below_group_min() -> None:
     lk = linker(threshold=0.99, group_top=3, group_min=0.99, group_share=0.3)
     (link,) = lk.link_many([("leading and motivating others", "SKILL")])
@@ -187,7 +193,7 @@ def test_short_forms_for_vendor_acronyms_and_languages() -> None:
 def test_params_are_checked() -> None:
     assert LinkerParams.from_config({"k": 5, "pool": 30, "weak_vector_links": False}).k == 5
     for bad in ({"k": 0}, {"k": 9, "pool": 5}, {"context_weight": 1.0}, {"nope": 1},
-                {"weak_vector_links": "no"}):  # fmt: skip
+                {"weak_vector_links": "no"}, {"group_levels": "3,2"}, {"group_levels": "a"}):  # fmt: skip
         with pytest.raises(ConfigError):
             LinkerParams.from_config(bad)
 
