@@ -574,8 +574,8 @@ output: one JSON line per input posting, in input order:
   (esco:..., onet:...) or, for a span no taxonomy entry names, "span:<kind>:<text>".
   link_method says how the concept was found: exact (a taxonomy label), alias (a curated alias),
   normalized (same words up to order, plurals, verb forms, filler such as "skills"), vector
-  (nearest taxonomy label, cosine >= the concept_linker threshold) or none; link_score is 1.0
-  for exact/alias, 0.95 for normalized, the cosine for vector, 0 for none; group when only a
+  (nearest taxonomy label, reranked score >= the concept_linker threshold) or none; link_score is 1.0
+  for exact/alias, 0.95 for normalized, the reranked cosine for vector, 0 for none; group when only a
   broader place fits: link_level is then group:<n> (ESCO level, 3 most specific) and
   group_id/group_name name it (for a concept: its nearest group). candidates: the top 5 concepts.
   sections cover the whole text in order; kind is one of overview company responsibilities
