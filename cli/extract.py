@@ -25,7 +25,9 @@ output: one JSON line per input posting, in input order:
    "mentions": [
      {"start", "end", "text", "skill_id", "name", "category", "kind",
       "confidence", "source_strategies", "section", "section_relevance_score",
-      "link_score", "link_method", "experience_years": null | {"min", "max"}}, ...],
+      "link_score", "link_method", "link_level", "group_id", "group_name",
+      "candidates": [{"skill_id", "name", "score", "source"}, ...],
+      "experience_years": null | {"min", "max"}}, ...],
    "stats": {"candidates": {strategy: n},
              "alias_resolution": {"alias_matches", "ambiguous_kept", "ambiguous_dropped",
                                   "forms": {"<form>:kept|dropped": n}}}}
@@ -39,8 +41,10 @@ output: one JSON line per input posting, in input order:
   (esco:..., onet:...) or, for a span no taxonomy entry names, "span:<kind>:<text>".
   link_method says how the concept was found: exact (a taxonomy label), alias (a curated alias),
   normalized (same words up to order, plurals, verb forms, filler such as "skills"), vector
-  (nearest taxonomy label, cosine >= the concept_linker threshold) or none; link_score is 1.0
-  for exact/alias, 0.95 for normalized, the cosine for vector, 0 for none.
+  (nearest taxonomy label, reranked score >= the concept_linker threshold) or none; link_score is 1.0
+  for exact/alias, 0.95 for normalized, the reranked cosine for vector, 0 for none; group when only a
+  broader place fits: link_level is then group:<n> (ESCO level, 3 most specific) and
+  group_id/group_name name it (for a concept: its nearest group). candidates: the top 5 concepts.
   sections cover the whole text in order; kind is one of overview company responsibilities
   requirements preferred benefits application legal other (header rules where a header
   matches, the trained block model elsewhere). confidence is the weighted noisy-OR of the
@@ -58,6 +62,7 @@ def cmd_extract(args: Any, settings: Settings) -> int:
     from domain.models import JobEnrichment, Posting
     from domain.pipeline import utc_now
     from domain.recovery import unique_id_batches
+    from domain.skills.linking import concept_fields
     from domain.validation import ValidationPolicy, validate
 
     pipeline = build_pipeline(load_config(settings.active_config_root()), settings.model_threads)
@@ -94,7 +99,7 @@ def cmd_extract(args: Any, settings: Settings) -> int:
                  "kind": s.kind,
                  "confidence": round(s.confidence, 4), "source_strategies": list(s.source_strategies),
                  "section": m.section, "section_relevance_score": relevance(m.section),
-                 "link_score": s.link_score, "link_method": s.link_method,
+                 "link_score": s.link_score, "link_method": s.link_method, **concept_fields(s),
                  "experience_years": None if m.years_min is None
                  else {"min": m.years_min, "max": m.years_max}}
                 for s in e.skills for m in s.mentions

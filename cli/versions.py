@@ -39,6 +39,9 @@ def print_summary(
     print("top skills (postings mentioning them):")
     for s in store.top_skills(version, 15):
         print(f"  {s.postings:>5}  {s.name[:50]:<50} {s.category}")
+    from domain.skills.rollup import group_lines
+
+    print("\n".join(group_lines(store.top_groups(version, 10))))
     counts = store.rejection_counts()
     print(f"rejections/failures: {sum(counts.values())}")
     for (stage, reason), n in sorted(counts.items()):

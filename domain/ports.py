@@ -38,6 +38,18 @@ class SectionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupCount:
+    """Postings and mentions rolled up to one broader place of the taxonomy (issue #24): the
+    group code (ESCO "S5.1.1", "isced-f/0613", O*NET "onet-category:<name>"), its name, how
+    many distinct postings and how many skills name it (at concept or group level)."""
+
+    group_id: str
+    name: str
+    postings: int
+    skills: int
+
+
+@dataclass(frozen=True, slots=True)
 class SkillCount:
     skill_id: str
     name: str
@@ -110,6 +122,12 @@ class EnrichmentStore(Protocol):
         ...
 
     def top_skills(self, version: str, limit: int = 10) -> list[SkillCount]: ...
+
+    def top_groups(self, version: str, limit: int = 10) -> list[GroupCount]:
+        """Skills of rows at `version` rolled up by their nearest group (concept-level links
+        and group-level links alike), most postings first then group_id; rows written before
+        2026.11.10 have no group and count nowhere."""
+        ...
 
     def save_evaluation(self, result: EvaluationResult) -> bool:
         """Store one evaluation result; False when it was already stored."""

@@ -11,9 +11,17 @@ from typing import Any
 
 from domain.clustering.model import ClusterModel, PostingFeatures
 from domain.errors import ConfigError
-from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
+from domain.models import (
+    STORED_CANDIDATES,
+    ClusterRun,
+    EvaluationResult,
+    JobEnrichment,
+    Posting,
+    Rejection,
+)
 from domain.ports import (
     DueEvent,
+    GroupCount,
     IntakeEntry,
     LedgerCounts,
     RawMessage,
@@ -54,7 +62,11 @@ class InMemoryStore:
                 counts[0] += 1
         for e in enrichments:
             if e.row_id not in self.enrichments:
-                self.enrichments[e.row_id] = e
+                # as the warehouses: a row keeps the first STORED_CANDIDATES candidates
+                skills = tuple(
+                    replace(s, candidates=s.candidates[:STORED_CANDIDATES]) for s in e.skills
+                )
+                self.enrichments[e.row_id] = replace(e, skills=skills)
                 counts[1] += 1
             cur = self.state.get(e.posting_id)
             if cur is None or self._ts(e.enriched_at) >= self._ts(cur.enriched_at):
@@ -172,6 +184,21 @@ class InMemoryStore:
                 meta[s.skill_id] = (s.name, s.category)
         out = [SkillCount(k, *meta[k], len(v)) for k, v in seen.items()]
         return sorted(out, key=lambda s: (-s.postings, s.skill_id))[:limit]
+
+    def top_groups(self, version: str, limit: int = 10) -> list[GroupCount]:
+        postings: dict[str, set[str]] = {}
+        skills: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for e in self.enrichments.values():
+            if e.enrichment_version != version:
+                continue
+            for s in e.skills:
+                if s.group_id is not None:
+                    postings.setdefault(s.group_id, set()).add(e.posting_id)
+                    skills[s.group_id] = skills.get(s.group_id, 0) + 1
+                    names.setdefault(s.group_id, s.group_name or "")
+        out = [GroupCount(g, names[g], len(p), skills[g]) for g, p in postings.items()]
+        return sorted(out, key=lambda g: (-g.postings, g.group_id))[:limit]
 
     def save_evaluation(self, result: EvaluationResult) -> bool:
         if result.result_id in self.evaluation_rows:

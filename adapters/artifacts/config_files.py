@@ -224,10 +224,17 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
             linker_aliases(alias_cfg, taxonomy),
             skip,
             LinkerParams.from_config(cfg.params("concept_linker")),
+            linker_hierarchy_path(cfg),
         )
     return SkillExtractor(
         nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble, concept_linker
     )
+
+
+def linker_hierarchy_path(cfg: LoadedConfig) -> Path | None:
+    """The concept linker's second file (the skill groups), when model_versions.yaml lists one."""
+    files = cfg.spec["components"]["concept_linker"].get("files", [])
+    return cfg.path("concept_linker", 1) if len(files) > 1 else None
 
 
 def linker_aliases(alias_cfg: dict[str, Any], taxonomy: Taxonomy) -> tuple[Alias, ...]:

@@ -21,6 +21,7 @@ from adapters.rows import (
     first_per_key,
     posting_row,
     rejection_row,
+    skill_concept_row,
     state_rows,
 )
 from domain.clustering.model import PostingFeatures
@@ -35,6 +36,7 @@ from domain.models import (
 )
 from domain.ports import (
     DueEvent,
+    GroupCount,
     IntakeEntry,
     LedgerCounts,
     SectionRow,
@@ -142,6 +144,8 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
         "confidence": "DOUBLE", "mentions": "INTEGER", "link_score": "DOUBLE",
         "link_method": "VARCHAR", "section": "VARCHAR", "section_relevance": "DOUBLE",
+        "link_level": "VARCHAR", "group_id": "VARCHAR", "group_name": "VARCHAR",
+        "candidates": "VARCHAR",
     },
     "rejections": {
         "rejection_id": "VARCHAR", "stage": "VARCHAR", "reason": "VARCHAR", "detail": "VARCHAR",
@@ -289,6 +293,7 @@ class DuckDbStore:
                 "link_method": s.link_method,
                 "section": s.section,
                 "section_relevance": s.section_relevance,
+                **skill_concept_row(s),
             }
             for e in enrichments
             for s in e.skills
@@ -518,6 +523,16 @@ class DuckDbStore:
             [version, limit],
         )
         return [SkillCount(*r) for r in rows]
+
+    def top_groups(self, version: str, limit: int = 10) -> list[GroupCount]:
+        rows = self._query(
+            "SELECT s.group_id, any_value(s.group_name), count(DISTINCT e.posting_id) AS n, "
+            "count(*) FROM enrichment_skills s JOIN job_enrichments e USING (row_id) "
+            "WHERE e.enrichment_version = ? AND s.group_id IS NOT NULL "
+            "GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+            [version, limit],
+        )
+        return [GroupCount(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
 
     def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
         rows = self._query(

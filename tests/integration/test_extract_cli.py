@@ -79,9 +79,14 @@ def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison(
         assert o["mentions"], "each line gets its own skills"
         for m in o["mentions"]:
             assert row["text"][m["start"] : m["end"]] == m["text"]  # offsets into its own text
-            assert m["link_method"] in {"exact", "alias", "normalized", "vector", "none"}
+            assert m["link_method"] in {"exact", "alias", "normalized", "vector", "group", "none"}
             assert 0.0 <= m["link_score"] <= 1.0
-            assert (m["link_method"] == "none") == m["skill_id"].startswith("span:")
+            assert (m["link_method"] in ("none", "group")) == m["skill_id"].startswith("span:")
+            assert (m["link_level"] == "concept") == (not m["skill_id"].startswith("span:"))
+            assert (m["link_method"] == "group") == m["link_level"].startswith("group:")
+            assert len(m["candidates"]) <= 5 and all(c["skill_id"] for c in m["candidates"])
+            if m["link_level"] == "concept":  # the top-1 leads its candidates
+                assert m["candidates"][0]["skill_id"] == m["skill_id"]
     assert out[2]["rejected"]["reason"] == "too_deep" and out[2]["line"] == 3
 
 
