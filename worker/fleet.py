@@ -268,10 +268,12 @@ class Fleet:
 
     def _start_persister(self, timeout: float) -> None:
         # The one consumer of the persist queue: the embedded warehouse's single writer, which
-        # keeps its file open across batches (see DuckDbStore).
+        # keeps its file open across batches (see DuckDbStore). BigQuery has no single writer
+        # (appends, adapters/bigquery/store.py): there `persisters` processes write at once.
+        n = self.settings.persisters if self.settings.store_backend == "bigquery" else 1
         proc, at = self._spawn(
             "persister",
-            self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", "1",
+            self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", str(n),
                          "--loglevel", self.settings.log_level),
             # one DuckDB thread: batches are small, and more threads only spin against the
             # enrich processes for the same cores (bench/throughput.py --sweep)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from google.cloud import bigquery
 
+from adapters.bigquery.append import repair_emulator_catalog
 from adapters.bigquery.client import translated
 from adapters.bigquery.sql_files import ddl_files, migration_files, render, statements
 
@@ -45,4 +46,15 @@ def migrate(client: bigquery.Client, dataset: str, location: str | None = None) 
             ).result()
             ran.append(name)
             log.info("applied %s to %s", name, dataset)
+        if _is_emulator(client):
+            repair_emulator_catalog(client, dataset, APPEND_TABLES)
     return ran
+
+
+# Tables the Storage Write API appends to (adapters/bigquery/store.py: write_batch).
+APPEND_TABLES = ("postings", "job_enrichments", "posting_state_log", "rejections")
+
+
+def _is_emulator(client: bigquery.Client) -> bool:
+    base = str(getattr(client._connection, "API_BASE_URL", ""))
+    return not base.endswith(".googleapis.com")

@@ -8,6 +8,6 @@ WITH s AS (
 SELECT s.posting_id, p.title,
        ARRAY(SELECT AS STRUCT k.skill_id, k.name, k.confidence FROM UNNEST(e.skills) AS k) AS skills
 FROM s
-JOIN `${dataset}.postings` AS p USING (posting_id, content_hash)
-JOIN `${dataset}.job_enrichments` AS e ON e.row_id = s.row_id
+JOIN `${dataset}.v_postings` AS p USING (posting_id, content_hash)
+JOIN `${dataset}.v_job_enrichments` AS e ON e.row_id = s.row_id
 ORDER BY s.posting_id

@@ -32,8 +32,10 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/006_intake_ledger.sql",
         "migrations/007_posting_language.sql",
         "migrations/008_occupations.sql",
+        "migrations/011_append_write_path.sql",
     ]
     assert client.get_table(f"{ds}.section_classifications").table_type == "VIEW"
+    assert client.get_table(f"{ds}.posting_state").table_type == "VIEW"
 
 
 def test_migration_005_replaces_the_unused_section_table_by_a_view(bq_endpoint: str) -> None:
