@@ -201,9 +201,12 @@ def repair_emulator_catalog(client: bigquery.Client, dataset: str, tables: Seque
     """bqemulator 1.4.0 keeps a catalog beside its DuckDB tables that misses what DDL made later
     (columns added by ALTER TABLE) and the fields of a RECORD created by SQL DDL; its Write API
     shapes appended rows from that catalog. The real columns come back on a query's result
-    schema, so each table's catalog entry is patched from there. Only for the emulator: on
-    BigQuery tables.get already answers the full schema."""
+    schema, so each table's catalog entry is patched from there (tables not there yet are
+    skipped). Only for the emulator: on BigQuery tables.get already answers the full schema."""
+    existing = {t.table_id for t in client.list_tables(dataset)}
     for table in tables:
+        if table not in existing:
+            continue
         ref = f"{dataset}.{table}"
         live = client.query(f"SELECT * FROM `{ref}` LIMIT 0").result().schema
         meta = client.get_table(ref)

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 def migrate(client: bigquery.Client, dataset: str, location: str | None = None) -> list[str]:
     """Apply sql/ddl/*.sql, then every sql/migrations/*.sql not yet recorded. Returns what ran."""
     ran: list[str] = []
+    emulator = _is_emulator(client)
     with translated("migrate"):
         ds = bigquery.Dataset(dataset)
         if location:
@@ -33,6 +34,8 @@ def migrate(client: bigquery.Client, dataset: str, location: str | None = None) 
             name = f"migrations/{f.name}"
             if name in applied:
                 continue
+            if emulator:  # its SELECT * reads the catalog, which misses earlier ALTERs
+                repair_emulator_catalog(client, dataset, APPEND_TABLES)
             for stmt in statements(render(f.read_text(), dataset)):
                 client.query(stmt).result()
             client.query(
@@ -46,7 +49,7 @@ def migrate(client: bigquery.Client, dataset: str, location: str | None = None) 
             ).result()
             ran.append(name)
             log.info("applied %s to %s", name, dataset)
-        if _is_emulator(client):
+        if emulator:
             repair_emulator_catalog(client, dataset, APPEND_TABLES)
     return ran
 
