@@ -214,24 +214,34 @@ class BigQueryStore:
         from_version: str | None = None,
         since: str | None = None,
     ) -> list[Posting]:
+        keys = [
+            (r["posting_id"], r["content_hash"])
+            for r in self._run(
+                "drift",
+                *self._drift_params(current_version, from_version, since),
+                P("after", "STRING", after_posting_id or ""),
+                P("limit", "INT64", limit),
+            )
+        ]
+        return self._postings_by_keys(keys)
+
+    def _postings_by_keys(self, keys: list[tuple[str, str]]) -> list[Posting]:
+        """The raw postings of `keys`, in that order (a page: two queries, the second by key)."""
+        if not keys:
+            return []
         rows = self._run(
-            "drift",
-            *self._drift_params(current_version, from_version, since),
-            P("after", "STRING", after_posting_id or ""),
-            P("limit", "INT64", limit),
+            "postings_by_keys",
+            bigquery.ArrayQueryParameter("ids", "STRING", sorted({p for p, _ in keys})),
+            bigquery.ArrayQueryParameter("keys", "STRING", [f"{p}:{h}" for p, h in keys]),
         )
-        return [
-            Posting(
-                r["posting_id"],
-                r["text"],
-                r["content_hash"],
-                r["title"],
-                r["company"],
-                r["source"],
-                r["posted_at"],
+        found = {
+            (r["posting_id"], r["content_hash"]): Posting(
+                r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
+                r["source"], r["posted_at"],
             )
             for r in rows
-        ]
+        }  # fmt: skip
+        return [found[k] for k in keys if k in found]
 
     def failed_postings(
         self,
@@ -247,11 +257,7 @@ class BigQueryStore:
             P("after", "STRING", after_posting_id or ""),
             P("limit", "INT64", limit),
         )
-        return [
-            Posting(r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
-                    r["source"], r["posted_at"])
-            for r in rows
-        ]  # fmt: skip
+        return self._postings_by_keys([(r["posting_id"], r["content_hash"]) for r in rows])
 
     def count_drifted(
         self, current_version: str, from_version: str | None = None, since: str | None = None
@@ -437,12 +443,22 @@ class BigQueryStore:
         after_posting_id: str | None = None,
         upto_posting_id: str | None = None,
     ) -> list[PostingFeatures]:
+        keys = list(
+            self._run(
+                "cluster_keys",
+                P("version", "STRING", version),
+                P("after", "STRING", after_posting_id or ""),
+                P("upto", "STRING", upto_posting_id),
+                P("limit", "INT64", limit),
+            )
+        )
+        if not keys:
+            return []
         rows = self._run(
             "cluster_features",
             P("version", "STRING", version),
-            P("after", "STRING", after_posting_id or ""),
-            P("upto", "STRING", upto_posting_id),
-            P("limit", "INT64", limit),
+            bigquery.ArrayQueryParameter("ids", "STRING", [r["posting_id"] for r in keys]),
+            bigquery.ArrayQueryParameter("row_ids", "STRING", [r["row_id"] for r in keys]),
         )
         return [
             PostingFeatures(

@@ -3,8 +3,9 @@
 -- appends its rows and reads nothing of the target tables but its own keys, so its cost does not
 -- grow with the tables. The default stream is at-least-once: two persisters racing on one batch can
 -- both append it. Readers therefore go through views that keep one row per key (QUALIFY
--- ROW_NUMBER()); the window partitions by posting_id first so a filter on posting_id is pushed
--- below it (history, status, drift pages) and only the matching clustered blocks are read.
+-- ROW_NUMBER()). Each window partitions by columns of the key that readers filter on (posting_id;
+-- enrichment_version, which row_id contains anyway): a filter on a PARTITION BY column is pushed
+-- below the window, so only the matching clustered blocks are read (history, pages by key).
 --
 -- 1. Current state: an append-only log of state moves, one row per posting per batch (what the
 --    posting_state MERGE used to apply), and posting_state becomes the view of each posting's
@@ -31,7 +32,7 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY posting_id ORDER BY enriched_at DESC, ro
 CREATE OR REPLACE VIEW `${dataset}.v_job_enrichments` AS
 SELECT * FROM `${dataset}.job_enrichments`
 WHERE TRUE
-QUALIFY ROW_NUMBER() OVER (PARTITION BY posting_id, row_id ORDER BY enriched_at) = 1;
+QUALIFY ROW_NUMBER() OVER (PARTITION BY posting_id, enrichment_version, row_id ORDER BY enriched_at) = 1;
 CREATE OR REPLACE VIEW `${dataset}.v_postings` AS
 SELECT * FROM `${dataset}.postings`
 WHERE TRUE
