@@ -66,14 +66,16 @@ def persister(rest: str, grpc: str, dataset: str, q: Any, out: Any) -> None:
 
     client = make_client(PROJECT, rest)
     store = BigQueryStore(client, dataset, writer=make_appender(client, dataset, grpc, True))
-    timings = []
     while (item := q.get()) is not None:
         lo, hi = item
         pairs = [synthetic(i) for i in range(lo, hi)]
         t0 = time.monotonic()
-        store.write_batch([p for p, _ in pairs], [e for _, e in pairs], [])
-        timings.append((lo, time.monotonic() - t0))
-    out.put(timings)
+        try:
+            store.write_batch([p for p, _ in pairs], [e for _, e in pairs], [])
+        except Exception as exc:  # reported; the main process hands the batch out again
+            out.put(("error", item, f"{type(exc).__name__}: {str(exc)[:160]}"))
+            continue
+        out.put(("done", item, time.monotonic() - t0))
 
 
 def emulator_cpu_s(rest: str) -> float:
@@ -110,9 +112,17 @@ def run(rest: str, grpc: str, n_postings: int, n: int, redeliver: float) -> dict
     t0, cpu0 = time.monotonic(), emulator_cpu_s(rest)
     for b in handed:
         q.put(b)
+    timings: list[tuple[int, float]] = []
+    errors: list[str] = []
+    while len(timings) < len(handed):
+        kind, item, info = out.get()
+        if kind == "done":
+            timings.append((item[0], info))
+        else:  # as a Celery retry would: the same batch again
+            errors.append(info)
+            q.put(item)
     for _ in procs:
         q.put(None)
-    timings = [t for _ in procs for t in out.get()]
     wall = time.monotonic() - t0
     cpu = emulator_cpu_s(rest) - cpu0
     for p in procs:
@@ -138,6 +148,7 @@ def run(rest: str, grpc: str, n_postings: int, n: int, redeliver: float) -> dict
         "postings_rows": posts, "current_rows": current,
         "emulator_cpu_s": round(cpu, 1), "emulator_cores_busy": round(cpu / wall, 2),
         "load_avg_1m": round(os.getloadavg()[0], 2),
+        "errors_retried": len(errors), "first_error": errors[0] if errors else None,
     }  # fmt: skip
 
 
