@@ -89,6 +89,12 @@ def _wait(
     raise FleetError(f"{what} not ready after {timeout:.0f}s")
 
 
+def persister_processes(settings: Settings) -> int:
+    """Processes consuming the persist queue: `persisters` on BigQuery (appends, no single
+    writer), always 1 on DuckDB (one process may hold the file)."""
+    return settings.persisters if settings.store_backend == "bigquery" else 1
+
+
 @dataclass
 class Fleet:
     """Processes live in their own session (process group) so a stop takes their children too."""
@@ -270,7 +276,7 @@ class Fleet:
         # The one consumer of the persist queue: the embedded warehouse's single writer, which
         # keeps its file open across batches (see DuckDbStore). BigQuery has no single writer
         # (appends, adapters/bigquery/store.py): there `persisters` processes write at once.
-        n = self.settings.persisters if self.settings.store_backend == "bigquery" else 1
+        n = persister_processes(self.settings)
         proc, at = self._spawn(
             "persister",
             self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", str(n),
