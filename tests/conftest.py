@@ -32,11 +32,22 @@ def load_samples(limit: int | None = None) -> list[Posting]:
 
 
 @pytest.fixture(scope="session")
-def bq_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from tests.emulators import bigquery_emulator
+def bq_endpoints(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One BigQuery emulator per session: (REST endpoint, gRPC host:port of the Write API)."""
+    from tests.emulators import bigquery_emulator_endpoints
 
-    with bigquery_emulator(tmp_path_factory.mktemp("bqemu")) as endpoint:
-        yield endpoint
+    with bigquery_emulator_endpoints(tmp_path_factory.mktemp("bqemu")) as endpoints:
+        yield endpoints
+
+
+@pytest.fixture(scope="session")
+def bq_endpoint(bq_endpoints: tuple[str, str]) -> str:
+    return bq_endpoints[0]
+
+
+@pytest.fixture(scope="session")
+def bq_write_endpoint(bq_endpoints: tuple[str, str]) -> str:
+    return bq_endpoints[1]
 
 
 @pytest.fixture(scope="session")

@@ -68,6 +68,13 @@ def _process(
 @contextmanager
 def bigquery_emulator(workdir: Path) -> Iterator[str]:
     """Yields the REST endpoint, e.g. http://127.0.0.1:PORT."""
+    with bigquery_emulator_endpoints(workdir) as (rest, _grpc):
+        yield rest
+
+
+@contextmanager
+def bigquery_emulator_endpoints(workdir: Path) -> Iterator[tuple[str, str]]:
+    """Yields (REST endpoint http://127.0.0.1:PORT, gRPC host:port of the Storage APIs)."""
     exe = BQEMU / "bin" / "bqemulator"
     if not exe.exists():
         raise EmulatorMissing(f"{exe} missing: run `make install`")
@@ -75,8 +82,9 @@ def bigquery_emulator(workdir: Path) -> Iterator[str]:
     env = dict(os.environ, HOME=str(BQEMU / "home"))
     argv = [str(exe), "start", "--rest-port", str(rest), "--grpc-port", str(grpc),
             "--project", PROJECT, "--log-level", "warning", "--log-format", "console"]  # fmt: skip
-    with _process(argv, workdir / "bqemulator.log", env, lambda: port_open("127.0.0.1", rest), 90):
-        yield f"http://127.0.0.1:{rest}"
+    ready = lambda: port_open("127.0.0.1", rest) and port_open("127.0.0.1", grpc)  # noqa: E731
+    with _process(argv, workdir / "bqemulator.log", env, ready, 90):
+        yield f"http://127.0.0.1:{rest}", f"127.0.0.1:{grpc}"
 
 
 @contextmanager

@@ -9,7 +9,7 @@ import threading
 import time
 from functools import cached_property
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from adapters.artifacts.cluster_models import FileClusterModels
 from adapters.artifacts.config_files import (
@@ -186,6 +186,19 @@ def build_store(settings: Settings) -> EnrichmentStore:
     return store
 
 
+def _appender(settings: Settings, client: Any) -> Any:
+    """The BigQuery store's Storage Write API appender; None on an emulator whose gRPC endpoint
+    is not set (reads work, a write then fails naming ENRICH_BIGQUERY_WRITE_ENDPOINT)."""
+    from adapters.bigquery.append import make_appender
+
+    emulator = settings.bigquery_endpoint is not None
+    if emulator and not settings.bigquery_write_endpoint:
+        return None
+    return make_appender(
+        client, settings.bigquery_dataset_ref, settings.bigquery_write_endpoint, emulator
+    )
+
+
 def _build_store(settings: Settings) -> EnrichmentStore:
     if settings.store_backend == "bigquery":
         from adapters.bigquery.client import make_client
@@ -194,7 +207,9 @@ def _build_store(settings: Settings) -> EnrichmentStore:
         client = make_client(
             settings.bigquery_project, settings.bigquery_endpoint, settings.bigquery_location
         )
-        return BigQueryStore(client, settings.bigquery_dataset_ref)
+        return BigQueryStore(
+            client, settings.bigquery_dataset_ref, writer=_appender(settings, client)
+        )
     return DuckDbStore(
         settings.duckdb_path,
         lock_timeout_s=settings.duckdb_lock_timeout_s,

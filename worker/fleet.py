@@ -89,6 +89,12 @@ def _wait(
     raise FleetError(f"{what} not ready after {timeout:.0f}s")
 
 
+def persister_processes(settings: Settings) -> int:
+    """Processes consuming the persist queue: `persisters` on BigQuery (appends, no single
+    writer), always 1 on DuckDB (one process may hold the file)."""
+    return settings.persisters if settings.store_backend == "bigquery" else 1
+
+
 @dataclass
 class Fleet:
     """Processes live in their own session (process group) so a stop takes their children too."""
@@ -268,10 +274,12 @@ class Fleet:
 
     def _start_persister(self, timeout: float) -> None:
         # The one consumer of the persist queue: the embedded warehouse's single writer, which
-        # keeps its file open across batches (see DuckDbStore).
+        # keeps its file open across batches (see DuckDbStore). BigQuery has no single writer
+        # (appends, adapters/bigquery/store.py): there `persisters` processes write at once.
+        n = persister_processes(self.settings)
         proc, at = self._spawn(
             "persister",
-            self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", "1",
+            self._celery("worker", "-Q", "persist", "-n", f"persist-{os.getpid()}@%h", "-c", str(n),
                          "--loglevel", self.settings.log_level),
             # one DuckDB thread: batches are small, and more threads only spin against the
             # enrich processes for the same cores (bench/throughput.py --sweep)

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     bigquery_dataset: str = "enrichment"
     bigquery_location: str | None = None
     bigquery_endpoint: str | None = None
+    # host:port of the emulator's gRPC Storage Write API, needed for writes when bigquery_endpoint
+    # is set (on BigQuery, writes go to Google's Write API endpoint with the same credentials).
+    bigquery_write_endpoint: str | None = None
+    # Persister processes (the persist queue's consumers). BigQuery only: DuckDB keeps one writer.
+    persisters: int = Field(1, ge=1, le=64)
     # Pub/Sub source (enrich bridge --source pubsub). PUBSUB_EMULATOR_HOST (read by Google's
     # client itself) points it at an emulator.
     source: Literal["file", "pubsub"] = "file"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from google.cloud import bigquery
 
+from adapters.bigquery.append import repair_emulator_catalog
 from adapters.bigquery.client import translated
 from adapters.bigquery.sql_files import ddl_files, migration_files, render, statements
 
@@ -16,6 +17,7 @@ log = logging.getLogger(__name__)
 def migrate(client: bigquery.Client, dataset: str, location: str | None = None) -> list[str]:
     """Apply sql/ddl/*.sql, then every sql/migrations/*.sql not yet recorded. Returns what ran."""
     ran: list[str] = []
+    emulator = _is_emulator(client)
     with translated("migrate"):
         ds = bigquery.Dataset(dataset)
         if location:
@@ -32,6 +34,8 @@ def migrate(client: bigquery.Client, dataset: str, location: str | None = None) 
             name = f"migrations/{f.name}"
             if name in applied:
                 continue
+            if emulator:  # its SELECT * reads the catalog, which misses earlier ALTERs
+                repair_emulator_catalog(client, dataset, APPEND_TABLES)
             for stmt in statements(render(f.read_text(), dataset)):
                 client.query(stmt).result()
             client.query(
@@ -45,4 +49,15 @@ def migrate(client: bigquery.Client, dataset: str, location: str | None = None) 
             ).result()
             ran.append(name)
             log.info("applied %s to %s", name, dataset)
+        if emulator:
+            repair_emulator_catalog(client, dataset, APPEND_TABLES)
     return ran
+
+
+# Tables the Storage Write API appends to (adapters/bigquery/store.py: write_batch).
+APPEND_TABLES = ("postings", "job_enrichments", "posting_state_log", "rejections")
+
+
+def _is_emulator(client: bigquery.Client) -> bool:
+    base = str(getattr(client._connection, "API_BASE_URL", ""))
+    return not base.endswith(".googleapis.com")

@@ -1,4 +1,5 @@
-"""BigQuery implementation of EnrichmentStore: MERGE per table per batch, named queries in sql/."""
+"""BigQuery implementation of EnrichmentStore: batches appended through the Storage Write API,
+reads through the de-duplicating views of migration 011, named queries in sql/."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_RETRY
 
+from adapters.bigquery.append import Appender
 from adapters.bigquery.client import translated
 from adapters.bigquery.sql_files import query, render
 from adapters.rows import (
@@ -21,6 +23,7 @@ from adapters.rows import (
     state_rows,
 )
 from domain.clustering.model import PostingFeatures
+from domain.errors import PermanentError
 from domain.models import (
     ClusterRun,
     EvaluationResult,
@@ -61,6 +64,40 @@ def _json_or_none(text: str | None) -> Any:
     return None if text in (None, "null") else json.loads(text)
 
 
+def enrichment_columns(row: dict[str, Any]) -> dict[str, Any]:
+    """An enrichment row (adapters/rows.py) in job_enrichments' columns: per-skill link, section
+    and concept fields go to the parallel columns skill_links / skill_sections / skill_concepts
+    (migrations 003, 005, 010), same order as skills."""
+    skills = row["skills"]
+    return {
+        **row,
+        "skills": [{k: s.get(k) for k in _SKILL_FIELDS} for s in skills],
+        "skill_links": [
+            {"skill_id": s["skill_id"], "link_score": s.get("link_score"),
+             "link_method": s.get("link_method")}
+            for s in skills
+        ],
+        "skill_sections": [
+            {"skill_id": s["skill_id"], "section": s.get("section"),
+             "section_relevance": s.get("section_relevance")}
+            for s in skills
+        ],
+        # migration 010: where each skill sits and its first candidates (re-thresholding)
+        "skill_concepts": [
+            {"skill_id": s["skill_id"], "link_level": s.get("link_level"),
+             "group_id": s.get("group_id"), "group_name": s.get("group_name"),
+             "candidates": [
+                 {k: c.get(k) for k in ("skill_id", "name", "score", "source")}
+                 for c in s.get("candidates") or ()
+             ]}
+            for s in skills
+        ],
+    }  # fmt: skip
+
+
+_SKILL_FIELDS = ("skill_id", "name", "category", "confidence", "source_strategies", "mentions")
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -71,15 +108,25 @@ def _ts(iso: str) -> datetime:
 
 
 class BigQueryStore:
-    """Writes are MERGEs keyed like the DuckDB store, so a redelivered batch changes nothing.
+    """Batches are appended (Storage Write API, default stream), never MERGEd: per batch, one
+    query reads the keys the batch names (clustered / partition-pruned, see existing_keys.sql)
+    and one append per table writes the new rows, so the cost does not grow with the tables and
+    no DML quota (25 mutating statements per table per 10 s) caps the fleet. Any number of
+    persister processes may write at once. A redelivered batch appends nothing new; two
+    persisters racing on one batch may both append it, and the v_* views keep one row per key.
+    Current state is the newest move per posting in posting_state_log (view posting_state).
 
-    One MERGE per table per batch (BigQuery runs at most two mutating DML statements per table
-    concurrently and queues the rest). The four MERGEs of a batch are not one transaction: a
-    crash between them leaves a prefix written, and the task's retry completes it idempotently.
+    `writer` is required for writes (reads work without one). The appends of a batch are not one
+    transaction: a crash between them leaves a prefix written and the task's retry completes it.
+    Other writes (evaluations, clustering, intake ledger) are rare and stay MERGEs.
     """
 
     def __init__(
-        self, client: bigquery.Client, dataset: str, api_deadline_s: float = 120.0
+        self,
+        client: bigquery.Client,
+        dataset: str,
+        api_deadline_s: float = 120.0,
+        writer: Appender | None = None,
     ) -> None:
         self.client = client
         self.dataset = dataset  # "project.dataset"
@@ -87,6 +134,7 @@ class BigQueryStore:
         # surfaces as TransientError and the Celery task retries with backoff instead.
         self.deadline_s = api_deadline_s
         self._retry = DEFAULT_RETRY.with_deadline(api_deadline_s)
+        self.writer = writer
 
     def _job(self, name: str, params: list[Any]) -> bigquery.QueryJob:
         sql = render(query(name), self.dataset)
@@ -119,17 +167,46 @@ class BigQueryStore:
         enrichments: Sequence[JobEnrichment],
         rejections: Sequence[Rejection],
     ) -> tuple[int, int, int]:
+        if self.writer is None:
+            raise PermanentError(
+                "BigQuery writes need the Storage Write API: on an emulator set "
+                "ENRICH_BIGQUERY_WRITE_ENDPOINT to its gRPC host:port"
+            )
         now = datetime.now(UTC).isoformat()
         p_rows = first_per_key(
             [posting_row(p, now) for p in postings], ("posting_id", "content_hash")
         )
         e_rows = first_per_key([enrichment_row(e) for e in enrichments], ("row_id",))
         r_rows = first_per_key([rejection_row(r) for r in rejections], ("rejection_id",))
-        new_p = self._merge("merge_postings", p_rows)
-        new_e = self._merge("merge_enrichments", e_rows)
-        self._merge("merge_state", state_rows(e_rows, _ts))
-        new_r = self._merge("merge_rejections", r_rows)
-        return new_p, new_e, new_r
+        have = self._existing_keys(p_rows, e_rows, r_rows)
+        new_p = [r for r in p_rows if ("p", f"{r['posting_id']}:{r['content_hash']}") not in have]
+        new_e = [r for r in e_rows if ("e", r["row_id"]) not in have]
+        new_r = [r for r in r_rows if ("r", r["rejection_id"]) not in have]
+        self.writer.append("postings", new_p)
+        self.writer.append("job_enrichments", [enrichment_columns(r) for r in new_e])
+        # every batch moves the state, new rows or not (a rollback re-run of an old version)
+        self.writer.append("posting_state_log", state_rows(e_rows, _ts))
+        self.writer.append("rejections", new_r)
+        return len(new_p), len(new_e), len(new_r)
+
+    def _existing_keys(
+        self, p_rows: list[dict[str, Any]], e_rows: list[dict[str, Any]],
+        r_rows: list[dict[str, Any]],
+    ) -> set[tuple[str, str]]:  # fmt: skip
+        if not (p_rows or e_rows or r_rows):
+            return set()
+        A = bigquery.ArrayQueryParameter
+        rows = self._run(
+            "existing_keys",
+            A("posting_ids", "STRING", sorted({r["posting_id"] for r in p_rows})),
+            A("posting_keys", "STRING", [f"{r['posting_id']}:{r['content_hash']}" for r in p_rows]),
+            A("versions", "STRING", sorted({r["enrichment_version"] for r in e_rows})),
+            A("enriched_ids", "STRING", sorted({r["posting_id"] for r in e_rows})),
+            A("row_ids", "STRING", [r["row_id"] for r in e_rows]),
+            A("rejected_days", "DATE", sorted({_ts(r["rejected_at"]).date() for r in r_rows})),
+            A("rejection_ids", "STRING", [r["rejection_id"] for r in r_rows]),
+        )
+        return {(r["kind"], r["k"]) for r in rows}
 
     def save_evaluation(self, result: EvaluationResult) -> bool:
         return self._merge("merge_evaluation", [evaluation_row(result)]) > 0
@@ -162,24 +239,34 @@ class BigQueryStore:
         from_version: str | None = None,
         since: str | None = None,
     ) -> list[Posting]:
+        keys = [
+            (r["posting_id"], r["content_hash"])
+            for r in self._run(
+                "drift",
+                *self._drift_params(current_version, from_version, since),
+                P("after", "STRING", after_posting_id or ""),
+                P("limit", "INT64", limit),
+            )
+        ]
+        return self._postings_by_keys(keys)
+
+    def _postings_by_keys(self, keys: list[tuple[str, str]]) -> list[Posting]:
+        """The raw postings of `keys`, in that order (a page: two queries, the second by key)."""
+        if not keys:
+            return []
         rows = self._run(
-            "drift",
-            *self._drift_params(current_version, from_version, since),
-            P("after", "STRING", after_posting_id or ""),
-            P("limit", "INT64", limit),
+            "postings_by_keys",
+            bigquery.ArrayQueryParameter("ids", "STRING", sorted({p for p, _ in keys})),
+            bigquery.ArrayQueryParameter("keys", "STRING", [f"{p}:{h}" for p, h in keys]),
         )
-        return [
-            Posting(
-                r["posting_id"],
-                r["text"],
-                r["content_hash"],
-                r["title"],
-                r["company"],
-                r["source"],
-                r["posted_at"],
+        found = {
+            (r["posting_id"], r["content_hash"]): Posting(
+                r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
+                r["source"], r["posted_at"],
             )
             for r in rows
-        ]
+        }  # fmt: skip
+        return [found[k] for k in keys if k in found]
 
     def failed_postings(
         self,
@@ -195,11 +282,7 @@ class BigQueryStore:
             P("after", "STRING", after_posting_id or ""),
             P("limit", "INT64", limit),
         )
-        return [
-            Posting(r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
-                    r["source"], r["posted_at"])
-            for r in rows
-        ]  # fmt: skip
+        return self._postings_by_keys([(r["posting_id"], r["content_hash"]) for r in rows])
 
     def count_drifted(
         self, current_version: str, from_version: str | None = None, since: str | None = None
@@ -392,12 +475,22 @@ class BigQueryStore:
         after_posting_id: str | None = None,
         upto_posting_id: str | None = None,
     ) -> list[PostingFeatures]:
+        keys = list(
+            self._run(
+                "cluster_keys",
+                P("version", "STRING", version),
+                P("after", "STRING", after_posting_id or ""),
+                P("upto", "STRING", upto_posting_id),
+                P("limit", "INT64", limit),
+            )
+        )
+        if not keys:
+            return []
         rows = self._run(
             "cluster_features",
             P("version", "STRING", version),
-            P("after", "STRING", after_posting_id or ""),
-            P("upto", "STRING", upto_posting_id),
-            P("limit", "INT64", limit),
+            bigquery.ArrayQueryParameter("ids", "STRING", [r["posting_id"] for r in keys]),
+            bigquery.ArrayQueryParameter("row_ids", "STRING", [r["row_id"] for r in keys]),
         )
         return [
             PostingFeatures(

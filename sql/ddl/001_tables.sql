@@ -42,15 +42,9 @@ CREATE TABLE IF NOT EXISTS `${dataset}.job_enrichments` (
 PARTITION BY DATE(enriched_at)
 CLUSTER BY enrichment_version, posting_id;
 
--- Current state: each posting's latest enrichment, MERGEd once per batch.
-CREATE TABLE IF NOT EXISTS `${dataset}.posting_state` (
-  posting_id         STRING NOT NULL,
-  content_hash       STRING NOT NULL,
-  enrichment_version STRING NOT NULL,
-  row_id             STRING NOT NULL,
-  enriched_at        TIMESTAMP NOT NULL
-)
-CLUSTER BY enrichment_version, posting_id;
+-- Current state (posting_state): each posting's latest enrichment. A view over the append-only
+-- posting_state_log since migration 011; the table it replaces is created by migration 002 (a
+-- CREATE TABLE IF NOT EXISTS here would meet the view on every later `enrich migrate`).
 
 -- section_classifications is a view over job_enrichments.sections (migration 005).
 

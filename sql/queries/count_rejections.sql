@@ -1,1 +1,1 @@
-SELECT COUNT(*) AS n FROM `${dataset}.rejections` WHERE rejection_id IN UNNEST(@ids)
+SELECT COUNT(*) AS n FROM `${dataset}.v_rejections` WHERE rejection_id IN UNNEST(@ids)

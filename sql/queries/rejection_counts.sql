@@ -1,1 +1,1 @@
-SELECT stage, reason, COUNT(*) AS n FROM `${dataset}.rejections` GROUP BY stage, reason
+SELECT stage, reason, COUNT(*) AS n FROM `${dataset}.v_rejections` GROUP BY stage, reason

@@ -1,3 +1,3 @@
 SELECT COALESCE(AVG(skill_count), 0) AS avg_skills
-FROM `${dataset}.job_enrichments`
+FROM `${dataset}.v_job_enrichments`
 WHERE enrichment_version = @version

@@ -19,6 +19,7 @@ STORES: dict[str, Callable[[Path], EnrichmentStore]] = {
 
 def bigquery_store(request: pytest.FixtureRequest) -> EnrichmentStore:
     """A fresh dataset per test on the BigQuery emulator, created by the real migrate."""
+    from adapters.bigquery.append import make_appender
     from adapters.bigquery.client import make_client
     from adapters.bigquery.migrate import migrate
     from adapters.bigquery.store import BigQueryStore
@@ -28,7 +29,8 @@ def bigquery_store(request: pytest.FixtureRequest) -> EnrichmentStore:
     client = make_client(PROJECT, endpoint)
     dataset = f"{PROJECT}.c{abs(hash(request.node.nodeid)) % 10**10}"
     migrate(client, dataset)
-    return BigQueryStore(client, dataset)
+    appender = make_appender(client, dataset, request.getfixturevalue("bq_write_endpoint"), True)
+    return BigQueryStore(client, dataset, writer=appender)
 
 
 @pytest.fixture(params=[*sorted(STORES), "bigquery"])

@@ -33,9 +33,11 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/007_posting_language.sql",
         "migrations/008_occupations.sql",
         "migrations/010_concept_candidates.sql",
+        "migrations/011_append_write_path.sql",
         "migrations/012_event_marks.sql",
     ]
     assert client.get_table(f"{ds}.section_classifications").table_type == "VIEW"
+    assert client.get_table(f"{ds}.posting_state").table_type == "VIEW"
 
 
 def test_migration_005_replaces_the_unused_section_table_by_a_view(bq_endpoint: str) -> None:
@@ -100,3 +102,86 @@ def test_cluster_versions_query_groups_runs(bq_endpoint: str) -> None:
         "v1",
         2,
     )
+
+
+def _append_store(bq_endpoint: str, bq_write_endpoint: str, name: str):  # type: ignore[no-untyped-def]
+    from adapters.bigquery.append import make_appender
+
+    client = make_client(PROJECT, bq_endpoint)
+    ds = f"{PROJECT}.{name}"
+    migrate(client, ds)
+    appender = make_appender(client, ds, bq_write_endpoint, emulator=True)
+    return client, ds, appender, BigQueryStore(client, ds, writer=appender)
+
+
+def test_a_batch_two_persisters_both_appended_is_read_once(
+    bq_endpoint: str, bq_write_endpoint: str
+) -> None:
+    """The default stream is at-least-once and two persisters racing on one batch both find its
+    keys absent: both append everything. Every read answers as if it had been written once."""
+    from dataclasses import replace
+
+    from adapters.bigquery.store import enrichment_columns
+    from adapters.rows import enrichment_row, posting_row, rejection_row, state_rows
+    from tests.conftest import posting
+    from tests.contract.test_store_contract import T1, enrichment, rejection, skill
+
+    client, ds, appender, store = _append_store(bq_endpoint, bq_write_endpoint, "race")
+    a, b = posting("a", "Python and SQL"), posting("b", "x")
+    e = enrichment(a, "v1", T1, [skill("s1", "Python")])
+    r = replace(rejection("f-b", "b", "extract"), content_hash=b.content_hash)
+    for _ in range(2):  # what each racing persister appends
+        appender.append("postings", [posting_row(a, T1), posting_row(b, T1)])
+        appender.append("job_enrichments", [enrichment_columns(enrichment_row(e))])
+        appender.append("posting_state_log", state_rows([enrichment_row(e)], str))
+        appender.append("rejections", [rejection_row(r)])
+    raw = next(iter(client.query(f"SELECT COUNT(*) AS n FROM `{ds}.job_enrichments`").result()))
+    assert raw["n"] == 2  # the duplicate is really there
+
+    assert [(c.rows, c.postings, c.latest) for c in store.counts_by_version()] == [(1, 1, 1)]
+    assert store.posting_history("a") == [e]
+    assert [p.posting_id for p in store.drifted_postings("v2", 10)] == ["a"]
+    assert store.count_drifted("v2") == 1
+    assert store.rejection_counts() == {("extract", "invalid_json"): 1}
+    assert [p.posting_id for p in store.failed_postings("v1", ["extract"], 10)] == ["b"]
+    assert store.top_skills("v1")[0].postings == 1
+    # and the next delivery of the batch finds every key: nothing more is appended
+    assert store.write_batch([a, b], [e], [r]) == (0, 0, 0)
+
+
+def test_append_to_a_table_behind_the_code_names_the_column_and_migrate(
+    bq_endpoint: str, bq_write_endpoint: str
+) -> None:
+    """A migration not applied (here: occupation columns dropped) is a PermanentError that says
+    which column and what to run, not a vendor error about Arrow or protobuf."""
+    from adapters.bigquery.append import repair_emulator_catalog
+    from tests.conftest import posting
+    from tests.contract.test_store_contract import T1, enrichment
+
+    client, ds, _, store = _append_store(bq_endpoint, bq_write_endpoint, "behind")
+    client.query(f"ALTER TABLE `{ds}.job_enrichments` DROP COLUMN soc_code").result()
+    repair_emulator_catalog(client, ds, ["job_enrichments"])
+    a = posting("a", "x")
+    with pytest.raises(PermanentError, match=r"no column soc_code.*enrich migrate"):
+        store.write_batch([a], [enrichment(a, "v1", T1)], [])
+
+
+def test_storage_write_api_appends_to_the_flat_tables(
+    bq_endpoint: str, bq_write_endpoint: str
+) -> None:
+    """postings, posting_state_log and rejections go through AppendRows on the default stream
+    (the emulator's write-stream registry lists it), job_enrichments through insertAll there."""
+    from adapters.bigquery.append import AppendWriter, make_write_client
+    from adapters.rows import posting_row
+    from tests.conftest import posting
+
+    client = make_client(PROJECT, bq_endpoint)
+    ds = f"{PROJECT}.flat"
+    migrate(client, ds)
+    writer = AppendWriter(client, ds, make_write_client(bq_write_endpoint))
+    assert writer.append("postings", [posting_row(posting(f"p{i}", "x"), "2026-11-30T00:00:00+00:00")
+                                      for i in range(3)]) == 3  # fmt: skip
+    stream = writer.write_client.get_write_stream(name=writer._stream("postings"))
+    assert stream.name.endswith("/streams/_default")
+    n = next(iter(client.query(f"SELECT COUNT(*) AS n FROM `{ds}.postings`").result()))["n"]
+    assert n == 3

@@ -25,7 +25,10 @@ CURRENT = load_config(ROOT).manifest.effective
 
 @pytest.fixture(scope="module")
 def gcp_fleet(
-    tmp_path_factory: pytest.TempPathFactory, bq_endpoint: str, pubsub_host: str
+    tmp_path_factory: pytest.TempPathFactory,
+    bq_endpoint: str,
+    bq_write_endpoint: str,
+    pubsub_host: str,
 ) -> Iterator[Fleet]:
     name = uuid.uuid4().hex[:8]
     fleet = make_fleet(
@@ -34,6 +37,7 @@ def gcp_fleet(
         bigquery_project=PROJECT,
         bigquery_dataset=f"e2e_{name}",
         bigquery_endpoint=bq_endpoint,
+        bigquery_write_endpoint=bq_write_endpoint,
         source="pubsub",
         pubsub_project=PROJECT,
         pubsub_topic=f"postings-{name}",
