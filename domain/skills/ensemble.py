@@ -385,7 +385,9 @@ class SkillExtractor:
                 per_doc[i].extend(cands)
         # "C" of "C#" (a name the tokenizer was not taught) is never a mention of its own
         return [
-            [c for c in cands if not inside_symbol_name(doc, c.start, c.end)]
+            with_symbol_modifiers(
+                doc, [c for c in cands if not inside_symbol_name(doc, c.start, c.end)]
+            )
             for doc, cands in zip(docs, per_doc, strict=True)
         ]
 
@@ -618,6 +620,32 @@ class SkillExtractor:
                 ),
             },
         }
+
+
+# A name with a symbol that qualifies the words after it (A/B testing, UI/UX design, R&D
+# projects, TCP/IP networking): capitals or digits around "/" or "&", one token (symbol_names)
+_MODIFIER = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9]{1,6}(?:[/&][A-Za-z0-9]{1,6})+$")
+
+
+def with_symbol_modifiers(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+    """A span a model or a cue found that starts right after a symbol modifier (one space
+    between, same line) no dictionary match names takes it in: the tagger tags "A/B testing"
+    as "testing", which is not the skill. Returns the candidates, those extended replaced."""
+    named = {i for c in cands if c.strategy in _DICTIONARY for i in range(c.start, c.end)}
+    out = []
+    for c in cands:
+        k = c.start - 1
+        if (
+            c.strategy not in _DICTIONARY
+            and c.strategy != "dropped"
+            and k >= 0
+            and k not in named
+            and doc[k].whitespace_ == " "
+            and _MODIFIER.match(doc[k].text)
+        ):
+            c = Candidate(k, c.end, c.strategy, None, c.kind, c.needs_context, c.detail)
+        out.append(c)
+    return out
 
 
 def symbol_names(
