@@ -41,6 +41,21 @@ def _parallel(row: Any, column: str, i: int, names: tuple[str, ...]) -> dict[str
     return {n: entries[i][n] if i < len(entries) else None for n in names}
 
 
+def _mention_years(row: Any, i: int) -> list[dict[str, Any]]:
+    """The years of the i-th skill's mentions, in mention order, from skill_years (migration
+    009); an empty list for rows written before it (their mentions read no years)."""
+    entries = row.get("skill_years") or []
+    return list(entries[i]["mentions"] or []) if i < len(entries) else []
+
+
+def _with_years(mentions: Any, years: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for k, m in enumerate(mentions):
+        y = years[k] if k < len(years) else {}
+        out.append({**dict(m), "years_min": y.get("years_min"), "years_max": y.get("years_max")})
+    return out
+
+
 def _json_or_none(text: str | None) -> Any:
     """A JSON column read through TO_JSON_STRING: NULL comes back as None or 'null'."""
     return None if text in (None, "null") else json.loads(text)
@@ -219,7 +234,7 @@ class BigQueryStore:
                         {
                             **s,
                             "source_strategies": list(s["source_strategies"]),
-                            "mentions": [dict(m) for m in s["mentions"]],
+                            "mentions": _with_years(s["mentions"], _mention_years(r, i)),
                             **_parallel(r, "skill_links", i, ("link_score", "link_method")),
                             **_parallel(r, "skill_sections", i, ("section", "section_relevance")),
                         }

@@ -43,6 +43,19 @@ USING (
       FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s WITH OFFSET AS o
       ORDER BY o
     ) AS skill_sections,
+    ARRAY(
+      SELECT AS STRUCT
+        JSON_VALUE(s, '$.skill_id') AS skill_id,
+        ARRAY(
+          SELECT AS STRUCT
+            CAST(JSON_VALUE(m, '$.years_min') AS FLOAT64) AS years_min,
+            CAST(JSON_VALUE(m, '$.years_max') AS FLOAT64) AS years_max
+          -- in the order of `skills.mentions`, built from the same array the same way
+          FROM UNNEST(JSON_QUERY_ARRAY(s, '$.mentions')) AS m
+        ) AS mentions
+      FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s WITH OFFSET AS o
+      ORDER BY o
+    ) AS skill_years,
     CAST(JSON_VALUE(j, '$.skill_count') AS INT64) AS skill_count,
     TIMESTAMP(JSON_VALUE(j, '$.enriched_at')) AS enriched_at,
     CAST(JSON_VALUE(j, '$.processing_ms') AS FLOAT64) AS processing_ms,
@@ -58,7 +71,8 @@ ON T.row_id = S.row_id
 WHEN NOT MATCHED THEN
   INSERT (row_id, posting_id, content_hash, enrichment_version, component_versions, sections, skills,
           skill_links, skill_sections, skill_count, enriched_at, processing_ms, truncated, language,
-          occupation, soc_code, isco_group, occupation_confidence)
+          occupation, soc_code, isco_group, occupation_confidence, skill_years)
   VALUES (S.row_id, S.posting_id, S.content_hash, S.enrichment_version, S.component_versions,
           S.sections, S.skills, S.skill_links, S.skill_sections, S.skill_count, S.enriched_at, S.processing_ms,
-          S.truncated, S.language, S.occupation, S.soc_code, S.isco_group, S.occupation_confidence)
+          S.truncated, S.language, S.occupation, S.soc_code, S.isco_group, S.occupation_confidence,
+          S.skill_years)
