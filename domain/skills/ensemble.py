@@ -196,7 +196,7 @@ class SkillExtractor:
             raise ConfigError("skills_extractor combiner 'learned' needs the fitted combiner")
         # None: the weights' noisy-OR decides; else this combiner scores every merged span
         self.combiner = combiner if self.params.combiner == LEARNED else None
-        self._fitted = combiner
+        self.fitted_combiner = combiner  # kept for with_params even when the weights decide
         self._rank = {
             s: (tier, j)
             for tier, names in enumerate(self.params.priority)
@@ -207,7 +207,7 @@ class SkillExtractor:
         """The same strategies and linker (nothing reloaded) under other ensemble params."""
         return SkillExtractor(
             self.nlp, self.taxonomy, self.strategies, self.ambiguity, params, self.linker,
-            self._fitted,
+            self.fitted_combiner,
         )  # fmt: skip
 
     @property
