@@ -128,3 +128,15 @@ def test_features_say_strategies_ambiguity_kind_section_and_line_shape() -> None
     on = {k for k, v in y.items() if v}
     assert {"context", "kind_skill", "cat_none", "line_sentence", "lowercase", "n_tokens_3"} <= on
     assert not {"line_bullet", "line_list", "model", "proper"} & on
+
+
+def test_span_table_lists_every_merged_span_before_the_threshold_with_its_features() -> None:
+    """What scripts/train_combiner.py learns from: spans under min_confidence included, with
+    the kind they would be reported as; spans in a skipped section left out."""
+    ex = extractor(min_confidence=0.99, skip_sections=frozenset({"company"}))
+    text = "Experience with python.\nAbout us: we work in teams."
+    sections = (Section("requirements", 0, 24), Section("company", 24, len(text)))
+    assert ex.extract_many([(text, sections)])[0].skills == ()
+    (rows,) = ex.span_table([(text, sections)])
+    assert [(text[r.start : r.end], r.kind) for r in rows] == [("python", "KNOWLEDGE")]
+    assert rows[0].features["section_requirements"] == 1.0 and rows[0].features["model"] == 1.0
