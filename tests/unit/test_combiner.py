@@ -11,6 +11,7 @@ import pytest
 from adapters.artifacts.combiner import load_combiner
 from domain.errors import ConfigError
 from domain.models import Section
+from domain.pipeline import Pipeline
 from domain.skills.combiner import FEATURES, LearnedCombiner, Member, span_features
 from domain.skills.ensemble import EnsembleParams, SkillExtractor
 from tests.conftest import ROOT
@@ -140,3 +141,10 @@ def test_span_table_lists_every_merged_span_before_the_threshold_with_its_featur
     (rows,) = ex.span_table([(text, sections)])
     assert [(text[r.start : r.end], r.kind) for r in rows] == [("python", "KNOWLEDGE")]
     assert rows[0].features["section_requirements"] == 1.0 and rows[0].features["model"] == 1.0
+
+
+def test_the_quality_profile_runs_the_fitted_combiner_under_its_version(
+    real_pipeline: Pipeline,
+) -> None:
+    assert real_pipeline.extractor.combiner is not None
+    assert real_pipeline.manifest.component("skill_combiner").label.startswith("span_logreg.v1@")
