@@ -12,6 +12,10 @@ section the span sits in:
 with the weights in config/model_versions.yaml (a section without a weight counts 1.0); spans
 below `min_confidence` are not reported. Sections in `skip_sections` (by default company and
 legal) are not read by the span models at all, and their spans are dropped.
+
+With `combiner: learned` (the quality profile since 2026.11.9) a fitted logistic regression over
+per-span features (domain/skills/combiner.py) replaces the weights: confidence = its probability
+x section relevance, reported from its own threshold up; a named technology is reported anyway.
 """
 
 from __future__ import annotations
