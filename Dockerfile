@@ -7,6 +7,7 @@ COPY domain ./domain
 COPY adapters ./adapters
 COPY worker ./worker
 COPY tasks ./tasks
+COPY cli ./cli
 RUN pip install --no-cache-dir .
 COPY config ./config
 ENV ENRICH_CONFIG_ROOT=/app ENRICH_DATA_DIR=/data

@@ -30,7 +30,7 @@ test-faults: install ## the fault suite: real fleet, >= 2,000 postings per fault
 	$(BIN)/pytest -m faults tests/faults -v -s
 
 test-unit: install ## fast tests only (no servers)
-	$(BIN)/pytest -m "not integration and not e2e"
+	$(BIN)/pytest -m "not integration and not e2e and not faults"
 
 lint: install ## ruff lint and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -56,7 +56,7 @@ train-combiner: install ## refit config/models/skill_combiner on SkillSpan train
 
 train-sections: install ## rebuild the section gold (needs ../shared/data) and retrain config/models/section_blocks (~30 s, byte-identical)
 	$(BIN)/python scripts/build_section_gold.py
-	$(BIN)/python -m worker.cli train-sections build/sections/train.jsonl --dev build/sections/dev.jsonl --out config/models/section_blocks
+	$(BIN)/python -m cli.enrich train-sections build/sections/train.jsonl --dev build/sections/dev.jsonl --out config/models/section_blocks
 
 occupations: install ## rebuild the occupation coder config/occupations from O*NET 29.2 + ESCO v1.1.1 (~15 min on a loaded machine; needs ../shared/data)
 	$(BIN)/python scripts/build_occupations.py

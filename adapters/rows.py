@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from domain.models import EvaluationResult, JobEnrichment, Posting, Rejection
+from domain.models import (
+    STORED_CANDIDATES,
+    EvaluationResult,
+    ExtractedSkill,
+    JobEnrichment,
+    Posting,
+    Rejection,
+)
 
 
 def posting_row(p: Posting, received_at: str) -> dict[str, Any]:
@@ -28,13 +36,29 @@ def enrichment_row(e: JobEnrichment) -> dict[str, Any]:
         **{k: d[k] for k in ("posting_id", "content_hash", "enrichment_version")},
         "component_versions": d["component_versions"],
         "sections": d["sections"],
-        "skills": d["skills"],
+        # a row keeps the linker's first STORED_CANDIDATES candidates per skill
+        "skills": [
+            {**sk, "candidates": sk["candidates"][:STORED_CANDIDATES]} for sk in d["skills"]
+        ],
         "skill_count": len(e.skills),
         "enriched_at": e.enriched_at,
         "processing_ms": d["processing_ms"],
         "truncated": e.truncated,
         "language": e.language,
         **occupation_columns(e),
+    }
+
+
+def skill_concept_row(s: ExtractedSkill) -> dict[str, Any]:
+    """The per-skill concept columns (DuckDB enrichment_skills): link_level, group_id,
+    group_name and the first STORED_CANDIDATES candidates as JSON text (None when there are
+    none: rows from before 2026.11.10, a skill the linker never saw)."""
+    cands = [c.to_dict() for c in s.candidates[:STORED_CANDIDATES]]
+    return {
+        "link_level": s.link_level,
+        "group_id": s.group_id,
+        "group_name": s.group_name,
+        "candidates": json.dumps(cands) if cands else None,
     }
 
 

@@ -36,7 +36,7 @@ def main() -> None:
             src = base / "in.jsonl"
             ids = write_postings(src, "lat", copies=args.copies)
             run = subprocess.run(
-                [sys.executable, "-m", "worker.cli", "bridge", str(src), "--wait", "--timeout",
+                [sys.executable, "-m", "cli.enrich", "bridge", str(src), "--wait", "--timeout",
                  "1800"], cwd=ROOT, env=fleet.env(), capture_output=True, check=False,
             )  # fmt: skip
             assert run.returncode == 0, run.stderr.decode()[-2000:]

@@ -158,7 +158,7 @@ def main() -> int:
     args = ap.parse_args()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    coder = load_coder(ROOT / "config" / "occupations")
+    coder = load_coder(ROOT / "config" / "occupations", ROOT / "config/models/concept_vectors")
     load_s = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out: dict[str, object] = {"load_s": round(load_s, 2), "rss_added_mib": round(rss1 - rss0)}

@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.artifacts.config_files import build_pipeline, load_config, section_rules  # noqa: E402
 from adapters.artifacts.datasets import configured_datasets, load_gold_file  # noqa: E402
+from cli.sections import read_export, score_all  # noqa: E402
 from domain.evaluation.run import predicted_spans  # noqa: E402
 from domain.evaluation.spans import score  # noqa: E402
 from domain.pipeline import Pipeline  # noqa: E402
 from domain.sections.classifier import BlockClassifier  # noqa: E402
 from domain.skills.ensemble import SkillExtractor  # noqa: E402
-from worker.sections_cli import read_export, score_all  # noqa: E402
 
 EXCLUDED = ("company", "benefits", "application", "legal")
 HAND_CHECKED = ROOT / "config" / "eval" / "excluded_section_mentions.jsonl"

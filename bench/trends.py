@@ -8,7 +8,9 @@ dated uniformly over 2 years (posted_at; 2% without one, dated by received_at), 
 postings re-enriched at a second version (so latest-per-posting matters) and an active
 clustering run; then times demand (week, per concept / group / occupation / cluster; month per
 concept), rising/falling, co-occurrence with a skill and with an occupation, each the median of
---repeat runs, on one year's span.
+--repeat runs, on one year's span. "demand week x group, DISTINCT" is the skill-category query as
+it was before 2026.11.11 (a DISTINCT over posting x category, current rows joined to
+job_enrichments); "..., before" rows time that SQL in the same run, interleaved, for the ratio.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from adapters.duckdb import trends as duckdb_trends  # noqa: E402
 from adapters.duckdb.store import DuckDbStore  # noqa: E402
 from adapters.duckdb.trends import DuckDbTrends  # noqa: E402
 from domain.trends import Period  # noqa: E402
@@ -64,6 +68,36 @@ def build(store: DuckDbStore, n: int, k: int) -> None:
     )
 
 
+# The SQL before 2026.11.11 (adapters/duckdb/trends.py), timed in the same run for the ratio: the
+# current rows joined job_enrichments for every question, and skill categories were a DISTINCT.
+CURRENT_BEFORE = """
+SELECT e.row_id, e.posting_id, e.enrichment_version AS version, e.soc_code,
+       {soc_title} AS soc_title,
+       coalesce(p.pt, p.received_at) AS t, p.pt IS NULL AS fallback
+FROM posting_state s
+JOIN job_enrichments e ON e.row_id = s.row_id
+JOIN (SELECT posting_id, content_hash, received_at, try_cast(posted_at AS TIMESTAMP) AS pt
+      FROM postings) p ON p.posting_id = e.posting_id AND p.content_hash = e.content_hash
+WHERE ? IS NULL"""
+GROUP_BEFORE = (
+    "SELECT DISTINCT w.posting_id, w.t, k.category AS key, k.category AS label "
+    "FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id"
+)
+
+
+def before(fn: Callable[[], object]) -> object:
+    """Run `fn` with the adapter's SQL as it was before 2026.11.11."""
+    current, group = duckdb_trends._CURRENT, duckdb_trends._KEYS["group"]
+    demand = dict(duckdb_trends._DEMAND)
+    duckdb_trends._CURRENT, duckdb_trends._KEYS["group"] = CURRENT_BEFORE, GROUP_BEFORE
+    duckdb_trends._DEMAND.clear()
+    try:
+        return fn()
+    finally:
+        duckdb_trends._CURRENT, duckdb_trends._KEYS["group"] = current, group
+        duckdb_trends._DEMAND.update(demand)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--postings", type=int, default=1_000_000)
@@ -88,6 +122,8 @@ def main() -> int:
         "demand week x concept": lambda: t.demand("concept", "week", year),
         "demand month x concept": lambda: t.demand("concept", "month", year),
         "demand week x group": lambda: t.demand("group", "week", year),
+        "demand week x group, before": lambda: before(lambda: t.demand("group", "week", year)),
+        "demand week x concept, before": lambda: before(lambda: t.demand("concept", "week", year)),
         "demand week x occupation": lambda: t.demand("occupation", "week", year),
         "demand week x cluster": lambda: t.demand("cluster", "week", year),
         "rising/falling concept": lambda: t.changes("concept", h1, h2),
@@ -95,16 +131,23 @@ def main() -> int:
         "co-occurring with soc:S7": lambda: t.cooccurring("soc:S7", year),
         "demand pinned v2": lambda: t.demand("concept", "week", year, version="v2"),
     }
-    worst = 0.0
-    for name, fn in queries.items():
-        runs = []
-        for _ in range(args.repeat):
+    for dim in ("group", "concept"):
+        if t.demand(dim, "week", year) != before(lambda d=dim: t.demand(d, "week", year)):
+            raise SystemExit(f"demand by {dim}: the SQL before and now disagree")
+    # interleaved rounds: a load spike hits every query alike
+    runs: dict[str, list[float]] = {name: [] for name in queries}
+    for _ in range(args.repeat):
+        for name, fn in queries.items():
             t0 = time.perf_counter()
             fn()
-            runs.append(time.perf_counter() - t0)
-        med = statistics.median(runs)
-        worst = max(worst, med)
-        print(f"{name:<28}{med:>8.2f} s")
+            runs[name].append(time.perf_counter() - t0)
+    med = {name: statistics.median(r) for name, r in runs.items()}
+    for name, m in med.items():
+        print(f"{name:<32}{m:>8.2f} s")
+    worst = max(m for name, m in med.items() if not name.endswith("before"))
+    for dim in ("group", "concept"):
+        ratio = med[f"demand week x {dim}, before"] / med[f"demand week x {dim}"]
+        print(f"demand by {dim}: before / now = {ratio:.2f}x")
     print(f"slowest {worst:.2f} s (target <= 2 s)")
     return 0
 

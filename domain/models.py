@@ -70,6 +70,29 @@ KIND_OF_CATEGORY = {
 
 
 @dataclass(frozen=True, slots=True)
+class ConceptCandidate:
+    """One ranked concept for a mention: its id, preferred name, score in [0, 1] (1.0 exact /
+    alias, 0.95 normalized, else the reranked vector score) and how it was found (`source`:
+    exact | alias | normalized | vector)."""
+
+    skill_id: str
+    label: str
+    score: float
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"skill_id": self.skill_id, "name": self.label, "score": round(self.score, 4),
+                "source": self.source}  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ConceptCandidate:
+        return cls(str(d["skill_id"]), str(d["name"]), float(d["score"]), str(d["source"]))
+
+
+STORED_CANDIDATES = 5  # candidates a stored row keeps per skill (enrich extract shows them all)
+
+
+@dataclass(frozen=True, slots=True)
 class ExtractedSkill:
     skill_id: str
     name: str
@@ -85,6 +108,14 @@ class ExtractedSkill:
     # (confidence already includes it); None on rows written before section weighting.
     section: str | None = None
     section_relevance: float | None = None
+    # Concept normalization (2026.11.10+): the ranked concepts the linker considered, best
+    # first; where the skill sits ("concept", "group:3".."group:1" = an ESCO skill group or
+    # O*NET category when no concept reached the threshold, "none"); its nearest broader group
+    # (for a concept too, so every linked skill rolls up). None / () on rows written before.
+    candidates: tuple[ConceptCandidate, ...] = ()
+    link_level: str | None = None
+    group_id: str | None = None
+    group_name: str | None = None
 
     @property
     def linked(self) -> bool:
@@ -124,6 +155,10 @@ class ExtractedSkill:
             "link_method": self.link_method,
             "section": self.section,
             "section_relevance": self.section_relevance,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "link_level": self.link_level,
+            "group_id": self.group_id,
+            "group_name": self.group_name,
         }
 
     @classmethod
@@ -141,6 +176,10 @@ class ExtractedSkill:
             section_relevance=None
             if d.get("section_relevance") is None
             else float(d["section_relevance"]),
+            candidates=tuple(ConceptCandidate.from_dict(c) for c in d.get("candidates") or ()),
+            link_level=d.get("link_level"),
+            group_id=d.get("group_id"),
+            group_name=d.get("group_name"),
         )
 
 

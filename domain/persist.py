@@ -20,6 +20,7 @@ class PersistReport:
     enrichments: int
     failures: int
     isolated: int = 0  # postings that could not be written and were recorded as failures
+    isolated_ids: tuple[str, ...] = ()  # their posting ids (no enrichment of theirs was written)
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -42,6 +43,7 @@ def persist(store: EnrichmentStore, batch: EnrichedBatch) -> PersistReport:
         log.error("batch of %d rejected by the store (%s); isolating", len(batch.postings), exc)
     totals = [0, 0, 0]
     isolated = 0
+    isolated_ids: list[str] = []
     for p in batch.postings:
         mine = (
             (p,),
@@ -52,6 +54,7 @@ def persist(store: EnrichmentStore, batch: EnrichedBatch) -> PersistReport:
             counts = store.write_batch(*mine)
         except PermanentError as exc:
             isolated += 1
+            isolated_ids.append(p.posting_id)
             failure = Rejection(
                 rejection_id=f"persist:{p.posting_id}:{p.content_hash}",
                 stage="persist",
@@ -68,4 +71,4 @@ def persist(store: EnrichmentStore, batch: EnrichedBatch) -> PersistReport:
     orphans = tuple(f for f in batch.failures if f.posting_id is None)
     if orphans:
         totals[2] += store.write_batch((), (), orphans)[2]
-    return PersistReport(totals[0], totals[1], totals[2], isolated)
+    return PersistReport(totals[0], totals[1], totals[2], isolated, tuple(isolated_ids))

@@ -38,6 +38,18 @@ class SectionRow:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupCount:
+    """Postings and mentions rolled up to one broader place of the taxonomy (issue #24): the
+    group code (ESCO "S5.1.1", "isced-f/0613", O*NET "onet-category:<name>"), its name, how
+    many distinct postings and how many skills name it (at concept or group level)."""
+
+    group_id: str
+    name: str
+    postings: int
+    skills: int
+
+
+@dataclass(frozen=True, slots=True)
 class SkillCount:
     skill_id: str
     name: str
@@ -110,6 +122,12 @@ class EnrichmentStore(Protocol):
         ...
 
     def top_skills(self, version: str, limit: int = 10) -> list[SkillCount]: ...
+
+    def top_groups(self, version: str, limit: int = 10) -> list[GroupCount]:
+        """Skills of rows at `version` rolled up by their nearest group (concept-level links
+        and group-level links alike), most postings first then group_id; rows written before
+        2026.11.10 have no group and count nowhere."""
+        ...
 
     def save_evaluation(self, result: EvaluationResult) -> bool:
         """Store one evaluation result; False when it was already stored."""
@@ -369,4 +387,41 @@ class LanguageDetector(Protocol):
     def detect(self, text: str) -> str:
         """ISO 639-1 code ("en", "de"), "mul" when two languages share the text, "und" when
         it cannot tell (too little text, only names or emoji). Never raises."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DueEvent:
+    """An enrichment row whose event has no sent mark yet."""
+
+    row_id: str
+    posting_id: str
+
+
+class EventPublisher(Protocol):
+    """Publishes enrichment events (domain/events.py) to the events topic."""
+
+    def publish(self, events: Sequence[Any]) -> list[str]:
+        """Publish `events` (EnrichmentEvent); return the row_ids of those the service
+        acknowledged, in any order. Never raises for a publish that failed: a failed event is
+        simply not in the list (it stays due). Bounded in time by the adapter."""
+        ...
+
+
+class EventMarks(Protocol):
+    """The events outbox, next to the warehouse's tables: an enrichment row needs an event
+    while it has no sent mark (both stores implement it; BigQuery in its own adapter)."""
+
+    def mark_events_sent(self, rows: Sequence[tuple[str, str]]) -> int:
+        """Record (row_id, posting_id) events as sent, stamped with the warehouse's clock;
+        idempotent. Returns how many marks were new (BigQuery: how many were appended)."""
+        ...
+
+    def due_events(self, window_s: float, grace_s: float, limit: int) -> list[DueEvent]:
+        """Up to `limit` enrichment rows, by row_id, enriched between `window_s` and `grace_s`
+        seconds ago (warehouse clock) that have no sent mark."""
+        ...
+
+    def count_due_events(self, window_s: float, grace_s: float) -> int:
+        """How many rows due_events(window_s, grace_s, ∞) would list."""
         ...

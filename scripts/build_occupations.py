@@ -4,6 +4,9 @@ O*NET occupation titles + 80% of the alternate titles (scores in meta.json are o
 those, never on the held-out 20%, which bench/occupations.py scores) train a LinearSVC over
 title n-grams; ESCO v1.1.1 occupations give the ESCO/ISCO side (labels + occupation-skill relations).
 LinearSVC runs with a fixed seed; byte-identical re-runs are not yet checked.
+title_centroids.npz: each SOC class's mean title vector (all kept titles, model2vec vectors of
+config/models/concept_vectors), fused with the classifier at FUSION_WEIGHT; `--centroids-only`
+rebuilds just that file (deterministic: byte-identical re-runs, checked 2026-11-30).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from sklearn.svm import LinearSVC
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.artifacts.occupations import save_coder
+from adapters.artifacts.concept_linker import load_encoder
+from adapters.artifacts.occupations import save_centroids, save_coder
 from domain.occupations.coder import (
     EscoModel,
     OccupationCoder,
@@ -45,6 +49,10 @@ PRUNE = (
     0.05,
 )  # smallest |w| kept; the largest that costs <= 0.002 dev top-1
 TEMPERATURES = tuple(0.5 * i for i in range(1, 41))
+# p ~ p_svc * exp(w * cosine to the class's mean title vector): w chosen on dev titles among
+# 2.5 .. 20 by bench/occupation_embeddings.py (dev 6-digit top-1 0.4165 -> 0.4316, 2026-11-30).
+FUSION_WEIGHT = 7.5
+VECTORS = Path("config/models/concept_vectors")
 
 
 def read_onet(root: Path) -> tuple[list[tuple[str, str]], dict[str, str], list[tuple[str, str]]]:
@@ -171,10 +179,23 @@ def nll(model: SocModel, s: np.ndarray, gold_idx: np.ndarray, t: float) -> float
     return float(-logp.mean())
 
 
+def title_centroids(texts: list[str], labels: list[int], n: int, vectors: Path) -> np.ndarray:
+    """Unit mean vector of each class's normalized titles, (n, dim) float32; zero rows for a
+    class without titles (the fusion then adds nothing for it)."""
+    encode = load_encoder(vectors)
+    v = np.concatenate([encode(texts[i : i + 4096]) for i in range(0, len(texts), 4096)])
+    c = np.zeros((n, v.shape[1]), dtype=np.float64)
+    np.add.at(c, np.asarray(labels), v.astype(np.float64))
+    c /= np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-12)
+    return c.astype(np.float32)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("config/occupations"))
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--vectors", type=Path, default=VECTORS)
+    ap.add_argument("--centroids-only", action="store_true")
     args = ap.parse_args()
     t0 = time.perf_counter()
     occ_rows, occ, alts = read_onet(args.data / "onet_29.2")
@@ -188,6 +209,23 @@ def main() -> int:
         out = [(normalize_title(t).text, soc6(c)) for c, t in pairs]
         out = [(t, c) for t, c in out if t]
         return [t for t, _ in out], [cls[c] for _, c in out], [c for _, c in out]
+
+    def centroids() -> None:
+        ax, ay, _ = xy(train + dev)
+        cent = title_centroids(ax, ay, len(codes), args.vectors)
+        save_centroids(cent, FUSION_WEIGHT, args.vectors, args.out)
+        meta_path = args.out / "meta.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        meta["title_fusion"] = (
+            f"p ~ p_svc * exp({FUSION_WEIGHT} * cosine of the title's {args.vectors} vector to "
+            "the class's mean title vector), weight chosen on dev by bench/occupation_embeddings.py"
+        )
+        meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"title centroids {cent.shape}, weight {FUSION_WEIGHT}", flush=True)
+
+    if args.centroids_only:
+        centroids()
+        return 0
 
     tx, ty, _ = xy(train)
     dx, dy, dgold = xy(dev)
@@ -248,6 +286,7 @@ def main() -> int:
         ],
     }
     save_coder(OccupationCoder(soc, esco), meta, args.out)
+    centroids()
     print(json.dumps(meta, indent=2))
     print(f"built in {time.perf_counter() - t0:.0f} s", flush=True)
     return 0 if math.isfinite(temperature) else 1

@@ -153,6 +153,70 @@ def build_taxonomy(data: Path) -> list[dict[str, object]]:
 _DATE = re.compile(r"^Date posted:\s*(\d{4}-\d{2}-\d{2})")
 
 
+def build_skill_groups(data: Path, skills: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The broader places concepts roll up to (config/taxonomy/skill_groups.jsonl.gz): ESCO's
+    skill groups at levels 1-3 (skillsHierarchy_en.csv; a group's code, e.g. "S5.1.1", or for
+    the knowledge groups without one their ISCED-F id, "isced-f/0613") and, for each ESCO skill,
+    its nearest group reached by broader relations (broaderRelationsSkillPillar.csv, breadth
+    first, parents in URI order) with that group's ancestors: nearest first. O*NET technologies
+    get their commodity category ("onet-category:<name>", level 3). Rows sorted: byte-identical."""
+    esco_dir = data / "taxonomy" / "esco_v1.1.1"
+    node: dict[str, tuple[str, str, int]] = {}  # uri -> (code, name, level)
+    refs: dict[str, str] = {}  # code -> ESCO id as the gold files write it (esco:<uuid>)
+    chain: dict[str, list[str]] = {}  # uri -> codes, nearest first (levels 3..1)
+    with open(esco_dir / "skillsHierarchy_en.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            path = []
+            for lv in (1, 2, 3):
+                uri = row[f"Level {lv} URI"]
+                if not uri:
+                    break
+                code = row[f"Level {lv} code"] or uri.split("/esco/", 1)[-1]
+                node.setdefault(uri, (code, row[f"Level {lv} preferred term"], lv))
+                refs[code] = "esco:" + uri.split("/esco/", 1)[-1].removeprefix("skill/")
+                path.append(node[uri][0])
+                chain.setdefault(uri, path[::-1])
+    parents: dict[str, list[str]] = defaultdict(list)
+    with zipfile.ZipFile(esco_dir / "esco_v1.1.1_relations_csv.zip") as zf:
+        raw = zf.open("broaderRelationsSkillPillar.csv").read().decode("utf-8-sig")
+    for row in csv.DictReader(io.StringIO(raw)):
+        parents[row["conceptUri"]].append(row["broaderUri"])
+
+    def nearest(uri: str) -> list[str]:
+        seen, frontier = {uri}, [uri]
+        while frontier:
+            nxt = []
+            for u in frontier:
+                if u in chain and u != uri:
+                    return chain[u]
+                for p in sorted(parents.get(u, ())):
+                    if p not in seen:
+                        seen.add(p)
+                        nxt.append(p)
+            frontier = nxt
+        return []
+
+    groups = {code: (name, lv) for code, name, lv in node.values()}
+    of_skill = []
+    for s in skills:
+        sid = str(s["skill_id"])
+        if sid.startswith("esco:"):
+            codes = nearest("http://data.europa.eu/esco/skill/" + sid[5:])
+        elif s.get("subcategory"):
+            code = f"onet-category:{s['subcategory']}"
+            groups[code] = (str(s["subcategory"]), 3)
+            codes = [code]
+        else:
+            codes = []
+        if codes:
+            of_skill.append({"skill_id": sid, "groups": codes})
+    rows: list[dict[str, object]] = [
+        {"group": code, "name": name, "level": lv, **({"ref": refs[code]} if code in refs else {})}
+        for code, (name, lv) in sorted(groups.items())
+    ]
+    return rows + sorted(of_skill, key=lambda r: str(r["skill_id"]))
+
+
 def build_samples(data: Path) -> list[dict[str, object]]:
     """Rebuild SkillSpan train+dev sentences into whole postings (sentences in order, headers kept)."""
     postings: list[dict[str, object]] = []
@@ -208,6 +272,10 @@ def main() -> None:
     for s in skills:
         by_source[str(s["source"])] += 1
     print(f"taxonomy: {len(skills)} skills {dict(by_source)}")
+    groups = build_skill_groups(args.data, skills)
+    _write_gzip_jsonl(args.out / "taxonomy" / "skill_groups.jsonl.gz", groups)
+    n_groups = sum("group" in r for r in groups)
+    print(f"skill groups: {n_groups} groups, {len(groups) - n_groups} concepts placed")
 
     samples = build_samples(args.data)
     out = args.out / "samples" / "skillspan_postings.jsonl"

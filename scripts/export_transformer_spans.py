@@ -11,7 +11,7 @@ training data, seed, quantization, opset). Workers load it with onnxruntime + to
 
 Export: torch.onnx.export (TorchScript exporter, opset 17, eager attention, dynamic batch and
 sequence axes). Quantization: onnxruntime `quantize_dynamic`, QInt8 weights, one scale per output
-channel by default (`--quant` lists the variants measured in the README: per-tensor, linear layers
+channel by default (`--quant` lists the variants measured in docs/numbers.md: per-tensor, linear layers
 only, classifier head in fp32, static (activation ranges calibrated by MinMax on 300 SkillSpan
 train sentences, QOperator or QDQ), fp32). meta.json records the share of SkillSpan dev words tagged
 as the torch fp32 model tags them.

@@ -15,6 +15,7 @@ from typing import Any
 
 from celery import Task
 
+from domain.events import publish_events
 from domain.models import EnrichedBatch, Posting, Rejection
 from domain.persist import persist
 from tasks.links import LINK_OPTIONS, run_link, run_rejections
@@ -82,7 +83,23 @@ def _persist(svc: Services, b: EnrichedBatch) -> EnrichedBatch:
         len(b.postings), len(b.enrichments), report.enrichments, len(b.failures), report.failures,
         report.isolated,
     )  # fmt: skip
+    if svc.settings.events_topic:  # after the write: an event names a persisted row
+        _publish_events(svc, b, report.isolated_ids)
     return b
+
+
+def _publish_events(svc: Services, b: EnrichedBatch, isolated: tuple[str, ...]) -> None:
+    """Never raises: whatever fails here (client construction, credentials, a bug), the batch
+    is persisted and its rows stay due for the resend job."""
+    try:
+        publisher = svc.event_publisher
+        if publisher is None:
+            return
+        written = [e for e in b.enrichments if e.posting_id not in isolated]
+        events = publish_events(written, publisher, svc.event_marks, svc.settings.events_max_bytes)
+        log.info("events: %s", events.to_dict())
+    except Exception as exc:
+        log.error("events not published (%s): the batch's rows stay due", type(exc).__name__)
 
 
 def batch_statistics(batch: EnrichedBatch) -> dict[str, Any]:

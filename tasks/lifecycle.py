@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain.errors import TransientError
+from domain.events import ResendRequest, resend_due_events
 from domain.lifecycle import ReenrichRequest, reenrich_drifted, run_evaluations
 from domain.models import Posting
 from domain.pipeline import utc_now
@@ -82,6 +83,31 @@ def reconcile_intake_task() -> dict[str, object]:
         return {"skipped": f"unavailable: {type(exc).__name__}"}
     if report.skipped:
         log.info("reconcile skipped: %s", report.skipped)
+    return report.to_dict()
+
+
+@app.task(name="lifecycle.resend_events", acks_late=True)
+def resend_events_task() -> dict[str, object]:
+    """Publish enrichment events still due (rows without a sent mark), one run at a time."""
+    svc = services(fresh=True)
+    s = svc.settings
+    if svc.event_publisher is None:
+        return {"skipped": "events off (ENRICH_EVENTS_TOPIC unset)"}
+    req = ResendRequest(
+        s.events_resend_window_s, s.events_resend_grace_s, s.events_resend_limit, s.events_max_bytes
+    )
+    with svc.coordinator.single_flight("events-resend", s.events_resend_lock_ttl_s) as mine:
+        if not mine:
+            return {"skipped": "another resend is running"}
+        try:
+            report = resend_due_events(
+                req, svc.event_marks, svc.store.posting_history, svc.event_publisher
+            )
+        except TransientError as exc:  # nothing lost: still due at the next run
+            log.warning("events resend deferred to the next run: %s", exc)
+            return {"skipped": f"unavailable: {type(exc).__name__}"}
+    if report.due:
+        log.info("events resend: %s", report.to_dict())
     return report.to_dict()
 
 

@@ -11,8 +11,17 @@ from typing import Any
 
 from domain.clustering.model import ClusterModel, PostingFeatures
 from domain.errors import ConfigError
-from domain.models import ClusterRun, EvaluationResult, JobEnrichment, Posting, Rejection
+from domain.models import (
+    STORED_CANDIDATES,
+    ClusterRun,
+    EvaluationResult,
+    JobEnrichment,
+    Posting,
+    Rejection,
+)
 from domain.ports import (
+    DueEvent,
+    GroupCount,
     IntakeEntry,
     LedgerCounts,
     RawMessage,
@@ -37,6 +46,7 @@ class InMemoryStore:
         # intake ledger: (posting_id, content_hash) -> [posting, ref, accepted_at, attempts, last]
         self.intake: dict[tuple[str, str], list[Any]] = {}
         self.clock = lambda: datetime.now(UTC)  # the warehouse's clock (tests move it)
+        self.event_marks: dict[str, datetime] = {}  # row_id -> sent_at (events outbox)
 
     def write_batch(
         self,
@@ -52,7 +62,11 @@ class InMemoryStore:
                 counts[0] += 1
         for e in enrichments:
             if e.row_id not in self.enrichments:
-                self.enrichments[e.row_id] = e
+                # as the warehouses: a row keeps the first STORED_CANDIDATES candidates
+                skills = tuple(
+                    replace(s, candidates=s.candidates[:STORED_CANDIDATES]) for s in e.skills
+                )
+                self.enrichments[e.row_id] = replace(e, skills=skills)
                 counts[1] += 1
             cur = self.state.get(e.posting_id)
             if cur is None or self._ts(e.enriched_at) >= self._ts(cur.enriched_at):
@@ -171,6 +185,21 @@ class InMemoryStore:
         out = [SkillCount(k, *meta[k], len(v)) for k, v in seen.items()]
         return sorted(out, key=lambda s: (-s.postings, s.skill_id))[:limit]
 
+    def top_groups(self, version: str, limit: int = 10) -> list[GroupCount]:
+        postings: dict[str, set[str]] = {}
+        skills: dict[str, int] = {}
+        names: dict[str, str] = {}
+        for e in self.enrichments.values():
+            if e.enrichment_version != version:
+                continue
+            for s in e.skills:
+                if s.group_id is not None:
+                    postings.setdefault(s.group_id, set()).add(e.posting_id)
+                    skills[s.group_id] = skills.get(s.group_id, 0) + 1
+                    names.setdefault(s.group_id, s.group_name or "")
+        out = [GroupCount(g, names[g], len(p), skills[g]) for g, p in postings.items()]
+        return sorted(out, key=lambda g: (-g.postings, g.group_id))[:limit]
+
     def save_evaluation(self, result: EvaluationResult) -> bool:
         if result.result_id in self.evaluation_rows:
             return False
@@ -240,6 +269,31 @@ class InMemoryStore:
             sum(v[3] for v in self.intake.values()),
             lost,
         )
+
+    # -- events outbox ---------------------------------------------------------------------------
+
+    def mark_events_sent(self, rows: Sequence[tuple[str, str]]) -> int:
+        new = 0
+        for row_id, _posting_id in rows:
+            if row_id not in self.event_marks:
+                self.event_marks[row_id] = self.clock()
+                new += 1
+        return new
+
+    def _due(self, window_s: float, grace_s: float) -> list[JobEnrichment]:
+        now = self.clock()
+        lo, hi = now - timedelta(seconds=window_s), now - timedelta(seconds=grace_s)
+        return sorted(
+            (e for e in self.enrichments.values()
+             if lo <= datetime.fromisoformat(e.enriched_at) <= hi and e.row_id not in self.event_marks),
+            key=lambda e: e.row_id,
+        )  # fmt: skip
+
+    def due_events(self, window_s: float, grace_s: float, limit: int) -> list[DueEvent]:
+        return [DueEvent(e.row_id, e.posting_id) for e in self._due(window_s, grace_s)[:limit]]
+
+    def count_due_events(self, window_s: float, grace_s: float) -> int:
+        return len(self._due(window_s, grace_s))
 
     # -- clustering -----------------------------------------------------------------------------
 
@@ -614,3 +668,20 @@ class InMemoryTrends:
         top = sorted(counts, key=lambda k: (-counts[k], k))[:limit]
         items = tuple(CoCount(k, names[k], counts[k], counts[k] / len(hits)) for k in top)
         return CoOccurrence(len(hits), items, self._coverage(rows))
+
+
+class FakeEventPublisher:
+    """EventPublisher that keeps what it published; `fail` makes every publish fail (nothing
+    acknowledged), `fail_rows` only those row_ids."""
+
+    def __init__(self) -> None:
+        self.published: list[Any] = []  # EnrichmentEvent, in publish order
+        self.fail = False
+        self.fail_rows: set[str] = set()
+
+    def publish(self, events: Sequence[Any]) -> list[str]:
+        if self.fail:
+            return []
+        ok = [ev for ev in events if ev.row_id not in self.fail_rows]
+        self.published.extend(ok)
+        return [ev.row_id for ev in ok]

@@ -33,6 +33,12 @@ def beat_schedule(s: Settings) -> dict[str, dict[str, Any]]:
             "schedule": s.reconcile_interval_s,
             "options": {"expires": s.reconcile_interval_s},
         }
+    if s.events_topic:
+        schedule["resend-due-events"] = {
+            "task": "lifecycle.resend_events",
+            "schedule": s.events_resend_interval_s,
+            "options": {"expires": s.events_resend_interval_s},
+        }
     if s.evaluation_enabled:
         schedule["evaluate-extraction-nightly"] = {
             "task": "lifecycle.evaluate_extraction",

@@ -40,6 +40,8 @@ from domain.ports import (
     Coordinator,
     Dispatcher,
     EnrichmentStore,
+    EventMarks,
+    EventPublisher,
     IntakeLedger,
     Spool,
 )
@@ -60,6 +62,7 @@ class Services:
         config_root: Path | None = None,
         dispatcher: Dispatcher | None = None,
         spool: Spool | None = None,
+        event_publisher: EventPublisher | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -72,6 +75,8 @@ class Services:
             self.__dict__["dispatcher"] = dispatcher
         if spool is not None:
             self.__dict__["spool"] = spool
+        if event_publisher is not None:
+            self.__dict__["event_publisher"] = event_publisher
 
     @cached_property
     def config(self) -> LoadedConfig:
@@ -130,6 +135,31 @@ class Services:
     @property
     def ledger(self) -> IntakeLedger:
         return cast(IntakeLedger, self.store)  # the intake ledger lives next to the tables
+
+    @property
+    def event_marks(self) -> EventMarks:
+        """The events outbox next to the warehouse (BigQuery: its own adapter, same client)."""
+        if self.settings.store_backend == "bigquery":
+            from adapters.bigquery.events import BigQueryEventMarks
+
+            if "_event_marks" not in self.__dict__:
+                inner = getattr(self.store, "inner", self.store)  # under a fault drill's wrapper
+                self.__dict__["_event_marks"] = BigQueryEventMarks(inner.client, inner.dataset)
+            return cast(EventMarks, self.__dict__["_event_marks"])
+        return cast(EventMarks, self.store)
+
+    @cached_property
+    def event_publisher(self) -> EventPublisher | None:
+        """None when ENRICH_EVENTS_TOPIC is unset (no events, no Pub/Sub client)."""
+        topic = self.settings.events_topic_path
+        if topic is None:
+            return None
+        from adapters.pubsub.events import PubSubEventPublisher
+
+        return PubSubEventPublisher(
+            topic, timeout_s=self.settings.events_publish_timeout_s,
+            backoff_s=self.settings.events_backoff_s,
+        )  # fmt: skip
 
     def evaluation_config(self) -> EvaluationConfig:
         return load_evaluation_config(self.config_root)
@@ -213,7 +243,7 @@ def services(fresh: bool = False, models: bool = False) -> Services:
         store = old.store if old is not None else build_store(settings)
         candidate = Services(settings, store)
         if old is not None:  # broker-side services don't depend on the model config either
-            for name in ("coordinator", "dispatcher", "spool"):
+            for name in ("coordinator", "dispatcher", "spool", "event_publisher"):
                 if name in old.__dict__:
                     candidate.__dict__[name] = old.__dict__[name]
         with_models = models if old is None else "pipeline" in old.__dict__

@@ -159,6 +159,29 @@ class Settings(BaseSettings):
     bridge_resume_fraction: float = Field(0.75, gt=0, le=1)
     bridge_backpressure_poll_s: float = Field(1.0, gt=0)
 
+    # The bridge subscription's dead-letter topic (worker/pubsub_admin.py creates both): a
+    # message delivered this many times without an ack (5..100) moves there instead of looping.
+    pubsub_dead_letter_topic: str = "postings-dead-letter"
+    pubsub_max_delivery_attempts: int = Field(5, ge=5, le=100)
+    # Enrichment events (domain/events.py, docs/events.md): after a batch is persisted, one
+    # message per posting to this topic (short name, in pubsub_project; or projects/P/topics/T).
+    # Unset: no events, no cost. A failed publish never fails persistence: the row stays due
+    # and the resend job (beat) publishes it after events_resend_grace_s.
+    events_topic: str | None = None
+    events_publish_timeout_s: float = Field(10.0, gt=0, description="one batch's publish, at most")
+    events_backoff_s: float = Field(
+        30.0, ge=0, description="publish nothing for this long after a failure"
+    )
+    events_max_bytes: int = Field(9_900_000, ge=10_000, le=9_900_000, description="event data cap")
+    # Each resend run scans the window's enrichment rows (row_id, posting_id, enriched_at, ~110 B
+    # a row on BigQuery, docs/cost.md): a day every 5 minutes. Only rows enriched within the
+    # window are looked at (and, when events are first turned on, published).
+    events_resend_interval_s: float = Field(300.0, gt=0)
+    events_resend_grace_s: float = Field(120.0, ge=0)
+    events_resend_window_s: float = Field(86400.0, gt=0)
+    events_resend_limit: int = Field(1000, ge=1, description="rows per resend run")
+    events_resend_lock_ttl_s: float = Field(300.0, gt=0)
+
     flower_port: int = 5555
     flower_user: str = "ops"
     flower_password: str = DEFAULT_FLOWER_PASSWORD
@@ -230,6 +253,19 @@ class Settings(BaseSettings):
     @property
     def subscription_path(self) -> str:
         return f"projects/{self.pubsub_project}/subscriptions/{self.pubsub_subscription}"
+
+    @property
+    def dead_letter_topic_path(self) -> str:
+        return f"projects/{self.pubsub_project}/topics/{self.pubsub_dead_letter_topic}"
+
+    @property
+    def events_topic_path(self) -> str | None:
+        """The events topic as projects/P/topics/T, None when events are off."""
+        if not self.events_topic:
+            return None
+        if self.events_topic.startswith("projects/"):
+            return self.events_topic
+        return f"projects/{self.pubsub_project}/topics/{self.events_topic}"
 
     @property
     def releases_dir(self) -> Path:

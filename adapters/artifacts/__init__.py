@@ -1,0 +1,1 @@
+"""Model artifacts and config files: load, version, fingerprint and archive what the pipeline runs."""

@@ -1,9 +1,13 @@
-"""The concept linker's artifact: a model2vec static embedding model (config/models/concept_vectors),
-distilled from MiniLM by scripts/build_concept_vectors.py. Loaded with `model2vec` (numpy +
-tokenizers; no torch, no network); every taxonomy label is embedded once at load."""
+"""The concept linker's artifacts: a model2vec static embedding model (config/models/concept_vectors),
+distilled from MiniLM by scripts/build_concept_vectors.py, loaded with `model2vec` (numpy +
+tokenizers; no torch, no network; every taxonomy label is embedded once at load); and the skill
+hierarchy (config/taxonomy/skill_groups.jsonl.gz, scripts/build_runtime_data.py) the fallback to
+a broader group reads. Either missing or corrupt: ConfigError naming the file, at worker start."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +24,7 @@ from domain.skills.linking import (
     label_rows,
     unit_rows,
 )
-from domain.skills.taxonomy import Alias, Taxonomy
+from domain.skills.taxonomy import Alias, SkillHierarchy, Taxonomy
 
 REQUIRED = ("config.json", "model.safetensors", "tokenizer.json")
 
@@ -53,14 +57,37 @@ def load_encoder(path: Path) -> Encoder:
     return encode
 
 
+def load_hierarchy(path: Path) -> SkillHierarchy:
+    """The skill groups file (gzip JSON lines). Raises ConfigError naming the file when it is
+    missing, not gzip / JSON, has rows of neither shape, or holds no group."""
+    if not path.is_file():
+        raise ConfigError(f"skill hierarchy missing: {path} (make data)")
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            hierarchy = SkillHierarchy.from_rows(json.loads(line) for line in fh if line.strip())
+    except ConfigError as exc:
+        raise ConfigError(f"skill hierarchy unreadable: {path} ({exc})") from exc
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(
+            f"skill hierarchy unreadable: {path} ({type(exc).__name__}: {exc})"
+        ) from exc
+    if not len(hierarchy):
+        raise ConfigError(f"skill hierarchy holds no group: {path}")
+    return hierarchy
+
+
 def build_linker(
     path: Path,
     taxonomy: Taxonomy,
     aliases: Sequence[Alias],
     skip: frozenset[str],
     params: LinkerParams,
+    hierarchy_path: Path | None = None,
 ) -> ConceptLinker:
+    """The product's linker: vectors from `path`, the hierarchy fallback from `hierarchy_path`
+    (None: no fallback)."""
+    hierarchy = load_hierarchy(hierarchy_path) if hierarchy_path is not None else None
     rows = label_rows(taxonomy)
     index = VectorIndex(load_encoder(path), [r[0] for r in rows], [r[1] for r in rows],
                         [r[2] for r in rows])  # fmt: skip
-    return ConceptLinker(taxonomy, aliases, skip, index, params)
+    return ConceptLinker(taxonomy, aliases, skip, index, params, hierarchy=hierarchy)

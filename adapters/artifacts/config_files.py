@@ -224,6 +224,7 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
             linker_aliases(alias_cfg, taxonomy),
             skip,
             LinkerParams.from_config(cfg.params("concept_linker")),
+            linker_hierarchy_path(cfg),
         )
     combiner = None
     if "skill_combiner" in cfg.spec["components"]:  # the learned combiner (ensemble.combiner)
@@ -233,6 +234,12 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
     return SkillExtractor(
         nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble, concept_linker, combiner
     )
+
+
+def linker_hierarchy_path(cfg: LoadedConfig) -> Path | None:
+    """The concept linker's second file (the skill groups), when model_versions.yaml lists one."""
+    files = cfg.spec["components"]["concept_linker"].get("files", [])
+    return cfg.path("concept_linker", 1) if len(files) > 1 else None
 
 
 def linker_aliases(alias_cfg: dict[str, Any], taxonomy: Taxonomy) -> tuple[Alias, ...]:
@@ -273,10 +280,13 @@ def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
 
 
 def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
-    """The occupation coder when model_versions.yaml lists `occupation_coder` (else None);
-    a missing or damaged artifact raises ConfigError naming the file (at worker start)."""
+    """The occupation coder when model_versions.yaml lists `occupation_coder` (else None); its
+    second file, when listed, is the title encoder of its centroids. A missing or damaged
+    artifact raises ConfigError naming the file (at worker start)."""
     if "occupation_coder" not in cfg.spec["components"]:
         return None
     from adapters.artifacts.occupations import load_coder
 
-    return load_coder(cfg.path("occupation_coder"))
+    files = cfg.spec["components"]["occupation_coder"]["files"]
+    vectors = cfg.path("occupation_coder", 1) if len(files) > 1 else None
+    return load_coder(cfg.path("occupation_coder"), vectors)

@@ -1,7 +1,10 @@
-"""The occupation coder's artifact: config/occupations/coder.npz (+ meta.json with its build scores)."""
+"""The occupation coder's artifact: config/occupations/coder.npz (+ meta.json with its build scores)
+and title_centroids.npz (each SOC class's mean title vector under config/models/concept_vectors,
+the model2vec encoder it was built with, whose model.safetensors SHA-256 it records)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -15,6 +18,7 @@ from domain.occupations.coder import (
     EscoModel,
     OccupationCoder,
     SocModel,
+    TitleCentroids,
     esco_vectorizer,
     fitted,
     title_vectorizers,
@@ -22,6 +26,53 @@ from domain.occupations.coder import (
 
 WEIGHTS = "coder.npz"
 META = "meta.json"
+CENTROIDS = "title_centroids.npz"
+
+
+def vectors_digest(vectors: Path) -> str:
+    """SHA-256 of the encoder's weights file (the centroids are only valid with that encoder)."""
+    try:
+        return hashlib.sha256((vectors / "model.safetensors").read_bytes()).hexdigest()
+    except OSError as exc:
+        raise ConfigError(
+            f"occupation title vectors: cannot read {vectors / 'model.safetensors'}"
+        ) from exc
+
+
+def save_centroids(centroids: np.ndarray, weight: float, vectors: Path, out: Path) -> None:
+    """Byte-identical for the same centroids (numpy writes zip entries with a fixed date)."""
+    np.savez_compressed(
+        out / CENTROIDS,
+        centroids=centroids.astype(np.float16),
+        weight=np.array([weight], dtype=np.float32),
+        vectors_sha256=np.array([vectors_digest(vectors)], dtype=np.str_),
+    )
+
+
+def load_centroids(path: Path, vectors: Path, n_classes: int) -> TitleCentroids:
+    """Fails naming the file when it is missing, damaged, of another class count, or built with
+    other encoder weights than those in `vectors`."""
+    from adapters.artifacts.concept_linker import load_encoder
+
+    f = path / CENTROIDS
+    try:
+        with np.load(f, allow_pickle=False) as z:
+            cent = z["centroids"].astype(np.float32)
+            weight = float(z["weight"][0])
+            digest = str(z["vectors_sha256"][0])
+    except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+        raise ConfigError(f"occupation coder {f}: cannot read ({exc})") from exc
+    if cent.ndim != 2 or cent.shape[0] != n_classes:
+        raise ConfigError(f"occupation coder {f}: {cent.shape} centroids for {n_classes} classes")
+    if digest != vectors_digest(vectors):
+        raise ConfigError(
+            f"occupation coder {f}: built with other title vectors than {vectors} "
+            "(rebuild: make occupations)"
+        )
+    encode = load_encoder(vectors)
+    if encode(["nurse"]).shape[1] != cent.shape[1]:
+        raise ConfigError(f"occupation coder {f}: centroid width differs from {vectors}")
+    return TitleCentroids(encode, cent, weight)
 
 
 def _strings(values: Any) -> np.ndarray:
@@ -66,8 +117,9 @@ def save_coder(coder: OccupationCoder, meta: dict[str, Any], out: Path) -> None:
     (out / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def load_coder(path: Path) -> OccupationCoder:
-    """Fails with the file named when it is missing or damaged (never a silent fallback)."""
+def load_coder(path: Path, vectors: Path | None = None) -> OccupationCoder:
+    """Fails with the file named when it is missing or damaged (never a silent fallback). With
+    `vectors` (the model2vec encoder folder) the title centroids are loaded and fused too."""
     weights = path / WEIGHTS
     try:
         with np.load(weights, allow_pickle=False) as z:
@@ -121,6 +173,7 @@ def load_coder(path: Path) -> OccupationCoder:
         len(label_text) and int(esco.label_occupation.max()) >= len(uris)
     ):
         raise ConfigError(f"occupation coder {weights}: ESCO label index out of range")
-    coder = OccupationCoder(soc, esco)
+    titles = None if vectors is None else load_centroids(path, vectors, len(codes))
+    coder = OccupationCoder(soc, esco, titles)
     _ = coder.esco_soc  # the learned ESCO -> SOC crosswalk, at worker start, not on a first batch
     return coder

@@ -1,0 +1,1 @@
+"""BigQuery warehouse: the production EnrichmentStore, its migrations and trend queries."""

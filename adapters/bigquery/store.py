@@ -29,7 +29,14 @@ from domain.models import (
     Rejection,
     Section,
 )
-from domain.ports import IntakeEntry, LedgerCounts, SectionRow, SkillCount, VersionCount
+from domain.ports import (
+    GroupCount,
+    IntakeEntry,
+    LedgerCounts,
+    SectionRow,
+    SkillCount,
+    VersionCount,
+)
 
 P = bigquery.ScalarQueryParameter
 
@@ -39,6 +46,14 @@ def _parallel(row: Any, column: str, i: int, names: tuple[str, ...]) -> dict[str
     003, skill_sections since 005); None for rows written before the column existed."""
     entries = row.get(column) or []
     return {n: entries[i][n] if i < len(entries) else None for n in names}
+
+
+def _concepts(row: Any, i: int) -> dict[str, Any]:
+    """The i-th skill's concept fields from skill_concepts (migration 010); None / no
+    candidates for rows written before."""
+    d = _parallel(row, "skill_concepts", i, ("link_level", "group_id", "group_name", "candidates"))
+    d["candidates"] = [dict(c) for c in d["candidates"] or ()]
+    return d
 
 
 def _mention_years(row: Any, i: int) -> list[dict[str, Any]]:
@@ -237,6 +252,7 @@ class BigQueryStore:
                             "mentions": _with_years(s["mentions"], _mention_years(r, i)),
                             **_parallel(r, "skill_links", i, ("link_score", "link_method")),
                             **_parallel(r, "skill_sections", i, ("section", "section_relevance")),
+                            **_concepts(r, i),
                         }
                         for i, s in enumerate(r["skills"])
                     ],
@@ -290,6 +306,12 @@ class BigQueryStore:
         rows = self._run("top_skills", P("version", "STRING", version), P("limit", "INT64", limit))
         return [
             SkillCount(r["skill_id"], r["name"], r["category"], int(r["postings"])) for r in rows
+        ]
+
+    def top_groups(self, version: str, limit: int = 10) -> list[GroupCount]:
+        rows = self._run("top_groups", P("version", "STRING", version), P("limit", "INT64", limit))
+        return [
+            GroupCount(r["group_id"], r["name"], int(r["postings"]), int(r["skills"])) for r in rows
         ]
 
     def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:

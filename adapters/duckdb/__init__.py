@@ -1,0 +1,1 @@
+"""DuckDB warehouse: the embedded default EnrichmentStore, its preflight checks and trend queries."""

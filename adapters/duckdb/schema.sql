@@ -58,6 +58,13 @@ ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS occupation JSON;
 ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS soc_code VARCHAR;
 ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS isco_group VARCHAR;
 ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS occupation_confidence DOUBLE;
+-- Concept normalization (2026.11.10+): where the skill sits (concept, group:3..1, none), its
+-- nearest broader group (ESCO skill group / O*NET category) and the linker's first candidates
+-- (JSON [{skill_id, name, score, source}], best first); NULL on rows written before.
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS link_level VARCHAR;
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS group_id VARCHAR;
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS group_name VARCHAR;
+ALTER TABLE enrichment_skills ADD COLUMN IF NOT EXISTS candidates JSON;
 -- Every enrichment row's sections, one row each, with the classifier version that made them.
 CREATE OR REPLACE VIEW section_classifications AS
 SELECT e.row_id, e.posting_id, e.content_hash, e.enrichment_version,
@@ -129,4 +136,11 @@ CREATE TABLE IF NOT EXISTS intake (
     attempts        INTEGER NOT NULL DEFAULT 0,
     last_attempt_at TIMESTAMP,
     PRIMARY KEY (posting_id, content_hash)
+);
+-- Events outbox (issue #25): an enrichment row needs an event while it has no mark here.
+-- sent_at is this file's clock. Never read by enrichment; pruned with the rows it marks.
+CREATE TABLE IF NOT EXISTS event_marks (
+    row_id     VARCHAR PRIMARY KEY,
+    posting_id VARCHAR NOT NULL,
+    sent_at    TIMESTAMP NOT NULL
 );

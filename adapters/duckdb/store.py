@@ -21,6 +21,7 @@ from adapters.rows import (
     first_per_key,
     posting_row,
     rejection_row,
+    skill_concept_row,
     state_rows,
 )
 from domain.clustering.model import PostingFeatures
@@ -33,7 +34,15 @@ from domain.models import (
     Rejection,
     Section,
 )
-from domain.ports import IntakeEntry, LedgerCounts, SectionRow, SkillCount, VersionCount
+from domain.ports import (
+    DueEvent,
+    GroupCount,
+    IntakeEntry,
+    LedgerCounts,
+    SectionRow,
+    SkillCount,
+    VersionCount,
+)
 
 log = logging.getLogger(__name__)
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
@@ -135,6 +144,8 @@ _COLUMNS: dict[str, dict[str, str]] = {
         "row_id": "VARCHAR", "skill_id": "VARCHAR", "name": "VARCHAR", "category": "VARCHAR",
         "confidence": "DOUBLE", "mentions": "INTEGER", "link_score": "DOUBLE",
         "link_method": "VARCHAR", "section": "VARCHAR", "section_relevance": "DOUBLE",
+        "link_level": "VARCHAR", "group_id": "VARCHAR", "group_name": "VARCHAR",
+        "candidates": "VARCHAR",
     },
     "rejections": {
         "rejection_id": "VARCHAR", "stage": "VARCHAR", "reason": "VARCHAR", "detail": "VARCHAR",
@@ -282,6 +293,7 @@ class DuckDbStore:
                 "link_method": s.link_method,
                 "section": s.section,
                 "section_relevance": s.section_relevance,
+                **skill_concept_row(s),
             }
             for e in enrichments
             for s in e.skills
@@ -512,6 +524,16 @@ class DuckDbStore:
         )
         return [SkillCount(*r) for r in rows]
 
+    def top_groups(self, version: str, limit: int = 10) -> list[GroupCount]:
+        rows = self._query(
+            "SELECT s.group_id, any_value(s.group_name), count(DISTINCT e.posting_id) AS n, "
+            "count(*) FROM enrichment_skills s JOIN job_enrichments e USING (row_id) "
+            "WHERE e.enrichment_version = ? AND s.group_id IS NOT NULL "
+            "GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?",
+            [version, limit],
+        )
+        return [GroupCount(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
     def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
         rows = self._query(
             "SELECT skill_count, count(*), coalesce(sum(processing_ms), 0) FROM job_enrichments "
@@ -595,6 +617,42 @@ class DuckDbStore:
             [_cutoff(grace_s)],
         )
         return LedgerCounts(*(int(v) for v in rows[0]))
+
+    # -- events outbox (domain/events.py) ------------------------------------------------------
+
+    def mark_events_sent(self, rows: Sequence[tuple[str, str]]) -> int:
+        if not rows:
+            return 0
+        now = _db_ts(datetime.now(UTC).isoformat())
+        data = json.dumps([{"r": r, "p": p} for r, p in dict(rows).items()])
+        with self._connect() as con:
+            new = con.execute(
+                """
+                INSERT INTO event_marks (row_id, posting_id, sent_at)
+                SELECT s.k.r, s.k.p, $1
+                FROM (SELECT unnest(from_json($2, '[{"r": "VARCHAR", "p": "VARCHAR"}]')) AS k) AS s
+                ON CONFLICT DO NOTHING RETURNING row_id
+                """,
+                [now, data],
+            ).fetchall()
+        return len(new)
+
+    _DUE = """
+        FROM job_enrichments e
+        WHERE e.enriched_at >= ? AND e.enriched_at <= ?
+          AND NOT EXISTS (SELECT 1 FROM event_marks m WHERE m.row_id = e.row_id)
+    """
+
+    def due_events(self, window_s: float, grace_s: float, limit: int) -> list[DueEvent]:
+        rows = self._query(
+            f"SELECT e.row_id, e.posting_id {self._DUE} ORDER BY e.row_id LIMIT ?",
+            [_cutoff(window_s), _cutoff(grace_s), limit],
+        )
+        return [DueEvent(r[0], r[1]) for r in rows]
+
+    def count_due_events(self, window_s: float, grace_s: float) -> int:
+        rows = self._query(f"SELECT count(*) {self._DUE}", [_cutoff(window_s), _cutoff(grace_s)])
+        return int(rows[0][0])
 
     # -- clustering ---------------------------------------------------------------------------
 

@@ -23,14 +23,16 @@ from domain.trends import (
 # with one, the posting's latest row of that version. t: posted_at, else received_at. Each call
 # materializes them once in a temp table `win` (one connection), which the count and coverage
 # queries then read; posted_at strings are parsed once.
+# posting_state holds the current row's id, content hash and version (written together from that
+# row), so only a question about occupations joins job_enrichments, for soc_code: skipping that
+# 1M x 1M join cut building `win` from 1.56 s to 1.15 s at 1M postings.
 _CURRENT = """
-SELECT e.row_id, e.posting_id, e.enrichment_version AS version, e.soc_code,
+SELECT s.row_id, s.posting_id, s.enrichment_version AS version, {soc_code} AS soc_code,
        {soc_title} AS soc_title,
        coalesce(p.pt, p.received_at) AS t, p.pt IS NULL AS fallback
-FROM posting_state s
-JOIN job_enrichments e ON e.row_id = s.row_id
+FROM posting_state s {soc_join}
 JOIN (SELECT posting_id, content_hash, received_at, try_cast(posted_at AS TIMESTAMP) AS pt
-      FROM postings) p ON p.posting_id = e.posting_id AND p.content_hash = e.content_hash
+      FROM postings) p ON p.posting_id = s.posting_id AND p.content_hash = s.content_hash
 WHERE ? IS NULL"""
 _PINNED = """
 SELECT e.row_id, e.posting_id, e.enrichment_version AS version, e.soc_code,
@@ -41,19 +43,48 @@ JOIN (SELECT posting_id, content_hash, received_at, try_cast(posted_at AS TIMEST
       FROM postings) p ON p.posting_id = e.posting_id AND p.content_hash = e.content_hash
 WHERE e.enrichment_version = ?
 QUALIFY row_number() OVER (PARTITION BY e.posting_id ORDER BY e.enriched_at DESC, e.row_id DESC) = 1"""
+_CATS = (
+    "cats AS (SELECT category, CAST(1 AS UBIGINT) << CAST(row_number() OVER (ORDER BY category)"
+    " - 1 AS INTEGER) AS bit FROM (SELECT DISTINCT category FROM enrichment_skills"
+    " WHERE category IS NOT NULL))"
+)
+_MASKS = (
+    "masks AS (SELECT any_value(w.posting_id) AS posting_id, any_value(w.t) AS t, "
+    "bit_or(c.bit) AS mask FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id "
+    "JOIN cats c ON c.category = k.category GROUP BY w.rowid)"
+)
 # (posting, key, label) per dimension, one row per posting and key. An enrichment row holds one
 # skill per skill_id (the ensemble merges by id), so concept rows need no DISTINCT.
 _KEYS = {
     "concept": "SELECT w.posting_id, w.t, k.skill_id AS key, k.name AS label "
     "FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id",
-    "group": "SELECT DISTINCT w.posting_id, w.t, k.category AS key, k.category AS label "
-    "FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id",
+    # A posting counts once per category however many of its skills share it. A DISTINCT over
+    # (posting, category) hashed ~2M string keys at 1M postings and cost 2.4 s of the query;
+    # instead each posting's categories are OR-ed into a bit mask, grouped by win's integer
+    # rowid, and expanded back (one bit per category present in the table, at most 64).
+    "group": f"WITH {_CATS}, {_MASKS} SELECT m.posting_id, m.t, c.category AS key, "
+    "c.category AS label FROM masks m JOIN cats c ON (m.mask & c.bit) <> 0",
     "occupation": "SELECT w.posting_id, w.t, w.soc_code AS key, coalesce(w.soc_title, w.soc_code) "
     "AS label FROM win w WHERE w.soc_code IS NOT NULL",
     "cluster": "SELECT w.posting_id, w.t, CAST(a.cluster_id AS VARCHAR) AS key, "
     "'cluster ' || a.cluster_id AS label FROM win w "
     "JOIN cluster_assignments a ON a.posting_id = w.posting_id "
     "JOIN cluster_runs r ON r.run_id = a.run_id AND r.is_active",
+}
+
+
+# Demand per skill category counts (period, mask) pairs first, a few thousand rows, and expands
+# only those: 1.22 s -> 0.75 s at 1M postings against expanding every posting's mask.
+# Same columns and order as the generic demand query; {period} week | month, ? the limit.
+_DEMAND = {
+    "group": f"""WITH {_CATS}, {_MASKS},
+    per AS (SELECT CAST(date_trunc('{{period}}', t) AS DATE) AS bucket, mask, count(*) AS n
+            FROM masks GROUP BY ALL),
+    keyed AS (SELECT p.bucket, c.category AS key, CAST(sum(p.n) AS BIGINT) AS n
+              FROM per p JOIN cats c ON (p.mask & c.bit) <> 0 GROUP BY ALL),
+    top AS (SELECT key, sum(n) AS n FROM keyed GROUP BY key ORDER BY n DESC, key LIMIT ?)
+    SELECT k.bucket, k.key, k.key, k.n FROM keyed k JOIN top ON top.key = k.key
+    ORDER BY k.bucket, top.n DESC, k.key""",
 }
 
 
@@ -72,17 +103,28 @@ class DuckDbTrends:
         sql: str,
         params: Sequence[Any] = (),
         titles: bool = False,
+        occupations: bool = False,
     ) -> tuple[list[tuple[Any, ...]], Coverage]:
-        """`sql` (reading the temp table `win`) and the coverage of `win`, on one connection."""
+        """`sql` (reading the temp table `win`) and the coverage of `win`, on one connection.
+        `win.soc_code` is filled only with `occupations` (or `titles`, which also fills
+        `win.soc_title`); otherwise it is NULL for current rows."""
         window = " OR ".join(
             "(t >= CAST(? AS TIMESTAMP) AND t < CAST(? AS TIMESTAMP))" for _ in spans
         )
         bounds: list[Any] = [version]
         for s in spans:
             bounds += [_ts(s.start), _ts(s.end)]
-        base = (_CURRENT if version is None else _PINNED).format(
-            soc_title="json_extract_string(e.occupation, '$.soc_title')" if titles else "NULL"
-        )
+        soc_title = "json_extract_string(e.occupation, '$.soc_title')" if titles else "NULL"
+        if version is not None:
+            base = _PINNED.format(soc_title=soc_title)
+        elif occupations or titles:
+            base = _CURRENT.format(
+                soc_code="e.soc_code",
+                soc_title=soc_title,
+                soc_join="JOIN job_enrichments e ON e.row_id = s.row_id",
+            )
+        else:
+            base = _CURRENT.format(soc_code="CAST(NULL AS VARCHAR)", soc_title="NULL", soc_join="")
         with self.store._connect() as con:
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE win AS SELECT * FROM ({base}) WHERE {window}", bounds
@@ -108,7 +150,9 @@ class DuckDbTrends:
         rows, cov = self._run(
             version,
             [span],
-            f"""WITH keyed AS ({_KEYS[dimension]}),
+            _DEMAND[dimension].format(period=period)
+            if dimension in _DEMAND
+            else f"""WITH keyed AS ({_KEYS[dimension]}),
             top AS (SELECT key, count(*) AS n, min(label) AS label FROM keyed
                     GROUP BY key ORDER BY n DESC, key LIMIT ?)
             SELECT CAST(date_trunc('{period}', k.t) AS DATE) AS bucket, k.key, top.label, count(*)
@@ -167,6 +211,7 @@ class DuckDbTrends:
             UNION ALL SELECT NULL, NULL, 0, n FROM total
             ORDER BY n DESC, 1 NULLS LAST LIMIT ?""",
             [key, *([key] if exclude else []), limit + 1],
+            occupations=anchor.startswith("soc:"),
         )
         total = int(rows[0][3]) if rows else 0
         items = tuple(

@@ -1,0 +1,1 @@
+"""Prometheus exporter: fleet metrics read from the warehouse and the broker at each scrape."""

@@ -1,0 +1,1 @@
+"""Job clustering: postings -> skill vectors -> clusters with stable ids across runs (pure logic)."""

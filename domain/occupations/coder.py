@@ -1,7 +1,9 @@
 """Title (and, without a usable title, skills) -> O*NET-SOC 6-digit code and ESCO occupation + ISCO-08.
 
 The SOC side is a linear classifier over TF-IDF word 1-2 and char_wb 2-5 grams of the normalized
-title; its confidence is a softmax over the class scores at a temperature fitted on dev titles. The
+title; its confidence is a softmax over the class scores at a temperature fitted on dev titles,
+fused (when the coder has `TitleCentroids`) with the cosine of the title's sentence vector to
+each occupation's mean title vector: p ~ p_svc * exp(weight * cosine). The
 ESCO side is the nearest ESCO label (preferred or alternative, char_wb 2-4 TF-IDF cosine); a posting
 without a usable title is coded from its ESCO skills (essential/optional skills of each ESCO
 occupation, IDF-weighted overlap), at lower confidence, and its SOC code is the SOC classifier's
@@ -10,7 +12,7 @@ answer for that ESCO occupation's name. Pure: the arrays come from adapters/arti
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -178,6 +180,25 @@ class SocModel:
 
 
 @dataclass(frozen=True)
+class TitleCentroids:
+    """Each SOC class's mean title vector (classes x dim, unit rows; zero for a class without
+    titles) and the encoder that made them (texts -> (n, dim) unit rows). `weight` multiplies the
+    cosine inside the exponent (chosen on dev titles: bench/occupation_embeddings.py)."""
+
+    encode: Callable[[Sequence[str]], np.ndarray]
+    centroids: np.ndarray
+    weight: float
+
+    def fuse(self, probabilities: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), classes) probabilities -> the same, renormalized after the fusion."""
+        cos = np.asarray(self.encode(texts), dtype=np.float32) @ self.centroids.T
+        z = np.log(np.maximum(probabilities, 1e-12)) + self.weight * cos
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+@dataclass(frozen=True)
 class EscoModel:
     """ESCO occupations (uri, label, ISCO-08 unit group), their labels' vectors, and their skills."""
 
@@ -249,6 +270,12 @@ class EscoModel:
 class OccupationCoder:
     soc: SocModel
     esco: EscoModel
+    titles: TitleCentroids | None = None
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """SOC class probabilities of normalized titles, (len(texts), classes)."""
+        p = self.soc.probabilities(texts)
+        return p if self.titles is None or not len(texts) else self.titles.fuse(p, texts)
 
     @cached_property
     def esco_soc(self) -> np.ndarray:
@@ -267,7 +294,7 @@ class OccupationCoder:
         norms = [normalize_title(t) for t, _ in items]
         titled = [i for i, n in enumerate(norms) if not n.empty]
         texts = [norms[i].text for i in titled]
-        probs = self.soc.probabilities(texts) if titled else None
+        probs = self.probabilities(texts) if titled else None
         sims = self.esco.similarities(texts) if titled else None
         out: list[OccupationCode] = []
         row = {i: r for r, i in enumerate(titled)}
@@ -315,7 +342,7 @@ class OccupationCoder:
         occ, share, known = self.esco.from_skills(skills)
         if known < MIN_SKILLS or occ < 0:
             return OccupationCode(seniority=norm.seniority, reason=f"{why}_too_few_skills")
-        p = self.soc.probabilities([normalize_title(self.esco.labels[occ]).text])[0]
+        p = self.probabilities([normalize_title(self.esco.labels[occ]).text])[0]
         return OccupationCode(
             **self._soc_code(p, SKILLS_CONFIDENCE_SCALE * share),
             esco_uri=self.esco.uris[occ],

@@ -177,6 +177,9 @@ class ScoredSpan:
     features: Mapping[str, float]
 
 
+NO_LINK = Link(None, 0.0, NONE)
+
+
 class SkillExtractor:
     """Tokenizes once, runs dictionary strategies per posting and batch strategies per batch."""
 
@@ -344,24 +347,34 @@ class SkillExtractor:
 
     def link_groups(self, docs: Sequence[Doc], groups: Sequence[list[_Group]]) -> list[list[Link]]:
         """The concept of every kept span: a member's own taxonomy link (exact label or curated
-        alias) first; else the concept linker, once for the whole batch."""
+        alias) first, its candidates that concept alone; else the concept linker, once for the
+        whole batch, with each span's sentence (its line)."""
         out: list[list[Link]] = []
-        todo: list[tuple[int, int, str, str | None]] = []
+        todo: list[tuple[int, int, str, str | None, str]] = []
         for i, (doc, gs) in enumerate(zip(docs, groups, strict=True)):
             row: list[Link] = []
+            text = doc.text
             for j, g in enumerate(gs):
                 member = self._link(g, doc)
                 if member is not None and member.skill_id is not None:
                     method = ALIAS_LINK if member.strategy == ALIAS else EXACT
-                    row.append(Link(member.skill_id, 1.0, method))
-                else:
-                    row.append(Link(None, 0.0, NONE))
-                    if self.linker is not None:
-                        todo.append((i, j, doc[g.start : g.end].text, g.kind))
+                    own = Link(member.skill_id, 1.0, method)
+                    # its candidates: that concept alone (no search)
+                    row.append(self.linker.keep_top1(own, NO_LINK) if self.linker else own)
+                    continue
+                row.append(Link(None, 0.0, NONE))
+                if self.linker is not None:
+                    a, b = doc[g.start].idx, doc[g.end - 1].idx + len(doc[g.end - 1])
+                    line = text[
+                        text.rfind("\n", 0, a) + 1 : (text.find("\n", b) + 1 or len(text) + 1) - 1
+                    ]
+                    todo.append((i, j, doc[g.start : g.end].text, g.kind, line))
             out.append(row)
         if todo and self.linker is not None:
-            found = self.linker.link_many([(text, kind) for _, _, text, kind in todo])
-            for (i, j, _, _), link in zip(todo, found, strict=True):
+            linked = self.linker.link_many(
+                [(text, kind) for _, _, text, kind, _ in todo], [t[4] for t in todo]
+            )
+            for (i, j, _, _, _), link in zip(todo, linked, strict=True):
                 out[i][j] = link
         return out
 
@@ -581,6 +594,9 @@ class SkillExtractor:
         for sid, mentions in by_skill.items():
             used = {s for _, ss, _, _ in mentions for s in ss}
             best = max((lk for _, _, lk, _ in mentions), key=lambda lk: lk.score)
+            group = best.group
+            if group is None and best.skill_id and self.linker and self.linker.hierarchy:
+                group = self.linker.hierarchy.nearest(best.skill_id)
             top = max(mentions, key=lambda m: m[3])
             name, category = names.get(sid) or (
                 self.taxonomy.get(sid).name,
@@ -598,6 +614,10 @@ class SkillExtractor:
                     link_method=best.method,
                     section=top[0].section,
                     section_relevance=self.params.relevance(top[0].section),
+                    candidates=best.candidates,
+                    link_level=best.level,
+                    group_id=None if group is None else group.code,
+                    group_name=None if group is None else group.name,
                 )
             )
         skills.sort(key=lambda s: s.mentions[0].start)

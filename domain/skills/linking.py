@@ -22,16 +22,18 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from domain.errors import ConfigError
-from domain.models import KIND_OF_CATEGORY
-from domain.skills.taxonomy import Alias, Taxonomy, is_weak_label
+from domain.models import KIND_OF_CATEGORY, ConceptCandidate, ExtractedSkill
+from domain.skills.taxonomy import Alias, SkillGroup, SkillHierarchy, Taxonomy, is_weak_label
 
 EXACT, ALIAS_LINK, NORMALIZED, VECTOR, NONE = "exact", "alias", "normalized", "vector", "none"
+GROUP, CONCEPT_LEVEL = "group", "concept"
 NORMALIZED_SCORE = 0.95
 
 _STOP = frozenset(
@@ -171,32 +173,113 @@ def short_forms(name: str) -> list[tuple[str, bool]]:
         rest = iter(long[1:])
         if acro[0] == long[0] and all(c in rest for c in acro[1:]):
             out += [(words[-1], True), (long, False)]
+    # the vendor with the acronym: "Amazon EC2" for Amazon Elastic Compute Cloud EC2, "Amazon
+    # S3" for Amazon Simple Storage Service S3
+    if len(words) >= 4 and words[0].lower() in VENDORS and _ACRONYM.match(words[-1]):
+        out.append((f"{words[0]} {words[-1]}".lower(), False))
+    # a language named without "programming language", in its own case only: "Rust" for
+    # Rust programming language ("rust" is corrosion)
+    if len(words) >= 3 and " ".join(words[-2:]).lower() == "programming language":
+        out.append((" ".join(words[:-2]), True))
     return out
 
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    """The linker's decision for one mention: the concept (top-1) or none; its ranked
+    candidates (best first, up to `LinkerParams.k`); and, when no concept reaches the threshold,
+    the nearest broader group the candidates agree on."""
+
     skill_id: str | None
     score: float
     method: str
+    candidates: tuple[ConceptCandidate, ...] = ()
+    group: SkillGroup | None = None
+
+    @property
+    def level(self) -> str:
+        """ "concept", "group:<n>" (ESCO level n, 3 the most specific) or "none"."""
+        if self.skill_id is not None:
+            return CONCEPT_LEVEL
+        return f"group:{self.group.level}" if self.group is not None else NONE
 
 
 @dataclass(frozen=True, slots=True)
 class LinkerParams:
-    threshold: float = 0.8  # cosine a vector link must reach
+    threshold: float = 0.8  # reranked score a vector link must reach
     min_chars: int = 2
     max_chars: int = 120  # longer spans are sentences, not concept names: no vector link
     cache_size: int = 50_000
+    k: int = 5  # candidates a mention carries
+    pool: int = 10  # nearest concepts the reranker reads (vector search)
+    # rerank score = (1 - context_weight) * cosine(mention, label)
+    #              + context_weight * cosine(sentence, label) - extra_penalty * extra words
+    # (share of the label's words the mention does not have: "sound development software" for
+    # "software development"); chosen on the hand-linked dev gold (bench/concept_linking.py)
+    context_weight: float = 0.0
+    extra_penalty: float = 0.0
+    # hierarchy fallback: with no concept at the threshold, the first `group_top` candidates
+    # scoring >= group_min vote (score-weighted) for their groups, most specific level first;
+    # a group with >= group_share of the vote is the mention's place. group_top 0: no fallback
+    group_top: int = 0
+    group_min: float = 0.5
+    group_share: float = 0.5
+    # the levels the vote tries, in order ("2,3,1": a level-2 group where the candidates agree
+    # on one, else level 3, else 1)
+    group_levels: str = "3,2,1"
+    # may a vector neighbour found by a weak one-word alternative label (`is_weak_label`:
+    # "formulas" of *algorithms*) be the top-1? True as up to 2026.11.8; it stays a candidate
+    weak_vector_links: bool = True
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        try:
+            return tuple(int(x) for x in self.group_levels.split(","))
+        except ValueError:
+            return ()
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> LinkerParams:
-        known = {"threshold", "min_chars", "max_chars", "cache_size"}
+        known = set(cls.__dataclass_fields__)
         if unknown := set(cfg) - known:
             raise ConfigError(f"concept_linker params: unknown {sorted(unknown)}")
-        p = cls(**{k: type(getattr(cls(), k))(v) for k, v in cfg.items()})
+        p = cls(**{k: _typed(getattr(cls(), k), v) for k, v in cfg.items()})
         if not 0.0 < p.threshold <= 1.0:
             raise ConfigError("concept_linker threshold must lie in (0, 1]")
+        if p.k < 1 or p.pool < p.k:
+            raise ConfigError("concept_linker needs 1 <= k <= pool")
+        if not 0.0 <= p.context_weight < 1.0:
+            raise ConfigError("concept_linker context_weight must lie in [0, 1)")
+        if sorted(p.levels) != [1, 2, 3]:
+            raise ConfigError("concept_linker group_levels must order 1, 2 and 3, e.g. '3,2,1'")
         return p
+
+
+def _typed(default: Any, value: Any) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"concept_linker params: {value!r} is not true/false")
+        return value
+    return type(default)(value)
+
+
+TOP_WIDTH = 128  # columns per block when top() looks for the best scores
+
+
+def top_columns(sims: npt.NDArray[np.float32], m: int) -> npt.NDArray[np.intp]:
+    """The columns of each row's m largest values, unordered. With the columns in blocks of
+    TOP_WIDTH, the m best lie in the m blocks with the largest maxima: a block max per row, a
+    partition over the blocks, one over their m x TOP_WIDTH values (~4x faster than a
+    partition over every column)."""
+    rows, n = sims.shape
+    if n % TOP_WIDTH or n <= 4 * m * TOP_WIDTH:
+        return np.argpartition(sims, n - m, axis=1)[:, -m:]
+    blocks = sims.reshape(rows, n // TOP_WIDTH, TOP_WIDTH)
+    best = np.argpartition(blocks.max(axis=2), n // TOP_WIDTH - m, axis=1)[:, -m:]
+    r = np.arange(rows)[:, None]
+    cand = blocks[r, best].reshape(rows, m * TOP_WIDTH)
+    sel = np.argpartition(cand, m * TOP_WIDTH - m, axis=1)[:, -m:]
+    return np.asarray(best[r, sel // TOP_WIDTH] * TOP_WIDTH + sel % TOP_WIDTH)
 
 
 class VectorIndex:
@@ -216,9 +299,17 @@ class VectorIndex:
         matrix = encoder(labels)
         # one matrix per kind; a query of unknown kind searches both (no third, full copy)
         self.parts: dict[str, tuple[Any, list[str]]] = {}
+        self.labels: dict[str, list[str]] = {}
         for kind in ("SKILL", "KNOWLEDGE"):
             rows = [i for i, k in enumerate(kinds) if k == kind]
-            self.parts[kind] = (matrix[rows], [skill_ids[i] for i in rows])
+            part = matrix[rows]
+            if isinstance(part, np.ndarray) and len(rows) % TOP_WIDTH:
+                # zero rows up to a multiple of TOP_WIDTH, so top() reads the scores as blocks
+                # without a copy; a zero row scores 0 and is never a neighbour (score > 0 only)
+                pad = np.zeros((TOP_WIDTH - len(rows) % TOP_WIDTH, part.shape[1]), part.dtype)
+                part = np.vstack([part, pad])
+            self.parts[kind] = (part, [skill_ids[i] for i in rows])
+            self.labels[kind] = [labels[i] for i in rows]
 
     def nearest(
         self, texts: Sequence[str], kinds: Sequence[str | None]
@@ -237,6 +328,130 @@ class VectorIndex:
                     if score > 0 and score > out[i][1]:
                         out[i] = (sids[int(j)], float(score))
         return out
+
+    def top(
+        self,
+        texts: Sequence[str],
+        kinds: Sequence[str | None],
+        n: int,
+        contexts: Sequence[str] | None = None,
+    ) -> list[list[tuple[str, float, str, float]]]:
+        """Up to `n` concepts per text, kind-consistent, by their best label's cosine, best
+        first: (skill_id, cosine, that label, cosine of the label with the text's context;
+        0.0 without contexts). Ties break by label order (deterministic)."""
+        out: list[list[tuple[str, float, str, float]]] = [[] for _ in texts]
+        ctx = self.encoder(list(contexts)) if contexts is not None else None
+        for part, (matrix, sids) in self.parts.items():
+            idx = [i for i, k in enumerate(kinds) if k in (part, None)]
+            if not sids or not idx:
+                continue
+            labels = self.labels[part]
+            m = min(2 * n, len(sids))
+            real = len(sids)
+            for b in range(0, len(idx), self.block):
+                chunk = idx[b : b + self.block]
+                sims = self.encoder([texts[i] for i in chunk]) @ matrix.T
+                sims = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims)
+                near = np.sort(top_columns(sims, m), axis=1)  # ties: lower column first
+                vals = np.take_along_axis(sims, near, axis=1)
+                order = np.argsort(-vals, axis=1, kind="stable")
+                near = np.take_along_axis(near, order, axis=1).tolist()
+                vals = np.take_along_axis(vals, order, axis=1).tolist()
+                for r, i in enumerate(chunk):
+                    seen: set[str] = set()
+                    for j, v in zip(near[r], vals[r], strict=True):
+                        if j >= real or v <= 0:  # a padding row, or no likeness
+                            continue
+                        sid = sids[j]
+                        if sid in seen:
+                            continue
+                        seen.add(sid)
+                        cx = float(matrix[j] @ ctx[i]) if ctx is not None else 0.0
+                        out[i].append((sid, float(v), labels[j], cx))
+                        if len(seen) >= n:
+                            break
+        for i, k in enumerate(kinds):
+            if k is None and out[i]:  # both parts searched: one ranking
+                out[i] = sorted(out[i], key=lambda c: -c[1])[:n]
+        return out
+
+
+# Head words a label adds without narrowing what the mention means: "automation" is
+# *automation technology*, "project management" *perform project management*, "Waterfall"
+# *Waterfall development*. Not penalized as extra words.
+GENERIC = frozenset(
+    [
+        "technology",
+        "technologies",
+        "development",
+        "software",
+        "system",
+        "systems",
+        "methodology",
+        "methodologies",
+        "principles",
+        "techniques",
+        "tools",
+        "tool",
+        "perform",
+        "apply",
+        "use",
+        "work",
+        "programming",
+        "language",
+        "languages",
+        "practices",
+        "methods",
+        "processes",
+        "concepts",
+    ]
+)
+
+
+_GENERIC_KEYS = frozenset(_base(_singular(w)) for w in GENERIC)
+
+
+@lru_cache(maxsize=200_000)
+def _content_keys(text: str) -> tuple[str, ...]:
+    """A text's words as extra_words compares them: lower-case, no stop words, singular, base."""
+    return tuple(_base(_singular(w)) for w in _TOKEN.findall(text.lower()) if w not in _STOP)
+
+
+@lru_cache(maxsize=200_000)
+def _label_keys(label: str) -> tuple[str, ...]:
+    return tuple(w for w in _content_keys(label) if w not in _GENERIC_KEYS)
+
+
+def extra_words(mention: str, label: str) -> float:
+    """Share of the label's content words the mention does not have, in [0, 1]. A word is had
+    when a mention word equals it up to plural / verb ending or one starts the other (>= 4
+    letters: "develop" in "development"); GENERIC head words are neither counted nor extra
+    ("sound development software" for "software development": "sound" of "sound", 1.0;
+    "algorithms" for "formulas": 1.0; "automation technology" for "automation": 0.0)."""
+    want = _label_keys(label)
+    if not want:
+        return 0.0
+    have = _content_keys(mention)
+    missing = 0
+    for w in want:
+        if w in have:
+            continue
+        if not any(min(len(w), len(h)) >= 4 and (w.startswith(h) or h.startswith(w)) for h in have):
+            missing += 1
+    return missing / len(want)
+
+
+def concept_fields(skill: ExtractedSkill) -> dict[str, Any]:
+    """What `enrich extract` prints per mention about the skill's concept beyond link_score /
+    link_method: {"link_level": "concept" | "group:<n>" | "none" | None (older rows),
+    "group_id", "group_name" (its nearest ESCO skill group / O*NET category, or None),
+    "candidates": [{"skill_id", "name", "score", "source"}, ...] best first}."""
+    return {
+        "link_level": skill.link_level,
+        "group_id": skill.group_id,
+        "group_name": skill.group_name,
+        "candidates": [c.to_dict() for c in skill.candidates],
+    }
 
 
 def unit_rows(m: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -268,6 +483,7 @@ class ConceptLinker:
     index: VectorIndex | None = None
     params: LinkerParams = field(default_factory=LinkerParams)
     exclude: frozenset[str] = frozenset()  # labels left out (held-out evaluation)
+    hierarchy: SkillHierarchy | None = None  # broader groups, for the fallback
 
     def __post_init__(self) -> None:
         # label -> [(skill_id, kind)], ESCO before O*NET on shared labels (ids sort that way)
@@ -308,7 +524,7 @@ class ConceptLinker:
                 self._cased[a.alias] = a.skill_id
             else:
                 self._alias[a.alias.lower()] = a.skill_id
-        self._cache: OrderedDict[tuple[str, str | None], Link] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str | None, str], Link] = OrderedDict()
 
     def kind_of(self, skill_id: str) -> str:
         return KIND_OF_CATEGORY.get(self.taxonomy.get(skill_id).category, "KNOWLEDGE")
@@ -335,38 +551,127 @@ class ConceptLinker:
             return Link(sid, NORMALIZED_SCORE, NORMALIZED)
         return None
 
-    def link_many(self, items: Sequence[tuple[str, str | None]]) -> list[Link]:
-        """Link (mention text, kind) pairs; one vector search for all that need it. Cached."""
+    def link_many(
+        self, items: Sequence[tuple[str, str | None]], contexts: Sequence[str] | None = None
+    ) -> list[Link]:
+        """Link (mention text, kind) pairs, each with its sentence in `contexts` when given
+        (same order). One vector search for the whole batch. Cached by (text, kind[, sentence])."""
+        p = self.params
+        use_ctx = contexts is not None and p.context_weight > 0
         out: list[Link | None] = [None] * len(items)
-        todo: dict[tuple[str, str | None], list[int]] = {}
+        todo: dict[tuple[str, str | None, str], list[int]] = {}
+        symbolic: dict[tuple[str, str | None, str], Link | None] = {}
         for i, (raw, kind) in enumerate(items):
             text = strip_filler(" ".join(raw.split()))
-            key = (text, kind)  # case matters: "APPS", "Go" link, "apps", "go" do not
+            # case matters: "APPS", "Go" link, "apps", "go" do not
+            key = (text, kind, " ".join(contexts[i].split()) if use_ctx and contexts else "")
             if (hit := self._cache.get(key)) is not None:
                 self._cache.move_to_end(key)
                 out[i] = hit
-            elif not self.params.min_chars <= len(text) <= 300 or (
+            elif not p.min_chars <= len(text) <= 300 or (
                 text.lower() in self.skip and text not in self._cased
             ):
                 out[i] = Link(None, 0.0, NONE)
             elif (sym := self._symbolic(text, kind)) is not None:
-                out[i] = self._remember(key, sym)
-            elif self.index is None or len(text) > self.params.max_chars:
+                # a label, alias or short form names it: no vector search (the cost of a
+                # worker's linking is the search), the candidates are that concept alone
+                out[i] = self._remember(key, self._with_candidates(sym, []))
+            elif self.index is None or len(text) > p.max_chars:
                 out[i] = self._remember(key, Link(None, 0.0, NONE))
             else:
+                symbolic[key] = None
                 todo.setdefault(key, []).append(i)
         if todo and self.index is not None:
             keys = list(todo)
-            found = self.index.nearest([k[0] for k in keys], [k[1] for k in keys])
-            for key, (sid, score) in zip(keys, found, strict=True):
-                ok = sid is not None and score >= self.params.threshold
-                link = Link(sid, round(min(score, 1.0), 4), VECTOR) if ok else Link(None, 0.0, NONE)
+            found = self.index.top(
+                [k[0] for k in keys], [k[1] for k in keys], p.pool,
+                [k[2] for k in keys] if use_ctx else None,
+            )  # fmt: skip
+            for key, near in zip(keys, found, strict=True):
+                link = self._decide(key[0], symbolic[key], near)
                 self._remember(key, link)
                 for i in todo[key]:
                     out[i] = link
         return [o if o is not None else Link(None, 0.0, NONE) for o in out]
 
-    def _remember(self, key: tuple[str, str | None], link: Link) -> Link:
+    def rerank(
+        self, text: str, near: Sequence[tuple[str, float, str, float]]
+    ) -> list[tuple[ConceptCandidate, bool]]:
+        """The vector neighbours re-scored with the sentence and the label's extra words, best
+        first (one per concept), each with whether it may be the top-1 (not found by a weak
+        label, unless `weak_vector_links`)."""
+        p = self.params
+        scored = []
+        # below this a neighbour decides nothing (neither the top-1 nor a group vote), so its
+        # extra words are not worth reading: it keeps its plain score
+        floor = min(p.threshold, p.group_min if p.group_top else 1.0)
+        for sid, cos, label, ctx in near:
+            score = (1 - p.context_weight) * cos + p.context_weight * ctx
+            if p.extra_penalty and score >= floor:
+                score -= p.extra_penalty * extra_words(text, label)
+            low = " ".join(label.lower().split())
+            naming = p.weak_vector_links or not is_weak_label(self.taxonomy.get(sid), low)
+            scored.append((min(max(score, 0.0), 1.0), sid, naming))
+        scored.sort(key=lambda c: (-c[0], c[1]))
+        return [
+            (ConceptCandidate(sid, self.taxonomy.get(sid).name, sc, VECTOR), naming)
+            for sc, sid, naming in scored
+        ]
+
+    def keep_top1(self, own: Link, found: Link) -> Link:
+        """A link found elsewhere (a strategy's own exact / alias match) as the top-1, with the
+        linker's candidates after it."""
+        return self._with_candidates(own, found.candidates)
+
+    def _with_candidates(self, top1: Link, ranked: Sequence[ConceptCandidate]) -> Link:
+        assert top1.skill_id is not None
+        first = ConceptCandidate(
+            top1.skill_id, self.taxonomy.get(top1.skill_id).name, top1.score, top1.method
+        )
+        rest = [c for c in ranked if c.skill_id != top1.skill_id]
+        return Link(top1.skill_id, top1.score, top1.method, (first, *rest)[: self.params.k])
+
+    def _decide(
+        self, text: str, sym: Link | None, near: Sequence[tuple[str, float, str, float]]
+    ) -> Link:
+        """Exact / alias / normalized first; else the best reranked neighbour at the threshold;
+        else the nearest broader group the candidates agree on; else none."""
+        scored = self.rerank(text, near)
+        ranked = [c for c, _ in scored]
+        if sym is not None:
+            return self._with_candidates(sym, ranked)
+        cands = tuple(ranked[: self.params.k])
+        best = next((c for c, naming in scored if naming), None)
+        if best is not None and best.score >= self.params.threshold:
+            return Link(best.skill_id, round(best.score, 4), VECTOR, cands)
+        group = self._group([c for c, naming in scored if naming])
+        if group is not None:
+            return Link(None, group[1], GROUP, cands, group[0])
+        return Link(None, 0.0, NONE, cands)
+
+    def _group(self, ranked: Sequence[ConceptCandidate]) -> tuple[SkillGroup, float] | None:
+        """The group the first `group_top` naming candidates (>= group_min) agree on, levels in
+        `group_levels` order, with its score-weighted share of the vote; None below group_share."""
+        p = self.params
+        if self.hierarchy is None or p.group_top <= 0:
+            return None
+        voters = [c for c in ranked[: p.group_top] if c.score >= p.group_min]
+        total = sum(c.score for c in voters)
+        if not voters or total <= 0:
+            return None
+        for level in p.levels:
+            votes: dict[str, float] = {}
+            for c in voters:
+                for g in self.hierarchy.of(c.skill_id):
+                    if g.level == level:
+                        votes[g.code] = votes.get(g.code, 0.0) + c.score
+            if votes:
+                code, w = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+                if w / total >= p.group_share:
+                    return self.hierarchy.groups[code], round(w / total, 4)
+        return None
+
+    def _remember(self, key: tuple[str, str | None, str], link: Link) -> Link:
         self._cache[key] = link
         if len(self._cache) > self.params.cache_size:
             self._cache.popitem(last=False)

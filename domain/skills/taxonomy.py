@@ -138,3 +138,59 @@ class ExactLinker:
     def __call__(self, text: str) -> str | None:
         text = " ".join(text.split())
         return self._cased.get(text) or self._lower.get(text.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class SkillGroup:
+    """A broader place in the taxonomy: an ESCO skill group (code "S1.2.3", level 1-3) or an
+    O*NET technology category (code "onet-category:<name>", level 3)."""
+
+    code: str
+    name: str
+    level: int
+    ref: str = ""  # the ESCO id (esco:<uuid>, esco:isced-f/0613); "" for O*NET categories
+
+
+class SkillHierarchy:
+    """Each concept's broader groups, nearest first (level 3, then 2, then 1).
+
+    Built from config/taxonomy/skill_groups.jsonl.gz (scripts/build_runtime_data.py): rows
+    {"group": code, "name", "level"} and {"skill_id", "groups": [code, ...] nearest first}.
+    A concept without a row (an unknown id, a removed concept) has no groups."""
+
+    def __init__(self, groups: Iterable[SkillGroup], of_skill: Mapping[str, Iterable[str]]) -> None:
+        self.groups = {g.code: g for g in groups}
+        self.by_ref = {g.ref: g for g in self.groups.values() if g.ref}
+        self._of: dict[str, tuple[SkillGroup, ...]] = {}
+        for sid, codes in of_skill.items():
+            try:
+                self._of[sid] = tuple(self.groups[c] for c in codes)
+            except KeyError as exc:
+                raise ConfigError(f"skill hierarchy: {sid} names unknown group {exc}") from None
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> SkillHierarchy:
+        groups, of_skill = [], {}
+        for r in rows:
+            if "group" in r:
+                groups.append(
+                    SkillGroup(
+                        str(r["group"]), str(r["name"]), int(r["level"]), str(r.get("ref", ""))
+                    )
+                )
+            elif "skill_id" in r:
+                of_skill[str(r["skill_id"])] = [str(c) for c in r["groups"]]
+            else:
+                raise ConfigError(f"skill hierarchy: a row is neither a group nor a skill: {r!r}")
+        return cls(groups, of_skill)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def of(self, skill_id: str) -> tuple[SkillGroup, ...]:
+        """The concept's groups, nearest (most specific) first; () when it has none."""
+        return self._of.get(skill_id, ())
+
+    def nearest(self, skill_id: str) -> SkillGroup | None:
+        groups = self.of(skill_id)
+        return groups[0] if groups else None

@@ -46,6 +46,23 @@ USING (
     ARRAY(
       SELECT AS STRUCT
         JSON_VALUE(s, '$.skill_id') AS skill_id,
+        JSON_VALUE(s, '$.link_level') AS link_level,
+        JSON_VALUE(s, '$.group_id') AS group_id,
+        JSON_VALUE(s, '$.group_name') AS group_name,
+        ARRAY(
+          SELECT AS STRUCT
+            JSON_VALUE(c, '$.skill_id') AS skill_id,
+            JSON_VALUE(c, '$.name') AS name,
+            CAST(JSON_VALUE(c, '$.score') AS FLOAT64) AS score,
+            JSON_VALUE(c, '$.source') AS source
+          FROM UNNEST(JSON_QUERY_ARRAY(s, '$.candidates')) AS c
+        ) AS candidates
+      FROM UNNEST(JSON_QUERY_ARRAY(j, '$.skills')) AS s WITH OFFSET AS o
+      ORDER BY o
+    ) AS skill_concepts,
+    ARRAY(
+      SELECT AS STRUCT
+        JSON_VALUE(s, '$.skill_id') AS skill_id,
         ARRAY(
           SELECT AS STRUCT
             CAST(JSON_VALUE(m, '$.years_min') AS FLOAT64) AS years_min,
@@ -70,9 +87,9 @@ USING (
 ON T.row_id = S.row_id
 WHEN NOT MATCHED THEN
   INSERT (row_id, posting_id, content_hash, enrichment_version, component_versions, sections, skills,
-          skill_links, skill_sections, skill_count, enriched_at, processing_ms, truncated, language,
+          skill_links, skill_sections, skill_concepts, skill_count, enriched_at, processing_ms, truncated, language,
           occupation, soc_code, isco_group, occupation_confidence, skill_years)
   VALUES (S.row_id, S.posting_id, S.content_hash, S.enrichment_version, S.component_versions,
-          S.sections, S.skills, S.skill_links, S.skill_sections, S.skill_count, S.enriched_at, S.processing_ms,
+          S.sections, S.skills, S.skill_links, S.skill_sections, S.skill_concepts, S.skill_count, S.enriched_at, S.processing_ms,
           S.truncated, S.language, S.occupation, S.soc_code, S.isco_group, S.occupation_confidence,
           S.skill_years)

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.duckdb.store import DuckDbStore
 from domain.models import (
+    ConceptCandidate,
     EvaluationResult,
     ExtractedSkill,
     JobEnrichment,
@@ -105,6 +106,82 @@ def test_history_round_trips_concept_links(store: EnrichmentStore) -> None:
     v1, v2 = store.posting_history("a")
     assert [(s.link_score, s.link_method) for s in v2.skills] == [(0.93, "vector"), (0.0, "none")]
     assert [(s.link_score, s.link_method) for s in v1.skills] == [(None, None)]
+
+
+def _cands(*ids: str) -> tuple[ConceptCandidate, ...]:
+    return tuple(ConceptCandidate(sid, f"name {sid}", 0.9 - i / 10, "vector")
+                 for i, sid in enumerate(ids))  # fmt: skip
+
+
+def test_history_round_trips_candidates_and_link_level(store: EnrichmentStore) -> None:
+    """Candidates (the first 5 of 6), link_level and group ride a row; a row pointing to a
+    concept a later taxonomy removed still reads; a row from before 2026.11.10 reads empty."""
+    from dataclasses import replace
+
+    a = posting("a", "software development, motivated, Python")
+    concept = replace(
+        skill("esco:removed-later", "gone concept"), link_score=0.95, link_method="vector",
+        candidates=_cands("esco:removed-later", "c2", "c3", "c4", "c5", "c6"),
+        link_level="concept", group_id="S5.1.1", group_name="programming",
+    )  # fmt: skip
+    group = replace(
+        skill("span:skill:motivated", "motivated"), link_score=0.61, link_method="group",
+        candidates=_cands("esco:commit"), link_level="group:3", group_id="T3.1",
+        group_name="self-management",
+    )  # fmt: skip
+    old = skill("s1", "Python")
+    store.write_batch(
+        [a], [enrichment(a, "v2", T2, [concept, group]), enrichment(a, "v1", T1, [old])], []
+    )
+    v1, v2 = store.posting_history("a")
+    assert [c.skill_id for c in v2.skills[0].candidates] == [
+        "esco:removed-later",
+        "c2",
+        "c3",
+        "c4",
+        "c5",
+    ]
+    assert v2.skills[0].candidates[1] == ConceptCandidate("c2", "name c2", 0.8, "vector")
+    assert [(s.link_level, s.group_id, s.group_name) for s in v2.skills] == [
+        ("concept", "S5.1.1", "programming"),
+        ("group:3", "T3.1", "self-management"),
+    ]
+    assert v2.skills[1].candidates == _cands("esco:commit")
+    assert (v1.skills[0].candidates, v1.skills[0].link_level, v1.skills[0].group_id) == (
+        (),
+        None,
+        None,
+    )
+
+
+def test_top_groups_rolls_up_concept_and_group_links(store: EnrichmentStore) -> None:
+    from dataclasses import replace
+
+    a, b = posting("a", "x"), posting("b", "y")
+
+    def placed(sid: str, gid: str | None, level: str) -> ExtractedSkill:
+        return replace(skill(sid, sid), link_level=level, group_id=gid,
+                       group_name=None if gid is None else f"group {gid}")  # fmt: skip
+
+    store.write_batch(
+        [a, b],
+        [
+            enrichment(a, "v1", T1, [placed("esco:py", "S5.1", "concept"),
+                                     placed("span:skill:x", "S5.1", "group:2"),
+                                     placed("span:skill:y", None, "none")]),
+            enrichment(b, "v1", T1, [placed("esco:team", "T4", "concept"),
+                                     placed("esco:java", "S5.1", "concept")]),
+            enrichment(b, "v0", T1, [placed("esco:old", "K1", "concept")]),
+        ],
+        [],
+    )  # fmt: skip
+    top = store.top_groups("v1", limit=5)
+    assert [(g.group_id, g.name, g.postings, g.skills) for g in top] == [
+        ("S5.1", "group S5.1", 2, 3),
+        ("T4", "group T4", 1, 1),
+    ]
+    assert store.top_groups("v1", limit=1)[0].group_id == "S5.1"
+    assert store.top_groups("nope") == []
 
 
 def test_history_round_trips_section_weighting(store: EnrichmentStore) -> None:
@@ -351,3 +428,27 @@ def test_duckdb_skill_rows_carry_link_and_section_columns(tmp_path: Path) -> Non
         "FROM enrichment_skills ORDER BY skill_id"
     )
     assert rows == [("esco:py", 1.0, "exact", "requirements", 1.0), ("s1", None, None, None, None)]
+
+
+def test_duckdb_skill_rows_carry_concept_columns(tmp_path: Path) -> None:
+    """link_level, group and the first 5 candidates (JSON) land in enrichment_skills."""
+    import json
+    from dataclasses import replace
+
+    store = DuckDbStore(tmp_path / "w.duckdb")
+    a = posting("a", "Python")
+    s = replace(skill("esco:py", "Python"), link_level="concept", group_id="S5.1",
+                group_name="programming", candidates=_cands("esco:py", "b", "c", "d", "e", "f"))  # fmt: skip
+    store.write_batch(
+        [a], [enrichment(a, "v2", T2, [s]), enrichment(a, "v1", T1, [skill("s1", "SQL")])], []
+    )
+    rows = store._query(
+        "SELECT skill_id, link_level, group_id, group_name, candidates FROM enrichment_skills "
+        "ORDER BY skill_id"
+    )
+    assert [r[:4] for r in rows] == [
+        ("esco:py", "concept", "S5.1", "programming"),
+        ("s1", None, None, None),
+    ]
+    assert [c["skill_id"] for c in json.loads(rows[0][4])] == ["esco:py", "b", "c", "d", "e"]
+    assert rows[1][4] is None

@@ -3,7 +3,8 @@ reconciliation of the warehouse against the input at the end.
 
 Every input id must end enriched exactly once at the current version, or with a failure row that
 says why (then `enrich-ops replay-failures` must bring it to enriched); 0 lost, 0 duplicates.
-Each outcome is appended to reports/fault_suite.jsonl (the README table is built from it).
+Each outcome is appended to reports/fault_suite.jsonl (the table in docs/numbers.md is built from it:
+.venv/bin/python -m tests.faults.table --write).
 """
 
 from __future__ import annotations
@@ -82,18 +83,18 @@ def postings_file(path: Path, prefix: str, n: int = N) -> list[str]:
 def cli(
     fleet: Fleet, *args: str, timeout: float = 900, **kw: object
 ) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "worker.cli", *args], cwd=ROOT, env=fleet.env(),
+    return subprocess.run([sys.executable, "-m", "cli.enrich", *args], cwd=ROOT, env=fleet.env(),
                           capture_output=True, timeout=timeout, check=False, **kw)  # type: ignore[call-overload]  # fmt: skip
 
 
 def ops(fleet: Fleet, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "worker.ops_cli", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli.enrich_ops", *args], cwd=ROOT,
                           env=fleet.env(), capture_output=True, timeout=timeout, check=False)  # fmt: skip
 
 
 def start_bridge(fleet: Fleet, *args: str) -> subprocess.Popen[bytes]:
     log = open(fleet.run_dir / "logs" / "bridge.log", "ab")  # noqa: SIM115
-    return subprocess.Popen([sys.executable, "-m", "worker.cli", "bridge", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "cli.enrich", "bridge", *args], cwd=ROOT,
                             env=fleet.env(), stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
 
 

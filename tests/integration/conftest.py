@@ -52,7 +52,7 @@ def enrich_cli(fleet: Fleet, *args: str, stdin: bytes | None = None, timeout: fl
     """Run the `enrich` console entry point against this fleet, as an operator would."""
     env = fleet.env()
     return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
+        [sys.executable, "-m", "cli.enrich", *args],
         cwd=ROOT,
         env=env,
         input=stdin,

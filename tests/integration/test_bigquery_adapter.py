@@ -33,6 +33,8 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/007_posting_language.sql",
         "migrations/008_occupations.sql",
         "migrations/009_experience_years.sql",
+        "migrations/010_concept_candidates.sql",
+        "migrations/012_event_marks.sql",
     ]
     assert client.get_table(f"{ds}.section_classifications").table_type == "VIEW"
 

@@ -97,7 +97,7 @@ def test_flower_api_requires_auth_and_sees_the_worker(demo: tuple[Fleet, str]) -
 
 def _ops(fleet: Fleet, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "worker.ops_cli", *args],
+        [sys.executable, "-m", "cli.enrich_ops", *args],
         cwd=ROOT, env=fleet.env(), capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
 
@@ -186,7 +186,7 @@ def test_evaluation_task_stores_results_and_flags_an_injected_regression(
     assert second.regressed and second.compared_to == first.result_id
     assert any(r.startswith("KNOWLEDGE/overlap") for r in second.regressions)
     status = subprocess.run(
-        [sys.executable, "-m", "worker.ops_cli", "status"],
+        [sys.executable, "-m", "cli.enrich_ops", "status"],
         cwd=ROOT, env=fleet.env(), capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert "REGRESSED" in status.stdout

@@ -73,7 +73,7 @@ def test_gate_passes_writes_reports_and_stores_the_result(tmp_path: Path) -> Non
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     # stored through the store port: the history command sees it
     hist = subprocess.run(
-        [sys.executable, "-m", "worker.ops_cli", "evaluations"], cwd=ROOT, text=True,
+        [sys.executable, "-m", "cli.enrich_ops", "evaluations"], cwd=ROOT, text=True,
         capture_output=True, env={**os.environ, "ENRICH_DATA_DIR": str(tmp_path / "data"),
                                   "ENRICH_CONFIG_ROOT": str(tmp_path / "root")}, check=True,
     )  # fmt: skip

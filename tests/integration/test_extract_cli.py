@@ -26,7 +26,7 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
     ]
     stdin = "".join(json.dumps(r) + "\n" for r in rows).encode() + b"not json\n"
     run = subprocess.run(
-        [sys.executable, "-m", "worker.cli", "extract", "--batch-size", "2"],
+        [sys.executable, "-m", "cli.enrich", "extract", "--batch-size", "2"],
         cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr.decode()[-2000:]
@@ -69,7 +69,7 @@ def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison(
         + json.dumps({"posting_id": "after", "text": "Git"}).encode() + b"\n"
     )  # fmt: skip
     run = subprocess.run(
-        [sys.executable, "-m", "worker.cli", "extract", "--batch-size", "8"],
+        [sys.executable, "-m", "cli.enrich", "extract", "--batch-size", "8"],
         cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr.decode()[-2000:]
@@ -79,9 +79,14 @@ def test_extract_keeps_each_line_own_output_when_ids_repeat_and_survives_poison(
         assert o["mentions"], "each line gets its own skills"
         for m in o["mentions"]:
             assert row["text"][m["start"] : m["end"]] == m["text"]  # offsets into its own text
-            assert m["link_method"] in {"exact", "alias", "normalized", "vector", "none"}
+            assert m["link_method"] in {"exact", "alias", "normalized", "vector", "group", "none"}
             assert 0.0 <= m["link_score"] <= 1.0
-            assert (m["link_method"] == "none") == m["skill_id"].startswith("span:")
+            assert (m["link_method"] in ("none", "group")) == m["skill_id"].startswith("span:")
+            assert (m["link_level"] == "concept") == (not m["skill_id"].startswith("span:"))
+            assert (m["link_method"] == "group") == m["link_level"].startswith("group:")
+            assert len(m["candidates"]) <= 5 and all(c["skill_id"] for c in m["candidates"])
+            if m["link_level"] == "concept":  # the top-1 leads its candidates
+                assert m["candidates"][0]["skill_id"] == m["skill_id"]
     assert out[2]["rejected"]["reason"] == "too_deep" and out[2]["line"] == 3
 
 
@@ -93,7 +98,7 @@ def test_extract_prints_each_postings_occupation() -> None:
     ]
     stdin = "".join(json.dumps(r) + "\n" for r in rows).encode()
     run = subprocess.run(
-        [sys.executable, "-m", "worker.cli", "extract"],
+        [sys.executable, "-m", "cli.enrich", "extract"],
         cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr.decode()[-2000:]

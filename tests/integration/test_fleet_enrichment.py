@@ -49,8 +49,11 @@ def test_n_postings_in_n_versioned_rows_out(fleet, tmp_path: Path) -> None:
         "alias",
         "normalized",
         "vector",
+        "group",
         "none",
     }
+    assert all(s.link_level in ("concept", "none") or s.link_level.startswith("group:")
+               for s in hist.skills)  # fmt: skip
     assert all(s.link_method is not None and s.link_score is not None for s in hist.skills)
     assert hist.skills, "a real posting yields skills"
 

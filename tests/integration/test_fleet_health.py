@@ -135,7 +135,7 @@ def test_a_read_only_data_directory_is_one_line_and_no_change(tmp_path: Path) ->
     before = _files(tmp_path)
     fleet = make_fleet(data)
     for args in (["fleet", "start"], ["summary"]):
-        r = subprocess.run([*prefix, sys.executable, "-m", "worker.cli", *args], cwd=ROOT,
+        r = subprocess.run([*prefix, sys.executable, "-m", "cli.enrich", *args], cwd=ROOT,
                            env=fleet.env(), capture_output=True, timeout=120, check=False)  # fmt: skip
         assert r.returncode != 0, args
         line = _one_error_line(r.stderr)

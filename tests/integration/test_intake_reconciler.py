@@ -95,7 +95,7 @@ def test_messages_deleted_from_redis_end_enriched_exactly_once(tmp_path: Path) -
         assert counts.reenqueued >= 16, "the product, not kombu, brought them back"
         assert (counts.unaccounted, counts.lost_in_transit) == (0, 0)
         status = subprocess.run(
-            [sys.executable, "-m", "worker.ops_cli", "status"], cwd=ROOT, env=fleet.env(),
+            [sys.executable, "-m", "cli.enrich_ops", "status"], cwd=ROOT, env=fleet.env(),
             capture_output=True, text=True, timeout=120, check=True,
         ).stdout  # fmt: skip
         assert "intake ledger:  96 accepted, 0 unaccounted" in status

@@ -92,7 +92,7 @@ def _ops(fleet: Fleet, *args: str):  # type: ignore[no-untyped-def]
     import sys
 
     return subprocess.run(
-        [sys.executable, "-m", "worker.ops_cli", *args],
+        [sys.executable, "-m", "cli.enrich_ops", *args],
         cwd=ROOT, env=fleet.env(), capture_output=True, timeout=120, check=False,
     )  # fmt: skip
 

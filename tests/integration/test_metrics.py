@@ -62,7 +62,7 @@ def scraped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fleet, s
 
         port, prom_port = free_port(), free_port()
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "worker.ops_cli", "metrics", "--port", str(port)],
+            [sys.executable, "-m", "cli.enrich_ops", "metrics", "--port", str(port)],
             cwd=ROOT, env=fleet.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         ))  # fmt: skip
         s = fleet.settings

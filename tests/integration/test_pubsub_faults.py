@@ -77,7 +77,7 @@ def test_publish_refuses_a_file_with_an_oversized_line_before_sending_anything(
     src = tmp_path / "postings.jsonl"
     src.write_bytes(b"\n".join([*(_line(i) for i in range(1, 6)), over,
                                 *(_line(i) for i in range(7, 12))]) + b"\n")  # fmt: skip
-    r = subprocess.run([sys.executable, "-m", "worker.cli", "publish", str(src), "--topic", topic],
+    r = subprocess.run([sys.executable, "-m", "cli.enrich", "publish", str(src), "--topic", topic],
                        cwd=ROOT, env=_env(host, tmp_path), capture_output=True, timeout=120)  # fmt: skip
     err = r.stderr.decode().strip().splitlines()
     assert r.returncode == BAD_INPUT, r.stderr.decode()
@@ -86,7 +86,7 @@ def test_publish_refuses_a_file_with_an_oversized_line_before_sending_anything(
     # one byte under the limit and at it: published, so the check does not refuse too much
     ok = tmp_path / "ok.jsonl"
     ok.write_bytes(_line(1) + b"\n" + limit + b"\n")
-    r = subprocess.run([sys.executable, "-m", "worker.cli", "publish", str(ok), "--topic", topic],
+    r = subprocess.run([sys.executable, "-m", "cli.enrich", "publish", str(ok), "--topic", topic],
                        cwd=ROOT, env=_env(host, tmp_path), capture_output=True, timeout=120)  # fmt: skip
     assert r.returncode == 0, r.stderr.decode()
     assert b"published 2 messages" in r.stdout
@@ -98,7 +98,7 @@ def test_a_pubsub_bridge_whose_emulator_dies_exits_non_zero_naming_it(
     host, pid = own_emulator
     _topic, sub = _topic_and_sub(host)
     bridge = subprocess.Popen(
-        [sys.executable, "-m", "worker.cli", "bridge", "--source", "pubsub", "--subscription", sub],
+        [sys.executable, "-m", "cli.enrich", "bridge", "--source", "pubsub", "--subscription", sub],
         cwd=ROOT, env=_env(host, tmp_path, ENRICH_PUBSUB_LOST_AFTER_S="3"),
         stderr=subprocess.PIPE, stdout=subprocess.PIPE,
     )  # fmt: skip

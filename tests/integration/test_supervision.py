@@ -63,7 +63,7 @@ def test_supervised_fleet_restarts_a_killed_worker_and_guards_its_secrets(tmp_pa
         log = fleet.log_path("worker").read_text()
         assert log.count("starting worker ===") == 2  # appended, the first run's log is kept
         assert "is not running; restarting" in fleet.log_path("supervisor").read_text()
-        status = subprocess.run([sys.executable, "-m", "worker.cli", "fleet", "status"], cwd=ROOT,
+        status = subprocess.run([sys.executable, "-m", "cli.enrich", "fleet", "status"], cwd=ROOT,
                                 env=fleet.env(), capture_output=True, text=True, check=True)  # fmt: skip
         assert "restarted 1x" in status.stdout
     finally:

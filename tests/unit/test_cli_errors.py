@@ -15,10 +15,12 @@ import pytest
 
 from adapters.artifacts.config_files import load_config
 from adapters.duckdb.store import DuckDbStore
+from cli import enrich as cli
+from cli import enrich_ops as ops_cli
+from cli.ingest import wait_persisted
 from domain.errors import ConfigError, StoreBusy, StoreUnusable, TransientError
 from domain.models import JobEnrichment, Section
 from tests.conftest import ROOT, load_samples
-from worker import cli, ops_cli
 from worker.errors import (
     BAD_INPUT,
     BROKER,
@@ -200,7 +202,7 @@ def test_wait_retries_a_warehouse_held_by_another_process_until_it_is_free(
 def _wait(settings: Settings, postings: list, sleep) -> object:  # type: ignore[no-untyped-def]
     try:
         ids = [p.posting_id for p in postings]
-        return cli.wait_persisted(settings, ids, [], timeout=120, sleep=sleep)
+        return wait_persisted(settings, ids, [], timeout=120, sleep=sleep)
     except BaseException as exc:
         return exc
 
@@ -217,7 +219,7 @@ def test_wait_ends_at_its_timeout_when_the_warehouse_stays_locked(tmp_path: Path
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         with pytest.raises(SystemExit, match="the warehouse stayed unavailable"):
-            cli.wait_persisted(settings, [p.posting_id for p in postings], [], timeout=1.0)
+            wait_persisted(settings, [p.posting_id for p in postings], [], timeout=1.0)
     finally:
         holder.communicate("")
     assert os.path.exists(settings.duckdb_path)

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from adapters.duckdb.store import DuckDbStore
+from cli import enrich_ops as ops_cli
 from domain.clustering.model import ClusterParams
 from domain.clustering.runs import run_inline
 from tests.clustering_data import family_postings, seed_store
 from tests.conftest import ROOT
 from tests.fakes import FakeCoordinator, MemoryModels
-from worker import ops_cli, settings
+from worker import settings
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_clusters_lists_runs_stability_and_labels(
 def test_progress_draws_a_bar_on_a_terminal_and_plain_lines_in_a_log(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from worker.cli import Progress
+    from cli.common import Progress
 
     assert Progress.bar(5, 10, width=10) == "[#####.....]  50%"
     assert Progress.bar(12, 10, width=4) == "[####] 100%"

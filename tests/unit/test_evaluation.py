@@ -100,8 +100,8 @@ def test_real_pipeline_on_skillspan_dev_beats_the_dictionary_baseline(real_pipel
 
 
 def test_evaluation_trend_plot_is_a_png(tmp_path: Path) -> None:
+    from adapters.reports.evaluation_history_png import plot_history
     from domain.models import EvaluationResult
-    from worker.ops_cli import plot_history
 
     def result(i: int, f1: float) -> EvaluationResult:
         m = {lab: {"overlap": {"f1": f1}} for lab in ("micro", "SKILL", "KNOWLEDGE")}

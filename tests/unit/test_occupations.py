@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from adapters.artifacts.occupations import load_coder
 from domain.errors import ConfigError
-from domain.occupations.coder import OccupationCoder
+from domain.occupations.coder import OccupationCoder, TitleCentroids
 from domain.occupations.evaluate import is_dev, is_held_out, topk_accuracy
 from domain.occupations.titles import normalize_title, posting_title
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACT = ROOT / "config" / "occupations"
+VECTORS = ROOT / "config" / "models" / "concept_vectors"
 
 
 @pytest.fixture(scope="module")
 def coder() -> OccupationCoder:
-    return load_coder(ARTIFACT)
+    return load_coder(ARTIFACT, VECTORS)
 
 
 @pytest.mark.parametrize(
@@ -151,6 +155,48 @@ def test_a_missing_or_corrupt_artifact_fails_naming_the_file(tmp_path: Path, dam
         (target / "coder.npz").write_text("soc_code,title\n")
     with pytest.raises(ConfigError, match=r"occupations/coder\.npz"):
         load_coder(target)
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated", "other_vectors"])
+def test_title_centroids_missing_corrupt_or_of_other_vectors_fail_naming_the_file(
+    tmp_path: Path, damage: str
+) -> None:
+    target = tmp_path / "occupations"
+    shutil.copytree(ARTIFACT, target)
+    vectors = VECTORS
+    if damage == "missing":
+        (target / "title_centroids.npz").unlink()
+    elif damage == "truncated":
+        data = (target / "title_centroids.npz").read_bytes()
+        (target / "title_centroids.npz").write_bytes(data[: len(data) // 2])
+    else:  # the encoder was rebuilt after the centroids: one weight byte differs
+        vectors = tmp_path / "vectors"
+        shutil.copytree(VECTORS, vectors)
+        weights = bytearray((vectors / "model.safetensors").read_bytes())
+        weights[-1] ^= 1
+        (vectors / "model.safetensors").write_bytes(bytes(weights))
+    with pytest.raises(ConfigError, match=r"occupations/title_centroids\.npz"):
+        load_coder(target, vectors)
+
+
+def test_title_vectors_move_probability_to_the_class_whose_titles_they_resemble() -> None:
+    centroids = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        return np.array([[0.0, 1.0] if "nurse" in t else [1.0, 0.0] for t in texts], np.float32)
+
+    p = np.array([[0.6, 0.4], [0.6, 0.4]])
+    fused = TitleCentroids(encode, centroids, 2.0).fuse(p, ["staff nurse", "developer"])
+    assert np.allclose(fused.sum(axis=1), 1.0)
+    assert fused[0, 1] > 0.5 > p[0, 1]  # "nurse" resembles class 1: it now wins
+    assert fused[1, 0] > p[1, 0]
+    assert np.allclose(TitleCentroids(encode, centroids, 0.0).fuse(p, ["nurse", "x"]), p)
+
+
+def test_the_shipped_coder_fuses_title_vectors(coder: OccupationCoder) -> None:
+    assert coder.titles is not None and coder.titles.weight > 0
+    texts = ["registered nurse", "back end engineer"]
+    assert not np.allclose(coder.probabilities(texts), coder.soc.probabilities(texts))
 
 
 def test_held_out_and_dev_splits_are_disjoint_and_about_a_fifth() -> None:

@@ -260,7 +260,7 @@ def test_bridge_acks_nothing_the_ledger_refused(streaming: bool) -> None:
 
 def test_status_line_and_counters_show_what_the_reconciler_did() -> None:
     from adapters.prometheus.exporter import FleetCollector, Sources
-    from worker.ops_cli import ledger_line
+    from cli.status import ledger_line
     from worker.settings import Settings
 
     store = Warehouse()

@@ -49,7 +49,7 @@ def test_archive_resolve_and_point(tmp_path: Path) -> None:
 
 
 def test_cli_reports_the_rolled_back_version_as_current(tmp_path: Path) -> None:
-    from worker.cli import _current_version
+    from cli.common import current_version as _current_version
 
     deployed = copy_config(tmp_path / "deployed")
     settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
@@ -66,18 +66,18 @@ def test_switching_profiles_changes_the_version_and_rollback_returns(
 ) -> None:
     import argparse
 
-    from worker.ops_cli import cmd_profile
+    from cli.lifecycle import cmd_profile
 
     deployed = copy_config(tmp_path / "deployed")
     settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
     quality = load_config(deployed).manifest
-    assert quality.declared == "2026.11.9" and quality.component("transformer")
+    assert quality.declared == "2026.11.13" and quality.component("transformer")
     archive(load_config(deployed), settings.releases_dir)
 
     assert cmd_profile(argparse.Namespace(name="fast"), settings) == 0
     fast = load_config(deployed).manifest
-    assert fast.declared == "2026.11.9-fast" and fast.component("span_model")
-    assert "active version is now 2026.11.9-fast+" in capsys.readouterr().out
+    assert fast.declared == "2026.11.13-fast" and fast.component("span_model")
+    assert "active version is now 2026.11.13-fast+" in capsys.readouterr().out
     # the file keeps its comments: only the profile line changed
     text = (deployed / "config" / "model_versions.yaml").read_text()
     assert "profile: fast\n" in text and "# 2026.11.4: extraction profiles" in text

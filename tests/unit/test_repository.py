@@ -16,8 +16,8 @@ MAX_TRACKED_BYTES = 25 * 1024 * 1024
 # Everything a clone holds at its root. A new entry is a decision, made here on purpose.
 ROOT_FILES = {".gitignore", "Dockerfile", "Makefile", "README.md", "docker-compose.yml",
               "pyproject.toml"}  # fmt: skip
-ROOT_DIRS = {".ci", "adapters", "bench", "config", "domain", "reports", "scripts", "sql", "tasks",
-             "tests", "worker"}  # fmt: skip
+ROOT_DIRS = {".ci", "adapters", "bench", "cli", "config", "docs", "domain", "reports", "scripts",
+             "sql", "tasks", "tests", "worker"}  # fmt: skip
 
 
 def _tracked() -> list[str]:

@@ -250,7 +250,7 @@ def test_worker_start_fails_naming_a_missing_section_model(tmp_path: Path) -> No
 
 
 def test_train_sections_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from worker.cli import main
+    from cli.enrich import main
 
     rows = [
         {"posting_id": f"p{i}", "blocks": [
@@ -294,7 +294,7 @@ def test_held_out_skillspan_sections_hold_their_scores(
     rules: HeaderRules, hybrid: BlockClassifier
 ) -> None:
     """The SkillSpan dev part of the section gold, built from committed files only (hand labels
-    + sample postings): the shipped hybrid keeps the README's figures (0.852 / 0.601 accuracy)."""
+    + sample postings): the shipped hybrid keeps the figures in docs/numbers.md (0.852 / 0.601 accuracy)."""
     from scripts.build_section_gold import HEADERS, SKILLSPAN, from_skillspan
 
     dev: dict[str, list[list[LabelledBlock]]] = {"headed": [], "bare": []}

@@ -12,9 +12,10 @@ import pytest
 from adapters.duckdb.store import DuckDbStore
 from adapters.duckdb.trends import DuckDbTrends
 from adapters.prometheus.exporter import FleetCollector, Sources, current_week
+from cli import enrich_ops as ops_cli
 from domain.models import ExtractedSkill, JobEnrichment, Mention, Section
 from tests.conftest import posting
-from worker import ops_cli, settings
+from worker import settings
 
 
 def _skill(sid: str) -> ExtractedSkill:

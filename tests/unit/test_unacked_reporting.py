@@ -9,8 +9,8 @@ from prometheus_client import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
 from adapters.prometheus.exporter import FleetCollector, Sources
+from cli.status import print_held
 from tests.fakes import FakeCoordinator, InMemoryStore, MemorySpool
-from worker.ops_cli import print_held
 from worker.settings import Settings
 
 

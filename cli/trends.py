@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import click
+
+from cli.common import Command, PeriodType, call
+from cli.common import table as _table
 from domain.trends import DIMENSIONS, PERIODS, Coverage, Period, TrendStore
-from worker.settings import Settings
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 
 def trend_store(settings: Settings) -> TrendStore:
@@ -25,17 +30,6 @@ def trend_store(settings: Settings) -> TrendStore:
     return DuckDbTrends(store)
 
 
-def _period(text: str) -> Period:
-    """'2026-01-01..2026-02-01' (end exclusive)."""
-    try:
-        start, end = text.split("..")
-        date.fromisoformat(start)
-        date.fromisoformat(end)
-        return Period(start, end)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected START..END as ISO dates, got {text!r}") from exc
-
-
 def _coverage_lines(c: Coverage) -> list[str]:
     out = [f"{c.postings} postings counted, one row each (latest enrichment per posting)"]
     if c.spans_versions:
@@ -48,29 +42,7 @@ def _coverage_lines(c: Coverage) -> list[str]:
     return out
 
 
-def add_subcommand(sub: Any) -> None:
-    t = sub.add_parser(
-        "trends",
-        help="skill demand over time: postings per week/month per skill, group, occupation, cluster",
-        description="Counts postings (each once, by its latest enrichment; --version pins one) on "
-        "posted_at, or received_at where posted_at is missing (said as such). Prints demand per "
-        "period for the top keys and the keys that rose / fell most between the two halves of "
-        "the span (or --compare); --with prints the skills found with a skill or 'soc:XX-XXXX'.",
-    )  # fmt: skip
-    t.add_argument("--by", choices=DIMENSIONS, default="concept")
-    t.add_argument("--period", choices=PERIODS, default="week")
-    t.add_argument("--span", type=_period, help="START..END (default: the last 12 weeks)")
-    t.add_argument("--compare", type=_period, nargs=2, metavar="START..END",
-                   help="two periods for rising/falling (default: the two halves of --span)")  # fmt: skip
-    t.add_argument("--top", type=int, default=10)
-    t.add_argument("--version", help="count only rows of this enrichment version")
-    t.add_argument("--with", dest="anchor", metavar="SKILL_ID|soc:CODE")
-    t.add_argument("--plot", type=Path, help="also write demand lines + rising/falling bars (PNG)")
-    t.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    from worker.ops_cli import _table
+def cmd_trends(args: Any, settings: Settings) -> int:
 
     span = args.span
     if span is None:
@@ -111,3 +83,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         plot_trends(demand, ch, f"postings per {args.period} per {args.by}", args.plot)
         print(f"plot written to {args.plot}")
     return 0
+
+
+@click.command(
+    "trends",
+    cls=Command,
+    short_help="skill demand over time: postings per week/month per skill, group, occupation, cluster",
+    help="Counts postings (each once, by its latest enrichment; --version pins one) on posted_at, "
+    "or received_at where posted_at is missing (said as such). Prints demand per period for the "
+    "top keys and the keys that rose / fell most between the two halves of the span (or "
+    "--compare); --with prints the skills found with a skill or 'soc:XX-XXXX'.",
+)
+@click.option("--by", type=click.Choice(DIMENSIONS), default="concept")
+@click.option("--period", type=click.Choice(PERIODS), default="week")
+@click.option("--span", type=PeriodType(), help="START..END (default: the last 12 weeks)")
+@click.option("--compare", type=PeriodType(), nargs=2, metavar="START..END",
+              help="two periods for rising/falling (default: the two halves of --span)")  # fmt: skip
+@click.option("--top", type=int, default=10)
+@click.option("--version", help="count only rows of this enrichment version")
+@click.option("--with", "anchor", metavar="SKILL_ID|soc:CODE")
+@click.option("--plot", type=click.Path(path_type=Path),
+              help="also write demand lines + rising/falling bars (PNG)")  # fmt: skip
+def trends(**params: Any) -> int:
+    return call(cmd_trends, params)

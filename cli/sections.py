@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from worker.settings import Settings
+import click
+
+from cli.common import Argument, Command, call, raw
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 DESCRIPTION = """Train the section classifier (hashed block features -> multinomial logistic
 regression) from an annotation export and write its artifact (weights.npz + meta.json).
@@ -69,7 +73,7 @@ def score_all(
     return out
 
 
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_train_sections(args: Any, settings: Settings) -> int:
     from adapters.artifacts.config_files import load_config, section_rules
     from adapters.artifacts.section_model import save_block_model
     from domain.errors import ConfigError
@@ -105,16 +109,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def add_subcommand(sub: Any) -> None:
-    p = sub.add_parser(
-        "train-sections",
-        help="train the section classifier from an annotation export (JSONL of labelled blocks)",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("train", type=Path, help="annotation export to train on (JSONL)")
-    p.add_argument("--dev", type=Path, help="annotation export to score on (not trained on)")
-    p.add_argument("--out", type=Path, default=Path("config/models/section_blocks"),
-                   help="artifact directory (default config/models/section_blocks)")  # fmt: skip
-    p.add_argument("--c", type=float, default=4.0, help="inverse L2 strength (default 4)")
-    p.set_defaults(func=run)
+@click.command(
+    "train-sections",
+    cls=Command,
+    short_help="train the section classifier from an annotation export (JSONL of labelled blocks)",
+    help=raw(DESCRIPTION),
+)
+@click.argument("train", type=click.Path(path_type=Path), cls=Argument,
+                help="annotation export to train on (JSONL)")  # fmt: skip
+@click.option("--dev", type=click.Path(path_type=Path),
+              help="annotation export to score on (not trained on)")  # fmt: skip
+@click.option("--out", type=click.Path(path_type=Path), default=Path("config/models/section_blocks"),
+              help="artifact directory (default config/models/section_blocks)")  # fmt: skip
+@click.option("--c", type=float, default=4.0, help="inverse L2 strength (default 4)")
+def train_sections(**params: Any) -> int:
+    return call(cmd_train_sections, params)

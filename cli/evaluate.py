@@ -1,21 +1,29 @@
-"""`enrich evaluate` (also `enrich-ops evaluate`, scripts/evaluate_ci.py): the quality gate.
+"""`enrich evaluate` / `enrich-ops evaluate` (the quality gate) and `enrich-ops evaluations`.
 
 Scores the active version on the gold datasets of config/evaluation.yaml (or any gold file),
 stores each EvaluationResult through the store port, writes evaluation.{md,json,png} into the
 report directory and exits non-zero when a threshold is missed or a result regressed.
+scripts/evaluate_ci.py runs the same command as its own program (`main`).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from worker.settings import Settings
+import click
+
+from cli.common import Command, Program, Progress, call, raw, run_program
+from cli.common import services as _services
+from cli.common import table as _table
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
 
 log = logging.getLogger("enrich.evaluate")
 
@@ -30,39 +38,7 @@ exit status: 0 all thresholds met and no regression; 1 a threshold missed or a r
 2 bad configuration or gold file. Thresholds and targets live in config/evaluation.yaml."""
 
 
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--dataset",
-        action="append",
-        help="a dataset name from config/evaluation.yaml (repeatable; default: all)",
-    )
-    p.add_argument("--gold", type=Path, help="score this gold file instead of the configured sets")
-    p.add_argument(
-        "--format",
-        default="jsonl",
-        choices=["jsonl", "skillspan-bio", "green-bio"],
-        help="format of --gold (see adapters/artifacts/gold_formats.py)",
-    )
-    p.add_argument("--report-dir", type=Path, default=Path("reports"), help="default: reports/")
-    p.add_argument("--no-store", action="store_true", help="do not persist the results")
-    p.add_argument(
-        "--no-gate", action="store_true", help="report only: exit 0 even when a threshold is missed"
-    )
-
-
-def add_subcommand(sub: Any, help_text: str) -> None:
-    """`evaluate` under an argparse subparsers object (the enrich and enrich-ops CLIs)."""
-    p = sub.add_parser(
-        "evaluate",
-        help=help_text,
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(p)
-    p.set_defaults(func=run)
-
-
-def run(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_evaluate(args: Any, settings: Settings) -> int:
     from adapters.artifacts.datasets import load_gold_file
     from adapters.reports.evaluation_png import write_png
     from domain.errors import ConfigError
@@ -85,7 +61,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from worker.cli import Progress
 
     show = Progress()
     results, calibration, speed = [], {}, {}
@@ -126,16 +101,76 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if missed or regressed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    from worker.settings import get_settings
-
-    p = argparse.ArgumentParser(
-        prog="evaluate",
-        description=DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def cmd_evaluations(args: Any, s: Settings) -> int:
+    svc = _services(s)
+    hist = svc.store.evaluations(args.dataset, args.limit)
+    rows = [
+        (r.evaluated_at[:19], r.dataset, r.enrichment_version, f"{r.f1('SKILL'):.3f}", f"{r.f1('KNOWLEDGE'):.3f}",
+         f"{r.f1():.3f}", f"{r.f1('micro', 'strict'):.3f}", "REGRESSED" if r.regressed else "ok")
+        for r in hist
+    ]  # fmt: skip
+    header = (
+        "evaluated_at",
+        "dataset",
+        "version",
+        "SKILL ovl F1",
+        "KNOWL ovl F1",
+        "micro ovl F1",
+        "micro strict F1",
+        "status",
     )
-    add_arguments(p)
-    args = p.parse_args(argv)
-    settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
-    return run(args, settings)
+    print(_table(rows, header) if rows else "no evaluations yet (enrich-ops evaluate)")
+    if args.plot and hist:
+        from adapters.reports.evaluation_history_png import plot_history
+
+        plot_history(list(reversed(hist)), args.plot)
+        print(f"plot written to {args.plot}")
+    return 0
+
+
+def evaluate_command(short_help: str) -> click.Command:
+    """The `evaluate` command, listed with `short_help` (each program words it its own way)."""
+
+    @click.command("evaluate", cls=Command, short_help=short_help, help=raw(DESCRIPTION))
+    @click.option("--dataset", multiple=True,
+                  help="a dataset name from config/evaluation.yaml (repeatable; default: all)")  # fmt: skip
+    @click.option("--gold", type=click.Path(path_type=Path),
+                  help="score this gold file instead of the configured sets")  # fmt: skip
+    @click.option("--format", default="jsonl",
+                  type=click.Choice(["jsonl", "skillspan-bio", "green-bio"]),
+                  help="format of --gold (see adapters/artifacts/gold_formats.py)")  # fmt: skip
+    @click.option("--report-dir", type=click.Path(path_type=Path), default=Path("reports"),
+                  help="default: reports/")  # fmt: skip
+    @click.option("--no-store", is_flag=True, help="do not persist the results")
+    @click.option("--no-gate", is_flag=True,
+                  help="report only: exit 0 even when a threshold is missed")  # fmt: skip
+    def evaluate(**params: Any) -> int:
+        return call(cmd_evaluate, params)
+
+    return evaluate
+
+
+@click.command(
+    "evaluations",
+    cls=Command,
+    short_help="evaluation history as a table (and a PNG trend with --plot)",
+)
+@click.option("--dataset")
+@click.option("--limit", type=int, default=30)
+@click.option(
+    "--plot", type=click.Path(path_type=Path), metavar="FILE.png", help="write a trend plot"
+)
+def evaluations(**params: Any) -> int:
+    return call(cmd_evaluations, params)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`evaluate` as its own program (scripts/evaluate_ci.py): the command's exit code."""
+
+    def setup(settings: Settings) -> None:
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s"
+        )
+
+    command = evaluate_command("score the active version on the gold datasets")
+    return run_program(command, argv, "evaluate", Program("evaluate", False, setup))

@@ -1,0 +1,190 @@
+"""`enrich-ops reenrich`, `rollback`, `profile`, `releases`: move the fleet between versions."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.common import Argument, Command, Progress, call
+from cli.common import services as _services
+from worker.errors import retry_busy
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
+
+
+def cmd_reenrich(args: Any, s: Settings) -> int:
+    from domain.lifecycle import ReenrichRequest, reenrich_drifted
+    from tasks.lifecycle import enqueue_reenrichment
+    from worker.app import REENRICH_QUEUE
+
+    svc = _services(s)
+    current = svc.manifest.effective
+    ids: list[str] = []
+
+    def enqueue(postings):  # type: ignore[no-untyped-def]
+        enqueue_reenrichment(postings)
+        ids.extend(p.posting_id for p in postings)
+
+    since = f"{args.since}T00:00:00+00:00" if args.since and "T" not in args.since else args.since
+    req = ReenrichRequest(
+        current_version=current,
+        cap=args.limit or s.reenrich_cap_per_run,
+        batch_size=s.batch_size,
+        max_queue_depth=10**9 if args.limit else s.reenrich_max_queue_depth,
+        from_version=args.from_version,
+        since=since,
+    )
+    report = reenrich_drifted(
+        req, svc.store, svc.coordinator, enqueue, REENRICH_QUEUE, s.reenrich_lock_ttl_s
+    )
+    print(
+        f"re-enriching to {current}: enqueued {report.enqueued} of {report.backlog_before} drifted postings "
+        f"in {report.batches} batches" + (f" (skipped: {report.skipped})" if report.skipped else "")
+    )
+    if args.wait and ids:
+        show = Progress()
+        t0 = time.monotonic()
+        while True:
+            done, failed = retry_busy(  # a warehouse the persister holds: retried
+                lambda: svc.store.enrichment_status(ids, current), t0 + args.timeout
+            )
+            finished = done + failed >= len(ids)
+            expired = time.monotonic() - t0 > args.timeout
+            rate = done / max(time.monotonic() - t0, 1e-9)
+            show(
+                f"  {done + failed}/{len(ids)} re-enriched ({failed} failed), {rate:.1f} postings/s",
+                final=finished or expired,
+                done=done + failed,
+                total=len(ids),
+            )
+            if finished:
+                return 0
+            if expired:
+                print(f"timed out after {args.timeout:.0f}s", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+    return 0
+
+
+def cmd_rollback(args: Any, s: Settings) -> int:
+    from adapters.artifacts.config_files import load_config
+    from adapters.artifacts.releases import point_to, resolve
+
+    if args.clear:
+        point_to(s.active_release_file, None)
+        target_root = s.config_root
+    else:
+        release = resolve(s.releases_dir, args.to)
+        point_to(s.active_release_file, release)
+        target_root = release
+    current = load_config(target_root).manifest.effective
+    store = _services(s).store
+    print(f"active version is now {current} (config from {target_root})")
+    print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
+          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds.")  # fmt: skip
+    return 0
+
+
+def cmd_profile(args: Any, s: Settings) -> int:
+    """Show the extraction profiles, or make one active in the deployed config."""
+    import yaml
+
+    from adapters.artifacts.config_files import MODEL_VERSIONS, load_config, with_profile
+
+    path = s.config_root / MODEL_VERSIONS
+    text = path.read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    profiles = raw.get("profiles") or {}
+    if args.name is None:
+        for name, p in profiles.items():
+            mark = "*" if name == raw.get("profile") else " "
+            print(f"{mark} {name:<8} enrichment_version {p['enrichment_version']:<16} "
+                  f"span strategy {p['span_strategy']}")  # fmt: skip
+        return 0
+    if args.name not in profiles:
+        print(f"unknown profile {args.name!r}; choose from {sorted(profiles)}", file=sys.stderr)
+        return 2
+    if s.active_config_root() != s.config_root:
+        print(f"a rollback is active ({s.active_config_root()}): `enrich-ops rollback --clear` "
+              "first, then switch the profile", file=sys.stderr)  # fmt: skip
+        return 2
+    new, n = with_profile(text.encode("utf-8"), args.name)
+    if n != 1:
+        print(f"{path}: no top-level `profile:` line to change", file=sys.stderr)
+        return 2
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_bytes(new)
+    tmp.replace(path)  # atomic: a worker reloading mid-write never reads half a file
+    current = load_config(s.config_root).manifest.effective
+    store = _services(s).store
+    print(f"profile {args.name}: active version is now {current}")
+    print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
+          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds. "
+          "Back: enrich-ops profile <previous> (or rollback --to <version>).")  # fmt: skip
+    return 0
+
+
+def cmd_releases(args: Any, s: Settings) -> int:
+    from adapters.artifacts.releases import list_releases
+
+    active = _services(s).manifest.effective
+    names = list_releases(s.releases_dir)
+    for n in names:
+        print(("* " if n == active else "  ") + n)
+    if not names:
+        print("no archived releases yet: a worker archives each version it runs")
+    return 0
+
+
+@click.command(
+    "reenrich",
+    cls=Command,
+    short_help="enqueue drifted postings for re-enrichment now",
+    help="Enqueue postings whose latest enrichment is not the current version (optionally only "
+    "those at --from-version, or written --since a date) on the reenrich queue. Beat does the "
+    "same every ENRICH_REENRICH_INTERVAL_S.",
+)
+@click.option("--from-version", help="only postings whose latest row has this version")
+@click.option("--since",
+              help="only postings whose latest row was written at/after this date (YYYY-MM-DD or ISO 8601)")  # fmt: skip
+@click.option("--limit", type=int, help="at most this many postings (default: the per-run cap)")
+@click.option("--wait", is_flag=True, help="show progress until they are re-enriched")
+@click.option("--timeout", type=float, default=3600)
+def reenrich(**params: Any) -> int:
+    return call(cmd_reenrich, params)
+
+
+@click.command(
+    "rollback",
+    cls=Command,
+    short_help="switch the active version to an archived release",
+    one_of=[("--to", "--clear")],
+)
+@click.option("--to", metavar="VERSION",
+              help="full effective version, or a declared version if unique")  # fmt: skip
+@click.option("--clear", is_flag=True, help="return to the deployed config")
+def rollback(**params: Any) -> int:
+    return call(cmd_rollback, params)
+
+
+@click.command(
+    "profile",
+    cls=Command,
+    short_help="show extraction profiles (quality, fast), or switch the active one",
+    help="Each profile is its own enrichment version: `quality` runs the transformer span model "
+    "(ONNX), `fast` the spaCy span model. Switching rewrites the `profile:` line of the deployed "
+    "config/model_versions.yaml; workers reload, drift re-enrichment re-runs older rows. Without "
+    "NAME: list profiles (* = active).",
+)
+@click.argument("name", required=False, metavar="NAME", cls=Argument, help="quality or fast")
+def profile(**params: Any) -> int:
+    return call(cmd_profile, params)
+
+
+@click.command("releases", cls=Command, short_help="archived releases (* = active)")
+def releases(**params: Any) -> int:
+    return call(cmd_releases, params)

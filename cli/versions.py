@@ -1,0 +1,89 @@
+"""`enrich summary`, `enrich versions`, `enrich history`: what the warehouse holds, per version."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli.common import Argument, Command, call
+from cli.common import current_version as _current_version
+from cli.common import store as _store
+
+if TYPE_CHECKING:
+    from worker.settings import Settings
+
+
+def print_summary(
+    settings: Settings, postings: int | None = None, seconds: float | None = None
+) -> None:
+    """Print the warehouse summary: current version, rows per version, drift backlog, top 15
+    skills, rejection/failure counts; with `postings` and `seconds` (wall, s) also the fleet
+    throughput. Raises what the store raises (StoreUnusable, StoreBusy: see worker/errors.py)."""
+    store = _store(settings)
+    version = _current_version(settings)
+    print(f"current enrichment version: {version}")
+    if postings is not None and seconds:
+        print(
+            f"fleet throughput: {postings} postings in {seconds:.1f}s = {postings / seconds:.1f} postings/s"
+        )
+    print(f"skills per posting (current version): {store.skills_per_posting(version):.1f}")
+    print("rows per version:")
+    for c in store.counts_by_version():
+        mark = "  <- current" if c.enrichment_version == version else ""
+        print(
+            f"  {c.enrichment_version:<28} {c.rows:>7} rows {c.latest:>7} postings at it now{mark}"
+        )
+    print(f"drift backlog (latest row not current): {store.count_drifted(version)}")
+    print("top skills (postings mentioning them):")
+    for s in store.top_skills(version, 15):
+        print(f"  {s.postings:>5}  {s.name[:50]:<50} {s.category}")
+    from domain.skills.rollup import group_lines
+
+    print("\n".join(group_lines(store.top_groups(version, 10))))
+    counts = store.rejection_counts()
+    print(f"rejections/failures: {sum(counts.values())}")
+    for (stage, reason), n in sorted(counts.items()):
+        print(f"  {n:>5}  {stage}/{reason}")
+
+
+def cmd_summary(args: Any, settings: Settings) -> int:
+    print_summary(settings)
+    return 0
+
+
+def cmd_versions(args: Any, settings: Settings) -> int:
+    from adapters.artifacts.config_files import load_config
+
+    m = load_config(settings.active_config_root()).manifest
+    print(
+        json.dumps(
+            {"effective": m.effective, "declared": m.declared, "components": m.labels()}, indent=2
+        )
+    )
+    return 0
+
+
+def cmd_history(args: Any, settings: Settings) -> int:
+    for e in _store(settings).posting_history(args.posting_id):
+        print(json.dumps({"enrichment_version": e.enrichment_version, "enriched_at": e.enriched_at,
+                          "content_hash": e.content_hash, "components": e.component_versions,
+                          "skills": [s.name for s in e.skills]}))  # fmt: skip
+    return 0
+
+
+@click.command("summary", cls=Command, short_help="rows per version, drift, top skills, rejections")
+def summary(**params: Any) -> int:
+    return call(cmd_summary, params)
+
+
+@click.command("versions", cls=Command, short_help="the active model versions and fingerprints")
+def versions(**params: Any) -> int:
+    return call(cmd_versions, params)
+
+
+@click.command("history", cls=Command, short_help="every enrichment of one posting, oldest first")
+@click.argument("posting_id", cls=Argument)
+def history(**params: Any) -> int:
+    return call(cmd_history, params)

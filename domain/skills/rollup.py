@@ -1,0 +1,17 @@
+"""Roll-up of skills by taxonomy group (issue #24), as the lines `enrich summary` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain.ports import GroupCount
+
+
+def group_lines(groups: Sequence[GroupCount]) -> list[str]:
+    """A header and one line per group: postings naming it, skills placed in it, code, name.
+    No group (rows from before 2026.11.10, or nothing placed): the header says so."""
+    if not groups:
+        return ["top skill groups: none (rows before 2026.11.10 carry no group)"]
+    return ["top skill groups (postings, skills; concept and group-level links):"] + [
+        f"  {g.postings:>5} {g.skills:>6}  {g.group_id[:34]:<34} {g.name[:50]}" for g in groups
+    ]
