@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-sections occupations concept-vectors reference transformer-spans
+.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors reference transformer-spans
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ bench-clustering: install ## clustering: NMI vs the Google postings' categories,
 
 train-span: install ## retrain the span model + line gate on SkillSpan train (CPU, seed 0) into config/models/skill_spans
 	$(BIN)/python scripts/train_span_model.py
+
+train-combiner: install ## refit config/models/skill_combiner on SkillSpan train, C + threshold on dev (~2 min; needs ../shared/data)
+	$(BIN)/python scripts/train_combiner.py
 
 train-sections: install ## rebuild the section gold (needs ../shared/data) and retrain config/models/section_blocks (~30 s, byte-identical)
 	$(BIN)/python scripts/build_section_gold.py

@@ -58,7 +58,7 @@ def sub_extractor(
 ) -> SkillExtractor:
     keep = [s for s in full.strategies if s.name in names]
     return SkillExtractor(full.nlp, full.taxonomy, keep, full.ambiguity, full.params,
-                          full.linker if linker else None)  # fmt: skip
+                          full.linker if linker else None, full.fitted_combiner)  # fmt: skip
 
 
 def main() -> None:

@@ -226,8 +226,13 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
             LinkerParams.from_config(cfg.params("concept_linker")),
             linker_hierarchy_path(cfg),
         )
+    combiner = None
+    if "skill_combiner" in cfg.spec["components"]:  # the learned combiner (ensemble.combiner)
+        from adapters.artifacts.combiner import load_combiner
+
+        combiner = load_combiner(cfg.path("skill_combiner"))
     return SkillExtractor(
-        nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble, concept_linker
+        nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble, concept_linker, combiner
     )
 
 

@@ -59,6 +59,21 @@ def _concepts(row: Any, i: int) -> dict[str, Any]:
     return d
 
 
+def _mention_years(row: Any, i: int) -> list[dict[str, Any]]:
+    """The years of the i-th skill's mentions, in mention order, from skill_years (migration
+    009); an empty list for rows written before it (their mentions read no years)."""
+    entries = row.get("skill_years") or []
+    return list(entries[i]["mentions"] or []) if i < len(entries) else []
+
+
+def _with_years(mentions: Any, years: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for k, m in enumerate(mentions):
+        y = years[k] if k < len(years) else {}
+        out.append({**dict(m), "years_min": y.get("years_min"), "years_max": y.get("years_max")})
+    return out
+
+
 def _json_or_none(text: str | None) -> Any:
     """A JSON column read through TO_JSON_STRING: NULL comes back as None or 'null'."""
     return None if text in (None, "null") else json.loads(text)
@@ -67,7 +82,7 @@ def _json_or_none(text: str | None) -> Any:
 def enrichment_columns(row: dict[str, Any]) -> dict[str, Any]:
     """An enrichment row (adapters/rows.py) in job_enrichments' columns: per-skill link, section
     and concept fields go to the parallel columns skill_links / skill_sections / skill_concepts
-    (migrations 003, 005, 010), same order as skills."""
+    / skill_years (migrations 003, 005, 010, 009), same order as skills."""
     skills = row["skills"]
     return {
         **row,
@@ -89,6 +104,15 @@ def enrichment_columns(row: dict[str, Any]) -> dict[str, Any]:
              "candidates": [
                  {k: c.get(k) for k in ("skill_id", "name", "score", "source")}
                  for c in s.get("candidates") or ()
+             ]}
+            for s in skills
+        ],
+        # migration 009: each mention's years of experience, in mention order
+        "skill_years": [
+            {"skill_id": s["skill_id"],
+             "mentions": [
+                 {"years_min": m.get("years_min"), "years_max": m.get("years_max")}
+                 for m in s.get("mentions") or ()
              ]}
             for s in skills
         ],
@@ -317,7 +341,7 @@ class BigQueryStore:
                         {
                             **s,
                             "source_strategies": list(s["source_strategies"]),
-                            "mentions": [dict(m) for m in s["mentions"]],
+                            "mentions": _with_years(s["mentions"], _mention_years(r, i)),
                             **_parallel(r, "skill_links", i, ("link_score", "link_method")),
                             **_parallel(r, "skill_sections", i, ("section", "section_relevance")),
                             **_concepts(r, i),

@@ -12,6 +12,10 @@ section the span sits in:
 with the weights in config/model_versions.yaml (a section without a weight counts 1.0); spans
 below `min_confidence` are not reported. Sections in `skip_sections` (by default company and
 legal) are not read by the span models at all, and their spans are dropped.
+
+With `combiner: learned` (the quality profile since 2026.11.9) a fitted logistic regression over
+per-span features (domain/skills/combiner.py) replaces the weights: confidence = its probability
+x section relevance, reported from its own threshold up; a named technology is reported anyway.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
 from domain.sections.blocks import LABELS
 from domain.sections.header_rules import OVERVIEW, section_at
+from domain.skills.combiner import LearnedCombiner, Member, span_features
 from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
 from domain.skills.names import add_symbol_words, inside_symbol_name, symbol_words
 from domain.skills.span_model import Skip
@@ -70,6 +75,8 @@ SEPARATORS = frozenset(
      "-", "•", "●", "▪", "◦", "·", "*"}
 )  # fmt: skip
 _DICTIONARY = frozenset({TAXONOMY, ALIAS, NAMED})
+NOISY_OR, LEARNED = "noisy_or", "learned"
+COMBINERS = (NOISY_OR, LEARNED)
 # Unlinked spans: the category their kind implies, so analytics can group them with linked ones.
 CATEGORY_OF_KIND = {SKILL: "skill/competence", "KNOWLEDGE": "knowledge"}
 
@@ -91,11 +98,13 @@ class EnsembleParams:
     max_text_chars: int = 100_000
     section_relevance: Mapping[str, float] = field(default_factory=dict)
     skip_sections: frozenset[str] = frozenset()
+    # noisy_or: the weights above; learned: the fitted LearnedCombiner (its own threshold)
+    combiner: str = NOISY_OR
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> EnsembleParams:
         known = {"weights", "min_confidence", "priority", "max_text_chars", "section_relevance",
-                 "skip_sections"}  # fmt: skip
+                 "skip_sections", "combiner"}  # fmt: skip
         if unknown := set(cfg) - known:
             raise ConfigError(f"skills_extractor params: unknown {sorted(unknown)}")
         weights = {str(k): float(v) for k, v in (cfg.get("weights") or {}).items()}
@@ -107,6 +116,9 @@ class EnsembleParams:
             raise ConfigError(f"skills_extractor: unknown section labels {bad}; use {LABELS}")
         if any(not 0.0 <= w <= 1.0 for w in relevance.values()):
             raise ConfigError("skills_extractor section_relevance must lie in [0, 1]")
+        combiner = str(cfg.get("combiner", NOISY_OR))
+        if combiner not in COMBINERS:
+            raise ConfigError(f"skills_extractor combiner {combiner!r}: one of {COMBINERS}")
         base = cls()
         return cls(
             weights=weights or base.weights,
@@ -115,6 +127,7 @@ class EnsembleParams:
             max_text_chars=int(cfg.get("max_text_chars", base.max_text_chars)),
             section_relevance=relevance,
             skip_sections=skip,
+            combiner=combiner,
         )
 
     def relevance(self, section: str) -> float:
@@ -148,6 +161,20 @@ class _Group:
     members: list[Candidate]
     section: str = OVERVIEW
     relevance: float = 1.0
+    confidence: float = 0.0  # the combiner's, times relevance
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredSpan:
+    """One merged candidate span before the threshold (scripts/train_combiner.py): character
+    offsets into the analysed text, the kind it would be reported as, its section relevance and
+    the combiner's features."""
+
+    start: int
+    end: int
+    kind: str
+    relevance: float
+    features: Mapping[str, float]
 
 
 NO_LINK = Link(None, 0.0, NONE)
@@ -164,6 +191,7 @@ class SkillExtractor:
         ambiguity: AmbiguityRules | None = None,
         params: EnsembleParams | None = None,
         linker: ConceptLinker | None = None,
+        combiner: LearnedCombiner | None = None,
     ) -> None:
         self.nlp = nlp
         self.taxonomy = taxonomy
@@ -171,6 +199,11 @@ class SkillExtractor:
         self.strategies = tuple(strategies)
         self.ambiguity = ambiguity or AmbiguityRules()
         self.params = params or EnsembleParams()
+        if self.params.combiner == LEARNED and combiner is None:
+            raise ConfigError("skills_extractor combiner 'learned' needs the fitted combiner")
+        # None: the weights' noisy-OR decides; else this combiner scores every merged span
+        self.combiner = combiner if self.params.combiner == LEARNED else None
+        self.fitted_combiner = combiner  # kept for with_params even when the weights decide
         self._rank = {
             s: (tier, j)
             for tier, names in enumerate(self.params.priority)
@@ -180,8 +213,9 @@ class SkillExtractor:
     def with_params(self, params: EnsembleParams) -> SkillExtractor:
         """The same strategies and linker (nothing reloaded) under other ensemble params."""
         return SkillExtractor(
-            self.nlp, self.taxonomy, self.strategies, self.ambiguity, params, self.linker
-        )
+            self.nlp, self.taxonomy, self.strategies, self.ambiguity, params, self.linker,
+            self.fitted_combiner,
+        )  # fmt: skip
 
     @property
     def strategy_names(self) -> tuple[str, ...]:
@@ -196,8 +230,8 @@ class SkillExtractor:
         docs = self.tokenize(texts)
         found = self.candidates(docs, texts, [sections for _, sections in items])
         groups = [
-            self.kept_groups(doc, cands, sections)
-            for doc, cands, (_, sections) in zip(docs, found, items, strict=True)
+            self.kept_groups(doc, cands, sections, text)
+            for doc, cands, (_, sections), text in zip(docs, found, items, texts, strict=True)
         ]
         links = self.link_groups(docs, groups)
         return [
@@ -208,18 +242,108 @@ class SkillExtractor:
         ]
 
     def kept_groups(
-        self, doc: Doc, cands: Sequence[Candidate], sections: tuple[Section, ...]
+        self,
+        doc: Doc,
+        cands: Sequence[Candidate],
+        sections: tuple[Section, ...],
+        text: str | None = None,
     ) -> list[_Group]:
         """Merged spans whose confidence, weighted by their section's relevance, reaches
-        min_confidence (a span in a skipped section never does)."""
+        min_confidence, or the learned combiner's threshold (a span in a skipped section never
+        does). `text`: the doc's text (Doc.text rebuilds it)."""
         kept = []
-        for g in (part for whole in self.merge(cands) for part in self.split(doc, whole)):
-            g.section = section_at(sections, doc[g.start].idx) if len(doc) else OVERVIEW
-            g.relevance = self.params.relevance(g.section)
-            conf = self.params.confidence({m.strategy for m in g.members}) * g.relevance
-            if g.relevance > 0 and conf >= self.params.min_confidence:
+        groups = self.all_groups(doc, cands, sections)
+        if self.combiner is None:
+            for g in groups:
+                g.confidence = self.params.confidence({m.strategy for m in g.members}) * g.relevance
+                if g.relevance > 0 and g.confidence >= self.params.min_confidence:
+                    kept.append(g)
+            return kept
+        text = doc.text if text is None else text
+        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        for g in groups:
+            if g.relevance <= 0:
+                continue
+            p = self.combiner.probability(self.features(doc, g, text, line_starts))
+            g.confidence = p * g.relevance
+            # a named technology in a naming section or a list line is reported whatever the
+            # combiner says: SkillSpan, which it learned, leaves most bare tool names unmarked
+            if g.confidence >= self.combiner.threshold or any(
+                m.strategy == NAMED for m in g.members
+            ):
                 kept.append(g)
         return kept
+
+    def all_groups(
+        self, doc: Doc, cands: Sequence[Candidate], sections: tuple[Section, ...]
+    ) -> list[_Group]:
+        """Every merged (and split) span with its section and that section's relevance."""
+        groups = [part for whole in self.merge(cands) for part in self.split(doc, whole)]
+        for g in groups:
+            g.section = section_at(sections, doc[g.start].idx) if len(doc) else OVERVIEW
+            g.relevance = self.params.relevance(g.section)
+        return groups
+
+    def features(
+        self, doc: Doc, g: _Group, text: str, line_starts: Sequence[int]
+    ) -> dict[str, float]:
+        """The learned combiner's features of a merged span (domain/skills/combiner.py)."""
+        members = [
+            Member(
+                m.strategy,
+                (m.start, m.end) == (g.start, g.end),
+                m.skill_id,
+                self.category(m.skill_id) if m.skill_id else None,
+                m.detail == WEAK,
+                m.needs_context,
+            )
+            for m in g.members
+        ]
+        best = self._link(g, doc)
+        category = self.category(best.skill_id) if best and best.skill_id else None
+        kind = g.kind or KIND_OF_CATEGORY.get(category or "", "KNOWLEDGE")
+        a = doc[g.start].idx
+        i = bisect_right(line_starts, a) - 1
+        lo = line_starts[i]
+        hi = line_starts[i + 1] - 1 if i + 1 < len(line_starts) else len(text)
+        line = text[lo:hi]
+        return span_features(
+            members,
+            kind,
+            category,
+            g.section,
+            doc[g.start : g.end].text,
+            g.end - g.start,
+            line,
+            line_start=not _BULLET_PREFIX.sub("", text[lo:a]).strip(),
+        )
+
+    def span_table(
+        self, items: Sequence[tuple[str, tuple[Section, ...]]]
+    ) -> list[list[ScoredSpan]]:
+        """Every merged span of each (analysed text, sections) outside skipped sections, with
+        the kind it would be reported as and its features, before any threshold: what the
+        learned combiner is trained and its threshold chosen on."""
+        texts = [text[: self.params.max_text_chars] for text, _ in items]
+        docs = self.tokenize(texts)
+        found = self.candidates(docs, texts, [sections for _, sections in items])
+        out: list[list[ScoredSpan]] = []
+        for doc, cands, (_, sections), text in zip(docs, found, items, texts, strict=True):
+            groups = [g for g in self.all_groups(doc, cands, sections) if g.relevance > 0]
+            (links,) = self.link_groups([doc], [groups])
+            line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
+            row = []
+            for g, link in zip(groups, links, strict=True):
+                kind = (
+                    KIND_OF_CATEGORY.get(self.category(link.skill_id), "KNOWLEDGE")
+                    if link.skill_id and not link.skill_id.startswith("span:")
+                    else g.kind or "KNOWLEDGE"
+                )
+                span = doc[g.start : g.end]
+                feats = self.features(doc, g, text, line_starts)
+                row.append(ScoredSpan(span.start_char, span.end_char, kind, g.relevance, feats))
+            out.append(row)
+        return out
 
     def link_groups(self, docs: Sequence[Doc], groups: Sequence[list[_Group]]) -> list[list[Link]]:
         """The concept of every kept span: a member's own taxonomy link (exact label or curated
@@ -268,7 +392,7 @@ class SkillExtractor:
                 per_doc[i].extend(strategy.find(doc, secs))
         for i, (doc, secs) in enumerate(zip(docs, sections, strict=True)):
             cands = self.resolve_ambiguous(doc, per_doc[i])
-            if self.params.weights.get(NAMED, 0.0) > 0:
+            if self.params.weights.get(NAMED, 0.0) > 0 or self.combiner is not None:
                 cands.extend(self.named(doc, cands, secs, texts[i]))
             per_doc[i] = cands
         skipped = self.params.skip_sections
@@ -278,7 +402,9 @@ class SkillExtractor:
                 per_doc[i].extend(cands)
         # "C" of "C#" (a name the tokenizer was not taught) is never a mention of its own
         return [
-            [c for c in cands if not inside_symbol_name(doc, c.start, c.end)]
+            with_symbol_modifiers(
+                doc, [c for c in cands if not inside_symbol_name(doc, c.start, c.end)]
+            )
             for doc, cands in zip(docs, per_doc, strict=True)
         ]
 
@@ -463,8 +589,7 @@ class SkillExtractor:
                 section=g.section,
                 strategy="+".join(sorted(strategies)),
             )
-            conf = self.params.confidence(strategies) * g.relevance
-            by_skill[sid].append((mention, strategies, link, conf))
+            by_skill[sid].append((mention, strategies, link, g.confidence))
         skills = []
         for sid, mentions in by_skill.items():
             used = {s for _, ss, _, _ in mentions for s in ss}
@@ -521,6 +646,32 @@ class SkillExtractor:
         }
 
 
+# A name with a symbol that qualifies the words after it (A/B testing, UI/UX design, R&D
+# projects, TCP/IP networking): capitals or digits around "/" or "&", one token (symbol_names)
+_MODIFIER = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9]{1,6}(?:[/&][A-Za-z0-9]{1,6})+$")
+
+
+def with_symbol_modifiers(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+    """A span a model or a cue found that starts right after a symbol modifier (one space
+    between, same line) no dictionary match names takes it in: the tagger tags "A/B testing"
+    as "testing", which is not the skill. Returns the candidates, those extended replaced."""
+    named = {i for c in cands if c.strategy in _DICTIONARY for i in range(c.start, c.end)}
+    out = []
+    for c in cands:
+        k = c.start - 1
+        if (
+            c.strategy not in _DICTIONARY
+            and c.strategy != "dropped"
+            and k >= 0
+            and k not in named
+            and doc[k].whitespace_ == " "
+            and _MODIFIER.match(doc[k].text)
+        ):
+            c = Candidate(k, c.end, c.strategy, None, c.kind, c.needs_context, c.detail)
+        out.append(c)
+    return out
+
+
 def symbol_names(
     nlp: Language,
     taxonomy: Taxonomy,
@@ -540,6 +691,7 @@ def symbol_names(
     return add_symbol_words(nlp.tokenizer, symbol_words(labels, nlp.tokenizer))
 
 
+_BULLET_PREFIX = re.compile(r"^\s*(?:[-*•●▪◦·–+>]|\d{1,2}[.)])\s*")
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 
 

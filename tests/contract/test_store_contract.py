@@ -220,6 +220,23 @@ def test_history_round_trips_the_posting_language_and_input_offsets(
     assert a.text[m.start : m.end] == "Java" and (m.start, m.end) == (18, 22)
 
 
+def test_history_round_trips_years_of_experience_per_mention(store: EnrichmentStore) -> None:
+    """years_min / years_max of every mention, in mention order (BigQuery migration 009's
+    skill_years column); a mention that asks none, and a row without any, read None."""
+    a = posting("a", "5+ years of Java, Java again, 3-5 yrs Python")
+    java = ExtractedSkill("s1", "Java", "knowledge", 0.6, ("named",), (
+        Mention(12, 16, "Java", "requirements", "named", 5.0, None),
+        Mention(18, 22, "Java", "requirements", "named"),
+    ))  # fmt: skip
+    python = ExtractedSkill("s2", "Python", "knowledge", 0.7, ("alias",),
+                            (Mention(38, 44, "Python", "requirements", "alias", 3.0, 5.0),))  # fmt: skip
+    store.write_batch([a], [enrichment(a, "v2", T2, [java, python]), enrichment(a, "v1", T1, [skill("s1", "Java")])], [])  # fmt: skip
+    v1, v2 = store.posting_history("a")
+    got = {s.skill_id: [(m.start, m.years_min, m.years_max) for m in s.mentions] for s in v2.skills}
+    assert got == {"s1": [(12, 5.0, None), (18, None, None)], "s2": [(38, 3.0, 5.0)]}
+    assert [(m.years_min, m.years_max) for m in v1.skills[0].mentions] == [(None, None)]
+
+
 OCCUPATION = {
     "soc_code": "29-1141",
     "soc_title": "Registered Nurses",

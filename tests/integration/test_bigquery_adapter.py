@@ -32,6 +32,7 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/006_intake_ledger.sql",
         "migrations/007_posting_language.sql",
         "migrations/008_occupations.sql",
+        "migrations/009_experience_years.sql",
         "migrations/010_concept_candidates.sql",
         "migrations/011_append_write_path.sql",
         "migrations/012_event_marks.sql",
@@ -73,6 +74,26 @@ def test_pre_existing_rows_are_tagged_legacy_and_become_drift(bq_endpoint: str) 
     store = BigQueryStore(client, ds)
     assert [(c.enrichment_version, c.rows) for c in store.counts_by_version()] == [("legacy", 1)]
     assert store.count_drifted("2026.11.0+abc") == 1
+
+
+def test_rows_written_before_migration_009_read_no_years(bq_endpoint: str) -> None:
+    from domain.models import ExtractedSkill, Mention
+    from tests.conftest import posting
+    from tests.contract.test_store_contract import T1, enrichment
+
+    client = make_client(PROJECT, bq_endpoint)
+    ds = f"{PROJECT}.years_legacy"
+    migrate(client, ds)
+    store = BigQueryStore(client, ds)
+    a = posting("a", "5+ years of Java")
+    java = ExtractedSkill("s1", "Java", "knowledge", 0.6, ("named",),
+                          (Mention(12, 16, "Java", "requirements", "named", 5.0, None),))  # fmt: skip
+    store.write_batch([a], [enrichment(a, "v1", T1, [java])], [])
+    assert store.posting_history("a")[0].skills[0].mentions[0].years_min == 5.0
+    # what a row written before 009 holds: no skill_years at all
+    client.query(f"UPDATE `{ds}.job_enrichments` SET skill_years = NULL WHERE TRUE").result()
+    (m,) = store.posting_history("a")[0].skills[0].mentions
+    assert (m.start, m.end, m.years_min, m.years_max) == (12, 16, None, None)
 
 
 def test_vendor_errors_map_to_permanent_and_transient(bq_endpoint: str) -> None:

@@ -12,8 +12,9 @@ import yaml
 from domain.models import JobEnrichment
 from domain.pipeline import Pipeline
 from domain.sections.header_rules import HeaderRules
-from domain.skills.ensemble import dictionary_extractor
+from domain.skills.ensemble import dictionary_extractor, with_symbol_modifiers
 from domain.skills.names import inside_symbol_name, symbol_words
+from domain.skills.strategies import Candidate
 from domain.skills.taxonomy import Skill, Taxonomy
 from domain.text.normalize import comparable, normalize
 from tests.conftest import ROOT, posting
@@ -109,6 +110,39 @@ def test_a_named_technology_stands_on_its_own(real_pipeline: Pipeline, text: str
     assert hits and all(h[0] in text for h in hits)
     named = {"Kubernetes", "Java", "SQL", "Python", "Terraform", "Docker", "Git"}
     assert named & {h[0] for h in hits} == {w for w in named if w in text}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Requirements:\n- Experience with A/B testing and TCP/IP\n",
+        "Requirements:\n- Experience with A/B testing, SEO and Python.\n",
+    ],
+)
+def test_a_b_testing_is_reported_whole_not_as_testing(real_pipeline: Pipeline, text: str) -> None:
+    surfaces = [h[0] for h in found(real_pipeline, text)]
+    assert "A/B testing" in surfaces and "testing" not in surfaces, surfaces
+
+
+def test_a_symbol_modifier_joins_the_span_after_it_unless_it_is_a_name_itself() -> None:
+    nlp = spacy.blank("en")
+    for w in ("A/B", "CI/CD", "UI/UX"):
+        nlp.tokenizer.add_special_case(w, [{"ORTH": w}])
+    doc = nlp("Run A/B testing and CI/CD pipelines, and/or UI/UX\ndesign")
+    cands = [
+        Candidate(2, 3, "transformer", kind="KNOWLEDGE"),  # testing
+        Candidate(4, 5, "alias", "onet:ci"),  # CI/CD, a name
+        Candidate(5, 6, "transformer", kind="KNOWLEDGE"),  # pipelines
+        Candidate(10, 11, "context", kind="KNOWLEDGE"),  # design, on the next line
+    ]
+    out = with_symbol_modifiers(doc, cands)
+    assert [doc[c.start : c.end].text for c in out] == [
+        "A/B testing",
+        "CI/CD",
+        "pipelines",
+        "design",
+    ]
+    assert out[0].strategy == "transformer" and out[0].kind == "KNOWLEDGE"
 
 
 def test_a_common_word_is_not_a_named_technology(real_pipeline: Pipeline) -> None:
