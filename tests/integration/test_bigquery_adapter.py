@@ -76,15 +76,14 @@ def test_pre_existing_rows_are_tagged_legacy_and_become_drift(bq_endpoint: str) 
     assert store.count_drifted("2026.11.0+abc") == 1
 
 
-def test_rows_written_before_migration_009_read_no_years(bq_endpoint: str) -> None:
+def test_rows_written_before_migration_009_read_no_years(
+    bq_endpoint: str, bq_write_endpoint: str
+) -> None:
     from domain.models import ExtractedSkill, Mention
     from tests.conftest import posting
     from tests.contract.test_store_contract import T1, enrichment
 
-    client = make_client(PROJECT, bq_endpoint)
-    ds = f"{PROJECT}.years_legacy"
-    migrate(client, ds)
-    store = BigQueryStore(client, ds)
+    client, ds, _, store = _append_store(bq_endpoint, bq_write_endpoint, "years_legacy")
     a = posting("a", "5+ years of Java")
     java = ExtractedSkill("s1", "Java", "knowledge", 0.6, ("named",),
                           (Mention(12, 16, "Java", "requirements", "named", 5.0, None),))  # fmt: skip

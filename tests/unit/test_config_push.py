@@ -105,7 +105,11 @@ def test_models_survive_a_bad_push_and_a_config_that_cannot_extract_is_refused(
     assert bootstrap.services().pipeline is models
     push(root, GOOD)  # restored unchanged: same version, the loaded models are kept
     assert bootstrap.services().pipeline is models
-    push(root, GOOD.replace(b"min_confidence: 0.4", b"min_confidence: 1.5", 1))
-    assert bootstrap.services().pipeline is models  # it loads, but extracts nothing
+    # the noisy-OR combiner with a threshold no span reaches (the learned combiner keeps its own
+    # threshold, so the push turns it off too): it loads, but extracts nothing
+    cannot_extract = GOOD.replace(b"min_confidence: 0.4", b"min_confidence: 1.5", 1)
+    cannot_extract = cannot_extract.replace(b"combiner: learned", b"combiner: noisy_or", 1)
+    push(root, cannot_extract)
+    assert bootstrap.services().pipeline is models
     (state,) = coord.refused_configs().values()
     assert "smoke extraction" in state["reason"]
