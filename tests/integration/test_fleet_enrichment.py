@@ -41,6 +41,7 @@ def test_n_postings_in_n_versioned_rows_out(fleet, tmp_path: Path) -> None:
         "context_patterns",
         "concept_linker",
         "occupation_coder",
+        "skill_combiner",
     }
     assert hist.occupation is not None and hist.occupation["method"] in ("title", "skills", "none")
     assert any("transformer" in s.source_strategies for s in hist.skills)
