@@ -102,7 +102,8 @@ def ledger_line(ledger, s: Settings) -> str:  # type: ignore[no-untyped-def]
     return (
         f"intake ledger:  {c.accepted} accepted, {c.unaccounted} unaccounted past the "
         f"{s.reconcile_grace_s:.0f} s grace; reconciler re-enqueued {c.reenqueued}, "
-        f"gave up on {c.lost_in_transit} (intake/lost_in_transit)"
+        f"gave up on {c.lost_in_transit} (intake/lost_in_transit); "
+        f"{c.compacted} compacted (text dropped after {s.ledger_retention_s / 86400:g} days)"
         + ("" if s.reconcile_enabled else "  [reconciler DISABLED]")
     )
 

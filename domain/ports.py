@@ -346,6 +346,7 @@ class LedgerCounts:
     unaccounted: int  # accepted more than grace_s ago, neither enriched nor recorded as failed
     reenqueued: int  # re-enqueues by the reconciler, all time (only grows)
     lost_in_transit: int  # failure rows the reconciler wrote after the last attempt
+    compacted: int = 0  # accounted-for entries whose raw text compact_intake dropped
 
 
 class IntakeLedger(Protocol):
@@ -378,6 +379,16 @@ class IntakeLedger(Protocol):
     def ledger_counts(self, grace_s: float) -> LedgerCounts:
         """Totals for `enrich-ops status` and the metrics; `unaccounted` as in
         unaccounted_intake(grace_s), whatever the attempts."""
+        ...
+
+    def compact_intake(self, retention_s: float, limit: int) -> int:
+        """Drop the raw posting (text -> "", title and company -> NULL) of up to `limit` ledger
+        entries, ordered by (posting_id, content_hash), that were accepted at least
+        `retention_s` seconds ago on the warehouse's clock and whose content is accounted for
+        (an enrichment row of any version, or a failure/rejection row). The key, source ref,
+        times and attempts stay, so idempotency and every count are unchanged; only the
+        ~11 KiB of text per posting goes. Idempotent: returns how many entries it compacted
+        now. Raises TransientError when the warehouse is unavailable."""
         ...
 
 

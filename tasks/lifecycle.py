@@ -86,6 +86,21 @@ def reconcile_intake_task() -> dict[str, object]:
     return report.to_dict()
 
 
+@app.task(name="lifecycle.compact_intake", acks_late=True)
+def compact_intake_task() -> dict[str, object]:
+    """Drop the raw text of ledger entries older than the retention whose posting is accounted for."""
+    svc = services(fresh=True)
+    s = svc.settings
+    try:
+        n = svc.ledger.compact_intake(s.ledger_retention_s, s.ledger_compact_limit)
+    except TransientError as exc:  # nothing lost: the text stays until the next run
+        log.warning("ledger compaction deferred to the next run: %s", exc)
+        return {"skipped": f"unavailable: {type(exc).__name__}"}
+    if n:
+        log.info("intake ledger: dropped the raw text of %d accounted-for entries", n)
+    return {"compacted": n, "limit": s.ledger_compact_limit}
+
+
 @app.task(name="lifecycle.resend_events", acks_late=True)
 def resend_events_task() -> dict[str, object]:
     """Publish enrichment events still due (rows without a sent mark), one run at a time."""

@@ -268,7 +268,20 @@ class InMemoryStore:
             len(self._unaccounted(grace_s)),
             sum(v[3] for v in self.intake.values()),
             lost,
+            sum(1 for v in self.intake.values() if v[0].text == ""),
         )
+
+    def compact_intake(self, retention_s: float, limit: int) -> int:
+        settled = {(e.posting_id, e.content_hash) for e in self.enrichments.values()} | {
+            (r.posting_id, r.content_hash) for r in self.rejection_rows.values()
+        }
+        cutoff = self.clock() - timedelta(seconds=retention_s)
+        due = sorted(
+            k for k, v in self.intake.items() if k in settled and v[2] <= cutoff and v[0].text
+        )[:limit]
+        for k in due:
+            self.intake[k][0] = replace(self.intake[k][0], text="", title=None, company=None)
+        return len(due)
 
     # -- events outbox ---------------------------------------------------------------------------
 

@@ -33,6 +33,12 @@ def beat_schedule(s: Settings) -> dict[str, dict[str, Any]]:
             "schedule": s.reconcile_interval_s,
             "options": {"expires": s.reconcile_interval_s},
         }
+    if s.ledger_compact_enabled:
+        schedule["compact-intake-ledger"] = {
+            "task": "lifecycle.compact_intake",
+            "schedule": s.ledger_compact_interval_s,
+            "options": {"expires": s.ledger_compact_interval_s},
+        }
     if s.events_topic:
         schedule["resend-due-events"] = {
             "task": "lifecycle.resend_events",

@@ -113,6 +113,14 @@ class Settings(BaseSettings):
     # enrich-queue batches above which a run waits: a backlog, not a loss
     reconcile_max_queue_depth: int = Field(256, ge=0)
     reconcile_lock_ttl_s: float = Field(300.0, gt=0)
+    # Ledger compaction (beat): the raw text (~11 KiB per posting) of entries accepted more than
+    # retention_s ago whose content is enriched or recorded as failed is dropped; keys, times and
+    # attempts stay. A posting still in flight is never touched (it is not accounted for), so the
+    # retention only decides how long a finished posting's raw text stays for a replay by hand.
+    ledger_compact_enabled: bool = True
+    ledger_retention_s: float = Field(7 * 86400.0, ge=0)
+    ledger_compact_interval_s: float = Field(3600.0, gt=0)
+    ledger_compact_limit: int = Field(50000, ge=1, description="ledger entries compacted per run")
 
     # Nightly evaluation of the active version on the datasets in config/evaluation.yaml.
     evaluation_enabled: bool = True

@@ -473,8 +473,16 @@ class BigQueryStore:
         r = next(iter(self._run("ledger_counts", P("grace_ms", "INT64", int(grace_s * 1000)))))
         return LedgerCounts(
             int(r["accepted"]), int(r["unaccounted"]), int(r["reenqueued"]),
-            int(r["lost_in_transit"]),
+            int(r["lost_in_transit"]), int(r["compacted"]),
         )  # fmt: skip
+
+    def compact_intake(self, retention_s: float, limit: int) -> int:
+        with translated("compact_intake"):
+            job = self._job(
+                "compact_intake",
+                [P("retention_ms", "INT64", int(retention_s * 1000)), P("limit", "INT64", limit)],
+            )
+            return int(job.num_dml_affected_rows or 0)
 
     # -- clustering ---------------------------------------------------------------------------
 

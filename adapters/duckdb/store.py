@@ -612,11 +612,31 @@ class DuckDbStore:
             SELECT (SELECT count(*) FROM intake), (SELECT count(*) FROM intake i WHERE {_UNACCOUNTED}),
                    (SELECT coalesce(sum(attempts), 0) FROM intake),
                    (SELECT count(*) FROM rejections WHERE stage = 'intake'
-                      AND reason = 'lost_in_transit')
+                      AND reason = 'lost_in_transit'),
+                   (SELECT count(*) FROM intake WHERE text = '')
             """,
             [_cutoff(grace_s)],
         )
         return LedgerCounts(*(int(v) for v in rows[0]))
+
+    def compact_intake(self, retention_s: float, limit: int) -> int:
+        with self._connect() as con:
+            done = con.execute(
+                """
+                UPDATE intake SET text = '', title = NULL, company = NULL
+                FROM (SELECT i.posting_id, i.content_hash FROM intake i
+                      WHERE i.text <> '' AND i.accepted_at <= $1
+                        AND (EXISTS (SELECT 1 FROM job_enrichments e WHERE e.posting_id = i.posting_id
+                                       AND e.content_hash = i.content_hash)
+                             OR EXISTS (SELECT 1 FROM rejections r WHERE r.posting_id = i.posting_id
+                                          AND r.content_hash = i.content_hash))
+                      ORDER BY 1, 2 LIMIT $2) AS s
+                WHERE intake.posting_id = s.posting_id AND intake.content_hash = s.content_hash
+                RETURNING intake.posting_id
+                """,
+                [_cutoff(retention_s), limit],
+            ).fetchall()
+        return len(done)
 
     # -- events outbox (domain/events.py) ------------------------------------------------------
 

@@ -279,7 +279,12 @@ class FleetCollector(Collector):
         pending.add_metric([], c.unaccounted)
         accepted = GaugeMetricFamily("enrich_intake_accepted", "postings in the intake ledger")
         accepted.add_metric([], c.accepted)
-        yield from (found, lost, pending, accepted)
+        compacted = GaugeMetricFamily(
+            "enrich_intake_compacted",
+            "intake ledger entries whose raw text was dropped after the retention (accounted for)",
+        )
+        compacted.add_metric([], c.compacted)
+        yield from (found, lost, pending, accepted, compacted)
 
     @staticmethod
     def _clusters(store: ClusterStore) -> Iterator[Metric]:

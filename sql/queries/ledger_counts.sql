@@ -13,4 +13,5 @@ SELECT
          <= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL @grace_ms MILLISECOND)) AS unaccounted,
   (SELECT COALESCE(SUM(attempts), 0) FROM `${dataset}.intake`) AS reenqueued,
   (SELECT COUNT(*) FROM `${dataset}.rejections`
-   WHERE stage = 'intake' AND reason = 'lost_in_transit') AS lost_in_transit
+   WHERE stage = 'intake' AND reason = 'lost_in_transit') AS lost_in_transit,
+  (SELECT COUNT(*) FROM `${dataset}.intake` WHERE text = '') AS compacted

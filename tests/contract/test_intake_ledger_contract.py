@@ -100,3 +100,26 @@ def test_lost_in_transit_rows_are_counted(store) -> None:  # type: ignore[no-unt
     store.write_batch([p], [], [failure(p, "intake", "lost_in_transit")])
     counts = store.ledger_counts(0.0)
     assert (counts.accepted, counts.unaccounted, counts.lost_in_transit) == (1, 0, 1)
+
+
+def test_compaction_drops_the_text_of_accounted_entries_only(store) -> None:  # type: ignore[no-untyped-def]
+    done, failed, lost = (
+        posting(i, f"text of {i}", title="Nurse") for i in ("done", "failed", "lost")
+    )
+    store.record_intake([done, failed, lost], ["r1", "r2", "r3"])
+    store.write_batch(
+        [done, failed],
+        [enrichment(done, "v1", "2026-01-02T00:00:00.000+00:00")],
+        [failure(failed)],
+    )
+    assert store.compact_intake(HOUR, 10) == 0  # younger than the retention: kept whole
+    assert store.ledger_counts(0.0).compacted == 0
+    assert store.compact_intake(0.0, 1) == 1  # the limit holds, in key order
+    assert store.compact_intake(0.0, 10) == 1
+    assert store.compact_intake(0.0, 10) == 0  # idempotent
+    counts = store.ledger_counts(0.0)
+    assert (counts.accepted, counts.unaccounted, counts.compacted) == (3, 1, 2)
+    # the unaccounted entry keeps its raw posting for the reconciler
+    assert [e.posting for e in store.unaccounted_intake(0.0, 10)] == [lost]
+    # a compacted key stays known: bridging the same content again is not a new entry
+    assert store.record_intake([done], ["again"]) == 0
