@@ -13,38 +13,25 @@ from celery.schedules import crontab
 from worker.settings import Settings
 
 
+def _every(task: str, interval_s: float) -> dict[str, Any]:
+    """An interval entry; a run not started within one interval expires (the next one is due)."""
+    return {"task": task, "schedule": interval_s, "options": {"expires": interval_s}}
+
+
 def beat_schedule(s: Settings) -> dict[str, dict[str, Any]]:
-    schedule: dict[str, dict[str, Any]] = {}
-    if s.report_enabled:
-        schedule["report-versions"] = {
-            "task": "lifecycle.report_versions",
-            "schedule": s.report_interval_s,
-            "options": {"expires": s.report_interval_s},
-        }
-    if s.reenrich_enabled:
-        schedule["reenrich-drifted"] = {
-            "task": "lifecycle.reenrich_drifted",
-            "schedule": s.reenrich_interval_s,
-            "options": {"expires": s.reenrich_interval_s},
-        }
-    if s.reconcile_enabled:
-        schedule["reconcile-intake"] = {
-            "task": "lifecycle.reconcile_intake",
-            "schedule": s.reconcile_interval_s,
-            "options": {"expires": s.reconcile_interval_s},
-        }
-    if s.ledger_compact_enabled:
-        schedule["compact-intake-ledger"] = {
-            "task": "lifecycle.compact_intake",
-            "schedule": s.ledger_compact_interval_s,
-            "options": {"expires": s.ledger_compact_interval_s},
-        }
-    if s.events_topic:
-        schedule["resend-due-events"] = {
-            "task": "lifecycle.resend_events",
-            "schedule": s.events_resend_interval_s,
-            "options": {"expires": s.events_resend_interval_s},
-        }
+    """The entries enabled by `s`: name -> Celery beat entry (task name, schedule, options)."""
+    interval_jobs = (
+        (s.report_enabled, "report-versions", "lifecycle.report_versions", s.report_interval_s),
+        (s.reenrich_enabled, "reenrich-drifted", "lifecycle.reenrich_drifted",
+         s.reenrich_interval_s),
+        (s.reconcile_enabled, "reconcile-intake", "lifecycle.reconcile_intake",
+         s.reconcile_interval_s),
+        (s.ledger_compact_enabled, "compact-intake-ledger", "lifecycle.compact_intake",
+         s.ledger_compact_interval_s),
+        (bool(s.events_topic), "resend-due-events", "lifecycle.resend_events",
+         s.events_resend_interval_s),
+    )  # fmt: skip
+    schedule = {name: _every(task, every) for on, name, task, every in interval_jobs if on}
     if s.evaluation_enabled:
         schedule["evaluate-extraction-nightly"] = {
             "task": "lifecycle.evaluate_extraction",
