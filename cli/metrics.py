@@ -49,6 +49,8 @@ def cmd_metrics(args: Any, s: Settings) -> int:
         queues=(ENRICH_QUEUE, REENRICH_QUEUE, PERSIST_QUEUE, LIFECYCLE_QUEUE, CLUSTER_QUEUE),
         reconcile_grace_s=s.reconcile_grace_s,
         trends=_trends_of(store),
+        events=svc.event_marks if s.events_topic else None,
+        events_window_s=s.events_resend_window_s, events_grace_s=s.events_resend_grace_s,
     )))  # fmt: skip
     server, thread = start_http_server(args.port, addr=args.host, registry=registry)
     print(f"serving Prometheus metrics on http://{args.host}:{args.port}/metrics", flush=True)

@@ -24,7 +24,14 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from domain.ports import ClusterStore, Coordinator, EnrichmentStore, IntakeLedger, Spool
+from domain.ports import (
+    ClusterStore,
+    Coordinator,
+    EnrichmentStore,
+    EventMarks,
+    IntakeLedger,
+    Spool,
+)
 from domain.trends import Period, TrendStore
 
 log = logging.getLogger(__name__)
@@ -49,6 +56,10 @@ class Sources:
     # so scrapes reuse them for this long (a scrape stays cheap)
     trends_every_s: float = 300.0
     monotonic: Callable[[], float] = time.monotonic
+    # the events outbox (None: events off): rows in the resend window past its grace, unsent
+    events: EventMarks | None = None
+    events_window_s: float = 86400.0
+    events_grace_s: float = 120.0
 
 
 def current_week(today: date) -> Period:
@@ -232,6 +243,17 @@ class FleetCollector(Collector):
             yield from self._ledger(store, self.src.reconcile_grace_s)  # type: ignore[arg-type]
         if hasattr(store, "cluster_runs"):
             yield from self._clusters(store)  # type: ignore[arg-type]
+        if self.src.events is not None:
+            due = GaugeMetricFamily(
+                "enrich_events_due",
+                "enrichment rows past the resend grace, inside its window, whose event has no "
+                "sent mark (the resend job sends them again)",
+            )
+            due.add_metric(
+                [],
+                self.src.events.count_due_events(self.src.events_window_s, self.src.events_grace_s),
+            )
+            yield due
 
     @staticmethod
     def _evaluations(store: EnrichmentStore) -> Iterator[Metric]:

@@ -255,3 +255,23 @@ def test_an_events_failure_never_fails_the_persist_link(svc_with_events, caplog)
     assert svc.store.count_due_events(EVER, 0.0) == 2  # still due: the resend job sends them
     assert "events not published (AttributeError)" in caplog.text
     assert "step failed" not in caplog.text  # the link finished; nothing was recorded as failed
+
+
+def test_the_exporter_counts_due_events_only_when_events_are_on(store: InMemoryStore) -> None:
+    from adapters.prometheus.exporter import FleetCollector, Sources
+
+    rows = _persisted(store, 3)
+    pub = FakeEventPublisher()
+    pub.fail_rows = {rows[0].row_id}
+    publish_events(rows, pub, store)
+
+    def samples(**kw) -> dict[str, float]:  # type: ignore[no-untyped-def]
+        sources = Sources(store, None, None, lambda: "v1", (), **kw)
+        return {s.name: s.value for m in FleetCollector(sources).collect() for s in m.samples}
+
+    assert "enrich_events_due" not in samples()
+    assert samples(events=store, events_window_s=DAY, events_grace_s=0.0)["enrich_events_due"] == 1
+    assert (
+        samples(events=store, events_window_s=DAY, events_grace_s=2 * 3600.0)["enrich_events_due"]
+        == 0
+    )  # still inside the grace: not due yet

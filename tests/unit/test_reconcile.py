@@ -281,6 +281,7 @@ def test_status_line_and_counters_show_what_the_reconciler_did() -> None:
     assert samples["enrich_reconciler_lost_in_transit_total"] == 2
     assert samples["enrich_intake_unaccounted"] == 1
     assert samples["enrich_intake_accepted"] == 3
+    assert samples["enrich_intake_compacted"] == 0
 
 
 def test_beat_task_reenqueues_through_the_chain_via_the_composition_root() -> None:
