@@ -271,8 +271,9 @@ def linker_cost(full, repeat: int = 3) -> dict[str, object]:
     from domain.skills.ensemble import SkillExtractor
 
     bare = SkillExtractor(
-        full.nlp, full.taxonomy, full.strategies, full.ambiguity, full.params, None
-    )
+        full.nlp, full.taxonomy, full.strategies, full.ambiguity, full.params, None,
+        full.fitted_combiner,
+    )  # fmt: skip
     rows = [json.loads(x) for x in (ROOT / "config/samples/skillspan_postings.jsonl").open()]
     items = [(r["text"], (Section("overview", 0, 10**9),)) for r in rows]
     full.extract_many(items[:32])  # warm-up: vocab, weights
