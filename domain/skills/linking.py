@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate, ExtractedSkill
+from domain.skills.groups import GroupParams, GroupPlacer
 from domain.skills.taxonomy import Alias, SkillGroup, SkillHierarchy, Taxonomy, is_weak_label
 
 EXACT, ALIAS_LINK, NORMALIZED, VECTOR, NONE = "exact", "alias", "normalized", "vector", "none"
@@ -227,6 +228,14 @@ class LinkerParams:
     # the levels the vote tries, in order ("2,3,1": a level-2 group where the candidates agree
     # on one, else level 3, else 1)
     group_levels: str = "3,2,1"
+    # (2026.11.15) domain/skills/groups.py: levels tried in this order with the share each
+    # needs ("3:0.7,2:0.4,1:0.2"; "" = group_levels at group_share), and the weights of the
+    # mention-to-group-name cosine, the mention's words and its sentence's words
+    group_shares: str = ""
+    group_label_weight: float = 0.0
+    group_label_min: float = 0.5
+    group_word_weight: float = 0.0
+    group_context_words: float = 0.0
     # may a vector neighbour found by a weak one-word alternative label (`is_weak_label`:
     # "formulas" of *algorithms*) be the top-1? True as up to 2026.11.8; it stays a candidate
     weak_vector_links: bool = True
@@ -237,6 +246,12 @@ class LinkerParams:
             return tuple(int(x) for x in self.group_levels.split(","))
         except ValueError:
             return ()
+
+    @property
+    def groups(self) -> GroupParams:
+        shares = self.group_shares or ",".join(f"{lv}:{self.group_share}" for lv in self.levels)
+        return GroupParams(self.group_top, self.group_min, shares, self.group_label_weight,
+                           self.group_label_min, self.group_word_weight, self.group_context_words)  # fmt: skip
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> LinkerParams:
@@ -252,6 +267,7 @@ class LinkerParams:
             raise ConfigError("concept_linker context_weight must lie in [0, 1)")
         if sorted(p.levels) != [1, 2, 3]:
             raise ConfigError("concept_linker group_levels must order 1, 2 and 3, e.g. '3,2,1'")
+        _ = p.groups.order  # ConfigError when group_shares is malformed
         return p
 
 
@@ -484,6 +500,7 @@ class ConceptLinker:
     params: LinkerParams = field(default_factory=LinkerParams)
     exclude: frozenset[str] = frozenset()  # labels left out (held-out evaluation)
     hierarchy: SkillHierarchy | None = None  # broader groups, for the fallback
+    groups: GroupPlacer | None = None  # built from hierarchy + params when None (groups.py)
 
     def __post_init__(self) -> None:
         # label -> [(skill_id, kind)], ESCO before O*NET on shared labels (ids sort that way)
@@ -592,7 +609,9 @@ class ConceptLinker:
                 self._remember(key, link)
                 for i in todo[key]:
                     out[i] = link
-        return [o if o is not None else Link(None, 0.0, NONE) for o in out]
+        return self._place_groups(
+            items, contexts, [o if o is not None else Link(None, 0.0, NONE) for o in out]
+        )
 
     def rerank(
         self, text: str, near: Sequence[tuple[str, float, str, float]]
@@ -650,26 +669,37 @@ class ConceptLinker:
         return Link(None, 0.0, NONE, cands)
 
     def _group(self, ranked: Sequence[ConceptCandidate]) -> tuple[SkillGroup, float] | None:
-        """The group the first `group_top` naming candidates (>= group_min) agree on, levels in
-        `group_levels` order, with its score-weighted share of the vote; None below group_share."""
-        p = self.params
-        if self.hierarchy is None or p.group_top <= 0:
-            return None
-        voters = [c for c in ranked[: p.group_top] if c.score >= p.group_min]
-        total = sum(c.score for c in voters)
-        if not voters or total <= 0:
-            return None
-        for level in p.levels:
-            votes: dict[str, float] = {}
-            for c in voters:
-                for g in self.hierarchy.of(c.skill_id):
-                    if g.level == level:
-                        votes[g.code] = votes.get(g.code, 0.0) + c.score
-            if votes:
-                code, w = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-                if w / total >= p.group_share:
-                    return self.hierarchy.groups[code], round(w / total, 4)
+        """None: a mention without a concept is placed after the decision, with its text and
+        sentence, by `_place_groups` (domain/skills/groups.py)."""
         return None
+
+    def placer(self) -> GroupPlacer | None:
+        """The group placer (built once from the hierarchy and params); None: no fallback."""
+        if self.groups is None and self.hierarchy is not None and self.params.group_top > 0:
+            encoder = self.index.encoder if self.index is not None else None
+            self.groups = GroupPlacer(self.hierarchy, self.params.groups, encoder, self.taxonomy)
+        return self.groups
+
+    def _place_groups(
+        self,
+        items: Sequence[tuple[str, str | None]],
+        contexts: Sequence[str] | None,
+        links: list[Link],
+    ) -> list[Link]:
+        """Each mention left without a concept but with candidates gets its group, if any."""
+        placer = self.placer()
+        todo = [i for i, lk in enumerate(links) if lk.method == NONE and lk.candidates]
+        if placer is None or not todo:
+            return links
+        texts = [strip_filler(" ".join(items[i][0].split())) for i in todo]
+        kinds = [items[i][1] for i in todo]
+        labels = placer.label_votes(texts, kinds)
+        for i, text, kind, label in zip(todo, texts, kinds, labels, strict=True):
+            ctx = " ".join(contexts[i].split()) if contexts is not None else ""
+            got = placer.place(kind, links[i].candidates, label, text, ctx)
+            if got is not None:
+                links[i] = Link(None, got[1], GROUP, links[i].candidates, got[0])
+        return links
 
     def _remember(self, key: tuple[str, str | None, str], link: Link) -> Link:
         self._cache[key] = link
