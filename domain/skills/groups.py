@@ -111,16 +111,28 @@ class GroupSpace:
             while (c := up.get(c, "")) and c not in path:
                 path.append(c)
             self.above[code] = np.array([self.pos[x] for x in path], dtype=np.intp)
-        self.allowed = {
-            kind: np.array([c.startswith(prefixes) for c in self.codes])
-            for kind, prefixes in KIND_PREFIXES.items()
-        }
+        # (kind, level) -> the positions a mention of that kind may land on at that level
+        self.at: dict[tuple[str | None, int], npt.NDArray[np.intp]] = {}
+        for level in (1, 2, 3):
+            here = self.levels == level
+            self.at[(None, level)] = np.flatnonzero(here)
+            for kind, prefixes in KIND_PREFIXES.items():
+                ok = np.array([c.startswith(prefixes) for c in self.codes], dtype=bool)
+                self.at[(kind, level)] = np.flatnonzero(here & ok)
+        self._closure: dict[str, npt.NDArray[np.intp]] = {}
 
     def closure(self, groups: Sequence[SkillGroup]) -> npt.NDArray[np.intp]:
         """Positions of the groups and all their ancestors (each once)."""
         if not groups:
             return np.zeros(0, dtype=np.intp)
         return np.unique(np.concatenate([self.above[g.code] for g in groups]))
+
+    def of_skill(self, hierarchy: SkillHierarchy, skill_id: str) -> npt.NDArray[np.intp]:
+        """`closure` of a concept's groups, remembered per concept."""
+        got = self._closure.get(skill_id)
+        if got is None:
+            got = self._closure[skill_id] = self.closure(hierarchy.of(skill_id))
+        return got
 
 
 class WordGroups:
@@ -196,7 +208,8 @@ class GroupPlacer:
                 names = [hierarchy.groups[c].name for c in codes]
                 if codes:
                     self._labels[kind] = (np.asarray(self.encoder(names), dtype=np.float32), codes)
-        self._sentences: OrderedDict[tuple[str, str | None], npt.NDArray[np.float32] | None] = (
+        # word votes of recent texts (mentions and sentences repeat across postings)
+        self._texts: OrderedDict[tuple[str, str | None], npt.NDArray[np.float32] | None] = (
             OrderedDict()
         )
 
@@ -205,12 +218,13 @@ class GroupPlacer:
     ) -> list[tuple[str, float] | None]:
         """Per text, the kind-consistent group whose name is nearest (code, cosine), or None
         below `label_min` or without an encoder. One encoder call, one product per kind."""
-        out: list[tuple[str, float] | None] = [None] * len(texts)
         if self.encoder is None or not texts:
-            return out
-        vecs = np.asarray(self.encoder(list(texts)), dtype=np.float32)
+            return [None] * len(texts)
+        keys = list(dict.fromkeys(zip(texts, kinds, strict=True)))  # each distinct text once
+        found: dict[tuple[str, str | None], tuple[str, float]] = {}
+        vecs = np.asarray(self.encoder([t for t, _ in keys]), dtype=np.float32)
         for kind, (matrix, codes) in self._labels.items():
-            rows = [i for i, k in enumerate(kinds) if k == kind]
+            rows = [i for i, (_, k) in enumerate(keys) if k == kind]
             if not rows:
                 continue
             sims = vecs[rows] @ matrix.T
@@ -218,19 +232,19 @@ class GroupPlacer:
             for r, i in enumerate(rows):
                 cos = float(sims[r, best[r]])
                 if cos >= self.params.label_min:
-                    out[i] = (codes[int(best[r])], cos)
-        return out
+                    found[keys[i]] = (codes[int(best[r])], cos)
+        return [found.get(k) for k in zip(texts, kinds, strict=True)]
 
-    def _sentence(self, context: str, kind: str | None) -> npt.NDArray[np.float32] | None:
-        key = (context, kind)
-        if key in self._sentences:
-            self._sentences.move_to_end(key)
-            return self._sentences[key]
+    def _words(self, text: str, kind: str | None) -> npt.NDArray[np.float32] | None:
+        key = (text, kind)
+        if key in self._texts:
+            self._texts.move_to_end(key)
+            return self._texts[key]
         assert self.words is not None
-        got = self.words.votes(context, kind)
-        self._sentences[key] = got
-        if len(self._sentences) > 10_000:
-            self._sentences.popitem(last=False)
+        got = self.words.votes(text, kind)
+        self._texts[key] = got
+        if len(self._texts) > 20_000:
+            self._texts.popitem(last=False)
         return got
 
     def place(
@@ -250,17 +264,17 @@ class GroupPlacer:
         total = 0.0
         for c in ranked[: p.top]:
             if c.score >= p.min_score:
-                votes[self.space.closure(self.hierarchy.of(c.skill_id))] += c.score
+                votes[self.space.of_skill(self.hierarchy, c.skill_id)] += c.score
                 total += c.score
         if label is not None and p.label_weight > 0:
             votes[self.space.above[label[0]]] += p.label_weight * label[1]
             total += p.label_weight * label[1]
         if self.words is not None:
             for weight, got in (
-                (p.word_weight, self.words.votes(text, kind) if text and p.word_weight else None),
+                (p.word_weight, self._words(text, kind) if text and p.word_weight else None),
                 (
                     p.context_words,
-                    self._sentence(context, kind) if context and p.context_words else None,
+                    self._words(context, kind) if context and p.context_words else None,
                 ),
             ):
                 if got is not None:
@@ -268,14 +282,14 @@ class GroupPlacer:
                     total += weight
         if total <= 0:
             return None
-        allowed = self.space.allowed.get(kind or "")
+        kind_ = kind if kind in KIND_PREFIXES else None
         for level, need in self.order:
-            mask = self.space.levels == level
-            if allowed is not None:
-                mask = mask & allowed
-            at = np.where(mask, votes, -1.0)
-            i = int(np.argmax(at))
-            if at[i] > 0 and at[i] / total >= need - 1e-9:
-                code = self.space.codes[i]
-                return self.hierarchy.groups[code], round(min(at[i] / total, 1.0), 4)
+            idx = self.space.at[(kind_, level)]
+            if not len(idx):
+                continue
+            here = votes[idx]
+            j = int(np.argmax(here))  # the first of equal maxima: the smallest code
+            if here[j] > 0 and here[j] / total >= need - 1e-9:
+                code = self.space.codes[int(idx[j])]
+                return self.hierarchy.groups[code], round(min(float(here[j]) / total, 1.0), 4)
         return None
