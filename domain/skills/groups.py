@@ -79,6 +79,21 @@ _STOP = frozenset(
 )  # fmt: skip
 
 
+# A mention that ends in one of these is a cut-off fragment ("Develop and", "PhD degree in");
+# one naming a degree is a qualification, not a skill (the concept gold's guideline: none).
+# Neither has a right group: they get none.
+_DANGLING = frozenset(["and", "or", "in", "at", "of", "to", "for", "with", "on", "by", "from",
+                       "as", "the", "a", "an", "is", "are", "&"])  # fmt: skip
+_DEGREE = frozenset(["degree", "degrees", "phd", "ph.d", "master", "masters", "bachelor",
+                     "bachelors", "msc", "bsc", "mba", "cand.oecon", "diploma"])  # fmt: skip
+
+
+def placeable(text: str) -> bool:
+    """False for a cut-off fragment or a degree: no group is right for those."""
+    low = text.lower().replace("'s", "").split()
+    return bool(low) and low[-1] not in _DANGLING and not _DEGREE.intersection(low)
+
+
 def words(text: str) -> list[str]:
     """Lower-case content words with a crude stem (plural s, -ing, -ed), in order."""
     out = []
@@ -258,7 +273,7 @@ class GroupPlacer:
         """(group, its share of the vote in (0, 1]) or None: the naming candidates (best
         first), the label vote, the text's and the sentence's words."""
         p = self.params
-        if p.top <= 0:
+        if p.top <= 0 or (text and not placeable(text)):
             return None
         votes = np.zeros(len(self.space.codes), dtype=np.float64)
         total = 0.0

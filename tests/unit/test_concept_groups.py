@@ -131,6 +131,13 @@ def test_onet_candidates_and_esco_knowledge_meet_under_isced_061() -> None:
     assert got is not None and got[0].code == "isced-f/061"
 
 
+@pytest.mark.parametrize("text", ["Develop and", "PhD degree in", "master s degree in", "Work on"])
+def test_fragments_and_degrees_get_no_group(text: str) -> None:
+    p = placer(word_weight=1.0)
+    assert p.place("SKILL", [cand("esco:code", 0.9)], text=text) is None
+    assert p.place("SKILL", [cand("esco:code", 0.9)], text="write code") is not None
+
+
 def test_words_stem_and_drop_stop_words() -> None:
     assert words("Working with the Teams, developing") == ["work", "team", "develop"]
 
