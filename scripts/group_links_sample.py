@@ -11,8 +11,8 @@ mention's line), start / end, group_id, group_name, level, score, relinks (does 
 mention alone with its sentence give that same group: a skill keeps the group of its best
 mention, which may sit in another sentence), and verdict null for the judge. The header line
 holds the guideline. Verdicts are filled by hand afterwards (correct | wrong, and a note).
-score: share judged correct, per level and per kind, and how many rows the product still
-places in the same group today (rows with relinks true).
+score: share judged correct, per level and per kind; with `old_verdict` fields (the version
+before, judged afterwards on the same mentions) its share too.
 """
 
 from __future__ import annotations
@@ -120,6 +120,12 @@ def score(path: Path) -> dict[str, object]:
     out: dict[str, object] = {"rows": len(rows), "judged": len(judged)}
     ok = sum(r["verdict"] == "correct" for r in judged)
     out["correct"] = round(ok / max(len(judged), 1), 3)
+    if any("old_verdict" in r for r in rows):  # the version before, same mentions (see header)
+        old = [r for r in rows if r.get("old_verdict")]
+        out["old version correct"] = round(
+            sum(r["old_verdict"] == "correct" for r in old) / max(len(old), 1), 3
+        )
+        out["old version placed"] = sum(r["old_verdict"] != "no place" for r in old)
     for field in ("level", "kind"):
         n = Counter(str(r[field]) for r in judged)
         c = Counter(str(r[field]) for r in judged if r["verdict"] == "correct")
