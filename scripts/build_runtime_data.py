@@ -150,6 +150,7 @@ def build_taxonomy(data: Path) -> list[dict[str, object]]:
     return skills
 
 
+ONET_PARENTS = ("isced-f/061", "isced-f/06")
 _DATE = re.compile(r"^Date posted:\s*(\d{4}-\d{2}-\d{2})")
 
 
@@ -205,7 +206,9 @@ def build_skill_groups(data: Path, skills: list[dict[str, object]]) -> list[dict
         elif s.get("subcategory"):
             code = f"onet-category:{s['subcategory']}"
             groups[code] = (str(s["subcategory"]), 3)
-            codes = [code]
+            # every O*NET technology category is software: under ISCED-F 061 ICTs (level 2)
+            # and 06 (level 1), so O*NET candidates and ESCO knowledge vote in one hierarchy
+            codes = [code, *ONET_PARENTS] if ONET_PARENTS[0] in groups else [code]
         else:
             codes = []
         if codes:

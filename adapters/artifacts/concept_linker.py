@@ -90,4 +90,6 @@ def build_linker(
     rows = label_rows(taxonomy)
     index = VectorIndex(load_encoder(path), [r[0] for r in rows], [r[1] for r in rows],
                         [r[2] for r in rows])  # fmt: skip
-    return ConceptLinker(taxonomy, aliases, skip, index, params, hierarchy=hierarchy)
+    linker = ConceptLinker(taxonomy, aliases, skip, index, params, hierarchy=hierarchy)
+    linker.placer()  # the group placer's tables, built at start rather than on the first batch
+    return linker

@@ -187,6 +187,10 @@ class SkillHierarchy:
     def __len__(self) -> int:
         return len(self.groups)
 
+    def skill_ids(self) -> list[str]:
+        """The concepts placed in a group, in file order."""
+        return list(self._of)
+
     def of(self, skill_id: str) -> tuple[SkillGroup, ...]:
         """The concept's groups, nearest (most specific) first; () when it has none."""
         return self._of.get(skill_id, ())

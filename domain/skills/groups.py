@@ -1,0 +1,310 @@
+"""Group-level placement (issue #24): the broader place in the taxonomy (an ESCO skill group, an
+ISCED-F field of knowledge, an O*NET technology category) for a mention no concept names. Pure.
+
+Votes for a group, all kind-consistent (SKILL: S / T groups; KNOWLEDGE: ISCED-F fields, O*NET
+categories, languages), each source normalized to its weight:
+    candidates  the first `top` naming candidates scoring >= `min_score`, each voting its score
+                for its nearest group and every ancestor of it
+    label       the mention's cosine with each group's own name (the linker's encoder): the best
+                one, at >= `label_min`, votes `label_weight` x cosine for it and its ancestors
+    words       how ESCO / O*NET labels use the mention's words (`WordGroups`): `word_weight`
+    sentence    the same statistics over the mention's sentence: `context_words`
+The level follows the confidence: levels are tried in `shares` order ("3:0.7,2:0.4,1:0.2": the
+best level-3 group when it holds 0.7 of the vote, else the best level-2 group at 0.4, else
+level 1 at 0.2: "S1 communication, collaboration and creativity" when nothing narrower is
+sure); the first that passes is the place, with its share as the score; else no place.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.errors import ConfigError
+from domain.models import KIND_OF_CATEGORY, ConceptCandidate
+from domain.skills.taxonomy import SkillGroup, SkillHierarchy, Taxonomy
+
+Encoder = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+
+# Where a mention of each kind may be placed, by the start of the group's code
+KIND_PREFIXES: dict[str, tuple[str, ...]] = {
+    "SKILL": ("S", "T"),
+    "KNOWLEDGE": ("isced-f/", "onet-category:", "L"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupParams:
+    """How a mention without a concept is placed. `top` 0: never placed."""
+
+    top: int = 3
+    min_score: float = 0.5
+    shares: str = "3:0.5,2:0.5,1:0.5"  # levels in the order tried, each with the share it needs
+    label_weight: float = 0.0
+    label_min: float = 0.5
+    word_weight: float = 0.0
+    context_words: float = 0.0
+
+    @property
+    def order(self) -> tuple[tuple[int, float], ...]:
+        """((level, share needed), ...) in the order tried. ConfigError when malformed."""
+        try:
+            out = tuple(
+                (int(a), float(b)) for a, b in (x.split(":") for x in self.shares.split(","))
+            )
+        except ValueError:
+            raise ConfigError(
+                f"group shares {self.shares!r}: want e.g. '3:0.7,2:0.4,1:0.2'"
+            ) from None
+        levels = [lv for lv, _ in out]
+        if sorted(levels) != [1, 2, 3] or not all(0.0 < v <= 1.0 for _, v in out):
+            raise ConfigError(
+                f"group shares {self.shares!r}: levels 1, 2, 3 once, shares in (0, 1]"
+            )
+        return out
+
+
+_WORD = re.compile(r"[a-z][a-z0-9+#]+")
+_STOP = frozenset(
+    ["and", "the", "for", "with", "from", "into", "other", "others", "use", "using", "your",
+     "our", "their", "this", "that", "are", "can", "will", "you", "who", "all", "able", "well",
+     "new"]
+)  # fmt: skip
+
+
+# A mention that ends in one of these is a cut-off fragment ("Develop and", "PhD degree in");
+# one naming a degree is a qualification, not a skill (the concept gold's guideline: none).
+# Neither has a right group: they get none.
+_DANGLING = frozenset(["and", "or", "in", "at", "of", "to", "for", "with", "on", "by", "from",
+                       "as", "the", "a", "an", "is", "are", "&"])  # fmt: skip
+_DEGREE = frozenset(["degree", "degrees", "phd", "ph.d", "master", "masters", "bachelor",
+                     "bachelors", "msc", "bsc", "mba", "cand.oecon", "diploma"])  # fmt: skip
+
+
+def placeable(text: str) -> bool:
+    """False for a cut-off fragment or a degree: no group is right for those."""
+    low = text.lower().replace("'s", "").split()
+    return bool(low) and low[-1] not in _DANGLING and not _DEGREE.intersection(low)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case content words with a crude stem (plural s, -ing, -ed), in order."""
+    out = []
+    for w in _WORD.findall(text.lower()):
+        if w in _STOP or len(w) < 3:
+            continue
+        for suffix in ("ing", "ed", "s"):
+            if len(w) > len(suffix) + 3 and w.endswith(suffix) and not w.endswith("ss"):
+                w = w[: -len(suffix)]
+                break
+        out.append(w)
+    return out
+
+
+class GroupSpace:
+    """The groups as vector positions (sorted by code, so the first of equal maxima is the
+    smallest code), each group's ancestors, and per kind the positions a mention may land on."""
+
+    def __init__(self, hierarchy: SkillHierarchy) -> None:
+        self.codes = sorted(hierarchy.groups)
+        self.pos = {c: i for i, c in enumerate(self.codes)}
+        self.levels = np.array([hierarchy.groups[c].level for c in self.codes])
+        up: dict[str, str] = {}
+        for sid in hierarchy.skill_ids():
+            for child, parent in itertools.pairwise(hierarchy.of(sid)):
+                up.setdefault(child.code, parent.code)
+        self.above: dict[str, npt.NDArray[np.intp]] = {}
+        for code in self.codes:
+            path, c = [code], code
+            while (c := up.get(c, "")) and c not in path:
+                path.append(c)
+            self.above[code] = np.array([self.pos[x] for x in path], dtype=np.intp)
+        # (kind, level) -> the positions a mention of that kind may land on at that level
+        self.at: dict[tuple[str | None, int], npt.NDArray[np.intp]] = {}
+        for level in (1, 2, 3):
+            here = self.levels == level
+            self.at[(None, level)] = np.flatnonzero(here)
+            for kind, prefixes in KIND_PREFIXES.items():
+                ok = np.array([c.startswith(prefixes) for c in self.codes], dtype=bool)
+                self.at[(kind, level)] = np.flatnonzero(here & ok)
+        self._closure: dict[str, npt.NDArray[np.intp]] = {}
+
+    def closure(self, groups: Sequence[SkillGroup]) -> npt.NDArray[np.intp]:
+        """Positions of the groups and all their ancestors (each once)."""
+        if not groups:
+            return np.zeros(0, dtype=np.intp)
+        return np.unique(np.concatenate([self.above[g.code] for g in groups]))
+
+    def of_skill(self, hierarchy: SkillHierarchy, skill_id: str) -> npt.NDArray[np.intp]:
+        """`closure` of a concept's groups, remembered per concept."""
+        got = self._closure.get(skill_id)
+        if got is None:
+            got = self._closure[skill_id] = self.closure(hierarchy.of(skill_id))
+        return got
+
+
+class WordGroups:
+    """How the taxonomy's labels use a word: for (kind, word), the share of the concepts whose
+    labels hold it that sit under each group (any level), weighted by the word's idf over the
+    concepts of that kind. Built from ESCO / O*NET labels and the hierarchy alone."""
+
+    def __init__(self, taxonomy: Taxonomy, hierarchy: SkillHierarchy, space: GroupSpace) -> None:
+        counts: dict[tuple[str, str], dict[int, int]] = {}
+        df: dict[tuple[str, str], int] = {}
+        n: dict[str, int] = {}
+        for s in sorted(taxonomy, key=lambda s: s.skill_id):
+            chain = hierarchy.of(s.skill_id)
+            if not chain:
+                continue
+            kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
+            n[kind] = n.get(kind, 0) + 1
+            where = space.closure(chain).tolist()
+            for w in {w for label in (s.name, *s.aliases) for w in words(label)}:
+                df[(kind, w)] = df.get((kind, w), 0) + 1
+                row = counts.setdefault((kind, w), {})
+                for i in where:
+                    row[i] = row.get(i, 0) + 1
+        self.size = len(space.codes)
+        self.table: dict[
+            tuple[str, str], tuple[float, npt.NDArray[np.intp], npt.NDArray[np.float32]]
+        ] = {}
+        for key, row in counts.items():
+            if df[key] < 2:  # one concept's word: its own vector vote says more
+                continue
+            idx = np.array(sorted(row), dtype=np.intp)
+            val = np.array([row[i] / df[key] for i in idx.tolist()], dtype=np.float32)
+            self.table[key] = (math.log(n[key[0]] / df[key]), idx, val)
+
+    def votes(self, text: str, kind: str | None) -> npt.NDArray[np.float32] | None:
+        """Per group, the idf-weighted mean share of the text's known words; None without any."""
+        out = np.zeros(self.size, dtype=np.float32)
+        total = 0.0
+        for w in dict.fromkeys(words(text)):
+            hit = self.table.get((kind or "", w))
+            if hit is None:
+                continue
+            weight, idx, val = hit
+            out[idx] += weight * val
+            total += weight
+        return out / total if total > 0 else None
+
+
+class GroupPlacer:
+    """Places mentions in groups. `place_many` takes what the linker knows of each mention."""
+
+    def __init__(
+        self,
+        hierarchy: SkillHierarchy,
+        params: GroupParams,
+        encoder: Encoder | None = None,
+        taxonomy: Taxonomy | None = None,
+    ) -> None:
+        self.hierarchy = hierarchy
+        self.params = params
+        self.order = params.order
+        self.space = GroupSpace(hierarchy)
+        self.words = (
+            WordGroups(taxonomy, hierarchy, self.space)
+            if taxonomy is not None and (params.word_weight > 0 or params.context_words > 0)
+            else None
+        )
+        self.encoder = encoder if params.label_weight > 0 else None
+        self._labels: dict[str, tuple[npt.NDArray[np.float32], list[str]]] = {}
+        if self.encoder is not None:
+            for kind, prefixes in KIND_PREFIXES.items():
+                codes = [c for c in self.space.codes if c.startswith(prefixes)]
+                names = [hierarchy.groups[c].name for c in codes]
+                if codes:
+                    self._labels[kind] = (np.asarray(self.encoder(names), dtype=np.float32), codes)
+        # word votes of recent texts (mentions and sentences repeat across postings)
+        self._texts: OrderedDict[tuple[str, str | None], npt.NDArray[np.float32] | None] = (
+            OrderedDict()
+        )
+
+    def label_votes(
+        self, texts: Sequence[str], kinds: Sequence[str | None]
+    ) -> list[tuple[str, float] | None]:
+        """Per text, the kind-consistent group whose name is nearest (code, cosine), or None
+        below `label_min` or without an encoder. One encoder call, one product per kind."""
+        if self.encoder is None or not texts:
+            return [None] * len(texts)
+        keys = list(dict.fromkeys(zip(texts, kinds, strict=True)))  # each distinct text once
+        found: dict[tuple[str, str | None], tuple[str, float]] = {}
+        vecs = np.asarray(self.encoder([t for t, _ in keys]), dtype=np.float32)
+        for kind, (matrix, codes) in self._labels.items():
+            rows = [i for i, (_, k) in enumerate(keys) if k == kind]
+            if not rows:
+                continue
+            sims = vecs[rows] @ matrix.T
+            best = np.argmax(sims, axis=1)
+            for r, i in enumerate(rows):
+                cos = float(sims[r, best[r]])
+                if cos >= self.params.label_min:
+                    found[keys[i]] = (codes[int(best[r])], cos)
+        return [found.get(k) for k in zip(texts, kinds, strict=True)]
+
+    def _words(self, text: str, kind: str | None) -> npt.NDArray[np.float32] | None:
+        key = (text, kind)
+        if key in self._texts:
+            self._texts.move_to_end(key)
+            return self._texts[key]
+        assert self.words is not None
+        got = self.words.votes(text, kind)
+        self._texts[key] = got
+        if len(self._texts) > 20_000:
+            self._texts.popitem(last=False)
+        return got
+
+    def place(
+        self,
+        kind: str | None,
+        ranked: Sequence[ConceptCandidate],
+        label: tuple[str, float] | None = None,
+        text: str = "",
+        context: str = "",
+    ) -> tuple[SkillGroup, float] | None:
+        """(group, its share of the vote in (0, 1]) or None: the naming candidates (best
+        first), the label vote, the text's and the sentence's words."""
+        p = self.params
+        if p.top <= 0 or (text and not placeable(text)):
+            return None
+        votes = np.zeros(len(self.space.codes), dtype=np.float64)
+        total = 0.0
+        for c in ranked[: p.top]:
+            if c.score >= p.min_score:
+                votes[self.space.of_skill(self.hierarchy, c.skill_id)] += c.score
+                total += c.score
+        if label is not None and p.label_weight > 0:
+            votes[self.space.above[label[0]]] += p.label_weight * label[1]
+            total += p.label_weight * label[1]
+        if self.words is not None:
+            for weight, got in (
+                (p.word_weight, self._words(text, kind) if text and p.word_weight else None),
+                (
+                    p.context_words,
+                    self._words(context, kind) if context and p.context_words else None,
+                ),
+            ):
+                if got is not None:
+                    votes += weight * got
+                    total += weight
+        if total <= 0:
+            return None
+        kind_ = kind if kind in KIND_PREFIXES else None
+        for level, need in self.order:
+            idx = self.space.at[(kind_, level)]
+            if not len(idx):
+                continue
+            here = votes[idx]
+            j = int(np.argmax(here))  # the first of equal maxima: the smallest code
+            if here[j] > 0 and here[j] / total >= need - 1e-9:
+                code = self.space.codes[int(idx[j])]
+                return self.hierarchy.groups[code], round(min(float(here[j]) / total, 1.0), 4)
+        return None

@@ -1,0 +1,58 @@
+"""The hand-judged sample of 200 group-level links (issue #24,
+config/eval/sample_group_links_judged.jsonl, scripts/group_links_sample.py): the file keeps its
+shape, and the product still makes the links it claims, with the judged-wrong ones a minority."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
+
+
+def _load() -> tuple[dict[str, object], list[dict[str, object]]]:
+    lines = [json.loads(x) for x in JUDGED.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return lines[0], lines[1:]
+
+
+def test_the_judged_file_holds_200_distinct_judged_group_links() -> None:
+    header, rows = _load()
+    assert "guideline" in header and "broader place" in str(header["guideline"])
+    assert len(rows) == 200
+    keys = {(" ".join(str(r["text"]).lower().split()), r["kind"]) for r in rows}
+    assert len(keys) == 200  # distinct mentions
+    for r in rows:
+        assert r["verdict"] in ("correct", "wrong"), r
+        assert str(r["level"]).startswith("group:") and r["group_id"], r
+        assert str(r["text"]) in str(r["sentence"]), r
+        assert r["kind"] in ("SKILL", "KNOWLEDGE")
+
+
+def test_the_script_scores_the_share_judged_correct() -> None:
+    from scripts.group_links_sample import score
+
+    _, rows = _load()
+    got = score(JUDGED)
+    want = sum(r["verdict"] == "correct" for r in rows) / len(rows)
+    assert got["judged"] == 200 and got["correct"] == round(want, 3)
+
+
+@pytest.mark.slow
+def test_the_product_still_makes_the_judged_links_and_the_wrong_ones_stay_a_minority(
+    real_pipeline,
+) -> None:
+    """Fails when a linker change moves the judged links (re-draw and re-judge them:
+    scripts/group_links_sample.py) or when most of the links it still makes were judged wrong."""
+    lk = real_pipeline.extractor.linker
+    _, rows = _load()
+    claimed = [r for r in rows if r["relinks"]]
+    links = lk.link_many([(str(r["text"]), r["kind"]) for r in claimed],
+                         [str(r["sentence"]) for r in claimed])  # fmt: skip
+    same = [r for r, x in zip(claimed, links, strict=True)
+            if x.group is not None and x.group.code == r["group_id"]]  # fmt: skip
+    assert len(same) >= 0.9 * len(claimed), f"{len(same)} of {len(claimed)} judged links remain"
+    wrong = sum(r["verdict"] == "wrong" for r in same)
+    assert wrong < len(same) / 2, f"{wrong} of {len(same)} remaining links judged wrong"
