@@ -325,7 +325,25 @@ class BigQueryStore:
         ]
 
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
-        rows = self._run("posting_history", P("posting_id", "STRING", posting_id))
+        return self._enrichments(
+            self._run("posting_history", P("posting_id", "STRING", posting_id))
+        )
+
+    def enrichments_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[JobEnrichment]:
+        """One query for all keys: clustered by posting_id, it reads the blocks of those ids."""
+        if not keys:
+            return []
+        A = bigquery.ArrayQueryParameter
+        rows = self._run(
+            "enrichments_by_keys",
+            A("posting_ids", "STRING", sorted({p for p, _ in keys})),
+            A("row_ids", "STRING", sorted({r for _, r in keys})),
+        )
+        wanted = set(keys)
+        return [e for e in self._enrichments(rows) if (e.posting_id, e.row_id) in wanted]
+
+    @staticmethod
+    def _enrichments(rows: Any) -> list[JobEnrichment]:
         return [
             JobEnrichment.from_dict(
                 {

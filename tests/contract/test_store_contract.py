@@ -98,6 +98,27 @@ def test_drift_pages_stay_exact_while_postings_leave_and_join_the_drift(
     assert ids(store.drifted_postings("v2", 3, after_posting_id="d11")) == []
 
 
+def test_enrichments_by_keys_reads_many_rows_at_once(store: EnrichmentStore) -> None:
+    a, b = posting("a", "Python"), posting("b", "SQL")
+    ea1, ea2 = enrichment(a, "v1", T1, [skill("s1", "Python")]), enrichment(a, "v2", T2)
+    eb = enrichment(b, "v1", T1)
+    store.write_batch([a, b], [ea1, ea2, eb], [])
+    store.write_batch([a], [ea1], [])  # redelivered: still one row
+    got = store.enrichments_by_keys(
+        [
+            ("a", ea1.row_id),
+            ("b", eb.row_id),
+            ("a", ea1.row_id),
+            ("b", "b:nope:v9"),
+            ("b", ea2.row_id),
+        ]
+    )
+    assert sorted(e.row_id for e in got) == sorted([ea1.row_id, eb.row_id])
+    (one,) = [e for e in got if e.row_id == ea1.row_id]
+    assert one == store.posting_history("a")[0]  # same rows as the history reads
+    assert store.enrichments_by_keys([]) == []
+
+
 def test_history_is_oldest_first_and_round_trips(store: EnrichmentStore) -> None:
     a = posting("a", "Python")
     e1 = enrichment(a, "v1", T1, [skill("s1", "Python")])
