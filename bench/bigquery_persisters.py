@@ -84,6 +84,31 @@ def persister(rest: str, grpc: str, dataset: str, q: Any, out: Any) -> None:
         out.put(("done", item, (time.monotonic() - t0, time.process_time() - c0)))
 
 
+def sched_s(pid: int) -> tuple[float, float]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of every thread of `pid`, from
+    /proc/PID/task/*/schedstat: the second is the time the process lost to the machine's load."""
+    on = wait = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            f = (task / "schedstat").read_text().split()
+        except OSError:
+            continue
+        on, wait = on + int(f[0]), wait + int(f[1])
+    return on / 1e9, wait / 1e9
+
+
+def emulator_pid(rest: str) -> int:
+    port = rest.rsplit(":", 1)[1]
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"bqemu" in b" ".join(cmd) and port.encode() in cmd:
+            return int(pid)
+    raise RuntimeError(f"no emulator process serves {rest}")
+
+
 def emulator_cpu_s(rest: str) -> float:
     """CPU seconds (user + system) used so far by the emulator serving `rest` (from /proc)."""
     port = rest.rsplit(":", 1)[1]
@@ -115,7 +140,10 @@ def run(rest: str, grpc: str, n_postings: int, n: int, redeliver: float) -> dict
     for p in procs:
         p.start()
     time.sleep(8)  # imports and clients ready before the clock starts (not measured)
+    epid = emulator_pid(rest)
     t0, cpu0 = time.monotonic(), emulator_cpu_s(rest)
+    e0 = sched_s(epid)
+    p0 = [sched_s(p.pid) for p in procs if p.pid]
     for b in handed:
         q.put(b)
     timings: list[tuple[int, float]] = []
@@ -133,6 +161,10 @@ def run(rest: str, grpc: str, n_postings: int, n: int, redeliver: float) -> dict
         q.put(None)
     wall = time.monotonic() - t0
     cpu = emulator_cpu_s(rest) - cpu0
+    e1 = sched_s(epid)
+    p1 = [sched_s(p.pid) for p in procs if p.pid]
+    persister_runq = sum(b[1] - a[1] for a, b in zip(p0, p1, strict=True))
+    persister_on = sum(b[0] - a[0] for a, b in zip(p0, p1, strict=True))
     for p in procs:
         p.join()
     one = lambda sql: next(iter(client.query(sql.format(d=dataset)).result()))[0]  # noqa: E731
@@ -156,6 +188,9 @@ def run(rest: str, grpc: str, n_postings: int, n: int, redeliver: float) -> dict
         "postings_rows": posts, "current_rows": current,
         "emulator_cpu_s": round(cpu, 1), "emulator_cores_busy": round(cpu / wall, 2),
         "load_avg_1m": round(os.getloadavg()[0], 2),
+        "emulator_runqueue_wait_s": round(e1[1] - e0[1], 1),
+        "persister_on_cpu_s": round(persister_on, 1),
+        "persister_runqueue_wait_s": round(persister_runq, 1),
         "persister_batch_s": round(sum(t for _, t in timings), 1),
         "persister_cpu_s_in_batches": round(cpu_in_batches, 1),
         "persister_wait_share": round(1 - cpu_in_batches / max(sum(t for _, t in timings), 1e-9), 2),
@@ -193,8 +228,9 @@ def main() -> None:
               f"({r['postings_per_s'] / base:.2f}x), lost {r['lost']}, doubled {r['doubled']}, "
               f"raw duplicates {r['raw_duplicates_removed_by_views']}, batch ms first/last 10% "
               f"{r['batch_ms_first_10pct']}/{r['batch_ms_last_10pct']}, emulator busy "
-              f"{r['emulator_cores_busy']} cores, persisters waiting "
-              f"{r['persister_wait_share']:.0%} of batch time, load {r['load_avg_1m']}")  # fmt: skip
+              f"{r['emulator_cores_busy']} cores (+{r['emulator_runqueue_wait_s']} s waiting for a "
+              f"CPU), persisters waiting {r['persister_wait_share']:.0%} of batch time (of which "
+              f"{r['persister_runqueue_wait_s']} s for a CPU), load {r['load_avg_1m']}")  # fmt: skip
     if args.json:
         args.json.write_text("\n".join(json.dumps(r) for r in results) + "\n")
 
