@@ -15,10 +15,12 @@ down with the table's size. Nothing of our own code's behaviour is patched in.
    appends, `grpc_api/write_servicer.py: _flush_to_target`). `execute` returns that shared
    connection as the cursor, so a thread that fetches after another thread executed reads the
    other statement's result (what our benches saw as `KeyError: no row field 'kind'`: a result
-   with another query's schema), and DuckDB's per-connection mutex is taken by some calls with
-   the GIL held while a thread inside a statement (an Arrow scan of a registered table) waits for
-   the GIL: the futex deadlock seen in 5 of 8 multi-writer runs (py-spy: every thread idle in a
-   lock wait, no request answered). Fix: one DuckDB cursor per thread (`connection.cursor()`, same
+   with another query's schema), and the shared connection deadlocks: a thread whose statement
+   drops a registered Arrow view (`unregister`: destroying its Python dependency needs the GIL)
+   holds the connection's context lock while waiting for the GIL, and a thread holding the GIL
+   (`description`, `execute`) waits for that lock. That is the futex hang of 5 of 8 multi-writer
+   runs; bench/duckdb_shared_connection.py reproduces it without the emulator (py-spy --native
+   stacks in docs/data-plane.md). Fix: one DuckDB cursor per thread (`connection.cursor()`, same
    database, the session's `TimeZone = 'UTC'` applied as `_apply_session_pragmas` does), so each
    thread fetches its own results and holds its own connection mutex, and one process-wide
    `threading.RLock` around every `execute`, so statements still run one at a time as they did on
