@@ -203,25 +203,18 @@ class ResendReport:
 def resend_due_events(
     req: ResendRequest,
     marks: EventMarks,
-    history: Callable[[str], Sequence[JobEnrichment]],
+    read: Callable[[Sequence[tuple[str, str]]], Sequence[JobEnrichment]],
     publisher: EventPublisher,
 ) -> ResendReport:
     """Find rows without a sent mark (enriched within the window, older than the grace), read
-    each one back (`history`: a posting's enrichments, e.g. store.posting_history), publish and
-    mark. Raises TransientError when the warehouse cannot list them (the next run retries)."""
+    them back in one call (`read`: (posting_id, row_id) keys -> rows, e.g.
+    store.enrichments_by_keys), publish and mark. Raises TransientError when the warehouse cannot
+    list or read them (the next run retries)."""
     due: Sequence[DueEvent] = marks.due_events(req.window_s, req.grace_s, req.limit)
-    found: list[JobEnrichment] = []
-    missing = 0
-    by_posting: dict[str, list[str]] = {}
-    for d in due:
-        by_posting.setdefault(d.posting_id, []).append(d.row_id)
-    for posting_id, row_ids in by_posting.items():
-        rows = {e.row_id: e for e in history(posting_id)}
-        for r in row_ids:
-            if r in rows:
-                found.append(rows[r])
-            else:
-                missing += 1
+    keys = list(dict.fromkeys((d.posting_id, d.row_id) for d in due))
+    rows = {e.row_id: e for e in read(keys)} if keys else {}
+    found = [rows[r] for _, r in keys if r in rows]
+    missing = len(keys) - len(found)
     report = publish_events(found, publisher, marks, req.max_data_bytes)
     if missing:
         log.warning("resend: %d due rows could not be read back", missing)

@@ -96,6 +96,12 @@ class EnrichmentStore(Protocol):
         """Every enrichment of one posting, oldest first."""
         ...
 
+    def enrichments_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[JobEnrichment]:
+        """The enrichment rows named by `(posting_id, row_id)` keys, each once, in no set order;
+        keys with no row are left out. One read for many rows (the events resend job), where
+        posting_history would be one read per posting."""
+        ...
+
     def failed_postings(
         self,
         current_version: str,

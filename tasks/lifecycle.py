@@ -116,7 +116,7 @@ def resend_events_task() -> dict[str, object]:
             return {"skipped": "another resend is running"}
         try:
             report = resend_due_events(
-                req, svc.event_marks, svc.store.posting_history, svc.event_publisher
+                req, svc.event_marks, svc.store.enrichments_by_keys, svc.event_publisher
             )
         except TransientError as exc:  # nothing lost: still due at the next run
             log.warning("events resend deferred to the next run: %s", exc)

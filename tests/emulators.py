@@ -73,15 +73,24 @@ def bigquery_emulator(workdir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def bigquery_emulator_endpoints(workdir: Path) -> Iterator[tuple[str, str]]:
-    """Yields (REST endpoint http://127.0.0.1:PORT, gRPC host:port of the Storage APIs)."""
+def bigquery_emulator_endpoints(
+    workdir: Path, patched: bool = False, keep_snapshots: bool = False
+) -> Iterator[tuple[str, str]]:
+    """Yields (REST endpoint http://127.0.0.1:PORT, gRPC host:port of the Storage APIs).
+
+    patched=True (benches only) starts it through bench/bqemu_launch.py: a DuckDB cursor per
+    thread (no cross-thread deadlock or mixed-up results) and, unless keep_snapshots, no
+    time-travel copy of the whole table after each write. The test suite uses the stock emulator.
+    """
     exe = BQEMU / "bin" / "bqemulator"
     if not exe.exists():
         raise EmulatorMissing(f"{exe} missing: run `make install`")
     rest, grpc = free_port(), free_port()
     env = dict(os.environ, HOME=str(BQEMU / "home"))
-    argv = [str(exe), "start", "--rest-port", str(rest), "--grpc-port", str(grpc),
-            "--project", PROJECT, "--log-level", "warning", "--log-format", "console"]  # fmt: skip
+    launch = [str(BQEMU / "bin" / "python"), str(ROOT / "bench" / "bqemu_launch.py")]
+    argv = [*(launch if patched else [str(exe)]), "start", "--rest-port", str(rest),
+            "--grpc-port", str(grpc), "--project", PROJECT, "--log-level", "warning",
+            "--log-format", "console", *(["--keep-snapshots"] if patched and keep_snapshots else [])]  # fmt: skip
     ready = lambda: port_open("127.0.0.1", rest) and port_open("127.0.0.1", grpc)  # noqa: E731
     with _process(argv, workdir / "bqemulator.log", env, ready, 90):
         yield f"http://127.0.0.1:{rest}", f"127.0.0.1:{grpc}"

@@ -122,6 +122,14 @@ class InMemoryStore:
         rows = [e for e in self.enrichments.values() if e.posting_id == posting_id]
         return sorted(rows, key=lambda e: (e.enriched_at, e.row_id))
 
+    def enrichments_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[JobEnrichment]:
+        found = (self.enrichments.get(r) for _, r in dict.fromkeys(keys))
+        return [
+            e
+            for e, (p, _) in zip(found, dict.fromkeys(keys), strict=True)
+            if e and e.posting_id == p
+        ]
+
     def section_classifications(self, posting_id: str) -> list[SectionRow]:
         return [
             SectionRow(

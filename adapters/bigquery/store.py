@@ -13,6 +13,7 @@ from google.cloud.bigquery.retry import DEFAULT_RETRY
 
 from adapters.bigquery.append import Appender
 from adapters.bigquery.client import translated
+from adapters.bigquery.drift_pages import DriftPager
 from adapters.bigquery.sql_files import query, render
 from adapters.rows import (
     enrichment_row,
@@ -159,6 +160,7 @@ class BigQueryStore:
         self.deadline_s = api_deadline_s
         self._retry = DEFAULT_RETRY.with_deadline(api_deadline_s)
         self.writer = writer
+        self.drift_pager = DriftPager(self._run)  # O(page) drift pages (drift_pages.py)
 
     def _job(self, name: str, params: list[Any]) -> bigquery.QueryJob:
         sql = render(query(name), self.dataset)
@@ -263,16 +265,11 @@ class BigQueryStore:
         from_version: str | None = None,
         since: str | None = None,
     ) -> list[Posting]:
-        keys = [
-            (r["posting_id"], r["content_hash"])
-            for r in self._run(
-                "drift",
-                *self._drift_params(current_version, from_version, since),
-                P("after", "STRING", after_posting_id or ""),
-                P("limit", "INT64", limit),
-            )
-        ]
-        return self._postings_by_keys(keys)
+        filters = self._drift_params(current_version, from_version, since)
+        key = (current_version, from_version, since)
+        return self._postings_by_keys(
+            self.drift_pager.keys(filters, key, limit, after_posting_id or "")
+        )
 
     def _postings_by_keys(self, keys: list[tuple[str, str]]) -> list[Posting]:
         """The raw postings of `keys`, in that order (a page: two queries, the second by key)."""
@@ -328,7 +325,25 @@ class BigQueryStore:
         ]
 
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
-        rows = self._run("posting_history", P("posting_id", "STRING", posting_id))
+        return self._enrichments(
+            self._run("posting_history", P("posting_id", "STRING", posting_id))
+        )
+
+    def enrichments_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[JobEnrichment]:
+        """One query for all keys: clustered by posting_id, it reads the blocks of those ids."""
+        if not keys:
+            return []
+        A = bigquery.ArrayQueryParameter
+        rows = self._run(
+            "enrichments_by_keys",
+            A("posting_ids", "STRING", sorted({p for p, _ in keys})),
+            A("row_ids", "STRING", sorted({r for _, r in keys})),
+        )
+        wanted = set(keys)
+        return [e for e in self._enrichments(rows) if (e.posting_id, e.row_id) in wanted]
+
+    @staticmethod
+    def _enrichments(rows: Any) -> list[JobEnrichment]:
         return [
             JobEnrichment.from_dict(
                 {

@@ -434,6 +434,15 @@ class DuckDbStore:
             for r in rows
         ]
 
+    def enrichments_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[JobEnrichment]:
+        """Local reads are cheap: one posting_history per posting named (same rows, same parse)."""
+        wanted: dict[str, set[str]] = {}
+        for posting_id, row_id in keys:
+            wanted.setdefault(posting_id, set()).add(row_id)
+        return [
+            e for p, rows in wanted.items() for e in self.posting_history(p) if e.row_id in rows
+        ]
+
     def section_classifications(self, posting_id: str) -> list[SectionRow]:
         rows = self._query(
             "SELECT c.enrichment_version, c.content_hash, c.classifier_version, c.section_index, "

@@ -82,6 +82,43 @@ def test_drift_finds_postings_whose_latest_row_is_not_current(store: EnrichmentS
     assert store.count_drifted("v1") == 2
 
 
+def test_drift_pages_stay_exact_while_postings_leave_and_join_the_drift(
+    store: EnrichmentStore,
+) -> None:
+    ps = [posting(f"d{i:02d}", f"text {i}") for i in range(12)]
+    store.write_batch(ps, [enrichment(p, "v1", T1) for p in ps], [])
+    ids = lambda got: [p.posting_id for p in got]  # noqa: E731
+    assert ids(store.drifted_postings("v2", limit=3)) == ["d00", "d01", "d02"]  # a pass starts
+    moved = ps[3:8]  # re-enriched while the pass walks: d03..d07 leave the drift
+    store.write_batch(moved, [enrichment(p, "v2", T2) for p in moved], [])
+    late = posting("d05a", "late")  # and one joins it, between two of the first ids
+    store.write_batch([late], [enrichment(late, "v1", T2)], [])
+    assert ids(store.drifted_postings("v2", 3, after_posting_id="d02")) == ["d05a", "d08", "d09"]
+    assert ids(store.drifted_postings("v2", 3, after_posting_id="d09")) == ["d10", "d11"]
+    assert ids(store.drifted_postings("v2", 3, after_posting_id="d11")) == []
+
+
+def test_enrichments_by_keys_reads_many_rows_at_once(store: EnrichmentStore) -> None:
+    a, b = posting("a", "Python"), posting("b", "SQL")
+    ea1, ea2 = enrichment(a, "v1", T1, [skill("s1", "Python")]), enrichment(a, "v2", T2)
+    eb = enrichment(b, "v1", T1)
+    store.write_batch([a, b], [ea1, ea2, eb], [])
+    store.write_batch([a], [ea1], [])  # redelivered: still one row
+    got = store.enrichments_by_keys(
+        [
+            ("a", ea1.row_id),
+            ("b", eb.row_id),
+            ("a", ea1.row_id),
+            ("b", "b:nope:v9"),
+            ("b", ea2.row_id),
+        ]
+    )
+    assert sorted(e.row_id for e in got) == sorted([ea1.row_id, eb.row_id])
+    (one,) = [e for e in got if e.row_id == ea1.row_id]
+    assert one == store.posting_history("a")[0]  # same rows as the history reads
+    assert store.enrichments_by_keys([]) == []
+
+
 def test_history_is_oldest_first_and_round_trips(store: EnrichmentStore) -> None:
     a = posting("a", "Python")
     e1 = enrichment(a, "v1", T1, [skill("s1", "Python")])

@@ -124,7 +124,7 @@ def test_a_failed_publish_never_raises_and_is_sent_by_the_resend_job(store: InMe
     assert (report.published, report.failed) == (2, 2)
     assert [d.row_id for d in store.due_events(DAY, 0.0, 10)] == sorted([rows[1].row_id, rows[3].row_id])  # fmt: skip
     pub.fail_rows = set()
-    again = resend_due_events(ResendRequest(DAY, 0.0, 100), store, store.posting_history, pub)
+    again = resend_due_events(ResendRequest(DAY, 0.0, 100), store, store.enrichments_by_keys, pub)
     assert again.to_dict() == {"due": 2, "published": 2, "failed": 0, "missing": 0}
     assert store.due_events(DAY, 0.0, 10) == []
     keys = [ev.attributes["idempotency_key"] for ev in pub.published]
@@ -149,7 +149,7 @@ def test_sent_but_unmarked_events_are_sent_again_with_the_same_key(store: InMemo
     rows = _persisted(store, 2)
     pub = FakeEventPublisher()
     assert publish_events(rows, pub, MarksDown()).published == 2  # type: ignore[arg-type]
-    resend_due_events(ResendRequest(DAY, 0.0, 100), store, store.posting_history, pub)
+    resend_due_events(ResendRequest(DAY, 0.0, 100), store, store.enrichments_by_keys, pub)
     keys = [ev.attributes["idempotency_key"] for ev in pub.published]
     assert len(keys) == 4 and set(keys) == {r.row_id for r in rows}
 
@@ -157,7 +157,7 @@ def test_sent_but_unmarked_events_are_sent_again_with_the_same_key(store: InMemo
 def test_resend_respects_the_grace_period(store: InMemoryStore) -> None:
     _persisted(store, 2)  # an hour old
     pub = FakeEventPublisher()
-    report = resend_due_events(ResendRequest(DAY, 2 * 3600.0, 100), store, store.posting_history, pub)  # fmt: skip
+    report = resend_due_events(ResendRequest(DAY, 2 * 3600.0, 100), store, store.enrichments_by_keys, pub)  # fmt: skip
     assert report.due == 0 and pub.published == []
 
 
