@@ -52,7 +52,9 @@ def main() -> int:
     strings = {title_key(t) for _, t in alt_only}
     out: dict[str, object] = {
         "alternate_title_pairs": len(alt_only),
-        "pairs_whose_string_names_2plus_codes": sum(len(listed[title_key(t)]) > 1 for _, t in alt_only),  # fmt: skip
+        "pairs_whose_string_names_2plus_codes": sum(
+            len(listed[title_key(t)]) > 1 for _, t in alt_only
+        ),
         "distinct_normalized_strings": len(strings),
         "strings_naming_2plus_codes": sum(len(listed[s]) > 1 for s in strings),
         "held_out_pairs": len(held),

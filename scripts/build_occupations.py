@@ -34,6 +34,7 @@ from domain.occupations.coder import (
     OccupationCoder,
     SocModel,
     esco_vectorizer,
+    major_groups,
     title_vectorizers,
 )
 from domain.occupations.evaluate import is_dev, is_held_out, soc6, topk_accuracy
@@ -143,6 +144,15 @@ def fit(texts: list[str], labels: list[int]):  # type: ignore[no-untyped-def]
     x = sp.hstack([word.fit_transform(texts), char.fit_transform(texts)], format="csr")
     clf = LinearSVC(C=C, random_state=0).fit(x, labels)
     return word, char, clf
+
+
+def fit_major(texts: list[str], labels, codes: list[str]) -> SocModel:  # type: ignore[no-untyped-def]
+    """A LinearSVC over the same features, fitted on the SOC major group of each title: a
+    SocModel whose classes are the major groups ('XX')."""
+    groups, member = major_groups(codes)
+    y = np.argmax(member[:, np.asarray(labels)], axis=0)
+    word, char, clf = fit(texts, list(y))
+    return soc_model(word, char, clf, list(groups), list(groups), list(groups), 0.0, 1.0)
 
 
 def soc_model(word, char, clf, codes, titles, onet, prune: float, temperature: float) -> SocModel:  # type: ignore[no-untyped-def]

@@ -139,6 +139,21 @@ def title_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
     return word, char
 
 
+def knn_vectorizer() -> TfidfVectorizer:
+    """The nearest-title feature space (char_wb 3-5 grams, sublinear TF-IDF), unfitted."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)
+
+
+def major_groups(codes: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
+    """The SOC major groups ('XX') of 6-digit `codes`, sorted, and the (groups, classes) 0/1
+    float32 matrix saying which group each class belongs to."""
+    groups = tuple(sorted({c[:2] for c in codes}))
+    index = {g: i for i, g in enumerate(groups)}
+    member = np.zeros((len(groups), len(codes)), dtype=np.float32)
+    member[[index[c[:2]] for c in codes], np.arange(len(codes))] = 1.0
+    return groups, member
+
+
 def esco_vectorizer() -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
 
