@@ -44,10 +44,12 @@ def is_dev_string(key: str) -> bool:
 
 @dataclass(frozen=True)
 class GoldTitle:
-    """One distinct normalized title and every 6-digit code ('XX-XXXX') O*NET lists for it."""
+    """One distinct normalized title, every 6-digit code ('XX-XXXX') O*NET lists for it, and one
+    raw O*NET title that normalizes to it (the first in sorted order: what a bench codes)."""
 
     text: str
     codes: frozenset[str]
+    raw: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,18 +74,20 @@ def split_titles(
     occ = [(c, title_key(t)) for c, t in occupations]
     protected = {t for _, t in occ}
     codes: dict[str, set[str]] = defaultdict(set)
+    raw: dict[str, str] = {}
     for c, t in alternates:
         key = title_key(t)
         if key:
             codes[key].add(c)
+            raw[key] = min(raw.get(key, t), t)
     train = [(c, t) for c, t in occ if t]
     dev: list[GoldTitle] = []
     held: list[GoldTitle] = []
     for key in sorted(codes):
         if key not in protected and is_held_out_string(key):
-            held.append(GoldTitle(key, frozenset(soc6(c) for c in codes[key])))
+            held.append(GoldTitle(key, frozenset(soc6(c) for c in codes[key]), raw[key]))
         elif key not in protected and is_dev_string(key):
-            dev.append(GoldTitle(key, frozenset(soc6(c) for c in codes[key])))
+            dev.append(GoldTitle(key, frozenset(soc6(c) for c in codes[key]), raw[key]))
         else:
             train += [(c, key) for c in sorted(codes[key])]
     return TitleSplit(tuple(train), tuple(dev), tuple(held))

@@ -29,6 +29,7 @@ def test_all_pairs_of_a_string_fall_on_one_side_with_every_code_as_gold() -> Non
     some = next(iter(held))
     i = int(some.rsplit(" ", 1)[1])
     assert held[some] == {f"11-{i % 50:04d}", f"13-{i % 40:04d}"}
+    assert title_key(split.held_out[0].raw) == split.held_out[0].text
 
 
 def test_an_occupations_own_title_is_never_held_out() -> None:
