@@ -31,7 +31,8 @@ def test_major_groups_say_which_group_each_code_is_in() -> None:
 
 
 def test_the_group_with_most_mass_gives_the_top_code_the_rest_follow_by_probability() -> None:
-    p = np.array([[0.40, 0.30, 0.25, 0.05]])  # 11-1011 is the likeliest code, 15 the likeliest group
+    # 11-1011 is the likeliest code, 15 the likeliest group
+    p = np.array([[0.40, 0.30, 0.25, 0.05]])
     neutral = np.log(np.full((1, 3), 1 / 3))
     assert _prior(0.0).rank(p, neutral).tolist() == [[1, 0, 2]]
 
