@@ -223,6 +223,9 @@ def main() -> int:
         rows = [r for r in rows if "title" in r]
         coded = [r for r in rows if r["soc_code"]]
         out["hand_labelled_titles"] = score(coder, [(r["soc_code"], r["title"]) for r in coded])
+        if coder.majors is not None:
+            pairs = [(r["soc_code"], r["title"]) for r in coded]
+            out["hand_labelled_without_group_first"] = score(dc_replace(coder, majors=None), pairs)
         if args.baseline:
             pairs = [(r["soc_code"], r["title"]) for r in coded]
             out["baseline"]["hand_labelled_titles"] = score(coders["baseline"], pairs)  # type: ignore[index]
