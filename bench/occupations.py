@@ -192,6 +192,7 @@ def main() -> int:
     ap.add_argument("--nmi", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--coder", type=Path, default=ROOT / "config" / "occupations")
     ap.add_argument(
         "--baseline",
         type=Path,
@@ -200,7 +201,7 @@ def main() -> int:
     args = ap.parse_args()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    coder = load_coder(ROOT / "config" / "occupations", ROOT / "config/models/concept_vectors")
+    coder = load_coder(args.coder, ROOT / "config/models/concept_vectors")
     load_s = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out: dict[str, object] = {"load_s": round(load_s, 2), "rss_added_mib": round(rss1 - rss0)}
