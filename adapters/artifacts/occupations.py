@@ -225,4 +225,5 @@ def load_coder(
     majors = None if vectors is None or not group_first else load_majors(path, soc)
     coder = OccupationCoder(soc, esco, titles, majors)
     _ = coder.esco_soc  # the learned ESCO -> SOC crosswalk, at worker start, not on a first batch
+    _ = None if majors is None else majors.coef_t
     return coder

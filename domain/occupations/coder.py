@@ -168,10 +168,16 @@ class SocModel:
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
         return sp.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
 
+    @cached_property
+    def coef_t(self) -> sp.csr_matrix:
+        """coef transposed, as CSR, once: `x @ coef.T` converted the whole matrix on every call
+        (a fifth of the coder's time per batch, 2026-11-30)."""
+        return sp.csr_matrix(self.coef.T)
+
     def scores(self, texts: Sequence[str], x: sp.csr_matrix | None = None) -> np.ndarray:
         """Decision scores, (len(texts), classes); `x` their features when already computed."""
         x = self.features(texts) if x is None else x
-        dense: np.ndarray = np.asarray((x @ self.coef.T).todense())
+        dense: np.ndarray = np.asarray((x @ self.coef_t).todense())
         return np.asarray(dense + self.intercept)
 
     def probabilities(self, texts: Sequence[str], x: sp.csr_matrix | None = None) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,9 +45,14 @@ class MajorGroupPrior:
     member: np.ndarray
     weight: float
 
+    @cached_property
+    def coef_t(self) -> sp.csr_matrix:
+        """coef transposed, as CSR, once (not converted on every batch)."""
+        return sp.csr_matrix(self.coef.T)
+
     def log_probabilities(self, features: sp.csr_matrix) -> np.ndarray:
         """(n, groups) log p(group | title) from the SOC classifier's feature rows."""
-        s = np.asarray((features @ self.coef.T).todense()) + self.intercept
+        s = np.asarray((features @ self.coef_t).todense()) + self.intercept
         return log_softmax(s * self.temperature)
 
     def rank(self, p: np.ndarray, group_log_p: np.ndarray, k: int = 3) -> np.ndarray:
