@@ -15,7 +15,8 @@ hand       config/eval/occupation_titles.jsonl: posting titles labelled by hand 
            1,250 Google postings (../shared/data, local only) against their 23 categories
 --speed    the coder's time per posting in batches of 32 against the quality profile's extraction
            time per posting on the same sample postings (one thread, interleaved rounds)
---baseline DIR  another coder folder, scored and (with --speed) timed in the same rounds. The
+--baseline DIR  another coder folder, scored and (with --speed) timed in the same rounds, on v2's
+           code path (coefficients transposed on every call, as shipped in 2026.11.11). The
            held-out strings are NOT held out for a coder built on the per-pair split (v2): its
            figure there is reported under a name that says so
 Scores are top-1 / top-3 at SOC 6-digit (XX-XXXX) and 2-digit (major group), the ranking cut at 3
@@ -36,14 +37,17 @@ import resource
 import statistics
 import sys
 import time
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace as dc_replace
 from pathlib import Path
+
+import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from adapters.artifacts.occupations import load_coder  # noqa: E402
-from domain.occupations.coder import OccupationCoder  # noqa: E402
+from domain.occupations.coder import OccupationCoder, SocModel  # noqa: E402
 from domain.occupations.evaluate import is_held_out, soc6, topk_accuracy  # noqa: E402
 from domain.occupations.split import GoldTitle, split_titles, topk_set_accuracy  # noqa: E402
 
@@ -61,6 +65,14 @@ def held_out(short_titles: bool) -> list[tuple[str, str]]:
                 names.append(row["Short Title"])
             out += [(code, t) for t in names if is_held_out(code, t)]
     return out
+
+
+class _TransposedPerCall(SocModel):
+    """v2's code path for --baseline: `x @ coef.T` converts the coefficients on every call."""
+
+    @property  # type: ignore[override]
+    def coef_t(self) -> sp.csr_matrix:
+        return self.coef.T
 
 
 def held_out_strings() -> list[GoldTitle]:
@@ -133,7 +145,6 @@ def speed(coders: dict[str, OccupationCoder], repeat: int) -> dict[str, float]:
 
 
 def nmi(coder: OccupationCoder) -> dict[str, object]:
-    from dataclasses import replace as dc_replace
 
     from sklearn.metrics import normalized_mutual_info_score as nmi_score
 
@@ -214,6 +225,8 @@ def main() -> int:
     coders = {"coder": coder}
     if args.baseline:
         base = load_coder(args.baseline, ROOT / "config/models/concept_vectors", group_first=False)
+        fields = {f.name: getattr(base.soc, f.name) for f in dataclass_fields(SocModel)}
+        base = dc_replace(base, soc=_TransposedPerCall(**fields))
         coders["baseline"] = base
         out["baseline"] = {
             "held_out_strings_not_held_out_for_it": score_strings(base, strings),
