@@ -3,7 +3,7 @@
 O*NET occupation titles + 80% of the alternate titles (scores in meta.json are on the 20% dev part of
 those, never on the held-out 20%, which bench/occupations.py scores) train a LinearSVC over
 title n-grams; ESCO v1.1.1 occupations give the ESCO/ISCO side (labels + occupation-skill relations).
-LinearSVC runs with a fixed seed; byte-identical re-runs are not yet checked.
+LinearSVC runs with a fixed seed; two full v3 builds wrote byte-identical files (2026-11-30).
 v3 (2026.11.16): titles are split by normalized string (domain/occupations/split.py), and
 major_groups.npz holds a second LinearSVC over the same features on the 23 SOC major groups, for
 the group-first top-1 (domain/occupations/fusion.py).
