@@ -3,7 +3,10 @@
 O*NET occupation titles + 80% of the alternate titles (scores in meta.json are on the 20% dev part of
 those, never on the held-out 20%, which bench/occupations.py scores) train a LinearSVC over
 title n-grams; ESCO v1.1.1 occupations give the ESCO/ISCO side (labels + occupation-skill relations).
-LinearSVC runs with a fixed seed; byte-identical re-runs are not yet checked.
+LinearSVC runs with a fixed seed; two full v3 builds wrote byte-identical files (2026-11-30).
+v3 (2026.11.16): titles are split by normalized string (domain/occupations/split.py), and
+major_groups.npz holds a second LinearSVC over the same features on the 23 SOC major groups, for
+the group-first top-1 (domain/occupations/fusion.py).
 title_centroids.npz: each SOC class's mean title vector (all kept titles, model2vec vectors of
 config/models/concept_vectors), fused with the classifier at FUSION_WEIGHT; `--centroids-only`
 rebuilds just that file (deterministic: byte-identical re-runs, checked 2026-11-30).
@@ -19,6 +22,7 @@ import math
 import sys
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +32,7 @@ from sklearn.svm import LinearSVC
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.artifacts.concept_linker import load_encoder
-from adapters.artifacts.occupations import save_centroids, save_coder
+from adapters.artifacts.occupations import save_centroids, save_coder, save_majors
 from domain.occupations.coder import (
     EscoModel,
     OccupationCoder,
@@ -36,7 +40,9 @@ from domain.occupations.coder import (
     esco_vectorizer,
     title_vectorizers,
 )
-from domain.occupations.evaluate import is_dev, is_held_out, soc6, topk_accuracy
+from domain.occupations.evaluate import soc6
+from domain.occupations.fusion import MajorGroupPrior, log_softmax, major_groups
+from domain.occupations.split import split_titles, topk_set_accuracy
 from domain.occupations.titles import normalize_title
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "taxonomy"
@@ -52,6 +58,9 @@ TEMPERATURES = tuple(0.5 * i for i in range(1, 41))
 # p ~ p_svc * exp(w * cosine to the class's mean title vector): w chosen on dev titles among
 # 2.5 .. 20 by bench/occupation_embeddings.py (dev 6-digit top-1 0.4165 -> 0.4316, 2026-11-30).
 FUSION_WEIGHT = 7.5
+# top-1 chosen major group first: argmax log(group mass) + w * log p(group | title), w chosen on the
+# string split's dev titles among 0 .. 3 by bench/occupation_v3_choices.py (2026-11-30).
+GROUP_WEIGHT = 2.0
 VECTORS = Path("config/models/concept_vectors")
 
 
@@ -145,6 +154,15 @@ def fit(texts: list[str], labels: list[int]):  # type: ignore[no-untyped-def]
     return word, char, clf
 
 
+def fit_major(texts: list[str], labels, codes: list[str], prune: float = 0.0) -> SocModel:  # type: ignore[no-untyped-def]
+    """A LinearSVC over the same features, fitted on the SOC major group of each title: a
+    SocModel whose classes are the major groups ('XX')."""
+    groups, member = major_groups(codes)
+    y = np.argmax(member[:, np.asarray(labels)], axis=0)
+    word, char, clf = fit(texts, list(y))
+    return soc_model(word, char, clf, list(groups), list(groups), list(groups), prune, 1.0)
+
+
 def soc_model(word, char, clf, codes, titles, onet, prune: float, temperature: float) -> SocModel:  # type: ignore[no-untyped-def]
     coef = np.asarray(clf.coef_, dtype=np.float32)
     coef[np.abs(coef) < prune] = 0.0
@@ -164,19 +182,22 @@ def soc_model(word, char, clf, codes, titles, onet, prune: float, temperature: f
     )
 
 
-def scores(model: SocModel, texts: list[str], gold: list[str]) -> dict[str, float]:
+def scores(model: SocModel, texts: list[str], gold: list[frozenset[str]]) -> dict[str, float]:
+    """Dev figures of the classifier's own ranking: any of a string's O*NET codes is a hit."""
     s = model.scores(texts)
     ranked = [[model.codes[j] for j in row] for row in np.argsort(-s, axis=1, kind="stable")[:, :3]]
     return {
-        f"{d}d_top{k}": round(topk_accuracy(gold, ranked, k, d), 4) for d in (6, 2) for k in (1, 3)
+        f"{d}d_top{k}": round(topk_set_accuracy(gold, ranked, k, d), 4)
+        for d in (6, 2)
+        for k in (1, 3)
     }
 
 
-def nll(model: SocModel, s: np.ndarray, gold_idx: np.ndarray, t: float) -> float:
-    z = s * t
-    z = z - z.max(axis=1, keepdims=True)
-    logp = z[np.arange(len(z)), gold_idx] - np.log(np.exp(z).sum(axis=1))
-    return float(-logp.mean())
+def nll(s: np.ndarray, gold: np.ndarray, t: float) -> float:
+    """-mean log of the softmax(t * s) mass on each row's gold classes (gold: rows x classes 0/1)."""
+    z = log_softmax(s * t)
+    m = np.where(gold > 0, z, -np.inf).max(axis=1, keepdims=True)
+    return float(-(m[:, 0] + np.log((np.exp(z - m) * gold).sum(axis=1))).mean())
 
 
 def title_centroids(texts: list[str], labels: list[int], n: int, vectors: Path) -> np.ndarray:
@@ -201,17 +222,14 @@ def main() -> int:
     occ_rows, occ, alts = read_onet(args.data / "onet_29.2")
     codes, titles, onet = soc_classes(occ)
     cls = {c: i for i, c in enumerate(codes)}
-    kept = [(c, t) for c, t in alts if not is_held_out(c, t)]
-    train = [(c, t) for c, t in occ_rows] + [(c, t) for c, t in kept if not is_dev(c, t)]
-    dev = [(c, t) for c, t in kept if is_dev(c, t)]
+    split = split_titles(occ_rows, alts)  # by normalized string: held-out strings never read
+    groups, member = major_groups(codes)
 
-    def xy(pairs: list[tuple[str, str]]) -> tuple[list[str], list[int], list[str]]:
-        out = [(normalize_title(t).text, soc6(c)) for c, t in pairs]
-        out = [(t, c) for t, c in out if t]
-        return [t for t, _ in out], [cls[c] for _, c in out], [c for _, c in out]
+    def xy(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], list[int]]:
+        return [t for _, t in pairs], [cls[soc6(c)] for c, _ in pairs]
 
     def centroids() -> None:
-        ax, ay, _ = xy(train + dev)
+        ax, ay = xy(split.kept())
         cent = title_centroids(ax, ay, len(codes), args.vectors)
         save_centroids(cent, FUSION_WEIGHT, args.vectors, args.out)
         meta_path = args.out / "meta.json"
@@ -227,10 +245,15 @@ def main() -> int:
         centroids()
         return 0
 
-    tx, ty, _ = xy(train)
-    dx, dy, dgold = xy(dev)
+    tx, ty = xy(split.train)
+    dx = [g.text for g in split.dev]
+    dgold = [g.codes for g in split.dev]
+    gmat = np.zeros((len(dx), len(codes)), dtype=np.float32)
+    for i, g in enumerate(dgold):
+        gmat[i, [cls[c] for c in g]] = 1.0
     print(
-        f"train {len(tx)} dev {len(dx)} held out {len(alts) - len(kept)} (not read further)",
+        f"train pairs {len(tx)}, dev strings {len(dx)}, "
+        f"held-out strings {len(split.held_out)} (not read further)",
         flush=True,
     )
     word, char, clf = fit(tx, ty)
@@ -244,15 +267,25 @@ def main() -> int:
             prune = p
     m = soc_model(word, char, clf, codes, titles, onet, prune, 1.0)
     s = m.scores(dx)
-    gold_idx = np.array(dy)
-    temperature = min(TEMPERATURES, key=lambda t: nll(m, s, gold_idx, t))
+    temperature = min(TEMPERATURES, key=lambda t: nll(s, gmat, t))
     dev_scores = scores(m, dx, dgold)
-    print(f"dev {dev_scores}, prune {prune}, temperature {temperature}", flush=True)
+    major = fit_major(tx, ty, codes, prune)
+    s2 = major.scores(dx)
+    major_temperature = min(TEMPERATURES, key=lambda t: nll(s2, (gmat @ member.T > 0) * 1.0, t))
+    print(f"dev {dev_scores}, prune {prune}, temperature {temperature}, "
+          f"major-group temperature {major_temperature}", flush=True)  # fmt: skip
 
-    # the shipped coder: refit on every kept title (train + dev), same choices
-    ax, ay, _ = xy(train + dev)
+    # the shipped coder: refit on every kept string (train + dev), same choices
+    ax, ay = xy(split.kept())
     word, char, clf = fit(ax, ay)
     soc = soc_model(word, char, clf, codes, titles, onet, prune, temperature)
+    major = fit_major(ax, ay, codes, prune)
+    if (major.word.vocabulary_, major.char.vocabulary_) != (
+        soc.word.vocabulary_,
+        soc.char.vocabulary_,
+    ):
+        raise SystemExit("major-group classifier fitted on other features than the SOC one")
+    majors = MajorGroupPrior(major.coef, major.intercept, major_temperature, member, GROUP_WEIGHT)
     uris, labels, isco, text, owner, relations = read_esco(args.data / "esco_v1.1.1")
     vec = esco_vectorizer()
     vectors = vec.fit_transform(text).tocsr()
@@ -271,8 +304,14 @@ def main() -> int:
     meta = {
         "classifier": f"LinearSVC(C={C}) on TF-IDF word 1-2 + char_wb 2-5 grams (min_df 2)",
         "classes": len(codes),
+        "split": "by normalized title string (domain/occupations/split.py)",
         "train_titles": len(ax),
-        "held_out_titles": len(alts) - len(kept),
+        "held_out_strings": len(split.held_out),
+        "major_groups": (
+            f"LinearSVC(C={C}) over the same features on {len(groups)} SOC major groups, "
+            f"temperature {major_temperature}; top-1 chosen group first at weight {GROUP_WEIGHT}"
+        ),
+        "major_coef_nonzero": int(majors.coef.nnz),
         "dev_scores_fit_without_dev": dev_scores,
         "prune_abs_weight_below": prune,
         "temperature": temperature,
@@ -286,6 +325,7 @@ def main() -> int:
         ],
     }
     save_coder(OccupationCoder(soc, esco), meta, args.out)
+    save_majors(majors, groups, args.out)
     centroids()
     print(json.dumps(meta, indent=2))
     print(f"built in {time.perf_counter() - t0:.0f} s", flush=True)

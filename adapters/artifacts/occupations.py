@@ -1,12 +1,14 @@
-"""The occupation coder's artifact: config/occupations/coder.npz (+ meta.json with its build scores)
-and title_centroids.npz (each SOC class's mean title vector under config/models/concept_vectors,
-the model2vec encoder it was built with, whose model.safetensors SHA-256 it records)."""
+"""The occupation coder's artifact: config/occupations/coder.npz (+ meta.json with its build scores),
+title_centroids.npz (each SOC class's mean title vector under config/models/concept_vectors,
+the model2vec encoder it was built with, whose model.safetensors SHA-256 it records) and
+major_groups.npz (v3: the major-group classifier of the group-first top-1)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +25,12 @@ from domain.occupations.coder import (
     fitted,
     title_vectorizers,
 )
+from domain.occupations.fusion import MajorGroupPrior, major_groups
 
 WEIGHTS = "coder.npz"
 META = "meta.json"
 CENTROIDS = "title_centroids.npz"
+MAJORS = "major_groups.npz"
 
 
 def vectors_digest(vectors: Path) -> str:
@@ -75,6 +79,47 @@ def load_centroids(path: Path, vectors: Path, n_classes: int) -> TitleCentroids:
     return TitleCentroids(encode, cent, weight)
 
 
+def save_majors(majors: MajorGroupPrior, groups: Sequence[str], out: Path) -> None:
+    """Byte-identical for the same classifier (numpy writes zip entries with a fixed date)."""
+    coef = majors.coef.tocsr()
+    np.savez_compressed(
+        out / MAJORS,
+        groups=_strings(groups),
+        coef_data=coef.data.astype(np.float16),
+        coef_indices=coef.indices.astype(np.int32),
+        coef_indptr=coef.indptr.astype(np.int64),
+        n_features=np.array([coef.shape[1]], dtype=np.int64),
+        intercept=majors.intercept.astype(np.float32),
+        temperature=np.array([majors.temperature], dtype=np.float32),
+        weight=np.array([majors.weight], dtype=np.float32),
+    )
+
+
+def load_majors(path: Path, soc: SocModel) -> MajorGroupPrior:
+    """Fails naming the file when it is missing, damaged, or of other features or groups than
+    the SOC classifier in coder.npz."""
+    f = path / MAJORS
+    try:
+        with np.load(f, allow_pickle=False) as z:
+            a = {k: z[k] for k in z.files}
+        groups, member = major_groups(soc.codes)
+        n_features = int(a["n_features"][0])
+        coef = sp.csr_matrix(
+            (a["coef_data"].astype(np.float32), a["coef_indices"], a["coef_indptr"]),
+            shape=(len(a["groups"]), n_features),
+        )
+        prior = MajorGroupPrior(
+            coef, a["intercept"], float(a["temperature"][0]), member, float(a["weight"][0])
+        )
+    except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+        raise ConfigError(f"occupation coder {f}: cannot read ({exc})") from exc
+    if tuple(str(g) for g in a["groups"]) != groups or n_features != soc.coef.shape[1]:
+        raise ConfigError(f"occupation coder {f}: other groups or features than coder.npz")
+    if len(prior.intercept) != len(groups):
+        raise ConfigError(f"occupation coder {f}: intercepts differ from the groups in length")
+    return prior
+
+
 def _strings(values: Any) -> np.ndarray:
     return np.array([str(v) for v in values], dtype=np.str_)
 
@@ -117,9 +162,12 @@ def save_coder(coder: OccupationCoder, meta: dict[str, Any], out: Path) -> None:
     (out / META).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def load_coder(path: Path, vectors: Path | None = None) -> OccupationCoder:
+def load_coder(
+    path: Path, vectors: Path | None = None, group_first: bool = True
+) -> OccupationCoder:
     """Fails with the file named when it is missing or damaged (never a silent fallback). With
-    `vectors` (the model2vec encoder folder) the title centroids are loaded and fused too."""
+    `vectors` (the model2vec encoder folder) the title centroids are loaded and fused too, and,
+    unless `group_first` is False (a v2 folder, for benches), the major-group classifier."""
     weights = path / WEIGHTS
     try:
         with np.load(weights, allow_pickle=False) as z:
@@ -174,6 +222,8 @@ def load_coder(path: Path, vectors: Path | None = None) -> OccupationCoder:
     ):
         raise ConfigError(f"occupation coder {weights}: ESCO label index out of range")
     titles = None if vectors is None else load_centroids(path, vectors, len(codes))
-    coder = OccupationCoder(soc, esco, titles)
+    majors = None if vectors is None or not group_first else load_majors(path, soc)
+    coder = OccupationCoder(soc, esco, titles, majors)
     _ = coder.esco_soc  # the learned ESCO -> SOC crosswalk, at worker start, not on a first batch
+    _ = None if majors is None else majors.coef_t
     return coder
