@@ -1,0 +1,60 @@
+"""What a newcomer hit on a fresh clone: the demo keeps their postings, `history` of an unknown
+id says so, bad numbers are usage errors (real DuckDB files, the real CLI entry points)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from adapters.duckdb.store import DuckDbStore
+from cli import enrich as cli
+from cli.fleet import INVALID_SAMPLES, SAMPLES, foreign_rows
+from domain.models import Rejection
+from tests.conftest import load_samples, posting
+from worker.errors import BAD_INPUT
+from worker.settings import get_settings
+
+
+@pytest.fixture
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("ENRICH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ENRICH_STORE_BACKEND", "duckdb")
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def _demo_rows(store: DuckDbStore) -> None:
+    """What the demo itself writes: sample postings, and a rejection of an invalid sample line."""
+    bad = Rejection("r1", "validate", "invalid_json", "line 2: bad", "file:invalid_postings.jsonl",
+                    "2026-11-30T00:00:00+00:00")  # fmt: skip
+    store.write_batch(load_samples(3), [], [bad])
+
+
+def test_demo_would_only_empty_a_warehouse_that_holds_its_own_rows(data: Path) -> None:
+    store = DuckDbStore(get_settings().duckdb_path)
+    _demo_rows(store)
+    assert foreign_rows(get_settings(), [SAMPLES, INVALID_SAMPLES]) == []
+    mine = replace(posting("my-own-1", "Python and SQL"), source="mine")
+    store.write_batch([mine], [], [])
+    assert foreign_rows(get_settings(), [SAMPLES, INVALID_SAMPLES]) == ["my-own-1"]
+    store.write_batch([], [], [Rejection("r2", "validate", "invalid_json", "line 1: bad",
+                                         "file:mine.jsonl", "2026-11-30T00:00:00+00:00")])  # fmt: skip
+    assert foreign_rows(get_settings(), [SAMPLES, INVALID_SAMPLES]) == [
+        "my-own-1", "rejections from file:mine.jsonl"]  # fmt: skip
+
+
+def test_demo_refuses_to_delete_a_users_postings_and_names_fresh(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = DuckDbStore(get_settings().duckdb_path)
+    _demo_rows(store)
+    store.write_batch([posting("my-own-1", "Python and SQL")], [], [])
+    before = store.stored_keys()
+    assert cli.main(["demo"]) == BAD_INPUT  # refused before any process starts
+    err = capsys.readouterr().err
+    assert "my-own-1" in err and "--fresh" in err and "--no-fresh" in err
+    assert store.stored_keys() == before and "my-own-1" in before[0]
