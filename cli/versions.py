@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -65,11 +66,26 @@ def cmd_versions(args: Any, settings: Settings) -> int:
     return 0
 
 
+# The store has no per-posting rejection read: history filters the newest rejection rows.
+REJECTIONS_SCANNED = 10_000
+
+
 def cmd_history(args: Any, settings: Settings) -> int:
-    for e in _store(settings).posting_history(args.posting_id):
+    from worker.errors import FAILED
+
+    store = _store(settings)
+    rows = store.posting_history(args.posting_id)
+    for e in rows:
         print(json.dumps({"enrichment_version": e.enrichment_version, "enriched_at": e.enriched_at,
                           "content_hash": e.content_hash, "components": e.component_versions,
                           "skills": [s.name for s in e.skills]}))  # fmt: skip
+    rejected = [r for r in store.rejections(REJECTIONS_SCANNED) if r.posting_id == args.posting_id]
+    for r in reversed(rejected):  # oldest first, like the enrichments; detail holds no posting text
+        print(json.dumps({"rejected_at": r.rejected_at, "stage": r.stage, "reason": r.reason,
+                          "detail": r.detail, "content_hash": r.content_hash}))  # fmt: skip
+    if not rows and not rejected:
+        print(f"no rows for {args.posting_id}", file=sys.stderr)
+        return FAILED
     return 0
 
 

@@ -3,6 +3,7 @@ id says so, bad numbers are usage errors (real DuckDB files, the real CLI entry 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ from cli import enrich as cli
 from cli.fleet import INVALID_SAMPLES, SAMPLES, foreign_rows
 from domain.models import Rejection
 from tests.conftest import load_samples, posting
-from worker.errors import BAD_INPUT
+from worker.errors import BAD_INPUT, FAILED
 from worker.settings import get_settings
 
 
@@ -58,3 +59,26 @@ def test_demo_refuses_to_delete_a_users_postings_and_names_fresh(
     err = capsys.readouterr().err
     assert "my-own-1" in err and "--fresh" in err and "--no-fresh" in err
     assert store.stored_keys() == before and "my-own-1" in before[0]
+
+
+def test_history_of_an_unknown_id_says_so_and_exits_1(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _demo_rows(DuckDbStore(get_settings().duckdb_path))
+    assert cli.main(["history", "no-such-posting"]) == FAILED
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.strip() == "no rows for no-such-posting"
+
+
+def test_history_of_a_rejected_posting_shows_its_rejection_without_text(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = DuckDbStore(get_settings().duckdb_path)
+    store.write_batch([], [], [Rejection("r3", "validate", "missing_field", "line 1: 'text' is missing",
+                                         "file:invalid_postings.jsonl", "2026-11-30T00:00:00+00:00",
+                                         "bad-missing-text")])  # fmt: skip
+    assert cli.main(["history", "bad-missing-text"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    row = json.loads(line)
+    assert (row["stage"], row["reason"]) == ("validate", "missing_field")
+    assert row["detail"] == "line 1: 'text' is missing" and "text" not in row
