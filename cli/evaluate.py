@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, Program, Progress, call, raw, run_program
+from cli.common import COUNT, Command, Program, Progress, call, raw, run_program
 from cli.common import services as _services
 from cli.common import table as _table
 
@@ -156,7 +156,7 @@ def evaluate_command(short_help: str) -> click.Command:
     short_help="evaluation history as a table (and a PNG trend with --plot)",
 )
 @click.option("--dataset")
-@click.option("--limit", type=int, default=30)
+@click.option("--limit", type=COUNT, default=30)
 @click.option(
     "--plot", type=click.Path(path_type=Path), metavar="FILE.png", help="write a trend plot"
 )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Argument, Command, Progress, call, raw
+from cli.common import COUNT, Argument, Command, Progress, call, raw
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -150,6 +150,6 @@ def cmd_extract(args: Any, settings: Settings) -> int:
 @click.argument("input", required=False, default="-", cls=Argument,
                 help="JSONL file (default: stdin)")  # fmt: skip
 @click.option("-o", "--output", default="-", help="output file (default: stdout)")
-@click.option("--batch-size", type=int, default=32)
+@click.option("--batch-size", type=COUNT, default=32)
 def extract(**params: Any) -> int:
     return call(cmd_extract, params)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Argument, Command, call
+from cli.common import SECONDS, Argument, Command, call
 from cli.common import store as _store
 from cli.ingest import run_bridge, wait_persisted
 from cli.versions import print_summary
@@ -169,7 +169,7 @@ def cmd_migrate(args: Any, settings: Settings) -> int:
               help="--fresh: restart the fleet on an empty warehouse, deleting what it holds; "
               "--no-fresh: keep the warehouse and add the samples to it (default: empty it only "
               "when it holds nothing but the demo's own rows, else refuse, exit 2)")  # fmt: skip
-@click.option("--timeout", type=float, default=600)
+@click.option("--timeout", type=SECONDS, default=600)
 def demo(**params: Any) -> int:
     return call(cmd_demo, params)
 

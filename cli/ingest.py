@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Argument, Command, Progress, call
+from cli.common import SECONDS, Argument, Command, Progress, call
 from cli.common import current_version as _current_version
 from cli.common import store as _store
 
@@ -236,10 +236,10 @@ def cmd_publish(args: Any, settings: Settings) -> int:
     "--source", type=click.Choice(["file", "pubsub"]), help="default: ENRICH_SOURCE (file)"
 )
 @click.option("--subscription", help="Pub/Sub subscription path (default from ENRICH_PUBSUB_*)")
-@click.option("--idle-exit", type=float, metavar="S",
+@click.option("--idle-exit", type=SECONDS, metavar="S",
               help="Pub/Sub: stop after S seconds without messages (default: run until stopped)")  # fmt: skip
 @click.option("--wait", is_flag=True, help="wait until every posting is persisted")
-@click.option("--timeout", type=float, default=600,
+@click.option("--timeout", type=SECONDS, default=600,
               help="seconds a file bridge waits for a refusing broker plus, with --wait, for the "
               "postings to be persisted, together (default 600)")  # fmt: skip
 def bridge(**params: Any) -> int:

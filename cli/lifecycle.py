@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Argument, Command, Progress, call
+from cli.common import COUNT, SECONDS, Argument, Command, Progress, call
 from cli.common import services as _services
 from worker.errors import retry_busy
 
@@ -151,9 +151,9 @@ def cmd_releases(args: Any, s: Settings) -> int:
 @click.option("--from-version", help="only postings whose latest row has this version")
 @click.option("--since",
               help="only postings whose latest row was written at/after this date (YYYY-MM-DD or ISO 8601)")  # fmt: skip
-@click.option("--limit", type=int, help="at most this many postings (default: the per-run cap)")
+@click.option("--limit", type=COUNT, help="at most this many postings (default: the per-run cap)")
 @click.option("--wait", is_flag=True, help="show progress until they are re-enriched")
-@click.option("--timeout", type=float, default=3600)
+@click.option("--timeout", type=SECONDS, default=3600)
 def reenrich(**params: Any) -> int:
     return call(cmd_reenrich, params)
 

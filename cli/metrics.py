@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, call
+from cli.common import PORT, Command, call
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -89,7 +89,7 @@ def _trends_of(store: object):  # type: ignore[no-untyped-def]
     "scrape, so numbers survive worker restarts; no posting text in any label. Flower serves "
     "task rates and runtimes at its own /metrics.",
 )
-@click.option("--port", type=int, default=9808)
+@click.option("--port", type=PORT, default=9808)
 @click.option("--host", default="127.0.0.1")
 def metrics(**params: Any) -> int:
     return call(cmd_metrics, params)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, Progress, call
+from cli.common import COUNT, SECONDS, Command, Progress, call
 from cli.common import services as _services
 from worker.errors import retry_busy
 
@@ -70,8 +70,8 @@ def cmd_replay_failures(args: Any, s: Settings) -> int:
 @click.option("--stage", multiple=True,
               type=click.Choice(["classify", "extract", "handoff", "persist", "intake"]),
               help="only failures at this stage (repeatable; default: all)")  # fmt: skip
-@click.option("--limit", type=int, help="at most this many postings from the warehouse")
+@click.option("--limit", type=COUNT, help="at most this many postings from the warehouse")
 @click.option("--wait", is_flag=True, help="show progress until they are enriched")
-@click.option("--timeout", type=float, default=3600)
+@click.option("--timeout", type=SECONDS, default=3600)
 def replay_failures(**params: Any) -> int:
     return call(cmd_replay_failures, params)

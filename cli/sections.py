@@ -121,6 +121,11 @@ def cmd_train_sections(args: Any, settings: Settings) -> int:
               help="annotation export to score on (not trained on)")  # fmt: skip
 @click.option("--out", type=click.Path(path_type=Path), default=Path("config/models/section_blocks"),
               help="artifact directory (default config/models/section_blocks)")  # fmt: skip
-@click.option("--c", type=float, default=4.0, help="inverse L2 strength (default 4)")
+@click.option(
+    "--c",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    help="inverse L2 strength (default 4)",
+)
 def train_sections(**params: Any) -> int:
     return call(cmd_train_sections, params)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, PeriodType, call
+from cli.common import COUNT, Command, PeriodType, call
 from cli.common import table as _table
 from domain.trends import DIMENSIONS, PERIODS, Coverage, Period, TrendStore
 
@@ -99,7 +99,7 @@ def cmd_trends(args: Any, settings: Settings) -> int:
 @click.option("--span", type=PeriodType(), help="START..END (default: the last 12 weeks)")
 @click.option("--compare", type=PeriodType(), nargs=2, metavar="START..END",
               help="two periods for rising/falling (default: the two halves of --span)")  # fmt: skip
-@click.option("--top", type=int, default=10)
+@click.option("--top", type=COUNT, default=10)
 @click.option("--version", help="count only rows of this enrichment version")
 @click.option("--with", "anchor", metavar="SKILL_ID|soc:CODE")
 @click.option("--plot", type=click.Path(path_type=Path),

@@ -12,6 +12,7 @@ import pytest
 
 from adapters.duckdb.store import DuckDbStore
 from cli import enrich as cli
+from cli import enrich_ops as ops_cli
 from cli.fleet import INVALID_SAMPLES, SAMPLES, foreign_rows
 from domain.models import Rejection
 from tests.conftest import load_samples, posting
@@ -82,3 +83,33 @@ def test_history_of_a_rejected_posting_shows_its_rejection_without_text(
     row = json.loads(line)
     assert (row["stage"], row["reason"]) == ("validate", "missing_field")
     assert row["detail"] == "line 1: 'text' is missing" and "text" not in row
+
+
+@pytest.mark.parametrize(
+    ("main", "argv"),
+    [
+        (ops_cli.main, ["trends", "--top", "-5"]),
+        (ops_cli.main, ["trends", "--top", "0"]),
+        (cli.main, ["extract", "--batch-size", "0"]),
+        (cli.main, ["extract", "--batch-size", "-1"]),
+        (cli.main, ["bridge", "--timeout", "-1", "x.jsonl"]),
+        (cli.main, ["demo", "--timeout", "-1"]),
+        (ops_cli.main, ["replay-failures", "--limit", "0"]),
+        (ops_cli.main, ["replay-failures", "--timeout", "-2"]),
+        (ops_cli.main, ["reenrich", "--limit", "-3"]),
+        (ops_cli.main, ["clusters", "--top", "0"]),
+        (ops_cli.main, ["evaluations", "--limit", "0"]),
+        (ops_cli.main, ["metrics", "--port", "0"]),
+    ],
+)
+def test_a_count_size_or_timeout_out_of_range_is_a_usage_error(
+    data: Path,
+    main,
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Error: Invalid value for" in err and "Traceback" not in err
