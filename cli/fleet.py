@@ -162,6 +162,11 @@ def cmd_migrate(args: Any, settings: Settings) -> int:
     "demo",
     cls=Command,
     short_help="start the local fleet, enrich the sample postings, print a summary",
+    help="Start the local fleet on 127.0.0.1 (redis-server, enrich worker, persister, beat, "
+    "Flower, supervisor), bridge the sample postings plus four invalid lines, wait until every "
+    "one is persisted or rejected, and print postings/s and the `enrich summary` of the "
+    "warehouse. The fleet keeps running (enrich fleet stop). Example: make demo, or "
+    "enrich demo --no-fresh",
 )
 @click.option("--input", type=click.Path(path_type=Path), default=SAMPLES,
               help=f"postings JSONL (default {SAMPLES.name})")  # fmt: skip
@@ -169,7 +174,8 @@ def cmd_migrate(args: Any, settings: Settings) -> int:
               help="--fresh: restart the fleet on an empty warehouse, deleting what it holds; "
               "--no-fresh: keep the warehouse and add the samples to it (default: empty it only "
               "when it holds nothing but the demo's own rows, else refuse, exit 2)")  # fmt: skip
-@click.option("--timeout", type=SECONDS, default=600)
+@click.option("--timeout", type=SECONDS, default=600,
+              help="seconds to bridge and persist the samples before giving up (default 600)")  # fmt: skip
 def demo(**params: Any) -> int:
     return call(cmd_demo, params)
 
@@ -178,6 +184,11 @@ def demo(**params: Any) -> int:
     "fleet",
     cls=Command,
     short_help="start/stop/status of redis-server, worker, beat and Flower",
+    help="start: launch the local fleet on 127.0.0.1 (redis-server with a generated password, "
+    "enrich worker, persister, beat, Flower and a supervisor that restarts what dies), then "
+    "print each process's pid and health checks (exit 7 when one fails); stop: stop them by "
+    "pid; status: pids, restarts and health. Logs: ENRICH_DATA_DIR/run/logs. "
+    "Example: enrich fleet start",
 )
 @click.argument("action", type=click.Choice(["start", "stop", "status"]), cls=Argument)
 def fleet(**params: Any) -> int:
@@ -188,6 +199,10 @@ def fleet(**params: Any) -> int:
     "migrate",
     cls=Command,
     short_help="create/upgrade the warehouse schema (BigQuery: sql/); idempotent",
+    help="DuckDB: open the warehouse file, which creates or upgrades its schema, and print its "
+    "path. BigQuery (ENRICH_STORE_BACKEND=bigquery): ensure the dataset's tables and apply the "
+    "numbered migrations of sql/migrations not yet applied, printing them. Safe to re-run. "
+    "Example: ENRICH_STORE_BACKEND=bigquery enrich migrate",
 )
 def migrate(**params: Any) -> int:
     return call(cmd_migrate, params)

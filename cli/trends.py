@@ -92,16 +92,21 @@ def cmd_trends(args: Any, settings: Settings) -> int:
     help="Counts postings (each once, by its latest enrichment; --version pins one) on posted_at, "
     "or received_at where posted_at is missing (said as such). Prints demand per period for the "
     "top keys and the keys that rose / fell most between the two halves of the span (or "
-    "--compare); --with prints the skills found with a skill or 'soc:XX-XXXX'.",
+    "--compare); --with prints the skills found with a skill or 'soc:XX-XXXX'. "
+    "Example: enrich-ops trends --by group --period month --span 2020-12-01..2021-09-01",
 )
-@click.option("--by", type=click.Choice(DIMENSIONS), default="concept")
-@click.option("--period", type=click.Choice(PERIODS), default="week")
+@click.option("--by", type=click.Choice(DIMENSIONS), default="concept",
+              help="what to count postings per (default concept)")  # fmt: skip
+@click.option("--period", type=click.Choice(PERIODS), default="week",
+              help="bucket of the demand table (default week)")  # fmt: skip
 @click.option("--span", type=PeriodType(), help="START..END (default: the last 12 weeks)")
 @click.option("--compare", type=PeriodType(), nargs=2, metavar="START..END",
               help="two periods for rising/falling (default: the two halves of --span)")  # fmt: skip
-@click.option("--top", type=COUNT, default=10)
-@click.option("--version", help="count only rows of this enrichment version")
-@click.option("--with", "anchor", metavar="SKILL_ID|soc:CODE")
+@click.option("--top", type=COUNT, default=10, help="keys per table (default 10)")
+@click.option("--version",
+              help="count only rows of this enrichment version (default: each posting's latest)")  # fmt: skip
+@click.option("--with", "anchor", metavar="SKILL_ID|soc:CODE",
+              help="list the skills found with this skill id or occupation instead")  # fmt: skip
 @click.option("--plot", type=click.Path(path_type=Path),
               help="also write demand lines + rising/falling bars (PNG)")  # fmt: skip
 def trends(**params: Any) -> int:

@@ -89,17 +89,40 @@ def cmd_history(args: Any, settings: Settings) -> int:
     return 0
 
 
-@click.command("summary", cls=Command, short_help="rows per version, drift, top skills, rejections")
+@click.command(
+    "summary",
+    cls=Command,
+    short_help="rows per version, drift, top skills, rejections",
+    help="Print what the warehouse holds: the current enrichment version, skills per posting "
+    "(distinct skills per enrichment row at that version, averaged), rows and postings per "
+    "version, the drift backlog, the top 15 skills and top 10 skill groups by postings, and "
+    "rejections / failures by stage and reason. Example: enrich summary",
+)
 def summary(**params: Any) -> int:
     return call(cmd_summary, params)
 
 
-@click.command("versions", cls=Command, short_help="the active model versions and fingerprints")
+@click.command(
+    "versions",
+    cls=Command,
+    short_help="the active model versions and fingerprints",
+    help="Print, as JSON, the effective enrichment version of the active config "
+    "(<declared>+<fingerprint>), the declared one and one label per component (e.g. "
+    "skill_ensemble.v3@0b4c18b1): what every new row will carry. Example: enrich versions",
+)
 def versions(**params: Any) -> int:
     return call(cmd_versions, params)
 
 
-@click.command("history", cls=Command, short_help="every enrichment of one posting, oldest first")
+@click.command(
+    "history",
+    cls=Command,
+    short_help="every enrichment of one posting, oldest first",
+    help="Print one JSON line per enrichment row of the posting, oldest first (version, time, "
+    "content hash, component labels, skill names), then one per rejection or failure row "
+    "(stage, reason, detail; never the posting text). An id with no row: 'no rows for ID' on "
+    "stderr, exit 1. Example: enrich history bad-missing-text",
+)
 @click.argument("posting_id", cls=Argument)
 def history(**params: Any) -> int:
     return call(cmd_history, params)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import click
 import pytest
 
 from adapters.duckdb.store import DuckDbStore
@@ -113,3 +114,25 @@ def test_a_count_size_or_timeout_out_of_range_is_a_usage_error(
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "Error: Invalid value for" in err and "Traceback" not in err
+
+
+def _commands() -> list[tuple[str, click.Command]]:
+    from cli.enrich import enrich
+    from cli.enrich_ops import enrich_ops
+
+    return [(f"{g.name} {n}", c) for g in (enrich, enrich_ops) for n, c in g.commands.items()]
+
+
+@pytest.mark.parametrize(("name", "command"), _commands(), ids=[n for n, _ in _commands()])
+def test_every_command_and_option_has_help_and_says_its_default(
+    name: str, command: click.Command
+) -> None:
+    assert command.help and len(command.help.split()) >= 12, f"{name}: no help paragraph"
+    assert "e.g." in command.help or "example" in command.help.lower(), f"{name}: no example"
+    for p in command.params:
+        if not isinstance(p, click.Option) or p.name == "help":
+            continue
+        assert p.help, f"{name} {p.opts[0]}: no help"
+        default = p.default if type(p.default).__name__ != "Sentinel" else None
+        if not p.is_flag and default not in (None, (), []):
+            assert "default" in p.help, f"{name} {p.opts[0]}: help does not say its default"
