@@ -42,7 +42,38 @@ def _coverage_lines(c: Coverage) -> list[str]:
     return out
 
 
+# "all time" for the questions about postings outside the asked span
+EVER = Period("1000-01-01", "9999-01-01")
+
+
+def _next_month(month: str) -> str:
+    """'2021-08' -> '2021-09-01'."""
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}-01"
+
+
+def outside_line(trends: TrendStore, span: Period, version: str | None, asked: str) -> str | None:
+    """'59 postings dated 2020-12..2021-08 are outside <asked>: --span A..B' when postings fall
+    outside `span` (months from the demand of their top 1,000 concepts), else None."""
+    n, months = 0, []
+    for start, end in ((EVER.start, span.start), (span.end, EVER.end)):
+        if start >= end:
+            continue
+        d = trends.demand("concept", "month", Period(start, end), 1000, version)
+        n += d.coverage.postings
+        months += [pt.bucket[:7] for pt in d.points]
+    if not n:
+        return None
+    if not months:
+        return f"{n} postings are outside {asked}: widen it with --span START..END"
+    start = min(f"{min(months)}-01", span.start)
+    end = max(_next_month(max(months)), span.end)
+    return (f"{n} postings dated {min(months)}..{max(months)} are outside {asked}: include "
+            f"them with --span {start}..{end}")  # fmt: skip
+
+
 def cmd_trends(args: Any, settings: Settings) -> int:
+    from worker.errors import BAD_INPUT, FAILED, CliError
 
     span = args.span
     if span is None:
@@ -50,7 +81,21 @@ def cmd_trends(args: Any, settings: Settings) -> int:
         span = Period(
             (today - timedelta(weeks=12)).isoformat(), (today + timedelta(days=1)).isoformat()
         )
+    asked = f"{span.start}..{span.end}"
+    asked = asked if args.span else f"the last 12 weeks ({asked})"
     trends = trend_store(settings)
+    if args.by == "cluster" and not args.anchor:
+        from worker.bootstrap import _build_store
+
+        if not any(r.is_active for r in _build_store(settings).cluster_runs()):  # type: ignore[attr-defined]
+            raise CliError("no clustering run: enrich-ops cluster", FAILED)
+    if args.anchor and not trends.cooccurring(args.anchor, EVER, 1, args.version).anchor_postings:
+        raise CliError(
+            f"unknown --with {args.anchor}: no posting has it (ids as in `enrich-ops trends`: "
+            "esco:..., onet:..., span:..., or soc:XX-XXXX)",
+            BAD_INPUT,
+        )
+    outside = outside_line(trends, span, args.version, asked)
     if args.anchor:
         co = trends.cooccurring(args.anchor, span, args.top, args.version)
         print(f"skills found with {args.anchor} in {span.start}..{span.end} "
@@ -58,6 +103,8 @@ def cmd_trends(args: Any, settings: Settings) -> int:
         print(_table([(c.key, c.label, c.postings, f"{c.share:.0%}") for c in co.items],
                      ("skill", "name", "postings", "share")))  # fmt: skip
         print("\n".join(_coverage_lines(co.coverage)))
+        if outside:
+            print(outside)
         return 0
     demand = trends.demand(args.by, args.period, span, args.top, args.version)
     print(f"postings per {args.period} per {args.by}, {span.start}..{span.end}, top {args.top}:")
@@ -77,6 +124,8 @@ def cmd_trends(args: Any, settings: Settings) -> int:
                      (args.by, "name", "before", "after", "change", "ratio")))  # fmt: skip
     print()
     print("\n".join(_coverage_lines(demand.coverage)))
+    if outside:
+        print(outside)
     if args.plot:
         from adapters.reports.trends_png import plot_trends
 
