@@ -15,7 +15,7 @@ from adapters.duckdb.store import DuckDbStore
 from cli import enrich as cli
 from cli import enrich_ops as ops_cli
 from cli.fleet import INVALID_SAMPLES, SAMPLES, foreign_rows
-from domain.models import Rejection
+from domain.models import ExtractedSkill, JobEnrichment, Mention, Rejection, Section
 from tests.conftest import load_samples, posting
 from worker.errors import BAD_INPUT, FAILED
 from worker.settings import get_settings
@@ -136,3 +136,31 @@ def test_every_command_and_option_has_help_and_says_its_default(
         default = p.default if type(p.default).__name__ != "Sentinel" else None
         if not p.is_flag and default not in (None, (), []):
             assert "default" in p.help, f"{name} {p.opts[0]}: help does not say its default"
+
+
+def test_summary_names_each_group_and_keeps_long_skill_names(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.common import current_version
+
+    long_name = "manage the lifecycle of continuous integration and delivery pipelines"  # 70
+    p = posting("p1", "Python and SQL")
+    skills = (
+        ExtractedSkill("esco:ci", long_name, "skill", 0.9, ("taxonomy",),
+                       (Mention(0, 6, "Python", "overview", "taxonomy"),), link_level="concept",
+                       group_id="isced-f/0613", group_name=None),
+        ExtractedSkill("onet:docker", "Docker", "knowledge", 0.9, ("taxonomy",),
+                       (Mention(11, 14, "SQL", "overview", "taxonomy"),), link_level="concept",
+                       group_id="onet-category:Application server software", group_name=""),
+    )  # fmt: skip
+    row = JobEnrichment(p.posting_id, p.content_hash, current_version(get_settings()), {},
+                        (Section("overview", 0, 14),), skills, "2026-11-30T00:00:00.000+00:00", 1.0)  # fmt: skip
+    DuckDbStore(get_settings().duckdb_path).write_batch([p], [row], [])
+    assert cli.main(["summary"]) == 0
+    out = capsys.readouterr().out
+    assert long_name in out and "distinct skills per enrichment row" in out
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert "1 1 isced-f/0613 software and applications development and analysis" in lines
+    assert (
+        "1 1 onet-category:Application server s Application server software" in lines
+    )  # code cut at 34, the name beside it
