@@ -164,3 +164,26 @@ def test_summary_names_each_group_and_keeps_long_skill_names(
     assert (
         "1 1 onet-category:Application server s Application server software" in lines
     )  # code cut at 34, the name beside it
+
+
+def test_the_first_broker_refusal_asks_whether_the_fleet_runs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from domain.errors import TransientError
+    from tests.fakes import ListSource
+    from worker.bridge import Bridge
+
+    calls: list[int] = []
+
+    def refuse_twice(batch: object) -> None:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise TransientError("broker refused enrich.classify_sections: OperationalError: down")
+
+    src = ListSource([json.dumps({"posting_id": "p1", "text": "Python"}).encode()])
+    with caplog.at_level("ERROR", logger="worker.bridge"):
+        Bridge(src, refuse_twice, lambda rs: None, batch_size=1, sleep=lambda s: None).run()
+    held = [r.getMessage() for r in caplog.records if "postings held" in r.getMessage()]
+    assert len(held) == 2
+    assert held[0].endswith("; is the fleet running? (enrich fleet start)")
+    assert "fleet running" not in held[1]
