@@ -3,15 +3,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors reference transformer-spans
+.PHONY: help install install-app demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors reference transformer-spans
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: ## install redis-server (apt) and the virtualenv in .venv/
+install: ## install redis-server (apt) and the virtualenv in .venv/, and what the tests need (prometheus, .venv-bqemu)
 	@bash scripts/install.sh
 
-demo: install ## start redis, worker, beat, Flower; enrich the sample postings; print a summary
+install-app: ## install only what the fleet needs: redis-server (apt) and .venv/ (no test tools)
+	@bash scripts/install.sh --app
+
+demo: install-app ## start redis, worker, beat, Flower; enrich the sample postings; print a summary
 	$(BIN)/enrich demo
 
 stop: ## stop the local fleet started by `make demo` (by PID)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, Progress, call
+from cli.common import COUNT, SECONDS, Command, Progress, call
 from cli.common import services as _services
 from cli.common import table as _table
 
@@ -126,13 +126,14 @@ def cmd_clusters(args: Any, s: Settings) -> int:
     "cluster model (or refit it when due, on a cluster_version bump, or with --refit: "
     "warm-started, cluster ids carried over by matching), assign postings in chunks on the "
     "fleet's cluster queue, then activate the run. A run already in progress makes this one "
-    "`skipped: locked`.",
+    "`skipped: locked`. Example: enrich-ops cluster --refit --wait",
 )
 @click.option("--refit", is_flag=True, help="fit a new model first")
 @click.option("--inline", is_flag=True,
               help="run in this process instead of on the fleet workers (takes the same Redis lock)")  # fmt: skip
 @click.option("--wait", is_flag=True, help="show progress until the run ends")
-@click.option("--timeout", type=float, default=3600)
+@click.option("--timeout", type=SECONDS, default=3600,
+              help="seconds --wait waits for the run to end (default 3600)")  # fmt: skip
 def cluster(**params: Any) -> int:
     return call(cmd_cluster, params)
 
@@ -141,15 +142,21 @@ def cluster(**params: Any) -> int:
     "clusters",
     cls=Command,
     short_help="clustering runs with stability, and the active run's largest clusters",
+    help="Print the newest clustering runs (status, postings, clusters, stability against the "
+    "previous run) and the active run's largest clusters with their top skills; or, with "
+    "--posting / --members / --changed, one posting's cluster, one cluster's postings, or the "
+    "postings that moved between two runs. Example: enrich-ops clusters --top 5",
 )
-@click.option("--runs", type=int, default=10, help="newest runs to list")
-@click.option("--top", type=int, default=15, help="largest clusters to show")
+@click.option("--runs", type=COUNT, default=10, help="newest runs to list (default 10)")
+@click.option("--top", type=COUNT, default=15, help="largest clusters to show (default 15)")
 @click.option("--posting", metavar="ID", help="the active cluster of one posting")
 @click.option("--members", type=int, metavar="CLUSTER",
               help="posting ids of one cluster of the active run, closest first")  # fmt: skip
 @click.option("--changed", nargs=2, metavar="RUN_A RUN_B",
               help="postings whose cluster differs between two runs")  # fmt: skip
-@click.option("--limit", type=int, default=100, help="rows for --members / --changed")
+@click.option(
+    "--limit", type=COUNT, default=100, help="rows for --members / --changed (default 100)"
+)
 @click.option("--plot", type=click.Path(path_type=Path), metavar="FILE.png",
               help="write cluster sizes and stability over runs as a PNG")  # fmt: skip
 def clusters(**params: Any) -> int:

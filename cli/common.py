@@ -32,6 +32,13 @@ def raw(text: str) -> str:
     return "\n\n".join("\b\n" + p for p in text.strip("\n").split("\n\n"))
 
 
+# Option types of every count, size, port and duration: a value out of range is a usage error
+# (exit 2, click's wording) instead of a database error or a silently odd run.
+COUNT = click.IntRange(min=1)
+SECONDS = click.FloatRange(min=0)
+PORT = click.IntRange(1, 65535)
+
+
 class Argument(click.Argument):
     """A positional argument with a help line, listed under "Arguments:" (click shows none)."""
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, Program, Progress, call, raw, run_program
+from cli.common import COUNT, Command, Program, Progress, call, raw, run_program
 from cli.common import services as _services
 from cli.common import table as _table
 
@@ -35,7 +35,9 @@ Results are stored (enrich-ops evaluations shows the history) unless --no-store.
 to REPORT_DIR/evaluation.md, .json and .png (per-category bars, calibration curve).
 
 exit status: 0 all thresholds met and no regression; 1 a threshold missed or a regression;
-2 bad configuration or gold file. Thresholds and targets live in config/evaluation.yaml."""
+2 bad configuration or gold file. Thresholds and targets live in config/evaluation.yaml.
+
+example: enrich evaluate --dataset skillspan-dev --no-store"""
 
 
 def cmd_evaluate(args: Any, settings: Settings) -> int:
@@ -138,9 +140,9 @@ def evaluate_command(short_help: str) -> click.Command:
                   help="score this gold file instead of the configured sets")  # fmt: skip
     @click.option("--format", default="jsonl",
                   type=click.Choice(["jsonl", "skillspan-bio", "green-bio"]),
-                  help="format of --gold (see adapters/artifacts/gold_formats.py)")  # fmt: skip
+                  help="format of --gold (default jsonl; see adapters/artifacts/gold_formats.py)")  # fmt: skip
     @click.option("--report-dir", type=click.Path(path_type=Path), default=Path("reports"),
-                  help="default: reports/")  # fmt: skip
+                  help="where the report is written (default: reports/)")  # fmt: skip
     @click.option("--no-store", is_flag=True, help="do not persist the results")
     @click.option("--no-gate", is_flag=True,
                   help="report only: exit 0 even when a threshold is missed")  # fmt: skip
@@ -154,9 +156,12 @@ def evaluate_command(short_help: str) -> click.Command:
     "evaluations",
     cls=Command,
     short_help="evaluation history as a table (and a PNG trend with --plot)",
+    help="Print the stored evaluations, newest first: dataset, enrichment version, date, F1 per "
+    "label and whether the quality gate flagged a regression; --plot also draws F1 over time. "
+    "Example: enrich-ops evaluations --dataset skillspan-dev --plot f1.png",
 )
-@click.option("--dataset")
-@click.option("--limit", type=int, default=30)
+@click.option("--dataset", help="only this dataset of config/evaluation.yaml (default: all)")
+@click.option("--limit", type=COUNT, default=30, help="newest evaluations to list (default 30)")
 @click.option(
     "--plot", type=click.Path(path_type=Path), metavar="FILE.png", help="write a trend plot"
 )

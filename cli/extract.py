@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Argument, Command, Progress, call, raw
+from cli.common import COUNT, Argument, Command, Progress, call, raw
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -52,7 +52,9 @@ output: one JSON line per input posting, in input order:
   section (config/model_versions.yaml: section_relevance, skip_sections); spans in skipped
   sections (by default company and legal) are not reported.
   truncated is true when the text exceeded max_text_chars and only its head was read. An invalid line gives {"posting_id", "line", "rejected": {"reason",
-  "detail"}} instead."""
+  "detail"}} instead.
+
+example: enrich extract postings.jsonl -o skills.jsonl   (or: cat postings.jsonl | enrich extract)"""
 
 
 def cmd_extract(args: Any, settings: Settings) -> int:
@@ -150,6 +152,7 @@ def cmd_extract(args: Any, settings: Settings) -> int:
 @click.argument("input", required=False, default="-", cls=Argument,
                 help="JSONL file (default: stdin)")  # fmt: skip
 @click.option("-o", "--output", default="-", help="output file (default: stdout)")
-@click.option("--batch-size", type=int, default=32)
+@click.option("--batch-size", type=COUNT, default=32,
+              help="postings run through the pipeline together (default 32)")  # fmt: skip
 def extract(**params: Any) -> int:
     return call(cmd_extract, params)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Argument, Command, Progress, call
+from cli.common import SECONDS, Argument, Command, Progress, call
 from cli.common import current_version as _current_version
 from cli.common import store as _store
 
@@ -229,17 +229,19 @@ def cmd_publish(args: Any, settings: Settings) -> int:
     short_help="validate JSONL postings and enqueue them to the fleet",
     help="Read postings as JSON lines ({posting_id, text, title?, company?, source?, posted_at?}), "
     "validate each, enqueue valid ones as batch chains and record invalid ones as rejections "
-    "with a reason.",
+    "with a reason. Prints how many were received, enqueued and rejected. Example: enrich "
+    "bridge postings.jsonl --wait (the fleet must run: enrich fleet start).",
 )
 @click.argument("input", nargs=-1, cls=Argument, help="JSONL file(s), or - for stdin (file source)")
 @click.option(
     "--source", type=click.Choice(["file", "pubsub"]), help="default: ENRICH_SOURCE (file)"
 )
 @click.option("--subscription", help="Pub/Sub subscription path (default from ENRICH_PUBSUB_*)")
-@click.option("--idle-exit", type=float, metavar="S",
+@click.option("--idle-exit", type=SECONDS, metavar="S",
               help="Pub/Sub: stop after S seconds without messages (default: run until stopped)")  # fmt: skip
-@click.option("--wait", is_flag=True, help="wait until every posting is persisted")
-@click.option("--timeout", type=float, default=600,
+@click.option("--wait", is_flag=True,
+              help="wait until every posting is persisted (default: return once enqueued)")  # fmt: skip
+@click.option("--timeout", type=SECONDS, default=600,
               help="seconds a file bridge waits for a refusing broker plus, with --wait, for the "
               "postings to be persisted, together (default 600)")  # fmt: skip
 def bridge(**params: Any) -> int:
@@ -252,7 +254,8 @@ def bridge(**params: Any) -> int:
     short_help="publish JSONL postings to a Pub/Sub topic (ops, tests)",
     help="Publish each non-blank line as one message, unvalidated: the bridge validates and "
     "records bad ones as rejections. All or nothing: a line over Pub/Sub's 10 MB request limit "
-    "refuses the whole input before anything is sent, naming file:line of each (exit 2).",
+    "refuses the whole input before anything is sent, naming file:line of each (exit 2). "
+    "Example: PUBSUB_EMULATOR_HOST=127.0.0.1:8085 enrich publish postings.jsonl",
 )
 @click.argument(
     "input", nargs=-1, required=True, cls=Argument, help="JSONL file(s), or - for stdin"

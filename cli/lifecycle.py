@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Argument, Command, Progress, call
+from cli.common import COUNT, SECONDS, Argument, Command, Progress, call
 from cli.common import services as _services
 from worker.errors import retry_busy
 
@@ -146,14 +146,17 @@ def cmd_releases(args: Any, s: Settings) -> int:
     short_help="enqueue drifted postings for re-enrichment now",
     help="Enqueue postings whose latest enrichment is not the current version (optionally only "
     "those at --from-version, or written --since a date) on the reenrich queue. Beat does the "
-    "same every ENRICH_REENRICH_INTERVAL_S.",
+    "same every ENRICH_REENRICH_INTERVAL_S. Prints how many postings it enqueued. "
+    "Example: enrich-ops reenrich --since 2026-11-01 --wait",
 )
-@click.option("--from-version", help="only postings whose latest row has this version")
+@click.option("--from-version",
+              help="only postings whose latest row has this version (default: any old version)")  # fmt: skip
 @click.option("--since",
               help="only postings whose latest row was written at/after this date (YYYY-MM-DD or ISO 8601)")  # fmt: skip
-@click.option("--limit", type=int, help="at most this many postings (default: the per-run cap)")
+@click.option("--limit", type=COUNT, help="at most this many postings (default: the per-run cap)")
 @click.option("--wait", is_flag=True, help="show progress until they are re-enriched")
-@click.option("--timeout", type=float, default=3600)
+@click.option("--timeout", type=SECONDS, default=3600,
+              help="seconds --wait waits for them to be re-enriched (default 3600)")  # fmt: skip
 def reenrich(**params: Any) -> int:
     return call(cmd_reenrich, params)
 
@@ -163,6 +166,10 @@ def reenrich(**params: Any) -> int:
     cls=Command,
     short_help="switch the active version to an archived release",
     one_of=[("--to", "--clear")],
+    help="Make the fleet run an archived release (one a worker ran before, see `releases`) "
+    "instead of the deployed config, or return to the deployed config with --clear. Workers "
+    "reload within ENRICH_CONFIG_CHECK_INTERVAL_S; drift re-enrichment then re-runs rows of "
+    "other versions. Prints the version now active. Example: enrich-ops rollback --to 2026.11.13",
 )
 @click.option("--to", metavar="VERSION",
               help="full effective version, or a declared version if unique")  # fmt: skip
@@ -178,13 +185,20 @@ def rollback(**params: Any) -> int:
     help="Each profile is its own enrichment version: `quality` runs the transformer span model "
     "(ONNX), `fast` the spaCy span model. Switching rewrites the `profile:` line of the deployed "
     "config/model_versions.yaml; workers reload, drift re-enrichment re-runs older rows. Without "
-    "NAME: list profiles (* = active).",
+    "NAME: list profiles (* = active). Example: enrich-ops profile fast",
 )
 @click.argument("name", required=False, metavar="NAME", cls=Argument, help="quality or fast")
 def profile(**params: Any) -> int:
     return call(cmd_profile, params)
 
 
-@click.command("releases", cls=Command, short_help="archived releases (* = active)")
+@click.command(
+    "releases",
+    cls=Command,
+    short_help="archived releases (* = active)",
+    help="List every archived release (each effective enrichment version a worker ran, kept "
+    "under ENRICH_DATA_DIR/releases so a rollback can restore it), one per line, the active one "
+    "marked with *. Example: enrich-ops releases",
+)
 def releases(**params: Any) -> int:
     return call(cmd_releases, params)

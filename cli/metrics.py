@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, call
+from cli.common import PORT, Command, call
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -87,9 +87,10 @@ def _trends_of(store: object):  # type: ignore[no-untyped-def]
     "queue depths, spooled batches, the newest evaluation F1 per dataset and label, the active "
     "clustering run's size and stability. Read from the warehouse and the broker at each "
     "scrape, so numbers survive worker restarts; no posting text in any label. Flower serves "
-    "task rates and runtimes at its own /metrics.",
+    "task rates and runtimes at its own /metrics. Runs until stopped. "
+    "Example: enrich-ops metrics --port 9808, then curl http://127.0.0.1:9808/metrics",
 )
-@click.option("--port", type=int, default=9808)
-@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=PORT, default=9808, help="TCP port to serve on (default 9808)")
+@click.option("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
 def metrics(**params: Any) -> int:
     return call(cmd_metrics, params)

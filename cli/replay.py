@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, Progress, call
+from cli.common import COUNT, SECONDS, Command, Progress, call
 from cli.common import services as _services
 from worker.errors import retry_busy
 
@@ -65,13 +65,16 @@ def cmd_replay_failures(args: Any, s: Settings) -> int:
     help="Re-enqueue every posting that has a failure row (stage classify, extract, handoff or "
     "persist; raw text kept in the warehouse) and no enrichment at the current version, and "
     "every batch spooled under ENRICH_DATA_DIR/spool because the warehouse was down too. "
-    "Idempotent: running it twice enqueues twice but writes each row once.",
+    "Idempotent: running it twice enqueues twice but writes each row once. "
+    "Example: enrich-ops replay-failures --stage extract --wait",
 )
 @click.option("--stage", multiple=True,
               type=click.Choice(["classify", "extract", "handoff", "persist", "intake"]),
               help="only failures at this stage (repeatable; default: all)")  # fmt: skip
-@click.option("--limit", type=int, help="at most this many postings from the warehouse")
+@click.option("--limit", type=COUNT,
+              help="at most this many postings from the warehouse (default: all)")  # fmt: skip
 @click.option("--wait", is_flag=True, help="show progress until they are enriched")
-@click.option("--timeout", type=float, default=3600)
+@click.option("--timeout", type=SECONDS, default=3600,
+              help="seconds --wait waits for them to be enriched (default 3600)")  # fmt: skip
 def replay_failures(**params: Any) -> int:
     return call(cmd_replay_failures, params)

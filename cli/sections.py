@@ -30,7 +30,9 @@ With --dev, the rules alone, the model alone and the hybrid (rules where a heade
 model elsewhere) are scored line by line on it: accuracy and macro-F1, per label; the scores go
 into meta.json. The same export and C give a byte-identical artifact.
 
-exit status: 0 trained; 2 unreadable or invalid export."""
+exit status: 0 trained; 2 unreadable or invalid export.
+
+example: enrich train-sections build/sections/train.jsonl --dev build/sections/dev.jsonl"""
 
 
 def read_export(path: Path) -> list[tuple[dict[str, Any], list[Any]]]:
@@ -118,9 +120,14 @@ def cmd_train_sections(args: Any, settings: Settings) -> int:
 @click.argument("train", type=click.Path(path_type=Path), cls=Argument,
                 help="annotation export to train on (JSONL)")  # fmt: skip
 @click.option("--dev", type=click.Path(path_type=Path),
-              help="annotation export to score on (not trained on)")  # fmt: skip
+              help="annotation export to score on, not trained on (default: none, no dev score)")  # fmt: skip
 @click.option("--out", type=click.Path(path_type=Path), default=Path("config/models/section_blocks"),
               help="artifact directory (default config/models/section_blocks)")  # fmt: skip
-@click.option("--c", type=float, default=4.0, help="inverse L2 strength (default 4)")
+@click.option(
+    "--c",
+    type=click.FloatRange(min=0, min_open=True),
+    default=4.0,
+    help="inverse L2 strength (default 4)",
+)
 def train_sections(**params: Any) -> int:
     return call(cmd_train_sections, params)

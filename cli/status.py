@@ -147,6 +147,11 @@ def print_held(svc, s: Settings) -> None:  # type: ignore[no-untyped-def]
     "status",
     cls=Command,
     short_help="rows per version, drift backlog, queue lengths, last evaluations",
+    help="Print where the fleet stands, read from the warehouse and the broker: the current "
+    "enrichment version (and a rollback, if any), rows and postings per version, the drift "
+    "backlog, the length of each queue and the messages held unacked, failures and rejections "
+    "by stage and reason, the intake ledger, the newest evaluations (REGRESSED when the gate "
+    "flagged one) and the active clustering run. Example: enrich-ops status",
 )
 def status(**params: Any) -> int:
     return call(cmd_status, params)

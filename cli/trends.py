@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import Command, PeriodType, call
+from cli.common import COUNT, Command, PeriodType, call
 from cli.common import table as _table
 from domain.trends import DIMENSIONS, PERIODS, Coverage, Period, TrendStore
 
@@ -42,7 +42,38 @@ def _coverage_lines(c: Coverage) -> list[str]:
     return out
 
 
+# "all time" for the questions about postings outside the asked span
+EVER = Period("1000-01-01", "9999-01-01")
+
+
+def _next_month(month: str) -> str:
+    """'2021-08' -> '2021-09-01'."""
+    y, m = int(month[:4]), int(month[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}-01"
+
+
+def outside_line(trends: TrendStore, span: Period, version: str | None, asked: str) -> str | None:
+    """'59 postings dated 2020-12..2021-08 are outside <asked>: --span A..B' when postings fall
+    outside `span` (months from the demand of their top 1,000 concepts), else None."""
+    n, months = 0, []
+    for start, end in ((EVER.start, span.start), (span.end, EVER.end)):
+        if start >= end:
+            continue
+        d = trends.demand("concept", "month", Period(start, end), 1000, version)
+        n += d.coverage.postings
+        months += [pt.bucket[:7] for pt in d.points]
+    if not n:
+        return None
+    if not months:
+        return f"{n} postings are outside {asked}: widen it with --span START..END"
+    start = min(f"{min(months)}-01", span.start)
+    end = max(_next_month(max(months)), span.end)
+    return (f"{n} postings dated {min(months)}..{max(months)} are outside {asked}: include "
+            f"them with --span {start}..{end}")  # fmt: skip
+
+
 def cmd_trends(args: Any, settings: Settings) -> int:
+    from worker.errors import BAD_INPUT, FAILED, CliError
 
     span = args.span
     if span is None:
@@ -50,7 +81,21 @@ def cmd_trends(args: Any, settings: Settings) -> int:
         span = Period(
             (today - timedelta(weeks=12)).isoformat(), (today + timedelta(days=1)).isoformat()
         )
+    asked = f"{span.start}..{span.end}"
+    asked = asked if args.span else f"the last 12 weeks ({asked})"
     trends = trend_store(settings)
+    if args.by == "cluster" and not args.anchor:
+        from worker.bootstrap import _build_store
+
+        if not any(r.is_active for r in _build_store(settings).cluster_runs()):  # type: ignore[attr-defined]
+            raise CliError("no clustering run: enrich-ops cluster", FAILED)
+    if args.anchor and not trends.cooccurring(args.anchor, EVER, 1, args.version).anchor_postings:
+        raise CliError(
+            f"unknown --with {args.anchor}: no posting has it (ids as in `enrich-ops trends`: "
+            "esco:..., onet:..., span:..., or soc:XX-XXXX)",
+            BAD_INPUT,
+        )
+    outside = outside_line(trends, span, args.version, asked)
     if args.anchor:
         co = trends.cooccurring(args.anchor, span, args.top, args.version)
         print(f"skills found with {args.anchor} in {span.start}..{span.end} "
@@ -58,6 +103,8 @@ def cmd_trends(args: Any, settings: Settings) -> int:
         print(_table([(c.key, c.label, c.postings, f"{c.share:.0%}") for c in co.items],
                      ("skill", "name", "postings", "share")))  # fmt: skip
         print("\n".join(_coverage_lines(co.coverage)))
+        if outside:
+            print(outside)
         return 0
     demand = trends.demand(args.by, args.period, span, args.top, args.version)
     print(f"postings per {args.period} per {args.by}, {span.start}..{span.end}, top {args.top}:")
@@ -77,6 +124,8 @@ def cmd_trends(args: Any, settings: Settings) -> int:
                      (args.by, "name", "before", "after", "change", "ratio")))  # fmt: skip
     print()
     print("\n".join(_coverage_lines(demand.coverage)))
+    if outside:
+        print(outside)
     if args.plot:
         from adapters.reports.trends_png import plot_trends
 
@@ -92,16 +141,21 @@ def cmd_trends(args: Any, settings: Settings) -> int:
     help="Counts postings (each once, by its latest enrichment; --version pins one) on posted_at, "
     "or received_at where posted_at is missing (said as such). Prints demand per period for the "
     "top keys and the keys that rose / fell most between the two halves of the span (or "
-    "--compare); --with prints the skills found with a skill or 'soc:XX-XXXX'.",
+    "--compare); --with prints the skills found with a skill or 'soc:XX-XXXX'. "
+    "Example: enrich-ops trends --by group --period month --span 2020-12-01..2021-09-01",
 )
-@click.option("--by", type=click.Choice(DIMENSIONS), default="concept")
-@click.option("--period", type=click.Choice(PERIODS), default="week")
+@click.option("--by", type=click.Choice(DIMENSIONS), default="concept",
+              help="what to count postings per (default concept)")  # fmt: skip
+@click.option("--period", type=click.Choice(PERIODS), default="week",
+              help="bucket of the demand table (default week)")  # fmt: skip
 @click.option("--span", type=PeriodType(), help="START..END (default: the last 12 weeks)")
 @click.option("--compare", type=PeriodType(), nargs=2, metavar="START..END",
               help="two periods for rising/falling (default: the two halves of --span)")  # fmt: skip
-@click.option("--top", type=int, default=10)
-@click.option("--version", help="count only rows of this enrichment version")
-@click.option("--with", "anchor", metavar="SKILL_ID|soc:CODE")
+@click.option("--top", type=COUNT, default=10, help="keys per table (default 10)")
+@click.option("--version",
+              help="count only rows of this enrichment version (default: each posting's latest)")  # fmt: skip
+@click.option("--with", "anchor", metavar="SKILL_ID|soc:CODE",
+              help="list the skills found with this skill id or occupation instead")  # fmt: skip
 @click.option("--plot", type=click.Path(path_type=Path),
               help="also write demand lines + rising/falling bars (PNG)")  # fmt: skip
 def trends(**params: Any) -> int:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -12,6 +16,7 @@ from cli.common import current_version as _current_version
 from cli.common import store as _store
 
 if TYPE_CHECKING:
+    from domain.ports import GroupCount
     from worker.settings import Settings
 
 
@@ -28,7 +33,10 @@ def print_summary(
         print(
             f"fleet throughput: {postings} postings in {seconds:.1f}s = {postings / seconds:.1f} postings/s"
         )
-    print(f"skills per posting (current version): {store.skills_per_posting(version):.1f}")
+    print(
+        f"skills per posting (current version; distinct skills per enrichment row, averaged): "
+        f"{store.skills_per_posting(version):.1f}"
+    )
     print("rows per version:")
     for c in store.counts_by_version():
         mark = "  <- current" if c.enrichment_version == version else ""
@@ -37,15 +45,41 @@ def print_summary(
         )
     print(f"drift backlog (latest row not current): {store.count_drifted(version)}")
     print("top skills (postings mentioning them):")
-    for s in store.top_skills(version, 15):
-        print(f"  {s.postings:>5}  {s.name[:50]:<50} {s.category}")
+    top = store.top_skills(version, 15)
+    width = name_width(max((len(s.category) for s in top), default=0))
+    for s in top:
+        print(f"  {s.postings:>5}  {s.name[:width]:<{width}} {s.category}")
     from domain.skills.rollup import group_lines
 
-    print("\n".join(group_lines(store.top_groups(version, 10))))
+    print("\n".join(group_lines(named_groups(settings, store.top_groups(version, 10)))))
     counts = store.rejection_counts()
     print(f"rejections/failures: {sum(counts.values())}")
     for (stage, reason), n in sorted(counts.items()):
         print(f"  {n:>5}  {stage}/{reason}")
+
+
+def name_width(rest: int) -> int:
+    """Characters of a skill name `summary` shows: what the terminal leaves beside the counts
+    and a `rest`-wide column, at least 70 (a pipe or a log gets 70)."""
+    columns = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 0
+    return max(70, columns - 9 - rest)
+
+
+def named_groups(settings: Settings, groups: Sequence[GroupCount]) -> list[GroupCount]:
+    """The groups with a name beside each code: the stored group_name, else the active
+    taxonomy's (config/taxonomy/skill_groups.jsonl.gz; BigQuery's ANY_VALUE may pick a row
+    without one), else the O*NET category's own words ('onet-category:<name>')."""
+    if all(g.name for g in groups):
+        return list(groups)
+    from adapters.artifacts.concept_linker import load_hierarchy
+
+    path = settings.active_config_root() / "config" / "taxonomy" / "skill_groups.jsonl.gz"
+    known = load_hierarchy(path).groups if path.is_file() else {}
+
+    def name(code: str) -> str:
+        return known[code].name if code in known else code.partition(":")[2]
+
+    return [g if g.name else replace(g, name=name(g.group_id)) for g in groups]
 
 
 def cmd_summary(args: Any, settings: Settings) -> int:
@@ -65,25 +99,63 @@ def cmd_versions(args: Any, settings: Settings) -> int:
     return 0
 
 
+# The store has no per-posting rejection read: history filters the newest rejection rows.
+REJECTIONS_SCANNED = 10_000
+
+
 def cmd_history(args: Any, settings: Settings) -> int:
-    for e in _store(settings).posting_history(args.posting_id):
+    from worker.errors import FAILED
+
+    store = _store(settings)
+    rows = store.posting_history(args.posting_id)
+    for e in rows:
         print(json.dumps({"enrichment_version": e.enrichment_version, "enriched_at": e.enriched_at,
                           "content_hash": e.content_hash, "components": e.component_versions,
                           "skills": [s.name for s in e.skills]}))  # fmt: skip
+    rejected = [r for r in store.rejections(REJECTIONS_SCANNED) if r.posting_id == args.posting_id]
+    for r in reversed(rejected):  # oldest first, like the enrichments; detail holds no posting text
+        print(json.dumps({"rejected_at": r.rejected_at, "stage": r.stage, "reason": r.reason,
+                          "detail": r.detail, "content_hash": r.content_hash}))  # fmt: skip
+    if not rows and not rejected:
+        print(f"no rows for {args.posting_id}", file=sys.stderr)
+        return FAILED
     return 0
 
 
-@click.command("summary", cls=Command, short_help="rows per version, drift, top skills, rejections")
+@click.command(
+    "summary",
+    cls=Command,
+    short_help="rows per version, drift, top skills, rejections",
+    help="Print what the warehouse holds: the current enrichment version, skills per posting "
+    "(distinct skills per enrichment row at that version, averaged), rows and postings per "
+    "version, the drift backlog, the top 15 skills and top 10 skill groups by postings, and "
+    "rejections / failures by stage and reason. Example: enrich summary",
+)
 def summary(**params: Any) -> int:
     return call(cmd_summary, params)
 
 
-@click.command("versions", cls=Command, short_help="the active model versions and fingerprints")
+@click.command(
+    "versions",
+    cls=Command,
+    short_help="the active model versions and fingerprints",
+    help="Print, as JSON, the effective enrichment version of the active config "
+    "(<declared>+<fingerprint>), the declared one and one label per component (e.g. "
+    "skill_ensemble.v3@0b4c18b1): what every new row will carry. Example: enrich versions",
+)
 def versions(**params: Any) -> int:
     return call(cmd_versions, params)
 
 
-@click.command("history", cls=Command, short_help="every enrichment of one posting, oldest first")
+@click.command(
+    "history",
+    cls=Command,
+    short_help="every enrichment of one posting, oldest first",
+    help="Print one JSON line per enrichment row of the posting, oldest first (version, time, "
+    "content hash, component labels, skill names), then one per rejection or failure row "
+    "(stage, reason, detail; never the posting text). An id with no row: 'no rows for ID' on "
+    "stderr, exit 1. Example: enrich history bad-missing-text",
+)
 @click.argument("posting_id", cls=Argument)
 def history(**params: Any) -> int:
     return call(cmd_history, params)

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Install what the project needs on a fresh Debian machine: redis-server (apt) and the .venv.
+# Install what the project needs on a fresh Debian machine: redis-server (apt) and the .venv;
+# then, for the tests, prometheus (apt) and the BigQuery emulator's .venv-bqemu.
+#   scripts/install.sh         everything (make test, make install)
+#   scripts/install.sh --app   redis-server and .venv only: what the fleet and `make demo` need
 # Idempotent: does nothing that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+APP_ONLY=0; [ "${1:-}" = "--app" ] && APP_ONLY=1
 
 if ! command -v redis-server >/dev/null 2>&1; then
   echo ">> installing redis-server (apt)"
@@ -14,7 +18,7 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 # Prometheus (server) only for the test that scrapes the fleet's metrics through a real one.
-if ! command -v prometheus >/dev/null 2>&1; then
+if [ "$APP_ONLY" = 0 ] && ! command -v prometheus >/dev/null 2>&1; then
   echo ">> installing prometheus (apt, for the metrics test)"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -39,7 +43,7 @@ fi
 # venv: it pins protobuf and duckdb versions the app must not share. Its DuckDB extensions are
 # installed from their PyPI packages (no download at run time) under a dedicated HOME.
 BQE=.venv-bqemu
-if [ ! -f "$BQE/.installed" ]; then
+if [ "$APP_ONLY" = 0 ] && [ ! -f "$BQE/.installed" ]; then
   echo ">> installing the BigQuery emulator into $BQE"
   "$PY" -m venv "$BQE"
   "$BQE/bin/pip" install -q --disable-pip-version-check bqemulator==1.4.0 duckdb==1.5.5 \

@@ -176,7 +176,8 @@ class Bridge:
                 # the cause as raised (the dispatcher says "broker refused", the ledger names the
                 # warehouse), not assumed to be the broker
                 log.error("could not record or enqueue a batch (%s); %d postings held, trying "
-                          "again in %.0fs", _brief(exc), len(postings), pause)  # fmt: skip
+                          "again in %.0fs%s", _brief(exc), len(postings), pause,
+                          _fleet_hint(exc) if stats.waits == 0 else "")  # fmt: skip
                 stats.waits += 1
                 self.sleep(pause)
                 pause = min(pause * 2, self.retry_pause_max_s)
@@ -222,6 +223,14 @@ class Bridge:
 def queued_batches(coordinator: Coordinator, queues: Sequence[str]) -> int:
     """Batches the fleet holds: messages waiting in `queues` plus every message held unacked."""
     return sum(coordinator.queue_depth(q) for q in queues) + coordinator.unacked()[0]
+
+
+def _fleet_hint(exc: BaseException) -> str:
+    """For the first refusal by the broker: where a newcomer's broker usually is."""
+    from worker.errors import BROKER, classify
+
+    got = classify(exc)
+    return "; is the fleet running? (enrich fleet start)" if got and got[0] == BROKER else ""
 
 
 def _brief(exc: BaseException) -> str:

@@ -490,6 +490,16 @@ class DuckDbStore:
         rows = self._query("SELECT stage, reason, count(*) FROM rejections GROUP BY 1, 2")
         return {(s, r): int(n) for s, r, n in rows}
 
+    def stored_keys(self) -> tuple[set[str], set[str]]:
+        """(every posting id in postings, the intake ledger and rejections; the source of every
+        rejection row without one): what `enrich demo` compares with its inputs before deleting."""
+        ids = self._query("SELECT posting_id FROM postings UNION SELECT posting_id FROM intake "
+                          "UNION SELECT posting_id FROM rejections WHERE posting_id IS NOT NULL")  # fmt: skip
+        sources = self._query(
+            "SELECT DISTINCT coalesce(source, '') FROM rejections WHERE posting_id IS NULL"
+        )
+        return {r[0] for r in ids}, {r[0] for r in sources}
+
     def save_evaluation(self, result: EvaluationResult) -> bool:
         row = {
             **evaluation_row(result),

@@ -13,5 +13,5 @@ def group_lines(groups: Sequence[GroupCount]) -> list[str]:
     if not groups:
         return ["top skill groups: none (rows before 2026.11.10 carry no group)"]
     return ["top skill groups (postings, skills; concept and group-level links):"] + [
-        f"  {g.postings:>5} {g.skills:>6}  {g.group_id[:34]:<34} {g.name[:50]}" for g in groups
+        f"  {g.postings:>5} {g.skills:>6}  {g.group_id[:34]:<34} {g.name[:70]}" for g in groups
     ]
