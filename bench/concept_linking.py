@@ -11,7 +11,8 @@ sentence (the line of the posting it sits in), with the product's linker:
     sentence's merged candidate ranking / min(K, gold concepts of the sentence), averaged) and MRR
     (1 / rank of the first hit); linked share at concept level and at any level (concept or group).
 --cost: extraction time of the active profile over the 198 samples with and without the linker
-    (fresh link cache each round, median of 3): the linker's share of the extraction time.
+    (fresh link cache each round, median of 3): the linker's share of the extraction time; and
+    "warm": the same pass again with every link cached (a long-running worker's steady state).
 --sweep: the older threshold sweep below, (a)-(d):
 
 (a) held-out ESCO alternative labels: 20% of those naming exactly one concept (seed 0) are removed
@@ -288,7 +289,7 @@ def linker_cost(full, repeat: int = 3) -> dict[str, object]:
     rows = [json.loads(x) for x in (ROOT / "config/samples/skillspan_postings.jsonl").open()]
     items = [(r["text"], (Section("overview", 0, 10**9),)) for r in rows]
     full.extract_many(items[:32])  # warm-up: vocab, weights
-    times: dict[str, list[float]] = {"without": [], "with": []}
+    times: dict[str, list[float]] = {"without": [], "with": [], "warm": []}
     levels: Counter[tuple[str, str]] = Counter()
     # the linker's own time inside the "with" run, against the rest of that same run: robust
     # to a load that changes between the two runs (a shared machine)
@@ -307,8 +308,8 @@ def linker_cost(full, repeat: int = 3) -> dict[str, object]:
 
         linker.link_many = timed  # type: ignore[method-assign]
     for _ in range(repeat):
-        for name, ex in (("without", bare), ("with", full)):
-            if full.linker is not None:
+        for name, ex in (("without", bare), ("with", full), ("warm", full)):
+            if full.linker is not None and name != "warm":
                 full.linker._cache.clear()  # cold: a worker's first pass over new text
                 if getattr(full.linker, "groups", None) is not None:
                     full.linker.groups._texts.clear()
@@ -324,6 +325,7 @@ def linker_cost(full, repeat: int = 3) -> dict[str, object]:
                     for x in out for s in x.skills for _ in s.mentions
                 )  # fmt: skip
     w, wo = statistics.median(times["with"]), statistics.median(times["without"])
+    warm = statistics.median(times["warm"])  # the same texts again: every link cached
     import resource
 
     share = {}
@@ -336,6 +338,7 @@ def linker_cost(full, repeat: int = 3) -> dict[str, object]:
             "linker share of extraction time": round((w - wo) / wo, 3),
             "linker time / rest of the same run (median)": round(statistics.median(inside), 3)
             if inside else None,
+            "warm s": round(warm, 2), "warm linker share": round((warm - wo) / wo, 3),
             "sample mentions": share,
             "peak RSS MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}  # fmt: skip
 
@@ -349,7 +352,49 @@ JUDGED_WRONG = [
 ]
 
 
-def tune(linker, items, grid: str) -> None:
+def half_of(items) -> list[str]:
+    """Half "A" or "B" of each item by posting: the postings sorted by doc id, even positions
+    A (what parameters are chosen on), odd positions B (the check)."""
+    docs = sorted({it[5][0] for it in items})
+    at = {d: "AB"[i % 2] for i, d in enumerate(docs)}
+    return [at[it[5][0]] for it in items]
+
+
+def _pick_half(links, items, halves, which):
+    keep = [i for i, h in enumerate(halves) if h == which]
+    return [links[i] for i in keep], [items[i] for i in keep]
+
+
+def judged_sample_links(linker) -> dict[str, object]:
+    """The 110 judged most frequent sample links (config/eval/sample_top_links_judged.jsonl)
+    linked again by their text, with the kind of the judged concept: how many judged correct
+    still link there, how many judged wrong no longer do (and which changed)."""
+    path = ROOT / "config" / "eval" / "sample_top_links_judged.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()][1:]
+    linker._cache.clear()
+    # the file keeps the text lower-cased; the product saw "AWS", "Go", "JS": a pair counts as
+    # linked when the text lower-cased, upper-cased or title-cased links there
+    forms = [(f(r["text"]), linker.kind_of(r["skill_id"]))
+             for r in rows for f in (str.lower, str.upper, str.title)]  # fmt: skip
+    found = linker.link_many(forms)
+    links = [{lk.skill_id for lk in found[3 * i : 3 * i + 3]} for i in range(len(rows))]
+    right = [r for r in rows if r["verdict"] == "correct"]
+    kept = sum(r["skill_id"] in lk for lk, r in zip(links, rows, strict=True)
+               if r["verdict"] == "correct")  # fmt: skip
+    gone = sum(r["skill_id"] not in lk for lk, r in zip(links, rows, strict=True)
+               if r["verdict"] == "wrong")  # fmt: skip
+    changed = [(r["text"], r["name"], sorted(linker.taxonomy.get(s).name for s in lk if s))
+               for lk, r in zip(links, rows, strict=True)
+               if r["verdict"] == "correct" and r["skill_id"] not in lk]  # fmt: skip
+    back = [(r["text"], r["name"]) for lk, r in zip(links, rows, strict=True)
+            if r["verdict"] == "wrong" and r["skill_id"] in lk]  # fmt: skip
+    linker._cache.clear()
+    return {"judged correct kept": f"{kept}/{len(right)}",
+            "judged wrong gone": f"{gone}/{len(rows) - len(right)}",
+            "correct ones changed": changed, "wrong ones back": back}  # fmt: skip
+
+
+def tune(linker, items, grid: str, split: bool = False) -> None:
     """Top-1 scores over a grid of reranking params (one vector search, with sentences)."""
     import dataclasses
     import itertools
@@ -373,7 +418,12 @@ def tune(linker, items, grid: str) -> None:
             else Link(None, 0.0, "none")
             for t, s, n in zip(texts, sym, near, strict=True)
         ]
-        sc = issue24_scores(links, items)
+        if split:  # choose on half A; half B printed beside it, never chosen on
+            halves = half_of(items)
+            sc = issue24_scores(*_pick_half(links, items, halves, "A"))
+            sc["B"] = issue24_scores(*_pick_half(links, items, halves, "B"))
+        else:
+            sc = issue24_scores(links, items)
         linker._cache.clear()
         judged = linker.link_many(
             [(t, k) for t, k, _ in JUDGED_WRONG], [t for t, _, _ in JUDGED_WRONG]
@@ -399,6 +449,9 @@ def tune(linker, items, grid: str) -> None:
                     "judged wrong links gone",
                 )
             },
+            {"B": {k: sc["B"][k] for k in ("top-1 precision", "top-1 recall", "Recall@5")}}
+            if "B" in sc
+            else "",
         )
 
 
@@ -411,6 +464,9 @@ def main_issue24(args) -> None:
     linker = extractor.linker
     print(f"enrichment {cfg.manifest.effective}; linker built in {time.perf_counter() - t0:.1f} s")
     assert linker is not None
+    every: list = []
+    every_links: list = []
+    files: list[tuple[str, int]] = []
     for path in args.gold or [GOLD]:
         gold = load_gold(Path(path), "concepts", ("SKILL", "KNOWLEDGE"))
         items = gold_items(gold.docs)
@@ -430,8 +486,22 @@ def main_issue24(args) -> None:
                 sc = group_scores([links[i] for i in sel], [items[i] for i in sel], groups,
                                   linker.hierarchy)  # fmt: skip
                 print(f"  group-level answers, postings {name}: {sc}")
-        if args.tune:
-            tune(linker, items, args.tune)
+        every += items
+        every_links += links
+        files.append((Path(path).name, len(items)))
+    if args.halves:  # halves by posting over every file given: what --tune chooses on
+        halves = half_of(every)
+        at = 0
+        for name, n in [*files, ("all files", len(every))]:
+            part = slice(at, at + n) if name != "all files" else slice(0, len(every))
+            at += n if name != "all files" else 0
+            for h in "AB":
+                sc = issue24_scores(*_pick_half(every_links[part], every[part], halves[part], h))
+                tag = "chosen on" if h == "A" else "check"
+                print(f"{name} half {h} ({tag}): {json.dumps(sc)}")
+    print(f"judged sample links: {json.dumps(judged_sample_links(linker))}")
+    if args.tune:  # one grid over every gold file given
+        tune(linker, every, args.tune, args.halves)
     if args.cost:
         print(f"cost: {json.dumps(linker_cost(extractor))}")
 
@@ -445,6 +515,11 @@ def main() -> None:
     ap.add_argument("--gold", action="append", help="hand-linked gold file(s) (default: dev gold)")
     ap.add_argument("--cost", action="store_true", help="also time extraction with/without linker")
     ap.add_argument("--tune", help="grid, e.g. threshold=0.8/0.9,extra_penalty=0/0.1")
+    ap.add_argument(
+        "--halves",
+        action="store_true",
+        help="also score each file's two halves by posting (A: choose, B: check)",
+    )
     ap.add_argument("--sweep", action="store_true", help="the older threshold sweep (a)-(d)")
     args = ap.parse_args()
     if not args.sweep:
