@@ -95,10 +95,8 @@ def main() -> None:
             continue
         c = classify(linker, text, kind, gold, lk)
         why[c] += 1
-        shown.setdefault(c, []).append(
-            (text, kind, linker.taxonomy.get(gold).name,
-             [(x.label, round(x.score, 3)) for x in lk.candidates[:3]])  # fmt: skip
-        )
+        top3 = [(x.label, round(x.score, 3)) for x in lk.candidates[:3]]
+        shown.setdefault(c, []).append((text, kind, linker.taxonomy.get(gold).name, top3))
     print(f"half A: {named} spans naming a concept, {sum(why.values())} missed")
     print(json.dumps(dict(why.most_common())))
     for c, rows in shown.items():

@@ -455,6 +455,19 @@ def tune(linker, items, grid: str, split: bool = False) -> None:
         )
 
 
+def print_halves(every_links, every, files) -> None:
+    """Scores of each file's halves A / B by posting, and of both files together."""
+    halves = half_of(every)
+    at = 0
+    for name, n in [*files, ("all files", len(every))]:
+        part = slice(at, at + n) if name != "all files" else slice(0, len(every))
+        at += n if name != "all files" else 0
+        for h in "AB":
+            sc = issue24_scores(*_pick_half(every_links[part], every[part], halves[part], h))
+            tag = "chosen on" if h == "A" else "check"
+            print(f"{name} half {h} ({tag}): {json.dumps(sc)}")
+
+
 def main_issue24(args) -> None:
     cfg = load_config(ROOT)
     from adapters.artifacts.config_files import build_extractor
@@ -464,6 +477,8 @@ def main_issue24(args) -> None:
     linker = extractor.linker
     print(f"enrichment {cfg.manifest.effective}; linker built in {time.perf_counter() - t0:.1f} s")
     assert linker is not None
+    if args.threshold_decision:  # the product as before 2026.11.19: one threshold
+        linker.decision = None
     every: list = []
     every_links: list = []
     files: list[tuple[str, int]] = []
@@ -490,16 +505,17 @@ def main_issue24(args) -> None:
         every_links += links
         files.append((Path(path).name, len(items)))
     if args.halves:  # halves by posting over every file given: what --tune chooses on
-        halves = half_of(every)
-        at = 0
-        for name, n in [*files, ("all files", len(every))]:
-            part = slice(at, at + n) if name != "all files" else slice(0, len(every))
-            at += n if name != "all files" else 0
-            for h in "AB":
-                sc = issue24_scores(*_pick_half(every_links[part], every[part], halves[part], h))
-                tag = "chosen on" if h == "A" else "check"
-                print(f"{name} half {h} ({tag}): {json.dumps(sc)}")
+        print_halves(every_links, every, files)
     print(f"judged sample links: {json.dumps(judged_sample_links(linker))}")
+    if args.halves and getattr(linker, "decision", None) is not None:
+        # old vs new in one run: the same linker with the threshold decision (2026.11.17)
+        decision, linker.decision = linker.decision, None
+        linker._cache.clear()
+        print("-- the threshold decision (before 2026.11.19):")
+        print_halves(link_items(linker, every), every, files)
+        print(f"judged sample links: {json.dumps(judged_sample_links(linker))}")
+        linker.decision = decision
+        linker._cache.clear()
     if args.tune:  # one grid over every gold file given
         tune(linker, every, args.tune, args.halves)
     if args.cost:
@@ -519,6 +535,11 @@ def main() -> None:
         "--halves",
         action="store_true",
         help="also score each file's two halves by posting (A: choose, B: check)",
+    )
+    ap.add_argument(
+        "--threshold-decision",
+        action="store_true",
+        help="score the linker with its threshold decision instead of the learned one",
     )
     ap.add_argument("--sweep", action="store_true", help="the older threshold sweep (a)-(d)")
     args = ap.parse_args()

@@ -2,7 +2,9 @@
 distilled from MiniLM by scripts/build_concept_vectors.py, loaded with `model2vec` (numpy +
 tokenizers; no torch, no network; every taxonomy label is embedded once at load); and the skill
 hierarchy (config/taxonomy/skill_groups.jsonl.gz, scripts/build_runtime_data.py) the fallback to
-a broader group reads. Either missing or corrupt: ConfigError naming the file, at worker start."""
+a broader group reads; and (2026.11.19) the learned top-1 decision
+(config/models/concept_decision.json, scripts/build_concept_decision.py). Any of them missing or
+corrupt: ConfigError naming the file, at worker start."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from domain.errors import ConfigError
+from domain.skills.decision import LearnedDecision
 from domain.skills.linking import (
     ConceptLinker,
     Encoder,
@@ -76,6 +79,17 @@ def load_hierarchy(path: Path) -> SkillHierarchy:
     return hierarchy
 
 
+def load_decision(path: Path, threshold: float) -> LearnedDecision:
+    """The learned decision's JSON file. Raises ConfigError naming the file when it is missing,
+    not JSON, or not a model of this code's features."""
+    if not path.is_file():
+        raise ConfigError(f"concept decision missing: {path} (make concept-decision)")
+    try:
+        return LearnedDecision.from_dict(json.loads(path.read_text(encoding="utf-8")), threshold)
+    except (OSError, UnicodeDecodeError, ValueError, ConfigError) as exc:
+        raise ConfigError(f"concept decision unreadable: {path} ({exc})") from exc
+
+
 def build_linker(
     path: Path,
     taxonomy: Taxonomy,
@@ -83,13 +97,21 @@ def build_linker(
     skip: frozenset[str],
     params: LinkerParams,
     hierarchy_path: Path | None = None,
+    decision_path: Path | None = None,
 ) -> ConceptLinker:
     """The product's linker: vectors from `path`, the hierarchy fallback from `hierarchy_path`
-    (None: no fallback)."""
+    (None: no fallback), the learned top-1 decision from `decision_path` (None: the threshold)."""
     hierarchy = load_hierarchy(hierarchy_path) if hierarchy_path is not None else None
+    decision = (
+        load_decision(decision_path, params.decision_threshold)
+        if decision_path is not None
+        else None
+    )
     rows = label_rows(taxonomy)
     index = VectorIndex(load_encoder(path), [r[0] for r in rows], [r[1] for r in rows],
                         [r[2] for r in rows])  # fmt: skip
-    linker = ConceptLinker(taxonomy, aliases, skip, index, params, hierarchy=hierarchy)
+    linker = ConceptLinker(
+        taxonomy, aliases, skip, index, params, hierarchy=hierarchy, decision=decision
+    )
     linker.placer()  # the group placer's tables, built at start rather than on the first batch
     return linker

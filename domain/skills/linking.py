@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate, ExtractedSkill
+from domain.skills.decision import LearnedDecision, PairFacts
 from domain.skills.groups import GroupParams, GroupPlacer
 from domain.skills.taxonomy import Alias, SkillGroup, SkillHierarchy, Taxonomy, is_weak_label
 
@@ -239,6 +240,9 @@ class LinkerParams:
     # may a vector neighbour found by a weak one-word alternative label (`is_weak_label`:
     # "formulas" of *algorithms*) be the top-1? True as up to 2026.11.8; it stays a candidate
     weak_vector_links: bool = True
+    # (2026.11.19) with a learned decision (domain/skills/decision.py) the top-1 is its most
+    # probable naming candidate when the probability reaches this; `threshold` is then unused
+    decision_threshold: float = 0.5
 
     @property
     def levels(self) -> tuple[int, ...]:
@@ -494,6 +498,17 @@ def _had(mention: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(have), frozenset(h[:i] for h in have for i in range(4, len(h) + 1))
 
 
+def is_narrower(mention: str, label: str) -> bool:
+    """The label names a narrower thing than the mention: it has every non-generic content word
+    of the mention and one more ("clinical biochemistry" for "biochemistry", "packaging
+    engineering" for "engineering"; not "automation technology" for "automation")."""
+    return (
+        bool(_label_keys(mention))
+        and extra_words(mention, label) > 0
+        and (extra_words(label, mention) == 0)
+    )
+
+
 def concept_fields(skill: ExtractedSkill) -> dict[str, Any]:
     """What `enrich extract` prints per mention about the skill's concept beyond link_score /
     link_method: {"link_level": "concept" | "group:<n>" | "none" | None (older rows),
@@ -538,6 +553,7 @@ class ConceptLinker:
     exclude: frozenset[str] = frozenset()  # labels left out (held-out evaluation)
     hierarchy: SkillHierarchy | None = None  # broader groups, for the fallback
     groups: GroupPlacer | None = None  # built from hierarchy + params when None (groups.py)
+    decision: LearnedDecision | None = None  # the learned top-1 decision; None: the threshold
 
     def __post_init__(self) -> None:
         # label -> [(skill_id, kind)], ESCO before O*NET on shared labels (ids sort that way)
@@ -698,12 +714,53 @@ class ConceptLinker:
             return self._with_candidates(sym, ranked)
         cands = tuple(ranked[: self.params.k])
         best = next((c for c, naming in scored if naming), None)
-        if best is not None and best.score >= self.params.threshold:
+        if self.decision is not None:
+            best = self._learned(text, near, scored)
+        elif best is not None and best.score < self.params.threshold:
+            best = None
+        if best is not None:
             return Link(best.skill_id, round(best.score, 4), VECTOR, cands)
         group = self._group([c for c, naming in scored if naming])
         if group is not None:
             return Link(None, group[1], GROUP, cands, group[0])
         return Link(None, 0.0, NONE, cands)
+
+    def _learned(
+        self,
+        text: str,
+        near: Sequence[tuple[str, float, str, float]],
+        scored: Sequence[tuple[ConceptCandidate, bool]],
+    ) -> ConceptCandidate | None:
+        """The learned decision's top-1 among the reranked candidates, or None."""
+        assert self.decision is not None
+        facts = self.pair_facts(text, near, scored[: self.decision.top])
+        skill = bool(scored) and self.kind_of(scored[0][0].skill_id) == "SKILL"
+        i, prob = self.decision.choose(text, skill, facts)
+        return scored[i][0] if i >= 0 and prob >= self.params.decision_threshold else None
+
+    def pair_facts(
+        self,
+        text: str,
+        near: Sequence[tuple[str, float, str, float]],
+        scored: Sequence[tuple[ConceptCandidate, bool]],
+    ) -> list[PairFacts]:
+        """What the learned decision reads of each reranked candidate (same order). A one-word
+        mention's knowledge candidate with a narrower label (`is_narrower`) may not name unless it
+        is a technology ("biochemistry" is not *clinical biochemistry*; "Hibernate" is *Hibernate
+        ORM*)."""
+        label = {sid: (cos, lb) for sid, cos, lb, _ in near}
+        one_word = len(text.split()) == 1
+        facts = []
+        for c, naming in scored:
+            cos, lb = label[c.skill_id]
+            if naming and one_word and self.kind_of(c.skill_id) == "KNOWLEDGE":
+                # a skill's verb is no narrowing ("proactive": *think proactively*)
+                tech = self.taxonomy.get(c.skill_id).category.startswith("technology")
+                naming = tech or not is_narrower(text, lb)
+            facts.append(PairFacts(cos, c.score, extra_words(text, lb), extra_words(lb, text), lb,
+                                   " ".join(lb.lower().split()) == c.label.lower(),
+                                   c.skill_id.startswith("onet:"), naming))  # fmt: skip
+        return facts
 
     def _group(self, ranked: Sequence[ConceptCandidate]) -> tuple[SkillGroup, float] | None:
         """None: a mention without a concept is placed after the decision, with its text and

@@ -1,0 +1,136 @@
+"""The concept linker's learned top-1 decision (2026.11.19, domain/skills/decision.py): features,
+the choice among candidates, its wiring into ConceptLinker, and the artifact's load errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from adapters.artifacts.concept_linker import build_linker, load_decision
+from domain.errors import ConfigError
+from domain.skills.decision import (
+    FEATURES,
+    LearnedDecision,
+    PairFacts,
+    content_keys,
+    pair_features,
+    word_key,
+)
+from domain.skills.linking import VECTOR, LinkerParams
+from tests.unit.test_concept_normalization import TAX, linker
+
+ROOT = Path(__file__).resolve().parents[2]
+N = len(FEATURES)
+
+
+def decision(intercept: float = 0.0, threshold: float = 0.5, **coef: float) -> LearnedDecision:
+    c = np.zeros(N)
+    for name, v in coef.items():
+        c[FEATURES.index(name)] = v
+    return LearnedDecision(np.zeros(N), np.ones(N), c, intercept, threshold, 5)
+
+
+def facts(label: str, score: float, naming: bool = True) -> PairFacts:
+    return PairFacts(score, score, 0.0, 0.0, label, True, False, naming)
+
+
+@pytest.mark.parametrize("form", ["developing", "develops", "developed", "develop"])
+def test_word_key_shares_verb_and_plural_forms(form: str) -> None:
+    assert word_key(form) == word_key("develop")
+    assert content_keys("Analyses of the data") == [word_key("analyses"), "data"]
+
+
+def test_pair_features_read_rank_gaps_and_words() -> None:
+    x = pair_features("managing projects", True, [facts("manage project", 0.8),
+                                                   facts("projects managed", 0.7)])  # fmt: skip
+    assert x.shape == (2, N)
+    col = {n: x[:, i].tolist() for i, n in enumerate(FEATURES)}
+    assert col["rank0"] == [1.0, 0.0] and col["skill"] == [1.0, 1.0]
+    assert col["gap_next"] == pytest.approx([0.1, 0.7])
+    assert col["gap_best"] == pytest.approx([0.1, -0.1])
+    # same words both times; the head (last) word equal only in the first
+    assert col["same_keys"] == [1.0, 1.0] and col["head"] == [1.0, 0.0]
+    assert pair_features("x", False, []).shape == (0, N)
+
+
+def test_choose_takes_the_most_probable_naming_candidate() -> None:
+    cands = [facts("a", 0.9), facts("b", 0.8, naming=False), facts("c", 0.7)]
+    # prefers later ranks: "b" would win but may not name, so "c"
+    i, p = decision(rank=10.0).choose("x", False, cands)
+    assert i == 2 and 0.5 < p <= 1.0
+    i, _ = decision(rank=-10.0).choose("x", False, cands)
+    assert i == 0
+    assert decision().choose("x", False, [facts("b", 0.8, naming=False)]) == (-1, 0.0)
+    assert decision().choose("x", False, []) == (-1, 0.0)
+
+
+def test_the_linker_links_what_the_decision_says_not_the_threshold() -> None:
+    """With threshold 0.99 nothing reaches the old rule; the decision decides instead."""
+    plain = linker(threshold=0.99).link_many([("mathematics", "KNOWLEDGE")])
+    assert plain[0].skill_id == "esco:maths"  # exact label: never the decision's business
+    lk = linker(threshold=0.99, decision_threshold=0.5)
+    (before,) = lk.link_many([("formula calculations maths", "KNOWLEDGE")])
+    assert before.skill_id is None and before.candidates
+    lk.decision = decision(intercept=10.0)  # sure of the best candidate
+    lk._cache.clear()
+    (sure,) = lk.link_many([("formula calculations maths", "KNOWLEDGE")])
+    assert sure.method == VECTOR and sure.skill_id == before.candidates[0].skill_id
+    assert sure.candidates == before.candidates  # the ranking itself does not move
+    lk.decision = decision(intercept=-10.0)  # sure of none
+    lk._cache.clear()
+    (none,) = lk.link_many([("formula calculations maths", "KNOWLEDGE")])
+    assert none.skill_id is None
+    # a decision for the second candidate picks it though it scores lower
+    lk.decision = decision(intercept=2.0, rank=20.0)
+    lk._cache.clear()
+    (second,) = lk.link_many([("formula calculations maths", "KNOWLEDGE")])
+    assert second.skill_id == before.candidates[1].skill_id
+
+
+def test_the_decision_threshold_is_a_param() -> None:
+    assert LinkerParams.from_config({"decision_threshold": 0.4}).decision_threshold == 0.4
+
+
+def test_round_trip_and_the_committed_artifact() -> None:
+    d = decision(intercept=0.25, cosine=1.5)
+    again = LearnedDecision.from_dict(json.loads(json.dumps(d.to_dict())), 0.3)
+    assert again.threshold == 0.3 and np.allclose(again.coef, d.coef)
+    committed = load_decision(ROOT / "config" / "models" / "concept_decision.json", 0.4)
+    assert committed.threshold == 0.4 and committed.coef.shape == (N,)
+    assert 0.0 <= float(committed.probabilities(np.zeros((1, N)))[0]) <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (None, "missing"),
+        (b"{not json", "unreadable"),
+        (b"\xff\xfe", "unreadable"),
+        (json.dumps({"features": ["cosine"], "mean": [0]}).encode(), "unreadable"),
+        (json.dumps({**decision().to_dict(), "coef": [0.0] * (N - 1)}).encode(), "unreadable"),
+        (json.dumps({**decision().to_dict(), "scale": [0.0] * N}).encode(), "unreadable"),
+        (json.dumps({**decision().to_dict(), "intercept": "x"}).encode(), "unreadable"),
+    ],
+)
+def test_a_missing_or_corrupt_decision_names_the_file(
+    tmp_path: Path, content: bytes | None, why: str
+) -> None:
+    path = tmp_path / "concept_decision.json"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ConfigError, match=rf"concept decision {why}: .*concept_decision\.json"):
+        load_decision(path, 0.5)
+
+
+def test_worker_start_fails_naming_a_missing_decision_before_loading_vectors(
+    tmp_path: Path,
+) -> None:
+    from adapters.artifacts.config_files import linker_decision_path, load_config
+
+    assert linker_decision_path(load_config(ROOT)) == ROOT / "config/models/concept_decision.json"
+    missing = tmp_path / "concept_decision.json"
+    with pytest.raises(ConfigError, match=r"concept decision missing: .*concept_decision\.json"):
+        build_linker(tmp_path / "no-vectors", TAX, (), frozenset(), LinkerParams(), None, missing)
