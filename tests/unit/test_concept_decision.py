@@ -19,7 +19,16 @@ from domain.skills.decision import (
     pair_features,
     word_key,
 )
-from domain.skills.linking import VECTOR, LinkerParams
+from domain.skills.linking import (
+    VECTOR,
+    ConceptLinker,
+    LinkerParams,
+    VectorIndex,
+    is_narrower,
+    label_rows,
+    unit_rows,
+)
+from domain.skills.taxonomy import Skill, Taxonomy
 from tests.unit.test_concept_normalization import TAX, linker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,3 +143,43 @@ def test_worker_start_fails_naming_a_missing_decision_before_loading_vectors(
     missing = tmp_path / "concept_decision.json"
     with pytest.raises(ConfigError, match=r"concept decision missing: .*concept_decision\.json"):
         build_linker(tmp_path / "no-vectors", TAX, (), frozenset(), LinkerParams(), None, missing)
+
+
+@pytest.mark.parametrize(
+    ("mention", "label", "narrower"),
+    [
+        ("biochemistry", "clinical biochemistry", True),
+        ("engineering", "packaging engineering", True),
+        ("automation", "automation technology", False),  # a generic head word narrows nothing
+        ("biochemistry", "biochemistry", False),
+        ("biochemistry", "chemistry", False),
+        ("development", "web development", False),  # the mention has no non-generic word
+    ],
+)
+def test_is_narrower(mention: str, label: str, narrower: bool) -> None:
+    assert is_narrower(mention, label) is narrower
+
+
+def test_a_one_word_mention_never_names_a_narrower_knowledge_concept() -> None:
+    """'biochemistry' is not *clinical biochemistry* (a judged-wrong sample link) however sure
+    the decision is; a technology named by its first word is ('Hibernate': *Hibernate ORM*)."""
+    tax = Taxonomy([Skill("esco:cb", "clinical biochemistry", "knowledge"),
+                    Skill("onet:hib", "Hibernate ORM", "technology/tool"),
+                    Skill("esco:think", "think proactively", "skill/competence")])  # fmt: skip
+    vocab = ["biochem", "clinic", "hibernate", "orm", "proactive", "think"]
+
+    def enc(texts):
+        out = np.zeros((len(texts), len(vocab)), dtype=np.float32)
+        for i, t in enumerate(texts):
+            out[i] = [t.lower().count(s) for s in vocab]
+        return unit_rows(out)
+
+    rows = label_rows(tax)
+    index = VectorIndex(enc, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    lk = ConceptLinker(tax, (), frozenset(), index, LinkerParams(threshold=0.99, k=3, pool=3),
+                       decision=decision(intercept=10.0))  # fmt: skip
+    bio, hib, pro = lk.link_many([("biochemistry", "KNOWLEDGE"), ("Hibernate", "KNOWLEDGE"),
+                                  ("proactive", "SKILL")])  # fmt: skip
+    assert bio.skill_id is None and "esco:cb" in {c.skill_id for c in bio.candidates}
+    assert hib.skill_id == "onet:hib"
+    assert pro.skill_id == "esco:think"  # a skill's verb is no narrowing
