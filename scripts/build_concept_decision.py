@@ -165,7 +165,7 @@ def main() -> None:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y, sample_weight=w)
-    decision = LearnedDecision(mean, scale, model.coef_[0], float(model.intercept_[0]), 0.5, TOP)
+    decision = LearnedDecision(mean, scale, model.coef_[0], float(model.intercept_[0]), TOP)
     decision = LearnedDecision.from_dict(json.loads(json.dumps(decision.to_dict())))
     # held-out concepts: the most probable naming candidate is the concept (any probability)
     # held-out concepts present in the index: is the most probable candidate the concept

@@ -79,13 +79,13 @@ def load_hierarchy(path: Path) -> SkillHierarchy:
     return hierarchy
 
 
-def load_decision(path: Path, threshold: float) -> LearnedDecision:
+def load_decision(path: Path) -> LearnedDecision:
     """The learned decision's JSON file. Raises ConfigError naming the file when it is missing,
     not JSON, or not a model of this code's features."""
     if not path.is_file():
         raise ConfigError(f"concept decision missing: {path} (make concept-decision)")
     try:
-        return LearnedDecision.from_dict(json.loads(path.read_text(encoding="utf-8")), threshold)
+        return LearnedDecision.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, ValueError, ConfigError) as exc:
         raise ConfigError(f"concept decision unreadable: {path} ({exc})") from exc
 
@@ -102,11 +102,7 @@ def build_linker(
     """The product's linker: vectors from `path`, the hierarchy fallback from `hierarchy_path`
     (None: no fallback), the learned top-1 decision from `decision_path` (None: the threshold)."""
     hierarchy = load_hierarchy(hierarchy_path) if hierarchy_path is not None else None
-    decision = (
-        load_decision(decision_path, params.decision_threshold)
-        if decision_path is not None
-        else None
-    )
+    decision = load_decision(decision_path) if decision_path is not None else None
     rows = label_rows(taxonomy)
     index = VectorIndex(load_encoder(path), [r[0] for r in rows], [r[1] for r in rows],
                         [r[2] for r in rows])  # fmt: skip

@@ -3,12 +3,12 @@ of (mention, candidate) instead of one threshold on the reranked cosine.
 
 For each of a mention's first `top` vector candidates the model gives the probability that the
 candidate is the concept the mention names; the top-1 is the candidate that may name (not found
-by a weak label) with the highest probability, if it reaches `threshold`. Trained by
-scripts/build_concept_decision.py on ESCO / O*NET alternative labels held out of the index and
-used as pseudo-mentions (never on the dev gold it is scored on); the threshold is chosen on
-half A of the dev gold (bench/concept_linking.py --halves). Pure: numpy only.
+by a weak label) with the highest probability, if it reaches `LinkerParams.decision_threshold`.
+Trained by scripts/build_concept_decision.py on ESCO / O*NET alternative labels held out of the
+index (pseudo-mentions) and 240 SkillSpan TRAIN spans linked by hand, never on the dev gold it
+is scored on; the threshold is chosen on half A of the dev gold (bench/concept_linking.py
+--halves). Pure: numpy only.
 """
-
 from __future__ import annotations
 
 import math
@@ -105,7 +105,6 @@ class LearnedDecision:
     scale: npt.NDArray[np.float64]
     coef: npt.NDArray[np.float64]
     intercept: float
-    threshold: float = 0.5
     top: int = 5
 
     def probabilities(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -116,7 +115,7 @@ class LearnedDecision:
     def choose(self, text: str, skill: bool, facts: Sequence[PairFacts]) -> tuple[int, float]:
         """(index into `facts`, its probability) of the naming candidate among the first `top`
         with the highest probability; (-1, 0.0) when none may name. The caller links it when
-        the probability reaches `threshold`."""
+        the probability reaches its threshold (`LinkerParams.decision_threshold`)."""
         head = list(facts[: self.top])
         if not head:
             return -1, 0.0
@@ -131,7 +130,7 @@ class LearnedDecision:
                 "intercept": round(float(self.intercept), 8), "top": self.top}  # fmt: skip
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], threshold: float = 0.5) -> LearnedDecision:
+    def from_dict(cls, d: Mapping[str, Any]) -> LearnedDecision:
         """Raises ConfigError when the features differ from FEATURES or a vector is malformed."""
         if not isinstance(d, Mapping) or tuple(d.get("features", ())) != FEATURES:
             raise ConfigError("concept decision: features differ from this code's FEATURES")
@@ -144,4 +143,4 @@ class LearnedDecision:
             raise ConfigError(f"concept decision: mean/scale/coef need {len(FEATURES)} numbers")
         if (vecs[1] <= 0).any() or top < 1 or not math.isfinite(intercept):
             raise ConfigError("concept decision: scale must be > 0, top >= 1")
-        return cls(vecs[0], vecs[1], vecs[2], intercept, threshold, top)
+        return cls(vecs[0], vecs[1], vecs[2], intercept, top)

@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parents[2]
 N = len(FEATURES)
 
 
-def decision(intercept: float = 0.0, threshold: float = 0.5, **coef: float) -> LearnedDecision:
+def decision(intercept: float = 0.0, **coef: float) -> LearnedDecision:
     c = np.zeros(N)
     for name, v in coef.items():
         c[FEATURES.index(name)] = v
-    return LearnedDecision(np.zeros(N), np.ones(N), c, intercept, threshold, 5)
+    return LearnedDecision(np.zeros(N), np.ones(N), c, intercept, 5)
 
 
 def facts(label: str, score: float, naming: bool = True) -> PairFacts:
@@ -105,10 +105,10 @@ def test_the_decision_threshold_is_a_param() -> None:
 
 def test_round_trip_and_the_committed_artifact() -> None:
     d = decision(intercept=0.25, cosine=1.5)
-    again = LearnedDecision.from_dict(json.loads(json.dumps(d.to_dict())), 0.3)
-    assert again.threshold == 0.3 and np.allclose(again.coef, d.coef)
-    committed = load_decision(ROOT / "config" / "models" / "concept_decision.json", 0.4)
-    assert committed.threshold == 0.4 and committed.coef.shape == (N,)
+    again = LearnedDecision.from_dict(json.loads(json.dumps(d.to_dict())))
+    assert np.allclose(again.coef, d.coef) and again.top == 5
+    committed = load_decision(ROOT / "config" / "models" / "concept_decision.json")
+    assert committed.coef.shape == (N,)
     assert 0.0 <= float(committed.probabilities(np.zeros((1, N)))[0]) <= 1.0
 
 
@@ -131,7 +131,7 @@ def test_a_missing_or_corrupt_decision_names_the_file(
     if content is not None:
         path.write_bytes(content)
     with pytest.raises(ConfigError, match=rf"concept decision {why}: .*concept_decision\.json"):
-        load_decision(path, 0.5)
+        load_decision(path)
 
 
 def test_worker_start_fails_naming_a_missing_decision_before_loading_vectors(
@@ -183,3 +183,23 @@ def test_a_one_word_mention_never_names_a_narrower_knowledge_concept() -> None:
     assert bio.skill_id is None and "esco:cb" in {c.skill_id for c in bio.candidates}
     assert hib.skill_id == "onet:hib"
     assert pro.skill_id == "esco:think"  # a skill's verb is no narrowing
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "x", "a" * 300, "lead " * 60, "软件开发", "разработка программного обеспечения",
+     "تطوير البرمجيات", "\u200b\u200b", "🚀", "maths formula"],
+)  # fmt: skip
+@pytest.mark.parametrize("kind", ["SKILL", "KNOWLEDGE", None])
+def test_bad_mentions_through_the_learned_decision_get_a_defined_link(
+    text: str, kind: str | None
+) -> None:
+    lk = linker(group_top=3, group_min=0.3, group_share=0.3, decision_threshold=0.0)
+    lk.decision = load_decision(ROOT / "config" / "models" / "concept_decision.json")
+    (link,) = lk.link_many([(text, kind)], [text])
+    assert link.level in ("concept", "none") or link.level.startswith("group:")
+    assert len(link.candidates) <= 3 and 0.0 <= link.score <= 1.0
+    if len(text.strip()) < 2 or len(text) > 120:  # too short, or a sentence: never a vector link
+        assert link.method != VECTOR
+    if text == "maths formula" and kind != "SKILL":  # threshold 0: the decision always links
+        assert link.method == VECTOR and link.skill_id is not None
