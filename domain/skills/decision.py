@@ -9,6 +9,7 @@ index (pseudo-mentions) and 240 SkillSpan TRAIN spans linked by hand, never on t
 is scored on; the threshold is chosen on half A of the dev gold (bench/concept_linking.py
 --halves). Pure: numpy only.
 """
+
 from __future__ import annotations
 
 import math
