@@ -84,11 +84,13 @@ def pseudo_mentions(taxonomy, n: int) -> list[tuple[str, str, str]]:
     return out[:n]
 
 
-def hand_linked(cfg, taxonomy, params) -> tuple[np.ndarray, np.ndarray]:
-    """Feature rows and labels of config/eval/skillspan_train_concepts.jsonl: each span's first
-    `TOP` candidates from the full index (every label), positive when it is the span's concept."""
-    path = ROOT / "config" / "eval" / "skillspan_train_concepts.jsonl"
-    spans = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()[1:]]
+def hand_linked(cfg, taxonomy, params, extra=()) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and labels of config/eval/skillspan_train_concepts.jsonl (and the `extra`
+    files of the same shape): each span's first `TOP` candidates from the full index (every
+    label), positive when it is the span's concept."""
+    spans = []
+    for path in (ROOT / "config" / "eval" / "skillspan_train_concepts.jsonl", *map(Path, extra)):
+        spans += [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()[1:]]
     rows = label_rows(taxonomy)
     index = VectorIndex(load_encoder(cfg.path("concept_linker")), [r[0] for r in rows],
                         [r[1] for r in rows], [r[2] for r in rows])  # fmt: skip
@@ -114,6 +116,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--concepts", type=int, default=8000)
     ap.add_argument("--absent", type=int, default=65, help="percent of concepts left out whole")
+    ap.add_argument("--extra", action="append",
+                    help="another hand-linked train file (config/eval/skillspan_train_concepts_more"
+                         ".jsonl: measured, not shipped)")  # fmt: skip
     ap.add_argument("--train-weight", type=float, default=40.0,
                     help="weight of each hand-linked SkillSpan TRAIN row (0: not used)")  # fmt: skip
     ap.add_argument("--out", default=str(ROOT / "config" / "models" / "concept_decision.json"))
@@ -157,7 +162,7 @@ def main() -> None:
     y = np.concatenate([ys[i] for i in train])
     w = np.ones(len(y))
     if args.train_weight > 0:  # SkillSpan TRAIN spans judged by hand, with the full index
-        rx, ry = hand_linked(cfg, taxonomy, params)
+        rx, ry = hand_linked(cfg, taxonomy, params, args.extra or ())
         x, y = np.vstack([x, rx]), np.concatenate([y, ry])
         w = np.concatenate([w, np.full(len(ry), args.train_weight)])
         print(f"hand-linked train rows {len(ry)} (positives {int(ry.sum())}), weight "

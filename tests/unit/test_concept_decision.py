@@ -203,3 +203,24 @@ def test_bad_mentions_through_the_learned_decision_get_a_defined_link(
         assert link.method != VECTOR
     if text == "maths formula" and kind != "SKILL":  # threshold 0: the decision always links
         assert link.method == VECTOR and link.skill_id is not None
+
+
+@pytest.mark.parametrize(
+    "name", ["skillspan_train_concepts.jsonl", "skillspan_train_concepts_more.jsonl"]
+)
+def test_the_hand_linked_train_spans_are_train_spans_with_real_shown_concepts(name: str) -> None:
+    """Training data of the decision: SkillSpan TRAIN only (never the dev gold it is scored on),
+    each link one of the candidates shown, of a concept the taxonomy holds, of the span's kind."""
+    from adapters.artifacts.config_files import load_config, load_taxonomy
+    from domain.models import KIND_OF_CATEGORY
+
+    tax = load_taxonomy(load_config(ROOT).path("taxonomy"))
+    lines = (ROOT / "config" / "eval" / name).read_text(encoding="utf-8").splitlines()
+    assert "guideline" in json.loads(lines[0])
+    rows = [json.loads(x) for x in lines[1:]]
+    assert len(rows) >= 239 and len({(r["text"].lower(), r["kind"]) for r in rows}) == len(rows)
+    for r in rows:
+        assert r["doc_id"].startswith("skillspan-train-") and r["kind"] in ("SKILL", "KNOWLEDGE")
+        if r["skill_id"] is not None:
+            assert r["skill_id"] in r["shown"]
+            assert KIND_OF_CATEGORY.get(tax.get(r["skill_id"]).category, "KNOWLEDGE") == r["kind"]
