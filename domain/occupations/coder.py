@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.occupations.fusion import MajorGroupPrior
-from domain.occupations.software import developer_form
+from domain.occupations.software import with_developer_readings
 from domain.occupations.titles import NormalizedTitle, normalize_title
 
 # A skills-only code is scaled by this: skills say less about an occupation than its title.
@@ -281,9 +281,10 @@ class OccupationCoder:
     esco: EscoModel
     titles: TitleCentroids | None = None
     majors: MajorGroupPrior | None = None
-    # v4: software 'Engineer' titles also read as 'Developer' titles (domain/occupations/software.py);
-    # weak titles (sentences without a role phrase) coded from the skills when there are enough.
+    # v4: Engineer titles' Developer reading (software.py; weight chosen: docs/occupations.md);
+    # weak titles (sentences naming no role) left to the skills
     developer_forms: bool = True
+    developer_weight: float = 0.75
     weak_titles_use_skills: bool = True
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -293,16 +294,8 @@ class OccupationCoder:
     def ranked(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities (len(texts), classes), top 3 class indices (len(texts), 3)): the top 3
         by probability, or with `majors` the first chosen group first (MajorGroupPrior.rank)."""
-        p, group_log_p = self._scored(texts)
-        alt = [
-            (i, f) for i, t in enumerate(texts) if self.developer_forms and (f := developer_form(t))
-        ]
-        if alt:  # the mean of both readings: the title's own words still count
-            rows = [i for i, _ in alt]
-            p2, g2 = self._scored([f for _, f in alt])
-            p[rows] = (p[rows] + p2) / 2
-            if group_log_p is not None and g2 is not None:
-                group_log_p[rows] = (group_log_p[rows] + g2) / 2
+        weight = self.developer_weight if self.developer_forms else 0.0
+        p, group_log_p = with_developer_readings(self._scored, texts, weight)
         if self.majors is None or group_log_p is None:
             return p, np.argsort(-p, axis=1, kind="stable")[:, :3]
         return p, self.majors.rank(p, group_log_p)
@@ -332,11 +325,7 @@ class OccupationCoder:
     def code_many(self, items: Sequence[tuple[str | None, Sequence[str]]]) -> list[OccupationCode]:
         """One OccupationCode per (title, ESCO skill ids); never raises on any title text."""
         norms = [normalize_title(t) for t, _ in items]
-        titled = [
-            i
-            for i, (n, (_, skills)) in enumerate(zip(norms, items, strict=True))
-            if not n.empty and not self._skills_decide(n, skills)
-        ]
+        titled = [i for i, n in enumerate(norms) if not n.empty and not self._skills_decide(n)]
         texts = [norms[i].text for i in titled]
         probs, tops = self.ranked(texts) if titled else (None, None)
         sims = self.esco.similarities(texts) if titled else None
@@ -349,11 +338,10 @@ class OccupationCoder:
                 out.append(self._from_skills(norm, raw, skills))
         return out
 
-    def _skills_decide(self, norm: NormalizedTitle, skills: Sequence[str]) -> bool:
-        """A weak title (a sentence naming no role) is left to the skills when they are enough."""
-        if not (norm.weak and self.weak_titles_use_skills):
-            return False
-        return self.esco.from_skills(skills)[2] >= MIN_SKILLS
+    def _skills_decide(self, norm: NormalizedTitle) -> bool:
+        """A weak title (a sentence naming no role) is left to the skills: coded from them when
+        at least MIN_SKILLS are known, else no code (reason weak_title_too_few_skills)."""
+        return norm.weak and self.weak_titles_use_skills
 
     def _soc_code(
         self, p: np.ndarray, top: np.ndarray, confidence_scale: float = 1.0
@@ -391,13 +379,8 @@ class OccupationCoder:
     def _from_skills(
         self, norm: NormalizedTitle, raw: str | None, skills: Sequence[str]
     ) -> OccupationCode:
-        why = (
-            "no_title"
-            if not (raw or "").strip()
-            else "weak_title"
-            if norm.weak and not norm.empty
-            else "title_without_words"
-        )
+        blank = not (raw or "").strip()
+        why = "no_title" if blank else "weak_title" if norm.weak else "title_without_words"
         occ, share, known = self.esco.from_skills(skills)
         if known < MIN_SKILLS or occ < 0:
             return OccupationCode(seniority=norm.seniority, reason=f"{why}_too_few_skills")

@@ -14,182 +14,48 @@ from __future__ import annotations
 
 import re
 
+
+def words_set(text: str) -> frozenset[str]:
+    """The space-separated words of `text`, as a set."""
+    return frozenset(text.split())
+
+
 MAX_ROLE_WORDS = 5
 # De-identification placeholders (SkillSpan: <ORGANIZATION>, <LOCATION>, <ADDRESS>, <NAME>,
 # <CONTACT>, <PROFESSION>, ...): upper-case words in angle brackets, never part of a title.
 ANONYMIZED = re.compile(r"<\s*[A-Z][A-Z_ ]{1,30}\s*>")
 # A line opening like these is a sentence about the job, not a title.
-_OPENERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "we",
-        "our",
-        "would",
-        "are",
-        "do",
-        "is",
-        "please",
-        "join",
-        "as",
-        "in",
-        "at",
-        "for",
-        "with",
-        "this",
-        "you",
-        "if",
-        "there",
-        "can",
-        "what",
-        "about",
-        "looking",
-    ]
+_OPENERS = words_set(
+    "the a an we our would are do is please join as in at for with this you if there "
+    "can what about looking"
 )
 _MIN_SENTENCE_WORDS = 6
 _LONG_LINE_WORDS = 12
 _WORD = re.compile(r"[^\W_][\w+#.&'/-]*", re.UNICODE)
 # Words that sit between a hiring phrase and the role: articles, numbers, praise, contract terms.
-_FILLERS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "several",
-        "some",
-        "number",
-        "of",
-        "new",
-        "our",
-        "your",
-        "more",
-        "or",
-        "and",
-        "vacant",
-        "talented",
-        "passionate",
-        "motivated",
-        "highly",
-        "dedicated",
-        "skilled",
-        "experienced",
-        "enthusiastic",
-        "energetic",
-        "responsible",
-        "independent",
-        "qualified",
-        "ambitious",
-        "dynamic",
-        "driven",
-        "strong",
-        "great",
-        "curious",
-        "bright",
-        "skilled",
-        "hands-on",
-        "full-time",
-        "part-time",
-        "fulltime",
-        "parttime",
-        "permanent",
-        "temporary",
-        "future",
-        "additional",
-        "few",
-        "2-3",
-        "3-year",
-        "2-year",
-        "1-year",
-    ]
+_FILLERS = words_set(
+    "a an the one two three four five several some number of new our your more or and "
+    "vacant talented passionate motivated highly dedicated skilled experienced "
+    "enthusiastic energetic responsible independent qualified ambitious dynamic "
+    "driven strong great curious bright skilled hands-on full-time part-time fulltime "
+    "parttime permanent temporary future additional few 2-3 3-year 2-year 1-year"
 )
 # A role phrase ends at one of these words or at punctuation.
-_STOPS = frozenset(
-    [
-        "to",
-        "who",
-        "with",
-        "for",
-        "in",
-        "at",
-        "that",
-        "which",
-        "within",
-        "on",
-        "from",
-        "is",
-        "are",
-        "will",
-        "was",
-        "by",
-        "as",
-        "where",
-        "whose",
-        "starting",
-        "based",
-        "ready",
-        "able",
-        "you",
-        "we",
-    ]
+_STOPS = words_set(
+    "to who with for in at that which within on from is are will was by as where "
+    "whose starting based ready able you we"
 )
 # A phrase starting with one of these names no role ("looking for a job", "position as soon as").
-_NOT_ROLES = frozenset(
-    [
-        "job",
-        "jobs",
-        "people",
-        "person",
-        "persons",
-        "staff",
-        "colleague",
-        "colleagues",
-        "candidate",
-        "candidates",
-        "someone",
-        "appointment",
-        "position",
-        "positions",
-        "part",
-        "application",
-        "applications",
-        "what",
-        "soon",
-        "team",
-        "you",
-    ]
+_NOT_ROLES = words_set(
+    "job jobs people person persons staff colleague colleagues candidate candidates "
+    "someone appointment position positions part application applications what soon "
+    "team you"
 )
 # -ing words that are nouns in titles (a role ends at other -ing words: "consultant ensuring ...").
-_ING_NOUNS = frozenset(
-    [
-        "engineering",
-        "marketing",
-        "accounting",
-        "nursing",
-        "manufacturing",
-        "training",
-        "planning",
-        "banking",
-        "consulting",
-        "testing",
-        "programming",
-        "computing",
-        "housekeeping",
-        "mining",
-        "building",
-        "cleaning",
-        "catering",
-        "recruiting",
-        "publishing",
-        "pricing",
-        "sourcing",
-        "trading",
-    ]
+_ING_NOUNS = words_set(
+    "engineering marketing accounting nursing manufacturing training planning banking "
+    "consulting testing programming computing housekeeping mining building cleaning "
+    "catering recruiting publishing pricing sourcing trading"
 )
 # (pattern, whether the role comes after the match (True) or before it (False))
 _TRIGGERS: tuple[tuple[re.Pattern[str], bool], ...] = (
@@ -201,6 +67,7 @@ _TRIGGERS: tuple[tuple[re.Pattern[str], bool], ...] = (
         True,
     ),
     (re.compile(r"\b(?:is|are)\s+(?:recruiting|hiring|seeking|searching\s+for)\b"), True),
+    (re.compile(r"\b(?:is|are)\s+wanted\b"), False),
     (re.compile(r"\b(?:seeks\s+to\s+appoint|seeks|wants\s+to\s+hire|wanted:?)\b"), True),
     (re.compile(r"\bto\s+(?:recruit|hire|appoint)\b|\bappointment\s+(?:of|as)\b"), True),
     (re.compile(r"\bapplications?\s+for(?:\s+(?:an?|the))?(?:\s+(?:position|post)\s+as)?\b"), True),
@@ -215,7 +82,6 @@ _TRIGGERS: tuple[tuple[re.Pattern[str], bool], ...] = (
         ),
         False,
     ),
-    (re.compile(r"\b(?:is|are)\s+wanted\b"), False),
     (re.compile(r"\b(?:position|post|vacancy)\b"), False),
 )
 
@@ -277,7 +143,7 @@ def _before(text: str) -> str:
 
 # The first patterns are hiring phrases that name a role wherever they stand in a line; the others
 # ('as', 'X position', 'are you a') only in a line read as a sentence.
-_STRONG = 5
+_STRONG = 6
 
 
 def find_role(line: str, strong_only: bool = False) -> str | None:

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from domain.occupations.roles import ANONYMIZED, find_role, is_sentence
+from domain.occupations.roles import ANONYMIZED, find_role, is_sentence, words_set
 
 # Seniority words, most senior first when several appear. A word listed here is removed from the
 # title that is matched ("Senior Nurse" is coded as a nurse), except words that name an
@@ -139,9 +139,7 @@ def _fold(raw: str) -> str:
 
 
 # A piece made only of these ("The <ORGANIZATION> ...", "Engineer at <ORGANIZATION>") names nothing.
-_FUNCTION_WORDS = frozenset(
-    ["the", "a", "an", "at", "for", "in", "of", "by", "and", "or", "with", "from", "to"]
-)
+_FUNCTION_WORDS = words_set("the a an at for in of by and or with from to")
 
 
 def _piece_score(piece: str) -> int:
@@ -233,20 +231,21 @@ def normalize_title(raw: str | None) -> NormalizedTitle:
     return NormalizedTitle(" ".join(out), level, sentence, weak)
 
 
-_FIRST_LINE_MAX = 120
+_FIRST_LINE_MAX = MAX_TITLE_CHARS
 
 
 def posting_title(title: str | None, text: str) -> tuple[str | None, str | None]:
     """(the title to code, where it came from): the title field when it has any non-space
-    character ('title'), else the text's first non-blank line when it is short (<= 120
-    characters) and does not end like a sentence ('.', '?', '!'; 'first_line'), else (None, None)."""
+    character ('title'), else the text's first non-blank line when it is at most 300 characters
+    ('first_line'; since v4 also a sentence: `normalize_title` reads it for its role phrase, or
+    marks it weak), else (None, None)."""
     if title and title.strip():
         return title, "title"
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
-        if len(line) <= _FIRST_LINE_MAX and not line.endswith((".", "?", "!")):
+        if len(line) <= _FIRST_LINE_MAX:
             return line, "first_line"
         break
     return None, None
