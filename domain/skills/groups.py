@@ -57,6 +57,10 @@ class GroupParams:
     word_weight: float = 0.0
     context_words: float = 0.0
     clf_weight: float = 0.0
+    # say nothing rather than something wrong: no place when the classifier holds >= clf_sure
+    # of its vote on one level-1 group and < clf_floor on the chosen group's (0: never)
+    clf_sure: float = 0.0
+    clf_floor: float = 0.05
 
     @property
     def order(self) -> tuple[tuple[int, float], ...]:
@@ -296,6 +300,17 @@ class GroupPlacer:
                 out[i] = votes[r]
         return out
 
+    def _vetoed(self, kind: str | None, code: str, clf: npt.NDArray[np.float32]) -> bool:
+        """The classifier is sure of another level-1 group (`clf_sure`) and gives the chosen
+        group's level-1 ancestor less than `clf_floor`."""
+        p = self.params
+        if p.clf_sure <= 0:
+            return False
+        top = self.space.at[(kind, 1)]
+        if not len(top) or float(clf[top].max()) < p.clf_sure:
+            return False
+        return float(clf[self.space.above[code][-1]]) < p.clf_floor
+
     def _words(self, text: str, kind: str | None) -> npt.NDArray[np.float32] | None:
         key = (text, kind)
         if key in self._texts:
@@ -357,5 +372,7 @@ class GroupPlacer:
             j = int(np.argmax(here))  # the first of equal maxima: the smallest code
             if here[j] > 0 and here[j] / total >= need - 1e-9:
                 code = self.space.codes[int(idx[j])]
+                if clf is not None and self._vetoed(kind_, code, clf):
+                    return None
                 return self.hierarchy.groups[code], round(min(float(here[j]) / total, 1.0), 4)
         return None

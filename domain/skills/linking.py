@@ -240,6 +240,10 @@ class LinkerParams:
     # (2026.11.18) the weight of the group classifier's vote (domain/skills/group_classifier.py;
     # 0: not used, and its file is not needed)
     group_clf_weight: float = 0.0
+    # (2026.11.18) no place when the classifier is this sure (level-1 share) of another level-1
+    # group and gives the chosen one's < group_clf_floor (0: never; groups.py `_vetoed`)
+    group_clf_sure: float = 0.0
+    group_clf_floor: float = 0.05
     # may a vector neighbour found by a weak one-word alternative label (`is_weak_label`:
     # "formulas" of *algorithms*) be the top-1? True as up to 2026.11.8; it stays a candidate
     weak_vector_links: bool = True
@@ -256,7 +260,7 @@ class LinkerParams:
         shares = self.group_shares or ",".join(f"{lv}:{self.group_share}" for lv in self.levels)
         return GroupParams(self.group_top, self.group_min, shares, self.group_label_weight,
                            self.group_label_min, self.group_word_weight, self.group_context_words,
-                           self.group_clf_weight)  # fmt: skip
+                           self.group_clf_weight, self.group_clf_sure, self.group_clf_floor)  # fmt: skip
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> LinkerParams:

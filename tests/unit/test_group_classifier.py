@@ -178,3 +178,23 @@ def test_mentions_naming_no_skill_get_no_group(text: str, reason: str) -> None:
 )  # fmt: skip
 def test_skills_that_look_alike_keep_their_place(text: str) -> None:
     assert non_skill(text) is None and placeable(text)
+
+
+def test_no_place_when_the_classifier_is_sure_of_another_branch() -> None:
+    """Say nothing rather than something wrong: the candidates vote S5 (programming), the
+    classifier is sure of T3 (a trait): with clf_sure set the mention gets no group."""
+    text = "a proactive and motivated attitude"
+    ranked = [cand("esco:code", 0.9), cand("esco:debug", 0.9)]
+    kw = {"shares": "3:0.7,2:0.5,1:0.2", "clf_weight": 0.5}
+    plain = GroupPlacer(HIERARCHY, GroupParams(**kw), taxonomy=TAX, classifier=toy())
+    strict = GroupPlacer(HIERARCHY, GroupParams(**kw, clf_sure=0.5, clf_floor=0.1), taxonomy=TAX,
+                         classifier=toy())  # fmt: skip
+    [votes] = strict.classifier_votes([text], ["SKILL"])
+    assert votes is not None and votes[strict.space.pos["T3"]] >= 0.5
+    got = plain.place("SKILL", ranked, text=text, clf=votes)
+    assert got is not None and got[0].code.startswith("S5")
+    assert strict.place("SKILL", ranked, text=text, clf=votes) is None
+    # the classifier agreeing with the vote: the place stays
+    [agree] = strict.classifier_votes(["write code and fix software bugs"], ["SKILL"])
+    kept = strict.place("SKILL", ranked, text="write code", clf=agree)
+    assert kept is not None and kept[0].code.startswith("S5")

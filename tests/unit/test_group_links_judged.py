@@ -1,6 +1,7 @@
-"""The hand-judged sample of 200 group-level links (issue #24,
-config/eval/sample_group_links_judged.jsonl, scripts/group_links_sample.py): the file keeps its
-shape, and the product still makes the links it claims, with the judged-wrong ones a minority."""
+"""The hand-judged samples of 200 group-level links (issue #24, scripts/group_links_sample.py):
+config/eval/sample_group_links_judged.jsonl (2026.11.15) and sample_group_links_judged_v2.jsonl
+(2026.11.18, the version shipped): each file keeps its shape, and the product still makes the
+links the newest one claims, with the judged-wrong ones a minority."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
+OLD = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
+JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged_v2.jsonl"  # the shipped version's
 
 
-def _load() -> tuple[dict[str, object], list[dict[str, object]]]:
-    lines = [json.loads(x) for x in JUDGED.read_text(encoding="utf-8").splitlines() if x.strip()]
+def _load(path: Path = JUDGED) -> tuple[dict[str, object], list[dict[str, object]]]:
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     return lines[0], lines[1:]
 
 
-def test_the_judged_file_holds_200_distinct_judged_group_links() -> None:
-    header, rows = _load()
+@pytest.mark.parametrize("path", [OLD, JUDGED], ids=["v1", "v2"])
+def test_the_judged_file_holds_200_distinct_judged_group_links(path: Path) -> None:
+    header, rows = _load(path)
     assert "guideline" in header and "broader place" in str(header["guideline"])
     assert len(rows) == 200
     keys = {(" ".join(str(r["text"]).lower().split()), r["kind"]) for r in rows}
@@ -31,11 +34,12 @@ def test_the_judged_file_holds_200_distinct_judged_group_links() -> None:
         assert r["kind"] in ("SKILL", "KNOWLEDGE")
 
 
-def test_the_script_scores_the_share_judged_correct() -> None:
+@pytest.mark.parametrize("path", [OLD, JUDGED], ids=["v1", "v2"])
+def test_the_script_scores_the_share_judged_correct(path: Path) -> None:
     from scripts.group_links_sample import score
 
-    _, rows = _load()
-    got = score(JUDGED)
+    _, rows = _load(path)
+    got = score(path)
     want = sum(r["verdict"] == "correct" for r in rows) / len(rows)
     assert got["judged"] == 200 and got["correct"] == round(want, 3)
 
