@@ -60,3 +60,20 @@ def test_the_product_still_makes_the_judged_links_and_the_wrong_ones_stay_a_mino
     assert len(same) >= 0.9 * len(claimed), f"{len(same)} of {len(claimed)} judged links remain"
     wrong = sum(r["verdict"] == "wrong" for r in same)
     assert wrong < len(same) / 2, f"{wrong} of {len(same)} remaining links judged wrong"
+
+
+def test_the_relinked_old_sample_carries_verdicts_only_where_the_group_is_the_same() -> None:
+    """sample_group_links_judged_relinked.jsonl: the old sample's 200 mentions as 2026.11.18
+    links them; a row keeps the old verdict exactly when it keeps the old group."""
+    _, old = _load(OLD)
+    _, rows = _load(ROOT / "config" / "eval" / "sample_group_links_judged_relinked.jsonl")
+    assert len(rows) == len(old) == 200
+    for before, now in zip(old, rows, strict=True):
+        assert (now["text"], now["sentence"]) == (before["text"], before["sentence"])
+        assert now["carried"] == (now["group_id"] == before["group_id"])
+        if now["carried"]:
+            assert now["verdict"] == before["verdict"]
+        elif now["group_id"] is None:
+            assert now["verdict"] is None and now["level"] == "none"
+        else:
+            assert now["verdict"] in ("correct", "wrong") and now["level"].startswith("group:")
