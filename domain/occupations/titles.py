@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from domain.occupations.roles import ANONYMIZED, find_role, is_sentence, words_set
+
 # Seniority words, most senior first when several appear. A word listed here is removed from the
 # title that is matched ("Senior Nurse" is coded as a nurse), except words that name an
 # occupation of their own (chief, director, head of ... stay in the title).
@@ -113,11 +115,14 @@ MAX_TITLE_CHARS = 300
 
 @dataclass(frozen=True)
 class NormalizedTitle:
-    """The words to match (may be empty), the seniority level or None, and whether it was a sentence."""
+    """The words to match (may be empty), the seniority level or None, whether it was a sentence,
+    and whether it is weak: a sentence in which no role phrase was found (domain/occupations/
+    roles.py), whose words are still matched but which the coder may overrule with the skills."""
 
     text: str
     seniority: str | None
     sentence: bool = False
+    weak: bool = False
 
     @property
     def empty(self) -> bool:
@@ -133,12 +138,26 @@ def _fold(raw: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# A piece made only of these ("The <ORGANIZATION> ...", "Engineer at <ORGANIZATION>") names nothing.
+_FUNCTION_WORDS = words_set("the a an at for in of by and or with from to")
+
+
 def _piece_score(piece: str) -> int:
     """Pieces with letters and not noise; later pieces lose ties (the title usually comes first)."""
     words = _TOKEN.findall(piece)
     if not words or _NOISE_PIECE.match(piece) or not any(c.isalpha() for c in piece):
         return 0
+    if all(w in _FUNCTION_WORDS for w in words):
+        return 0
     return 1
+
+
+def _trim_function_words(piece: str) -> str:
+    """'full stack engineer at' (its <ORGANIZATION> removed) -> 'full stack engineer'."""
+    words = piece.split()
+    while words and words[-1] in _FUNCTION_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 def _seniority(words: list[str]) -> tuple[list[str], str | None]:
@@ -175,9 +194,20 @@ def normalize_title(raw: str | None) -> NormalizedTitle:
     pieces = [p.strip(" .-/") for p in _SEPARATORS.split(text) if p and p.strip(" .-/")]
     lowered = [p.lower() for p in pieces]
     chosen = next((p for p in lowered if _piece_score(p)), "")
-    sentence = len(_TOKEN.findall(chosen)) > _MAX_WORDS
-    if sentence and (m := _SENTENCE_ROLE.search(chosen)):
-        chosen = m.group("role")
+    anonymized = ANONYMIZED.search(text) is not None
+    if anonymized:
+        chosen = _trim_function_words(chosen)
+    weak = False
+    # A sentence ("We are looking for two developers to ...") is read for its role phrase; so is
+    # any line with a hiring phrase ("<ORGANIZATION> is looking for a project manager ...").
+    sentence = is_sentence(text) or len(_TOKEN.findall(chosen)) > _MAX_WORDS
+    role = find_role(text, strong_only=not sentence)
+    if role:
+        chosen, sentence = role, True
+    elif sentence:
+        weak = True
+        if m := _SENTENCE_ROLE.search(chosen):
+            chosen = m.group("role")
     chosen = _LOCATION.sub("", chosen)
     chosen = _LEVEL.sub(" ", chosen)
     words = [
@@ -198,23 +228,24 @@ def normalize_title(raw: str | None) -> NormalizedTitle:
         out.extend(ABBREVIATIONS.get(w, w).split())
     if sentence:
         out = out[:_MAX_WORDS]
-    return NormalizedTitle(" ".join(out), level, sentence)
+    return NormalizedTitle(" ".join(out), level, sentence, weak)
 
 
-_FIRST_LINE_MAX = 120
+_FIRST_LINE_MAX = MAX_TITLE_CHARS
 
 
 def posting_title(title: str | None, text: str) -> tuple[str | None, str | None]:
     """(the title to code, where it came from): the title field when it has any non-space
-    character ('title'), else the text's first non-blank line when it is short (<= 120
-    characters) and does not end like a sentence ('.', '?', '!'; 'first_line'), else (None, None)."""
+    character ('title'), else the text's first non-blank line when it is at most 300 characters
+    ('first_line'; since v4 also a sentence: `normalize_title` reads it for its role phrase, or
+    marks it weak), else (None, None)."""
     if title and title.strip():
         return title, "title"
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
-        if len(line) <= _FIRST_LINE_MAX and not line.endswith((".", "?", "!")):
+        if len(line) <= _FIRST_LINE_MAX:
             return line, "first_line"
         break
     return None, None

@@ -37,7 +37,12 @@ from domain.sections.blocks import LABELS
 from domain.sections.header_rules import OVERVIEW, section_at
 from domain.skills.combiner import LearnedCombiner, Member, span_features
 from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
-from domain.skills.names import add_symbol_words, inside_symbol_name, symbol_words
+from domain.skills.names import (
+    add_symbol_words,
+    inside_symbol_name,
+    split_symbol_lists,
+    symbol_words,
+)
 from domain.skills.span_model import Skip
 from domain.skills.strategies import (
     ALIAS,
@@ -688,6 +693,7 @@ def symbol_names(
     labels += list(extra)
     # spaCy's URL rule takes "Node.js/TypeScript" for one address; only a scheme or www. is one
     nlp.tokenizer.url_match = _URL.match  # type: ignore[union-attr]
+    split_symbol_lists(nlp.tokenizer)
     return add_symbol_words(nlp.tokenizer, symbol_words(labels, nlp.tokenizer))
 
 

@@ -9,6 +9,9 @@ categories, languages), each source normalized to its weight:
                 one, at >= `label_min`, votes `label_weight` x cosine for it and its ancestors
     words       how ESCO / O*NET labels use the mention's words (`WordGroups`): `word_weight`
     sentence    the same statistics over the mention's sentence: `context_words`
+    classifier  (2026.11.18) a classifier trained on the taxonomy's labels (group_classifier.py):
+                its probability of each level-2 group, voted for it and its ancestors,
+                `clf_weight`
 The level follows the confidence: levels are tried in `shares` order ("3:0.7,2:0.4,1:0.2": the
 best level-3 group when it holds 0.7 of the vote, else the best level-2 group at 0.4, else
 level 1 at 0.2: "S1 communication, collaboration and creativity" when nothing narrower is
@@ -29,6 +32,8 @@ import numpy.typing as npt
 
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate
+from domain.skills.group_classifier import GroupClassifier
+from domain.skills.nonskills import non_skill
 from domain.skills.taxonomy import SkillGroup, SkillHierarchy, Taxonomy
 
 Encoder = Callable[[Sequence[str]], npt.NDArray[np.float32]]
@@ -51,6 +56,11 @@ class GroupParams:
     label_min: float = 0.5
     word_weight: float = 0.0
     context_words: float = 0.0
+    clf_weight: float = 0.0
+    # say nothing rather than something wrong: no place when the classifier holds >= clf_sure
+    # of its vote on one level-1 group and < clf_floor on the chosen group's (0: never)
+    clf_sure: float = 0.0
+    clf_floor: float = 0.05
 
     @property
     def order(self) -> tuple[tuple[int, float], ...]:
@@ -89,9 +99,16 @@ _DEGREE = frozenset(["degree", "degrees", "phd", "ph.d", "master", "masters", "b
 
 
 def placeable(text: str) -> bool:
-    """False for a cut-off fragment or a degree: no group is right for those."""
+    """False for a cut-off fragment, a degree, or (2026.11.18) a mention that names no skill
+    (nonskills.py: a lone function word or generic verb, an organization): no group is right
+    for those."""
     low = text.lower().replace("'s", "").split()
-    return bool(low) and low[-1] not in _DANGLING and not _DEGREE.intersection(low)
+    return (
+        bool(low)
+        and low[-1] not in _DANGLING
+        and not _DEGREE.intersection(low)
+        and non_skill(text) is None
+    )
 
 
 def words(text: str) -> list[str]:
@@ -205,6 +222,7 @@ class GroupPlacer:
         params: GroupParams,
         encoder: Encoder | None = None,
         taxonomy: Taxonomy | None = None,
+        classifier: GroupClassifier | None = None,
     ) -> None:
         self.hierarchy = hierarchy
         self.params = params
@@ -223,6 +241,17 @@ class GroupPlacer:
                 names = [hierarchy.groups[c].name for c in codes]
                 if codes:
                     self._labels[kind] = (np.asarray(self.encoder(names), dtype=np.float32), codes)
+        self.classifier = classifier if params.clf_weight > 0 else None
+        # per kind: (classes, groups) 0/1, a class row marks its group and every ancestor
+        self._spread: dict[str, npt.NDArray[np.float32]] = {}
+        if self.classifier is not None:
+            for kind, model in self.classifier.models.items():
+                m = np.zeros((len(model.classes), len(self.space.codes)), dtype=np.float32)
+                for r, code in enumerate(model.classes):
+                    if code not in self.space.above:
+                        raise ConfigError(f"group classifier names unknown group {code!r}")
+                    m[r, self.space.above[code]] = 1.0
+                self._spread[kind] = m
         # word votes of recent texts (mentions and sentences repeat across postings)
         self._texts: OrderedDict[tuple[str, str | None], npt.NDArray[np.float32] | None] = (
             OrderedDict()
@@ -250,6 +279,38 @@ class GroupPlacer:
                     found[keys[i]] = (codes[int(best[r])], cos)
         return [found.get(k) for k in zip(texts, kinds, strict=True)]
 
+    def classifier_votes(
+        self, texts: Sequence[str], kinds: Sequence[str | None]
+    ) -> list[npt.NDArray[np.float32] | None]:
+        """Per text, the classifier's probabilities spread over the group positions (a group's
+        vote = the sum over the level-2 classes under it); None without a classifier or for a
+        kind it has no model for. One product per kind and batch."""
+        out: list[npt.NDArray[np.float32] | None] = [None] * len(texts)
+        if self.classifier is None or not texts:
+            return out
+        for kind, spread in self._spread.items():
+            rows = [i for i, k in enumerate(kinds) if k == kind]
+            if not rows:
+                continue
+            probs = self.classifier.probs([texts[i] for i in rows], kind)
+            if probs is None:
+                continue
+            votes = probs @ spread
+            for r, i in enumerate(rows):
+                out[i] = votes[r]
+        return out
+
+    def _vetoed(self, kind: str | None, code: str, clf: npt.NDArray[np.float32]) -> bool:
+        """The classifier is sure of another level-1 group (`clf_sure`) and gives the chosen
+        group's level-1 ancestor less than `clf_floor`."""
+        p = self.params
+        if p.clf_sure <= 0:
+            return False
+        top = self.space.at[(kind, 1)]
+        if not len(top) or float(clf[top].max()) < p.clf_sure:
+            return False
+        return float(clf[self.space.above[code][-1]]) < p.clf_floor
+
     def _words(self, text: str, kind: str | None) -> npt.NDArray[np.float32] | None:
         key = (text, kind)
         if key in self._texts:
@@ -269,9 +330,11 @@ class GroupPlacer:
         label: tuple[str, float] | None = None,
         text: str = "",
         context: str = "",
+        clf: npt.NDArray[np.float32] | None = None,
     ) -> tuple[SkillGroup, float] | None:
         """(group, its share of the vote in (0, 1]) or None: the naming candidates (best
-        first), the label vote, the text's and the sentence's words."""
+        first), the label vote, the text's and the sentence's words, the classifier's votes
+        (`classifier_votes`)."""
         p = self.params
         if p.top <= 0 or (text and not placeable(text)):
             return None
@@ -295,6 +358,9 @@ class GroupPlacer:
                 if got is not None:
                     votes += weight * got
                     total += weight
+        if clf is not None and p.clf_weight > 0:
+            votes += p.clf_weight * clf
+            total += p.clf_weight
         if total <= 0:
             return None
         kind_ = kind if kind in KIND_PREFIXES else None
@@ -306,5 +372,7 @@ class GroupPlacer:
             j = int(np.argmax(here))  # the first of equal maxima: the smallest code
             if here[j] > 0 and here[j] / total >= need - 1e-9:
                 code = self.space.codes[int(idx[j])]
+                if clf is not None and self._vetoed(kind_, code, clf):
+                    return None
                 return self.hierarchy.groups[code], round(min(float(here[j]) / total, 1.0), 4)
         return None

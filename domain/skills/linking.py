@@ -31,6 +31,7 @@ import numpy.typing as npt
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate, ExtractedSkill
 from domain.skills.decision import LearnedDecision, PairFacts
+from domain.skills.group_classifier import GroupClassifier
 from domain.skills.groups import GroupParams, GroupPlacer
 from domain.skills.taxonomy import Alias, SkillGroup, SkillHierarchy, Taxonomy, is_weak_label
 
@@ -237,6 +238,13 @@ class LinkerParams:
     group_label_min: float = 0.5
     group_word_weight: float = 0.0
     group_context_words: float = 0.0
+    # (2026.11.18) the weight of the group classifier's vote (domain/skills/group_classifier.py;
+    # 0: not used, and its file is not needed)
+    group_clf_weight: float = 0.0
+    # (2026.11.18) no place when the classifier is this sure (level-1 share) of another level-1
+    # group and gives the chosen one's < group_clf_floor (0: never; groups.py `_vetoed`)
+    group_clf_sure: float = 0.0
+    group_clf_floor: float = 0.05
     # may a vector neighbour found by a weak one-word alternative label (`is_weak_label`:
     # "formulas" of *algorithms*) be the top-1? True as up to 2026.11.8; it stays a candidate
     weak_vector_links: bool = True
@@ -255,7 +263,8 @@ class LinkerParams:
     def groups(self) -> GroupParams:
         shares = self.group_shares or ",".join(f"{lv}:{self.group_share}" for lv in self.levels)
         return GroupParams(self.group_top, self.group_min, shares, self.group_label_weight,
-                           self.group_label_min, self.group_word_weight, self.group_context_words)  # fmt: skip
+                           self.group_label_min, self.group_word_weight, self.group_context_words,
+                           self.group_clf_weight, self.group_clf_sure, self.group_clf_floor)  # fmt: skip
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> LinkerParams:
@@ -553,6 +562,7 @@ class ConceptLinker:
     exclude: frozenset[str] = frozenset()  # labels left out (held-out evaluation)
     hierarchy: SkillHierarchy | None = None  # broader groups, for the fallback
     groups: GroupPlacer | None = None  # built from hierarchy + params when None (groups.py)
+    group_classifier: GroupClassifier | None = None  # the placer's fifth vote (2026.11.18)
     decision: LearnedDecision | None = None  # the learned top-1 decision; None: the threshold
 
     def __post_init__(self) -> None:
@@ -771,7 +781,8 @@ class ConceptLinker:
         """The group placer (built once from the hierarchy and params); None: no fallback."""
         if self.groups is None and self.hierarchy is not None and self.params.group_top > 0:
             encoder = self.index.encode if self.index is not None else None
-            self.groups = GroupPlacer(self.hierarchy, self.params.groups, encoder, self.taxonomy)
+            self.groups = GroupPlacer(self.hierarchy, self.params.groups, encoder, self.taxonomy,
+                                      self.group_classifier)  # fmt: skip
         return self.groups
 
     def _place_groups(
@@ -788,9 +799,10 @@ class ConceptLinker:
         texts = [strip_filler(" ".join(items[i][0].split())) for i in todo]
         kinds = [items[i][1] for i in todo]
         labels = placer.label_votes(texts, kinds)
-        for i, text, kind, label in zip(todo, texts, kinds, labels, strict=True):
+        clfs = placer.classifier_votes(texts, kinds)
+        for i, text, kind, label, clf in zip(todo, texts, kinds, labels, clfs, strict=True):
             ctx = " ".join(contexts[i].split()) if contexts is not None else ""
-            got = placer.place(kind, links[i].candidates, label, text, ctx)
+            got = placer.place(kind, links[i].candidates, label, text, ctx, clf)
             if got is not None:
                 links[i] = Link(None, got[1], GROUP, links[i].candidates, got[0])
         return links

@@ -45,6 +45,22 @@ def add_symbol_words(tokenizer: Any, words: Iterable[str]) -> int:
     return n
 
 
+# "/" between two names where spaCy's English infix rule (a letter on each side) does not cut:
+# after a symbol ("C#/.NET", "C++/Java") or before one ("Python/.NET", "Java/C#")
+_LIST_SLASH = r"(?<=[#+A-Za-z0-9])/(?=[.#A-Za-z])"
+
+
+def split_symbol_lists(tokenizer: Any) -> None:
+    """Teach `tokenizer` to cut "/" between names with symbols, as it already cuts
+    "Java/Python": "C#/.NET" is then C# / .NET (each its own special case, so each its own
+    name), not one token no concept holds. Names that hold the slash (TCP/IP, CI/CD, PL/SQL)
+    are special cases and stay whole. Extends the tokenizer's own infix pattern in place."""
+    old = getattr(tokenizer.infix_finditer, "__self__", None)
+    pattern = f"{old.pattern}|{_LIST_SLASH}" if isinstance(old, re.Pattern) else _LIST_SLASH
+    if old is None or _LIST_SLASH not in old.pattern:
+        tokenizer.infix_finditer = re.compile(pattern).finditer
+
+
 def inside_symbol_name(doc: Doc, start: int, end: int) -> bool:
     """A one-letter span glued to `#`/`+` ("C" of "C #" split by a tokenizer that did not know
     the name): part of a longer name, never a name itself."""

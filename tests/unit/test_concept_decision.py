@@ -142,7 +142,9 @@ def test_worker_start_fails_naming_a_missing_decision_before_loading_vectors(
     assert linker_decision_path(load_config(ROOT)) == ROOT / "config/models/concept_decision.json"
     missing = tmp_path / "concept_decision.json"
     with pytest.raises(ConfigError, match=r"concept decision missing: .*concept_decision\.json"):
-        build_linker(tmp_path / "no-vectors", TAX, (), frozenset(), LinkerParams(), None, missing)
+        build_linker(
+            tmp_path / "no-vectors", TAX, (), frozenset(), LinkerParams(), decision_path=missing
+        )
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
-"""The hand-judged sample of 200 group-level links (issue #24,
-config/eval/sample_group_links_judged.jsonl, scripts/group_links_sample.py): the file keeps its
-shape, and the product still makes the links it claims, with the judged-wrong ones a minority."""
+"""The hand-judged samples of 200 group-level links (issue #24, scripts/group_links_sample.py):
+config/eval/sample_group_links_judged.jsonl (2026.11.15) and sample_group_links_judged_v2.jsonl
+(2026.11.18, the version shipped): each file keeps its shape, and the product still makes the
+links the newest one claims, with the judged-wrong ones a minority."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
+OLD = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
+JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged_v2.jsonl"  # the shipped version's
 
 
-def _load() -> tuple[dict[str, object], list[dict[str, object]]]:
-    lines = [json.loads(x) for x in JUDGED.read_text(encoding="utf-8").splitlines() if x.strip()]
+def _load(path: Path = JUDGED) -> tuple[dict[str, object], list[dict[str, object]]]:
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     return lines[0], lines[1:]
 
 
-def test_the_judged_file_holds_200_distinct_judged_group_links() -> None:
-    header, rows = _load()
+@pytest.mark.parametrize("path", [OLD, JUDGED], ids=["v1", "v2"])
+def test_the_judged_file_holds_200_distinct_judged_group_links(path: Path) -> None:
+    header, rows = _load(path)
     assert "guideline" in header and "broader place" in str(header["guideline"])
     assert len(rows) == 200
     keys = {(" ".join(str(r["text"]).lower().split()), r["kind"]) for r in rows}
@@ -31,11 +34,12 @@ def test_the_judged_file_holds_200_distinct_judged_group_links() -> None:
         assert r["kind"] in ("SKILL", "KNOWLEDGE")
 
 
-def test_the_script_scores_the_share_judged_correct() -> None:
+@pytest.mark.parametrize("path", [OLD, JUDGED], ids=["v1", "v2"])
+def test_the_script_scores_the_share_judged_correct(path: Path) -> None:
     from scripts.group_links_sample import score
 
-    _, rows = _load()
-    got = score(JUDGED)
+    _, rows = _load(path)
+    got = score(path)
     want = sum(r["verdict"] == "correct" for r in rows) / len(rows)
     assert got["judged"] == 200 and got["correct"] == round(want, 3)
 
@@ -56,3 +60,20 @@ def test_the_product_still_makes_the_judged_links_and_the_wrong_ones_stay_a_mino
     assert len(same) >= 0.9 * len(claimed), f"{len(same)} of {len(claimed)} judged links remain"
     wrong = sum(r["verdict"] == "wrong" for r in same)
     assert wrong < len(same) / 2, f"{wrong} of {len(same)} remaining links judged wrong"
+
+
+def test_the_relinked_old_sample_carries_verdicts_only_where_the_group_is_the_same() -> None:
+    """sample_group_links_judged_relinked.jsonl: the old sample's 200 mentions as 2026.11.18
+    links them; a row keeps the old verdict exactly when it keeps the old group."""
+    _, old = _load(OLD)
+    _, rows = _load(ROOT / "config" / "eval" / "sample_group_links_judged_relinked.jsonl")
+    assert len(rows) == len(old) == 200
+    for before, now in zip(old, rows, strict=True):
+        assert (now["text"], now["sentence"]) == (before["text"], before["sentence"])
+        assert now["carried"] == (now["group_id"] == before["group_id"])
+        if now["carried"]:
+            assert now["verdict"] == before["verdict"]
+        elif now["group_id"] is None:
+            assert now["verdict"] is None and now["level"] == "none"
+        else:
+            assert now["verdict"] in ("correct", "wrong") and now["level"].startswith("group:")

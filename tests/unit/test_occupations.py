@@ -53,7 +53,7 @@ def test_a_sentence_title_is_cut_to_the_role_it_names() -> None:
     n = normalize_title(
         "We are looking for a passionate registered nurse to join our friendly team in Leeds today"
     )
-    assert n.sentence and n.text == "passionate registered nurse"
+    assert n.sentence and n.text == "registered nurse"  # praise words skipped (v4)
 
 
 @pytest.mark.parametrize("raw", ["$1" * 60_000, "<" * 100_000, "(m/" * 50_000])
@@ -71,7 +71,10 @@ def test_titles_without_words_are_empty(raw: str | None) -> None:
 def test_posting_title_falls_back_to_a_short_first_line() -> None:
     assert posting_title("Nurse", "whatever") == ("Nurse", "title")
     assert posting_title(None, "\n  Senior Nurse\nWe care.") == ("Senior Nurse", "first_line")
-    assert posting_title("  ", "We are a friendly team. Join us.") == (None, None)
+    assert posting_title("  ", "We are a friendly team. Join us.") == (
+        "We are a friendly team. Join us.",
+        "first_line",
+    )  # v4: a sentence is read for its role phrase, or marked weak
     assert posting_title(None, "x" * 500) == (None, None)
 
 
@@ -248,7 +251,9 @@ def test_the_pipeline_codes_each_posting_from_its_title_or_first_line(
     occ = {e.posting_id: e.occupation for e in out.enrichments}
     assert occ["a"]["soc_code"] == "29-1141" and occ["a"]["title_from"] == "title"
     assert occ["b"]["soc_code"] == "15-1252" and occ["b"]["title_from"] == "first_line"
-    assert occ["c"]["soc_code"] is None and occ["c"]["reason"] == "no_title_too_few_skills"
+    # v4: a sentence-like first line is read; it names no role, so the skills decide (too few)
+    assert occ["c"]["soc_code"] is None and occ["c"]["reason"] == "weak_title_too_few_skills"
+    assert occ["c"]["title_from"] == "first_line"
     payload = out.to_dict()
     assert EnrichedBatch.from_dict(payload).to_dict() == payload  # travels between links
 

@@ -13,7 +13,7 @@ from domain.models import JobEnrichment
 from domain.pipeline import Pipeline
 from domain.sections.header_rules import HeaderRules
 from domain.skills.ensemble import dictionary_extractor, with_symbol_modifiers
-from domain.skills.names import inside_symbol_name, symbol_words
+from domain.skills.names import inside_symbol_name, split_symbol_lists, symbol_words
 from domain.skills.strategies import Candidate
 from domain.skills.taxonomy import Skill, Taxonomy
 from domain.text.normalize import comparable, normalize
@@ -80,6 +80,9 @@ def test_a_one_letter_name_is_never_found_inside_a_symbol_name(real_pipeline: Pi
         ("Node.js/TypeScript", ["Node.js", "TypeScript"]),
         ("PostgreSQL/MySQL", ["PostgreSQL", "MySQL"]),
         ("Java/Python/Go", ["Java (computer programming)", "Python (computer programming)", "Go"]),
+        ("C#/.NET", ["C#", "Microsoft .NET Framework"]),
+        ("C++/Java", ["C++", "Java (computer programming)"]),
+        ("Python/C#", ["Python (computer programming)", "C#"]),
     ],
 )  # fmt: skip
 def test_a_coordination_of_names_gives_one_mention_per_skill(
@@ -122,6 +125,19 @@ def test_a_named_technology_stands_on_its_own(real_pipeline: Pipeline, text: str
 def test_a_b_testing_is_reported_whole_not_as_testing(real_pipeline: Pipeline, text: str) -> None:
     surfaces = [h[0] for h in found(real_pipeline, text)]
     assert "A/B testing" in surfaces and "testing" not in surfaces, surfaces
+
+
+def test_a_slash_between_names_with_symbols_is_cut_and_one_a_name_holds_is_not() -> None:
+    nlp = spacy.blank("en")
+    for w in ("C#", ".NET", "C++", "TCP/IP", "CI/CD"):
+        nlp.tokenizer.add_special_case(w, [{"ORTH": w}])
+    split_symbol_lists(nlp.tokenizer)
+    split_symbol_lists(nlp.tokenizer)  # twice: the pattern is added once
+    words = [t.text for t in nlp("C#/.NET, C++/Java, Java/C#, TCP/IP, CI/CD and 1/2")]
+    assert words == [
+        "C#", "/", ".NET", ",", "C++", "/", "Java", ",", "Java", "/", "C#", ",",
+        "TCP/IP", ",", "CI/CD", "and", "1/2",
+    ]  # fmt: skip
 
 
 def test_a_symbol_modifier_joins_the_span_after_it_unless_it_is_a_name_itself() -> None:

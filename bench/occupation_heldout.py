@@ -1,0 +1,114 @@
+"""Posting-title sets for bench/occupations.py: the fresh held-out Google titles, the 150 sample
+lines, each with the skills the chain would hand the coder, and their scores.
+
+held-out  config/eval/occupation_titles_heldout.jsonl (175 Google titles, labelled before any
+          coder was run on them, never chosen on): the titles are read from
+          ../shared/data/postings/google_job_skills/job_skills.csv by row (local-use data, not
+          stored in the repository) and checked against the stored SHA-256 prefix
+hand      config/eval/occupation_titles.jsonl (the 150 sample first lines with a code: chosen on)
+skills    the skill ids the quality profile extracts from each posting's text, as
+          domain/pipeline.py hands them to `code_many` (the Google text is the Responsibilities
+          and Qualifications fields, without the title); cached in a JSON file per enrichment
+          version, since extraction takes ~1 minute
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from domain.occupations.coder import OccupationCoder
+from domain.occupations.evaluate import topk_accuracy
+
+ROOT = Path(__file__).resolve().parents[1]
+HELDOUT = ROOT / "config" / "eval" / "occupation_titles_heldout.jsonl"
+HAND = ROOT / "config" / "eval" / "occupation_titles.jsonl"
+GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
+SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"
+
+# One item: (posting id, title, posting text, gold 6-digit code or None)
+Item = tuple[str, str, str, str | None]
+
+
+def heldout_items() -> list[Item]:
+    """The fresh held-out titles with their Google posting text; raises when the CSV moved."""
+    rows = [json.loads(x) for x in HELDOUT.open(encoding="utf-8") if x.strip()]
+    rows = [r for r in rows if "row" in r]
+    with GOOGLE.open(encoding="utf-8") as fh:
+        data = list(csv.DictReader(fh))
+    out: list[Item] = []
+    for r in rows:
+        g = data[r["row"]]
+        title = g["Title"].strip()
+        if hashlib.sha256(title.encode()).hexdigest()[:16] != r["title_sha256"]:
+            raise SystemExit(f"{GOOGLE}: row {r['row']} is not the labelled title")
+        text = "\n\n".join(
+            f"{h}:\n{g[h]}"
+            for h in ("Responsibilities", "Minimum Qualifications", "Preferred Qualifications")
+            if g.get(h)
+        )
+        out.append((r["item"], title, text, r["soc_code"]))
+    return out
+
+
+def hand_items() -> list[Item]:
+    """The 198 sample first lines (150 with a code) and their postings' text."""
+    texts = {}
+    for x in SAMPLES.open(encoding="utf-8"):
+        r = json.loads(x)
+        texts[r["posting_id"]] = r["text"]
+    rows = [json.loads(x) for x in HAND.open(encoding="utf-8") if x.strip()]
+    return [
+        (r["posting_id"], r["title"], texts[r["posting_id"]], r["soc_code"])
+        for r in rows
+        if "title" in r
+    ]
+
+
+def extracted_skills(items: Sequence[Item], cache: Path | None) -> dict[str, list[str]]:
+    """posting id -> the skill ids the quality profile extracts from its text (cached)."""
+    from adapters.artifacts.config_files import build_extractor, load_config
+    from domain.models import Section
+
+    cfg = load_config(ROOT, profile="quality")
+    path = None if cache is None else cache / f"occupation_skills_{cfg.manifest.effective}.json"
+    known: dict[str, list[str]] = {}
+    if path is not None and path.is_file():
+        known = json.loads(path.read_text())
+    todo = [it for it in items if it[0] not in known]
+    if todo:
+        ex = build_extractor(cfg)
+        batch = [(text, (Section("overview", 0, len(text)),)) for _, _, text, _ in todo]
+        for i in range(0, len(batch), 32):
+            for it, r in zip(todo[i : i + 32], ex.extract_many(batch[i : i + 32]), strict=True):
+                known[it[0]] = [s.skill_id for s in r.skills]
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(known, sort_keys=True))
+    return {it[0]: known[it[0]] for it in items}
+
+
+def score_items(
+    coder: OccupationCoder, items: Sequence[Item], skills: dict[str, list[str]] | None
+) -> dict[str, object]:
+    """Top-1 / top-3 at 6 and 2 digits on the items with a code (skills () when None); and of
+    the items without one, how many get a code at confidence >= 0.5; codes per method."""
+    codes = coder.code_many([(t, (skills or {}).get(pid, ())) for pid, t, _, _ in items])
+    gold = [g for *_, g in items]
+    with_code = [(g, c) for g, c in zip(gold, codes, strict=True) if g]
+    ranked = [[a.soc_code for a in c.alternatives] for _, c in with_code]
+    out: dict[str, object] = {"n": len(with_code)}
+    for d in (6, 2):
+        for k in (1, 3):
+            acc = topk_accuracy([g for g, _ in with_code], ranked, k, d)
+            out[f"{d}d_top{k}"] = round(acc, 4)
+    out["by_method"] = {
+        m: sum(c.method == m for _, c in with_code) for m in ("title", "skills", "none")
+    }
+    none = [c for g, c in zip(gold, codes, strict=True) if not g]
+    out["no_occupation_lines"] = len(none)
+    out["no_occupation_coded_at_0.5"] = sum(c.confidence >= 0.5 for c in none)
+    return out

@@ -1,0 +1,128 @@
+"""A supervised group classifier (issue #24, 2026.11.18): which level-2 skill group / ISCED-F
+field a phrase belongs to, learned from the taxonomy itself (every ESCO / O*NET concept's
+preferred and alternative labels -> the level-2 group above it; scripts/build_group_classifier.py).
+Pure: TF-IDF over word 1-2-grams and char 3-5-grams (fixed vocabularies), a linear model per
+mention kind, a softmax over its scores. The placer (groups.py) uses it as one more vote.
+
+Arrays per kind (`GroupModel`), all loaded by adapters/artifacts/group_classifier.py:
+    words / chars  the vocabularies (feature i = position in words, then len(words) + j)
+    idf            float32 (len(words) + len(chars),)
+    coef           float32 (classes, features); intercept float32 (classes,)
+    classes        the group codes, one per row of coef
+    temperature    softmax(scores / temperature)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.feature_extraction.text import CountVectorizer
+
+from domain.errors import ConfigError
+
+WORD_NGRAMS = (1, 2)
+CHAR_NGRAMS = (3, 5)
+
+
+def word_counter(vocabulary: Sequence[str] | None = None, min_df: int = 1) -> CountVectorizer:
+    """The word 1-2-gram counter (lower-case, tokens of 1+ word characters or + / #)."""
+    return CountVectorizer(
+        analyzer="word",
+        ngram_range=WORD_NGRAMS,
+        token_pattern=r"(?u)[\w+#]+",
+        lowercase=True,
+        vocabulary=list(vocabulary) if vocabulary is not None else None,
+        min_df=min_df,
+        dtype=np.float32,
+    )
+
+
+def char_counter(vocabulary: Sequence[str] | None = None, min_df: int = 1) -> CountVectorizer:
+    """The char 3-5-gram counter within word boundaries (lower-case)."""
+    return CountVectorizer(
+        analyzer="char_wb",
+        ngram_range=CHAR_NGRAMS,
+        lowercase=True,
+        vocabulary=list(vocabulary) if vocabulary is not None else None,
+        min_df=min_df,
+        dtype=np.float32,
+    )
+
+
+def tfidf(counts: object, idf: npt.NDArray[np.float32]) -> object:
+    """Sublinear tf x idf, each row scaled to unit length (a scipy CSR matrix in and out)."""
+    x = counts.tocsr().astype(np.float32)  # type: ignore[attr-defined]
+    x.data = 1.0 + np.log(x.data)
+    x = x.multiply(idf[None, :]).tocsr()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return x.multiply((1.0 / norms)[:, None]).tocsr()
+
+
+@dataclass
+class GroupModel:
+    """One kind's classifier. `probs` gives (texts, classes) probabilities (rows sum to 1)."""
+
+    words: list[str]
+    chars: list[str]
+    idf: npt.NDArray[np.float32]
+    coef: npt.NDArray[np.float32]
+    intercept: npt.NDArray[np.float32]
+    classes: list[str]
+    temperature: float
+    _w: CountVectorizer = field(init=False, repr=False)
+    _c: CountVectorizer = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.words) + len(self.chars)
+        if (
+            self.idf.shape != (n,)
+            or self.coef.shape != (len(self.classes), n)
+            or self.intercept.shape != (len(self.classes),)
+            or not self.classes
+            or not self.temperature > 0
+            or not np.isfinite(self.coef).all()
+        ):
+            raise ConfigError(
+                f"group classifier: shapes disagree (features {n}, idf {self.idf.shape}, "
+                f"coef {self.coef.shape}, classes {len(self.classes)})"
+            )
+        self._w = word_counter(self.words)
+        self._c = char_counter(self.chars)
+
+    def features(self, texts: Sequence[str]) -> object:
+        """The (texts, features) TF-IDF rows (scipy CSR)."""
+        from scipy.sparse import hstack
+
+        counts = hstack([self._w.transform(texts), self._c.transform(texts)])
+        return tfidf(counts, self.idf)
+
+    def scores(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """(texts, classes) linear scores."""
+        x = self.features(texts)
+        out = np.asarray(x @ self.coef.T, dtype=np.float32)  # type: ignore[operator]
+        return out + self.intercept[None, :]
+
+    def probs(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """(texts, classes) softmax(scores / temperature); an empty list gives (0, classes)."""
+        if not texts:
+            return np.zeros((0, len(self.classes)), dtype=np.float32)
+        s = self.scores(texts) / self.temperature
+        s -= s.max(axis=1, keepdims=True)
+        e = np.exp(s)
+        return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float32)
+
+
+@dataclass
+class GroupClassifier:
+    """Per mention kind ("SKILL", "KNOWLEDGE") its `GroupModel`; a kind without one: None."""
+
+    models: dict[str, GroupModel]
+
+    def probs(self, texts: Sequence[str], kind: str | None) -> npt.NDArray[np.float32] | None:
+        """(texts, classes of that kind) probabilities, or None for a kind with no model."""
+        model = self.models.get(kind or "")
+        return None if model is None else model.probs(texts)
