@@ -31,6 +31,13 @@ import numpy.typing as npt
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate, ExtractedSkill
 from domain.skills.groups import GroupParams, GroupPlacer
+from domain.skills.search import (  # block_max, top_columns: moved there, importable here
+    TOP_WIDTH,
+    Projection,
+    best_rows,
+    block_max,  # noqa: F401
+    top_columns,  # noqa: F401
+)
 from domain.skills.taxonomy import Alias, SkillGroup, SkillHierarchy, Taxonomy, is_weak_label
 
 EXACT, ALIAS_LINK, NORMALIZED, VECTOR, NONE = "exact", "alias", "normalized", "vector", "none"
@@ -279,37 +286,10 @@ def _typed(default: Any, value: Any) -> Any:
     return type(default)(value)
 
 
-TOP_WIDTH = 128  # columns per block when top() looks for the best scores
-
-
-def block_max(blocks: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """The max of each block (last axis): halved by elementwise maxima down to 16 columns
-    first, which numpy runs in SIMD, then one reduction (~1.5x a plain .max(axis=2))."""
-    while blocks.shape[-1] > 16 and blocks.shape[-1] % 2 == 0:
-        half = blocks.shape[-1] // 2
-        blocks = np.maximum(blocks[..., :half], blocks[..., half:])
-    return np.asarray(blocks.max(axis=-1))
-
-
-def top_columns(sims: npt.NDArray[np.float32], m: int) -> npt.NDArray[np.intp]:
-    """The columns of each row's m largest values, unordered. With the columns in blocks of
-    TOP_WIDTH, the m best lie in the m blocks with the largest maxima: a block max per row, a
-    partition over the blocks, one over their m x TOP_WIDTH values (~4x faster than a
-    partition over every column)."""
-    rows, n = sims.shape
-    if n % TOP_WIDTH or n <= 4 * m * TOP_WIDTH:
-        return np.argpartition(sims, n - m, axis=1)[:, -m:]
-    blocks = sims.reshape(rows, n // TOP_WIDTH, TOP_WIDTH)
-    best = np.argpartition(block_max(blocks), n // TOP_WIDTH - m, axis=1)[:, -m:]
-    r = np.arange(rows)[:, None]
-    cand = blocks[r, best].reshape(rows, m * TOP_WIDTH)
-    sel = np.argpartition(cand, m * TOP_WIDTH - m, axis=1)[:, -m:]
-    return np.asarray(best[r, sel // TOP_WIDTH] * TOP_WIDTH + sel % TOP_WIDTH)
-
-
 class VectorIndex:
     """Every label as a unit vector, one matrix per kind; nearest neighbour by one matrix product
-    per block of queries. The encoder returns unit rows (dense arrays, or scipy sparse)."""
+    per block of queries (domain/skills/search.py). The encoder returns unit rows (dense arrays,
+    or scipy sparse)."""
 
     def __init__(
         self,
@@ -321,6 +301,10 @@ class VectorIndex:
     ) -> None:
         self.encoder = encoder
         self.block = block
+        # the two-stage search (search.Projection, approximate): none in the product; set by
+        # bench/linker_replay.py --setting to measure it (docs/concept-linking.md, s24cost)
+        self.projections: dict[str, Projection] = {}
+        self.pool = 0
         self._recent: dict[str, Any] = {}  # the last top() call's query vectors, by text
         matrix = encoder(labels)
         # one matrix per kind; a query of unknown kind searches both (no third, full copy)
@@ -393,29 +377,23 @@ class VectorIndex:
             labels = self.labels[part]
             m = min(2 * n, len(sids))
             real = len(sids)
-            for b in range(0, len(idx), self.block):
-                chunk = idx[b : b + self.block]
-                assert queries is not None
-                sims = queries[chunk] @ matrix.T
-                sims = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims)
-                near = np.sort(top_columns(sims, m), axis=1)  # ties: lower column first
-                vals = np.take_along_axis(sims, near, axis=1)
-                order = np.argsort(-vals, axis=1, kind="stable")
-                near = np.take_along_axis(near, order, axis=1).tolist()
-                vals = np.take_along_axis(vals, order, axis=1).tolist()
-                for r, i in enumerate(chunk):
-                    seen: set[str] = set()
-                    for j, v in zip(near[r], vals[r], strict=True):
-                        if j >= real or v <= 0:  # a padding row, or no likeness
-                            continue
-                        sid = sids[j]
-                        if sid in seen:
-                            continue
-                        seen.add(sid)
-                        cx = float(matrix[j] @ ctx[i]) if ctx is not None else 0.0
-                        out[i].append((sid, float(v), labels[j], cx))
-                        if len(seen) >= n:
-                            break
+            assert queries is not None
+            near, vals = best_rows(
+                queries[idx], matrix, m, self.block, self.projections.get(part), self.pool
+            )  # best first, ties: lower column first
+            for r, i in enumerate(idx):
+                seen: set[str] = set()
+                for j, v in zip(near[r], vals[r], strict=True):
+                    if j >= real or v <= 0:  # a padding row, or no likeness
+                        continue
+                    sid = sids[j]
+                    if sid in seen:
+                        continue
+                    seen.add(sid)
+                    cx = float(matrix[j] @ ctx[i]) if ctx is not None else 0.0
+                    out[i].append((sid, float(v), labels[j], cx))
+                    if len(seen) >= n:
+                        break
         for i, k in enumerate(kinds):
             if k is None and out[i]:  # both parts searched: one ranking
                 out[i] = sorted(out[i], key=lambda c: -c[1])[:n]
