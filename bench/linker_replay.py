@@ -8,7 +8,12 @@
         a fresh linker (no extractor) replays the recorded calls in order, cold (empty caches),
         and prints how many calls / mentions differ, per field (top-1, candidates, group), with
         the first few differences; then the replay's time (median of `repeat` cold passes, and
-        one warm pass); --profile N: a cProfile of one cold pass, its N costliest functions.
+        one warm pass); --profile N: a cProfile of one cold pass, its N costliest functions;
+        --profile -1: the table of where the time goes (docs/concept-linking.md, s24cost)
+        [--setting BLOCK[/DIMS/POOL] ...]: search settings applied to the built index; with
+        several, each one's differences and cold CPU time, in turn within each round;
+        [--split N]: each recorded call replayed as N smaller calls (another batching of the
+        same mentions: how much the old code's own floats depend on the batch)
 
 Record with the old code (e.g. a `git archive` copy of main with this file copied in, run with
 PYTHONPATH set to that copy), check with the new: a 0 in every "differ" line is byte-identical
@@ -143,8 +148,21 @@ def apply(linker: Any, setting: str) -> None:
     }
 
 
-def check(path: Path, repeat: int, profile: int, settings: list[str]) -> None:
+def split(calls: list[dict[str, Any]], parts: int) -> list[dict[str, Any]]:
+    """Each call as `parts` smaller calls (same mentions in order): what a different batching
+    of the same postings would send."""
+    out = []
+    for c in calls:
+        size = -(-len(c["items"]) // parts)
+        for a in range(0, len(c["items"]), size):
+            out.append({k: c[k][a : a + size] if c[k] is not None else None for k in c})
+    return out
+
+
+def check(path: Path, repeat: int, profile: int, settings: list[str], parts: int = 1) -> None:
     calls = [json.loads(x) for x in path.open()]
+    if parts > 1:
+        calls = split(calls, parts)
     t0 = time.perf_counter()
     linker = build_linker()
     print(f"linker built in {time.perf_counter() - t0:.1f} s")
@@ -208,7 +226,9 @@ def timing(linker: Any, calls: list[dict[str, Any]], repeat: int, profile: int) 
     print(f"replay cold: median {statistics.median(times):.3f} s wall, "
           f"{statistics.median(cpu):.3f} s CPU (of {[round(t, 3) for t in cpu]}); "
           f"warm {warm:.3f} s wall, {warm_cpu:.3f} s CPU")  # fmt: skip
-    if profile:
+    if profile < 0:
+        breakdown(linker, calls)
+    elif profile:
         import cProfile
         import pstats
 
@@ -241,6 +261,48 @@ def compare(linker: Any, calls: list[dict[str, Any]], repeat: int, settings: lis
               f"(of {[round(t, 3) for t in cpu[st]]})")  # fmt: skip
 
 
+# (table row, file suffix, function, cumulative or own time) for --breakdown
+PARTS = (
+    ("search: matrix product (best_rows' own time)", "search.py", "best_rows", "own"),
+    ("search: top-k (exact_best: top_columns, ranked)", "search.py", "exact_best", "cum"),
+    ("search: candidate building (VectorIndex.top's own loop)", "linking.py", "top", "own"),
+    ("encode (model2vec, queries + group step)", "concept_linker.py", "encode", "cum"),
+    ("rerank (with extra_words)", "linking.py", "rerank", "cum"),
+    ("  of which extra_words", "linking.py", "extra_words", "cum"),
+    ("symbolic methods (exact / alias / normalized)", "linking.py", "_symbolic", "cum"),
+    ("group placer (_place_groups)", "linking.py", "_place_groups", "cum"),
+    ("  label vote (label_votes: encode + product)", "groups.py", "label_votes", "cum"),
+    ("  place(): candidates vote + level choice (own)", "groups.py", "place", "own"),
+    ("  word votes of mention and sentence (_words)", "groups.py", "_words", "cum"),
+    ("link cache (_remember)", "linking.py", "_remember", "cum"),
+    ("link_many's own loop (strip_filler, keys)", "linking.py", "link_many", "own"),
+)
+
+
+def breakdown(linker: Any, calls: list[dict[str, Any]]) -> None:
+    """Where one cold replay's time goes, from cProfile (which slows Python code more than
+    numpy's: shares, not seconds, are the point)."""
+    import cProfile
+    import pstats
+
+    cold(linker)
+    prof = cProfile.Profile()
+    prof.enable()
+    replay(linker, calls)
+    prof.disable()
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    total = max(ct for (_, _, fn), (_, _, _, ct, _) in stats.items() if fn == "link_many")
+    print("| part | share of link_many | (cProfile s) |\n|---|---:|---:|")
+    for name, file, func, which in PARTS:
+        t = sum(
+            (ct if which == "cum" else tt)
+            for (f, _, fn), (_, _, tt, ct, _) in stats.items()
+            if fn == func and f.endswith(file)
+        )
+        print(f"| {name} | {t / total:.1%} | {t:.2f} |")
+    print(f"| link_many, all | 100% | {total:.2f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -250,6 +312,7 @@ def main() -> None:
     c.add_argument("file", type=Path)
     c.add_argument("--repeat", type=int, default=3)
     c.add_argument("--profile", type=int, default=0)
+    c.add_argument("--split", type=int, default=1, help="replay each call as N smaller calls")
     c.add_argument(
         "--setting",
         action="append",
@@ -260,7 +323,7 @@ def main() -> None:
     if args.cmd == "record":
         record(args.file)
     else:
-        check(args.file, args.repeat, args.profile, args.setting)
+        check(args.file, args.repeat, args.profile, args.setting, args.split)
 
 
 if __name__ == "__main__":
