@@ -319,6 +319,8 @@ def linker_cost(full, repeat: int = 3, blocks: list[int] | None = None) -> dict[
                 full.linker._cache.clear()  # cold: a worker's first pass over new text
                 if getattr(full.linker, "groups", None) is not None:
                     full.linker.groups._texts.clear()
+                if hasattr(full.linker, "clear_caches"):  # the placements' cache too
+                    full.linker.clear_caches()
                 if block and full.linker.index is not None:
                     full.linker.index.block = block
             in_run.clear()

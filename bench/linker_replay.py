@@ -122,9 +122,8 @@ def cold(linker: Any) -> None:
     linker._cache.clear()
     if getattr(linker, "groups", None) is not None:
         linker.groups._texts.clear()
-    for name in ("clear_caches",):
-        if hasattr(linker, name):
-            getattr(linker, name)()
+    if hasattr(linker, "clear_caches"):  # newer code: every cache, the placements' too
+        linker.clear_caches()
 
 
 def replay(linker: Any, calls: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

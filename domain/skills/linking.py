@@ -31,6 +31,7 @@ import numpy.typing as npt
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate, ExtractedSkill
 from domain.skills.groups import GroupParams, GroupPlacer
+from domain.skills.placements import PlacementCache
 from domain.skills.search import (  # block_max, top_columns: moved there, importable here
     TOP_WIDTH,
     Projection,
@@ -557,6 +558,7 @@ class ConceptLinker:
             else:
                 self._alias[a.alias.lower()] = a.skill_id
         self._cache: OrderedDict[tuple[str, str | None, str], Link] = OrderedDict()
+        self._placed = PlacementCache(self.params.cache_size)  # group placements (placements.py)
 
     def kind_of(self, skill_id: str) -> str:
         return KIND_OF_CATEGORY.get(self.taxonomy.get(skill_id).category, "KNOWLEDGE")
@@ -708,13 +710,32 @@ class ConceptLinker:
             return links
         texts = [strip_filler(" ".join(items[i][0].split())) for i in todo]
         kinds = [items[i][1] for i in todo]
-        labels = placer.label_votes(texts, kinds)
-        for i, text, kind, label in zip(todo, texts, kinds, labels, strict=True):
-            ctx = " ".join(contexts[i].split()) if contexts is not None else ""
-            got = placer.place(kind, links[i].candidates, label, text, ctx)
+        ctxs = [" ".join(contexts[i].split()) if contexts is not None else "" for i in todo]
+        keys = [
+            self._placed.key(texts[j], kinds[j], ctxs[j], links[i].candidates)
+            for j, i in enumerate(todo)
+        ]
+        # placed before in the same sentence with the same candidates: the same answer
+        hits = [self._placed.get(k) for k in keys]
+        need = [j for j, (found, _) in enumerate(hits) if not found]
+        votes = placer.label_votes([texts[j] for j in need], [kinds[j] for j in need])
+        labels = dict(zip(need, votes, strict=True))
+        for j, i in enumerate(todo):
+            if j in labels:
+                got = placer.place(kinds[j], links[i].candidates, labels[j], texts[j], ctxs[j])
+                self._placed.put(keys[j], got)
+            else:
+                got = hits[j][1]
             if got is not None:
                 links[i] = Link(None, got[1], GROUP, links[i].candidates, got[0])
         return links
+
+    def clear_caches(self) -> None:
+        """Forget every remembered link and placement (a cold start, for benchmarks)."""
+        self._cache.clear()
+        self._placed.clear()
+        if self.groups is not None:
+            self.groups._texts.clear()
 
     def _remember(self, key: tuple[str, str | None, str], link: Link) -> Link:
         self._cache[key] = link
