@@ -298,7 +298,7 @@ class VectorIndex:
         labels: Sequence[str],
         skill_ids: Sequence[str],
         kinds: Sequence[str],
-        block: int = 256,
+        block: int = 64,
     ) -> None:
         self.encoder = encoder
         self.block = block
