@@ -240,14 +240,15 @@ def timing(linker: Any, calls: list[dict[str, Any]], repeat: int, profile: int) 
 
 
 def compare(linker: Any, calls: list[dict[str, Any]], repeat: int, settings: list[str]) -> None:
-    """Each setting's differences from the recording, then its cold replay CPU time: `repeat`
-    rounds, the settings in turn within a round (one machine state for all), median."""
+    """Each setting's differences from the recording, then its cold and warm replay CPU time:
+    `repeat` rounds, the settings in turn within a round (one machine state for all), median."""
     for st in settings:
         apply(linker, st)
         cold(linker)
         print(f"setting {st}:")
         diff(calls, replay(linker, calls))
     cpu: dict[str, list[float]] = {st: [] for st in settings}
+    warm: dict[str, list[float]] = {st: [] for st in settings}
     for _ in range(repeat):
         for st in settings:
             apply(linker, st)
@@ -255,9 +256,12 @@ def compare(linker: Any, calls: list[dict[str, Any]], repeat: int, settings: lis
             c0 = time.process_time()
             replay(linker, calls)
             cpu[st].append(time.process_time() - c0)
+            c0 = time.process_time()
+            replay(linker, calls)  # the same calls again: every link cached
+            warm[st].append(time.process_time() - c0)
     for st in settings:
         print(f"setting {st}: cold replay CPU median {statistics.median(cpu[st]):.3f} s "
-              f"(of {[round(t, 3) for t in cpu[st]]})")  # fmt: skip
+              f"(of {[round(t, 3) for t in cpu[st]]}); warm {statistics.median(warm[st]):.3f} s")  # fmt: skip
 
 
 # (table row, file suffix, function, cumulative or own time) for --breakdown
