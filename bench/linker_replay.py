@@ -10,7 +10,8 @@
         the first few differences; then the replay's time (median of `repeat` cold passes, and
         one warm pass); --profile N: a cProfile of one cold pass, its N costliest functions;
         --profile -1: the table of where the time goes (docs/concept-linking.md, s24cost)
-        [--setting BLOCK[/DIMS/POOL] ...]: search settings applied to the built index; with
+        [--setting BLOCK[/DIMS/POOL] | old:FILE ...]: search settings applied to the built
+        index (old:FILE: that linking.py's VectorIndex.top, at block 256); with
         several, each one's differences and cold CPU time, in turn within each round;
         [--split N]: each recorded call replayed as N smaller calls (another batching of the
         same mentions: how much the old code's own floats depend on the batch)
@@ -133,12 +134,31 @@ def replay(linker: Any, calls: list[dict[str, Any]]) -> list[list[dict[str, Any]
     ]
 
 
+_TOPS: dict[str, Any] = {}
+
+
 def apply(linker: Any, setting: str) -> None:
-    """A search setting "BLOCK[/DIMS/POOL]" on the built index (DIMS 0: exact search)."""
+    """A search setting "BLOCK[/DIMS/POOL]" on the built index (DIMS 0: exact search), or
+    "old:FILE": FILE's VectorIndex.top (another checkout's domain/skills/linking.py) at
+    block 256, to time old and new search code in one process."""
+    import importlib.util
+    import types
+
     from domain.skills.search import Projection
 
-    block, dims, pool = ([int(x) for x in setting.split("/")] + [0, 0])[:3]
     index = linker.index
+    _TOPS.setdefault("new", index.top)
+    if setting.startswith("old:"):
+        spec = importlib.util.spec_from_file_location("old_linking", setting[4:])
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["old_linking"] = module
+        spec.loader.exec_module(module)
+        index.top = types.MethodType(module.VectorIndex.top, index)
+        index.block, index.pool, index.projections = 256, 0, {}
+        return
+    index.top = _TOPS["new"]
+    block, dims, pool = ([int(x) for x in setting.split("/")] + [0, 0])[:3]
     index.block, index.pool = block, pool
     index.projections = {
         kind: Projection(matrix, dims)
