@@ -273,10 +273,13 @@ def issue24_scores(links, items) -> dict[str, object]:
     }
 
 
-def linker_cost(full, repeat: int = 3) -> dict[str, object]:
+def linker_cost(full, repeat: int = 3, blocks: list[int] | None = None) -> dict[str, object]:
     """Extraction time over the 198 samples, active profile, with and without the linker
     (fresh link cache each round; median of `repeat` round-robin rounds), and where the
-    mentions land (concept / group / none, per kind)."""
+    mentions land (concept / group / none, per kind). `blocks`: the search's query block sizes
+    to time in turn within each round (one "with" run each; default: the index's own), each
+    reported as its linker time / rest of its run in wall and in CPU seconds (the CPU ratio
+    moves less when other processes share the cores)."""
     import statistics
 
     from domain.models import Section
@@ -289,43 +292,52 @@ def linker_cost(full, repeat: int = 3) -> dict[str, object]:
     rows = [json.loads(x) for x in (ROOT / "config/samples/skillspan_postings.jsonl").open()]
     items = [(r["text"], (Section("overview", 0, 10**9),)) for r in rows]
     full.extract_many(items[:32])  # warm-up: vocab, weights
-    times: dict[str, list[float]] = {"without": [], "with": [], "warm": []}
+    linker = full.linker
+    blocks = blocks or ([linker.index.block] if linker is not None and linker.index else [0])
+    runs = ["without"] + [f"with, block {b}" for b in blocks]
+    times: dict[str, list[float]] = {r: [] for r in runs}
     levels: Counter[tuple[str, str]] = Counter()
     # the linker's own time inside the "with" run, against the rest of that same run: robust
     # to a load that changes between the two runs (a shared machine)
-    inside: list[float] = []
-    in_run: list[float] = []
-    linker = full.linker
+    inside: dict[str, list[float]] = {r: [] for r in runs}
+    inside_cpu: dict[str, list[float]] = {r: [] for r in runs}
+    in_run: list[tuple[float, float]] = []
     if linker is not None:
         plain = linker.link_many
 
         def timed(*a, **kw):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return plain(*a, **kw)
             finally:
-                in_run.append(time.perf_counter() - t)
+                in_run.append((time.perf_counter() - t, time.process_time() - c))
 
         linker.link_many = timed  # type: ignore[method-assign]
     for _ in range(repeat):
-        for name, ex in (("without", bare), ("with", full), ("warm", full)):
-            if full.linker is not None and name != "warm":
+        for run, block in zip(runs, [0, *blocks], strict=True):
+            ex = bare if run == "without" else full
+            if full.linker is not None:
                 full.linker._cache.clear()  # cold: a worker's first pass over new text
                 if getattr(full.linker, "groups", None) is not None:
                     full.linker.groups._texts.clear()
+                if hasattr(full.linker, "clear_caches"):  # the placements' cache too
+                    full.linker.clear_caches()
+                if block and full.linker.index is not None:
+                    full.linker.index.block = block
             in_run.clear()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             out = [x for i in range(0, len(items), 32) for x in ex.extract_many(items[i : i + 32])]
-            times[name].append(time.perf_counter() - t0)
-            if name == "with":
-                inside.append(sum(in_run) / max(times[name][-1] - sum(in_run), 1e-9))
-            if name == "with":
+            times[run].append(time.perf_counter() - t0)
+            cpu = time.process_time() - c0
+            if run != "without":
+                wall_in, cpu_in = sum(w for w, _ in in_run), sum(c for _, c in in_run)
+                inside[run].append(wall_in / max(times[run][-1] - wall_in, 1e-9))
+                inside_cpu[run].append(cpu_in / max(cpu - cpu_in, 1e-9))
                 levels = Counter(
                     (s.kind, (s.link_level or "none").split(":")[0])
                     for x in out for s in x.skills for _ in s.mentions
                 )  # fmt: skip
-    w, wo = statistics.median(times["with"]), statistics.median(times["without"])
-    warm = statistics.median(times["warm"])  # the same texts again: every link cached
+    wo = statistics.median(times["without"])
     import resource
 
     share = {}
@@ -334,13 +346,21 @@ def linker_cost(full, repeat: int = 3) -> dict[str, object]:
         c = sum(v for (k, lv), v in levels.items() if kind in (None, k) and lv == "concept")
         g = sum(v for (k, lv), v in levels.items() if kind in (None, k) and lv == "group")
         share[kind or "all"] = f"concept {c / max(n, 1):.1%}, group {g / max(n, 1):.1%} of {n}"
-    return {"postings": len(items), "without s": round(wo, 2), "with s": round(w, 2),
-            "linker share of extraction time": round((w - wo) / wo, 3),
-            "linker time / rest of the same run (median)": round(statistics.median(inside), 3)
-            if inside else None,
-            "warm s": round(warm, 2), "warm linker share": round((warm - wo) / wo, 3),
-            "sample mentions": share,
-            "peak RSS MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}  # fmt: skip
+    out_: dict[str, object] = {"postings": len(items), "without s": round(wo, 2)}
+    for run in runs[1:]:
+        w = statistics.median(times[run])
+        tag = "" if len(runs) == 2 else f" ({run})"
+        out_.update({
+            f"with s{tag}": round(w, 2),
+            f"linker share of extraction time{tag}": round((w - wo) / wo, 3),
+            f"linker time / rest of the same run (median){tag}": round(
+                statistics.median(inside[run]), 3) if inside[run] else None,
+            f"linker CPU / rest CPU of the same run (median){tag}": round(
+                statistics.median(inside_cpu[run]), 3) if inside_cpu[run] else None,
+        })  # fmt: skip
+    out_["sample mentions"] = share
+    out_["peak RSS MiB"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out_
 
 
 # Links judged wrong on the samples (issue #24): the bag-of-words vector mistakes
@@ -519,7 +539,8 @@ def main_issue24(args) -> None:
     if args.tune:  # one grid over every gold file given
         tune(linker, every, args.tune, args.halves)
     if args.cost:
-        print(f"cost: {json.dumps(linker_cost(extractor))}")
+        blocks = [int(b) for b in args.search_blocks.split(",")] if args.search_blocks else None
+        print(f"cost: {json.dumps(linker_cost(extractor, blocks=blocks))}")
 
 
 def main() -> None:
@@ -530,6 +551,10 @@ def main() -> None:
     ap.add_argument("--skip-extraction", action="store_true", help="only (a)-(c) mention level")
     ap.add_argument("--gold", action="append", help="hand-linked gold file(s) (default: dev gold)")
     ap.add_argument("--cost", action="store_true", help="also time extraction with/without linker")
+    ap.add_argument(
+        "--search-blocks",
+        help="with --cost: query block sizes of the search to time in turn, e.g. 256,64",
+    )
     ap.add_argument("--tune", help="grid, e.g. threshold=0.8/0.9,extra_penalty=0/0.1")
     ap.add_argument(
         "--halves",

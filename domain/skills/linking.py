@@ -33,6 +33,14 @@ from domain.models import KIND_OF_CATEGORY, ConceptCandidate, ExtractedSkill
 from domain.skills.decision import LearnedDecision, PairFacts
 from domain.skills.group_classifier import GroupClassifier
 from domain.skills.groups import GroupParams, GroupPlacer
+from domain.skills.placements import PlacementCache
+from domain.skills.search import (  # block_max, top_columns: moved there, importable here
+    TOP_WIDTH,
+    Projection,
+    best_rows,
+    block_max,  # noqa: F401
+    top_columns,  # noqa: F401
+)
 from domain.skills.taxonomy import Alias, SkillGroup, SkillHierarchy, Taxonomy, is_weak_label
 
 EXACT, ALIAS_LINK, NORMALIZED, VECTOR, NONE = "exact", "alias", "normalized", "vector", "none"
@@ -292,37 +300,10 @@ def _typed(default: Any, value: Any) -> Any:
     return type(default)(value)
 
 
-TOP_WIDTH = 128  # columns per block when top() looks for the best scores
-
-
-def block_max(blocks: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """The max of each block (last axis): halved by elementwise maxima down to 16 columns
-    first, which numpy runs in SIMD, then one reduction (~1.5x a plain .max(axis=2))."""
-    while blocks.shape[-1] > 16 and blocks.shape[-1] % 2 == 0:
-        half = blocks.shape[-1] // 2
-        blocks = np.maximum(blocks[..., :half], blocks[..., half:])
-    return np.asarray(blocks.max(axis=-1))
-
-
-def top_columns(sims: npt.NDArray[np.float32], m: int) -> npt.NDArray[np.intp]:
-    """The columns of each row's m largest values, unordered. With the columns in blocks of
-    TOP_WIDTH, the m best lie in the m blocks with the largest maxima: a block max per row, a
-    partition over the blocks, one over their m x TOP_WIDTH values (~4x faster than a
-    partition over every column)."""
-    rows, n = sims.shape
-    if n % TOP_WIDTH or n <= 4 * m * TOP_WIDTH:
-        return np.argpartition(sims, n - m, axis=1)[:, -m:]
-    blocks = sims.reshape(rows, n // TOP_WIDTH, TOP_WIDTH)
-    best = np.argpartition(block_max(blocks), n // TOP_WIDTH - m, axis=1)[:, -m:]
-    r = np.arange(rows)[:, None]
-    cand = blocks[r, best].reshape(rows, m * TOP_WIDTH)
-    sel = np.argpartition(cand, m * TOP_WIDTH - m, axis=1)[:, -m:]
-    return np.asarray(best[r, sel // TOP_WIDTH] * TOP_WIDTH + sel % TOP_WIDTH)
-
-
 class VectorIndex:
     """Every label as a unit vector, one matrix per kind; nearest neighbour by one matrix product
-    per block of queries. The encoder returns unit rows (dense arrays, or scipy sparse)."""
+    per block of queries (domain/skills/search.py). The encoder returns unit rows (dense arrays,
+    or scipy sparse)."""
 
     def __init__(
         self,
@@ -330,10 +311,14 @@ class VectorIndex:
         labels: Sequence[str],
         skill_ids: Sequence[str],
         kinds: Sequence[str],
-        block: int = 256,
+        block: int = 64,
     ) -> None:
         self.encoder = encoder
         self.block = block
+        # the two-stage search (search.Projection, approximate): none in the product; set by
+        # bench/linker_replay.py --setting to measure it (docs/concept-linking.md, s24cost)
+        self.projections: dict[str, Projection] = {}
+        self.pool = 0
         self._recent: dict[str, Any] = {}  # the last top() call's query vectors, by text
         matrix = encoder(labels)
         # one matrix per kind; a query of unknown kind searches both (no third, full copy)
@@ -406,29 +391,23 @@ class VectorIndex:
             labels = self.labels[part]
             m = min(2 * n, len(sids))
             real = len(sids)
-            for b in range(0, len(idx), self.block):
-                chunk = idx[b : b + self.block]
-                assert queries is not None
-                sims = queries[chunk] @ matrix.T
-                sims = np.asarray(sims.toarray() if hasattr(sims, "toarray") else sims)
-                near = np.sort(top_columns(sims, m), axis=1)  # ties: lower column first
-                vals = np.take_along_axis(sims, near, axis=1)
-                order = np.argsort(-vals, axis=1, kind="stable")
-                near = np.take_along_axis(near, order, axis=1).tolist()
-                vals = np.take_along_axis(vals, order, axis=1).tolist()
-                for r, i in enumerate(chunk):
-                    seen: set[str] = set()
-                    for j, v in zip(near[r], vals[r], strict=True):
-                        if j >= real or v <= 0:  # a padding row, or no likeness
-                            continue
-                        sid = sids[j]
-                        if sid in seen:
-                            continue
-                        seen.add(sid)
-                        cx = float(matrix[j] @ ctx[i]) if ctx is not None else 0.0
-                        out[i].append((sid, float(v), labels[j], cx))
-                        if len(seen) >= n:
-                            break
+            assert queries is not None
+            near, vals = best_rows(
+                queries[idx], matrix, m, self.block, self.projections.get(part), self.pool
+            )  # best first, ties: lower column first
+            for r, i in enumerate(idx):
+                seen: set[str] = set()
+                for j, v in zip(near[r], vals[r], strict=True):
+                    if j >= real or v <= 0:  # a padding row, or no likeness
+                        continue
+                    sid = sids[j]
+                    if sid in seen:
+                        continue
+                    seen.add(sid)
+                    cx = float(matrix[j] @ ctx[i]) if ctx is not None else 0.0
+                    out[i].append((sid, float(v), labels[j], cx))
+                    if len(seen) >= n:
+                        break
         for i, k in enumerate(kinds):
             if k is None and out[i]:  # both parts searched: one ranking
                 out[i] = sorted(out[i], key=lambda c: -c[1])[:n]
@@ -605,6 +584,7 @@ class ConceptLinker:
             else:
                 self._alias[a.alias.lower()] = a.skill_id
         self._cache: OrderedDict[tuple[str, str | None, str], Link] = OrderedDict()
+        self._placed = PlacementCache(self.params.cache_size)  # group placements (placements.py)
 
     def kind_of(self, skill_id: str) -> str:
         return KIND_OF_CATEGORY.get(self.taxonomy.get(skill_id).category, "KNOWLEDGE")
@@ -798,14 +778,37 @@ class ConceptLinker:
             return links
         texts = [strip_filler(" ".join(items[i][0].split())) for i in todo]
         kinds = [items[i][1] for i in todo]
-        labels = placer.label_votes(texts, kinds)
-        clfs = placer.classifier_votes(texts, kinds)
-        for i, text, kind, label, clf in zip(todo, texts, kinds, labels, clfs, strict=True):
-            ctx = " ".join(contexts[i].split()) if contexts is not None else ""
-            got = placer.place(kind, links[i].candidates, label, text, ctx, clf)
+        ctxs = [" ".join(contexts[i].split()) if contexts is not None else "" for i in todo]
+        keys = [
+            self._placed.key(texts[j], kinds[j], ctxs[j], links[i].candidates)
+            for j, i in enumerate(todo)
+        ]
+        # placed before in the same sentence with the same candidates: the same answer
+        hits = [self._placed.get(k) for k in keys]
+        need = [j for j, (found, _) in enumerate(hits) if not found]
+        need_texts, need_kinds = [texts[j] for j in need], [kinds[j] for j in need]
+        votes = placer.label_votes(need_texts, need_kinds)
+        clf_votes = placer.classifier_votes(need_texts, need_kinds)
+        labels = dict(zip(need, votes, strict=True))
+        clfs = dict(zip(need, clf_votes, strict=True))
+        for j, i in enumerate(todo):
+            if j in labels:
+                got = placer.place(
+                    kinds[j], links[i].candidates, labels[j], texts[j], ctxs[j], clfs[j]
+                )
+                self._placed.put(keys[j], got)
+            else:
+                got = hits[j][1]
             if got is not None:
                 links[i] = Link(None, got[1], GROUP, links[i].candidates, got[0])
         return links
+
+    def clear_caches(self) -> None:
+        """Forget every remembered link and placement (a cold start, for benchmarks)."""
+        self._cache.clear()
+        self._placed.clear()
+        if self.groups is not None:
+            self.groups._texts.clear()
 
     def _remember(self, key: tuple[str, str | None, str], link: Link) -> Link:
         self._cache[key] = link
