@@ -5,6 +5,9 @@ held-out  config/eval/occupation_titles_heldout.jsonl (175 Google titles, labell
           coder was run on them, never chosen on): the titles are read from
           ../shared/data/postings/google_job_skills/job_skills.csv by row (local-use data, not
           stored in the repository) and checked against the stored SHA-256 prefix
+dev       config/eval/occupation_titles_dev.jsonl (150 other Google titles, disjoint from the
+          held-out ones, labelled before any coder was run on them: chosen on for v5), read the
+          same way
 hand      config/eval/occupation_titles.jsonl (the 150 sample first lines with a code: chosen on)
 skills    the skill ids the quality profile extracts from each posting's text, as
           domain/pipeline.py hands them to `code_many` (the Google text is the Responsibilities
@@ -25,6 +28,7 @@ from domain.occupations.evaluate import topk_accuracy
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "config" / "eval" / "occupation_titles_heldout.jsonl"
+DEV = ROOT / "config" / "eval" / "occupation_titles_dev.jsonl"
 HAND = ROOT / "config" / "eval" / "occupation_titles.jsonl"
 GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
 SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"
@@ -33,9 +37,10 @@ SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"
 Item = tuple[str, str, str, str | None]
 
 
-def heldout_items() -> list[Item]:
-    """The fresh held-out titles with their Google posting text; raises when the CSV moved."""
-    rows = [json.loads(x) for x in HELDOUT.open(encoding="utf-8") if x.strip()]
+def heldout_items(path: Path = HELDOUT) -> list[Item]:
+    """The fresh held-out titles (or, with DEV, the dev set's) with their Google posting text;
+    raises when the CSV moved."""
+    rows = [json.loads(x) for x in path.open(encoding="utf-8") if x.strip()]
     rows = [r for r in rows if "row" in r]
     with GOOGLE.open(encoding="utf-8") as fh:
         data = list(csv.DictReader(fh))

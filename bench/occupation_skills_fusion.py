@@ -12,6 +12,8 @@ log-probability before the group-first decision (domain/occupations/fusion.py).
 
 --choose   W in 0 ... 2, T in 2, 5, gate tau (only titles whose top probability is below tau)
            on the 150 hand-labelled sample lines (the choose-on set)
+--dev      the same grid on the 150 Google dev titles (config/eval/occupation_titles_dev.jsonl,
+           v5's choose-on set), next to the 150 sample lines; never the fresh held-out set
 default    the chosen W, T (tau: always) on the 150 and, once, on the fresh held-out Google titles
 Skills: the quality profile's extraction of each posting (bench/occupation_heldout.py, cached).
 """
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.artifacts.occupations import load_coder  # noqa: E402
 from bench.occupation_heldout import (  # noqa: E402
+    DEV,
     Item,
     extracted_skills,
     hand_items,
@@ -116,6 +119,7 @@ def evaluate(
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--choose", action="store_true")
+    ap.add_argument("--dev", action="store_true", help="the grid on the Google dev titles")
     ap.add_argument("--weight", type=float, default=1.0)
     ap.add_argument("--temperature", type=float, default=5.0)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/occupation_bench"))
@@ -124,6 +128,16 @@ def main() -> int:
     model = SkillsSoc(coder)
     hand = hand_items()
     hs = extracted_skills(hand, args.cache)
+    if args.dev:
+        dev = heldout_items(DEV)
+        ds = extracted_skills(dev, args.cache)
+        for tau in (0.2, 0.35, 0.5, 1.01):
+            for w in (0.0, 0.5, 1.0, 2.0):
+                for t in (2.0, 5.0):
+                    d = evaluate(coder, model, dev, ds, w, t, tau)
+                    h = evaluate(coder, model, hand, hs, w, t, tau)
+                    print(f"tau {tau} weight {w} T {t}: google dev {d}  hand 150 {h}")
+        return 0
     if args.choose:
         for tau in (0.2, 0.35, 0.5, 1.01):
             for w in (0.0, 0.25, 0.5, 1.0, 2.0):

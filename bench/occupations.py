@@ -15,7 +15,8 @@ hand       config/eval/occupation_titles.jsonl: posting titles labelled by hand 
            1,250 Google postings (../shared/data, local only) against their 23 categories
 --speed    the coder's time per posting in batches of 32 against the quality profile's extraction
            time per posting on the same sample postings (one thread, interleaved rounds)
-posting sets (bench/occupation_heldout.py): the fresh held-out Google titles (never chosen on)
+posting sets (bench/occupation_heldout.py): the fresh held-out Google titles (never chosen on;
+           left out with --no-heldout), the 150 Google dev titles (chosen on for v5)
            and the 150 sample lines (chosen on for v4), each without skills and with the skills
            the quality profile extracts from the posting (as the chain hands them to the coder)
 dev        the O*NET dev strings (the shipped coder was fitted on them: a no-regression check only)
@@ -91,22 +92,36 @@ def held_out_strings(part: str = "held_out") -> list[GoldTitle]:
     return list(getattr(split_titles(occ_rows, alts), part))
 
 
-def posting_sets(coder: OccupationCoder, cache: Path | None) -> dict[str, object]:
-    """O*NET held-out and dev strings, and the two posting-title sets without and with skills."""
-    from bench.occupation_heldout import extracted_skills, hand_items, heldout_items, score_items
+def posting_sets(
+    coder: OccupationCoder, cache: Path | None, heldout: bool = True
+) -> dict[str, object]:
+    """O*NET held-out and dev strings, and the posting-title sets without and with skills (the
+    fresh held-out titles only when `heldout`: they are scored once, at the end)."""
+    from bench.occupation_heldout import (
+        DEV,
+        extracted_skills,
+        hand_items,
+        heldout_items,
+        score_items,
+    )
 
     out: dict[str, object] = {
         "held_out_strings": score_strings(coder, held_out_strings()),
         "dev_strings_fitted_on": score_strings(coder, held_out_strings("dev")),
     }
-    for name, items in (("fresh_heldout_titles", heldout_items()), ("hand_150", hand_items())):
+    sets = [("google_dev_150", heldout_items(DEV)), ("hand_150", hand_items())]
+    if heldout:
+        sets.insert(0, ("fresh_heldout_titles", heldout_items()))
+    for name, items in sets:
         skills = extracted_skills(items, cache)
         out[name] = score_items(coder, items, None)
         out[f"{name}_with_skills"] = score_items(coder, items, skills)
     return out
 
 
-def old_code_sets(code: Path, coder_dir: Path, cache: Path | None) -> dict[str, object]:
+def old_code_sets(
+    code: Path, coder_dir: Path, cache: Path | None, heldout: bool = True
+) -> dict[str, object]:
     """posting_sets of another commit's code (same artifacts), in a child process."""
     import subprocess
     import tempfile
@@ -124,6 +139,8 @@ def old_code_sets(code: Path, coder_dir: Path, cache: Path | None) -> dict[str, 
         ]
         if cache is not None:
             cmd += ["--cache", str(cache)]
+        if not heldout:
+            cmd += ["--no-heldout"]
         env = {**os.environ, "OCC_BENCH_CODE": str(code.resolve())}
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
         data: dict[str, object] = json.loads(out.read_text())
@@ -254,6 +271,11 @@ def main() -> int:
     ap.add_argument(
         "--sets-only", action="store_true", help="only posting_sets (--old-code's child)"
     )
+    ap.add_argument(
+        "--no-heldout",
+        action="store_true",
+        help="leave the fresh held-out titles out (while choosing: they are scored once)",
+    )
     ap.add_argument("--old-code", type=Path, help="another commit's domain/adapters/scripts tree")
     ap.add_argument(
         "--cache", type=Path, help="folder for the extracted skills of the posting sets"
@@ -272,9 +294,11 @@ def main() -> int:
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out: dict[str, object] = {"load_s": round(load_s, 2), "rss_added_mib": round(rss1 - rss0)}
     if args.sets_only or args.old_code:
-        out["sets"] = posting_sets(coder, args.cache)
+        out["sets"] = posting_sets(coder, args.cache, not args.no_heldout)
     if args.old_code:
-        out["old_code_sets"] = old_code_sets(args.old_code, args.coder, args.cache)
+        out["old_code_sets"] = old_code_sets(
+            args.old_code, args.coder, args.cache, not args.no_heldout
+        )
     if args.sets_only:
         if args.json:
             args.json.write_text(json.dumps(out, indent=2) + "\n")

@@ -315,7 +315,9 @@ class OccupationCoder:
         """Each ESCO label's SOC class index, as the classifier codes the label's occupation's
         preferred name: a crosswalk learned from the titles, used to keep a posting's ESCO
         occupation consistent with its SOC code. Computed once (about a second)."""
-        names = [normalize_title(label).text or label for label in self.esco.labels]
+        names = [
+            normalize_title(label, head_noun=False).text or label for label in self.esco.labels
+        ]
         classes = np.argmax(self.soc.scores(names), axis=1)
         return np.asarray(classes[self.esco.label_occupation])
 
@@ -384,7 +386,7 @@ class OccupationCoder:
         occ, share, known = self.esco.from_skills(skills)
         if known < MIN_SKILLS or occ < 0:
             return OccupationCode(seniority=norm.seniority, reason=f"{why}_too_few_skills")
-        p, top = self.ranked([normalize_title(self.esco.labels[occ]).text])
+        p, top = self.ranked([normalize_title(self.esco.labels[occ], head_noun=False).text])
         return OccupationCode(
             **self._soc_code(p[0], top[0], SKILLS_CONFIDENCE_SCALE * share),
             esco_uri=self.esco.uris[occ],

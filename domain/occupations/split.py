@@ -24,7 +24,7 @@ SHARE = 5  # 1 in 5 strings held out; 1 in 5 of the kept strings is dev
 
 def title_key(title: str) -> str:
     """The string a title is split and scored by: its normalized text ('' when it has no words)."""
-    return normalize_title(title).text
+    return normalize_title(title, head_noun=False).text  # v4's keys: the split is unchanged
 
 
 def _bucket(salt: str, key: str) -> int:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from domain.occupations.heads import head_of_as_manager, with_comma_field
 from domain.occupations.roles import ANONYMIZED, find_role, is_sentence, words_set
 
 # Seniority words, most senior first when several appear. A word listed here is removed from the
@@ -185,8 +186,10 @@ def _seniority(words: list[str]) -> tuple[list[str], str | None]:
     return kept, level
 
 
-def normalize_title(raw: str | None) -> NormalizedTitle:
-    """Normalize a posting title for matching; never raises. None or blank -> an empty title."""
+def normalize_title(raw: str | None, head_noun: bool = True) -> NormalizedTitle:
+    """Normalize a posting title for matching; never raises. None or blank -> an empty title.
+    `head_noun` (v5, heads.py): read a bare role word with its comma field and "Head of X" as
+    "X manager"; False gives v4's text (the O*NET split keys, split.py, stay v4's)."""
     if not raw:
         return NormalizedTitle("", None)
     text = _GENDER.sub(" ", _fold(raw[:MAX_TITLE_CHARS]))
@@ -214,6 +217,8 @@ def normalize_title(raw: str | None) -> NormalizedTitle:
         w.rstrip(".") if w.endswith(".") and len(w) <= 5 else w for w in _TOKEN.findall(chosen)
     ]
     words, level = _seniority(words)
+    if head_noun and not sentence:  # v5: the head noun where Google-style titles put it (heads.py)
+        words = _head_noun(words, lowered, chosen)
     if level is None:  # "Sr. RN, Nights": seniority may sit in another piece
         for p in lowered:
             _, level = _seniority([w.rstrip(".") for w in _TOKEN.findall(p)])
@@ -229,6 +234,13 @@ def normalize_title(raw: str | None) -> NormalizedTitle:
     if sentence:
         out = out[:_MAX_WORDS]
     return NormalizedTitle(" ".join(out), level, sentence, weak)
+
+
+def _head_noun(words: list[str], lowered: list[str], chosen: str) -> list[str]:
+    later = lowered[lowered.index(chosen) + 1 :] if chosen in lowered else []
+    field = next((" ".join(_TOKEN.findall(p)) for p in later if _piece_score(p)), None)
+    words = with_comma_field(words, field)
+    return head_of_as_manager(words)
 
 
 _FIRST_LINE_MAX = MAX_TITLE_CHARS
