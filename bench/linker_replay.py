@@ -36,8 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.artifacts.config_files import (  # noqa: E402
     _yaml,
-    linker_aliases,
-    linker_hierarchy_path,
+    build_concept_linker,
     load_config,
     load_taxonomy,
 )
@@ -100,22 +99,12 @@ def record(path: Path) -> None:
 
 
 def build_linker():  # type: ignore[no-untyped-def]
-    """The product's concept linker alone, as build_extractor builds it."""
-    from adapters.artifacts.concept_linker import build_linker as build
-    from domain.skills.linking import LinkerParams
-
+    """The product's concept linker alone, as build_extractor builds it (every file it lists)."""
     cfg = load_config(ROOT)
     taxonomy = load_taxonomy(cfg.path("taxonomy"))
     alias_cfg = _yaml(cfg.path("aliases"))
     skip = ambiguity_from_config(alias_cfg, taxonomy).lowered
-    return build(
-        cfg.path("concept_linker"),
-        taxonomy,
-        linker_aliases(alias_cfg, taxonomy),
-        skip,
-        LinkerParams.from_config(cfg.params("concept_linker")),
-        linker_hierarchy_path(cfg),
-    )
+    return build_concept_linker(cfg, taxonomy, alias_cfg, skip)
 
 
 def cold(linker: Any) -> None:

@@ -23,6 +23,7 @@ from domain.pipeline import Pipeline
 from domain.sections.classifier import BlockClassifier
 from domain.sections.header_rules import HeaderRules
 from domain.skills.ensemble import EnsembleParams, SkillExtractor, symbol_names
+from domain.skills.linking import ConceptLinker
 from domain.skills.span_model import SpanModelStrategy
 from domain.skills.strategies import (
     ALIAS,
@@ -215,19 +216,7 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
             built[name] = SpanModelStrategy(nlp, gate, linker)
     concept_linker = None
     if "concept_linker" in cfg.spec["components"]:
-        from adapters.artifacts.concept_linker import build_linker
-        from domain.skills.linking import LinkerParams
-
-        concept_linker = build_linker(
-            cfg.path("concept_linker"),
-            taxonomy,
-            linker_aliases(alias_cfg, taxonomy),
-            skip,
-            LinkerParams.from_config(cfg.params("concept_linker")),
-            linker_hierarchy_path(cfg),
-            linker_classifier_path(cfg),
-            linker_decision_path(cfg),
-        )
+        concept_linker = build_concept_linker(cfg, taxonomy, alias_cfg, skip)
     combiner = None
     if "skill_combiner" in cfg.spec["components"]:  # the learned combiner (ensemble.combiner)
         from adapters.artifacts.combiner import load_combiner
@@ -235,6 +224,27 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
         combiner = load_combiner(cfg.path("skill_combiner"))
     return SkillExtractor(
         nlp, taxonomy, [built[n] for n in names], ambiguity, ensemble, concept_linker, combiner
+    )
+
+
+def build_concept_linker(
+    cfg: LoadedConfig, taxonomy: Taxonomy, alias_cfg: dict[str, Any], skip: frozenset[str]
+) -> ConceptLinker:
+    """The `concept_linker` component with every file it lists (vectors, hierarchy, group
+    classifier, learned decision), as a worker builds it. `skip`: lowered ambiguous forms.
+    Raises ConfigError naming a missing or corrupt file."""
+    from adapters.artifacts.concept_linker import build_linker
+    from domain.skills.linking import LinkerParams
+
+    return build_linker(
+        cfg.path("concept_linker"),
+        taxonomy,
+        linker_aliases(alias_cfg, taxonomy),
+        skip,
+        LinkerParams.from_config(cfg.params("concept_linker")),
+        linker_hierarchy_path(cfg),
+        linker_classifier_path(cfg),
+        linker_decision_path(cfg),
     )
 
 
