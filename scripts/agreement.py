@@ -9,9 +9,9 @@ Each set was labelled once by a first annotator and again, blind, by a second on
     .venv/bin/python scripts/agreement.py links [--json] [--disagreements]
 
 titles: raw agreement at SOC 6-digit, at 2-digit (major group, null as its own class) and on
-null / non-null, and Cohen's kappa at 2-digit. links: raw agreement and Cohen's kappa on verdicts,
-the share judged correct by each annotator, overall, by level and by kind. --disagreements lists the
-rows the two annotators differ on (titles are read from the local Google CSV, never stored).
+null / non-null (with the lower end of a 95% Wilson interval), and Cohen's kappa at 2-digit. links: raw agreement and Cohen's kappa on verdicts,
+the share judged correct by each annotator and the share of one annotator's correct links the\nother also calls correct, overall, by level and by kind. --disagreements lists the
+rows the two annotators differ on (with the first one's note) (titles are read from the local Google CSV, never stored).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -60,6 +61,16 @@ def raw_agreement(x: Sequence[object], y: Sequence[object]) -> float:
     return sum(p == q for p, q in zip(x, y, strict=True)) / len(x)
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a share k / n."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
 def kappa(x: Sequence[object], y: Sequence[object]) -> float:
     """Cohen's kappa (scikit-learn); labels are compared as strings so None is a class of its own."""
     return float(cohen_kappa_score([str(v) for v in x], [str(v) for v in y]))
@@ -79,12 +90,16 @@ def titles_agreement(first: Sequence[Row], second: Sequence[Row]) -> dict[str, f
     a = [p["soc_code"] or None for p, _ in pairs]
     b = [q["soc_code"] or None for _, q in pairs]
     a2, b2 = [major(c) for c in a], [major(c) for c in b]
+    six = sum(p == q for p, q in zip(a, b, strict=True))
+    two = sum(p == q for p, q in zip(a2, b2, strict=True))
     return {
         "n": len(pairs),
         "null_first": sum(c is None for c in a),
         "null_second": sum(c is None for c in b),
-        "raw_6digit": raw_agreement(a, b),
-        "raw_2digit": raw_agreement(a2, b2),
+        "raw_6digit": six / len(pairs),
+        "raw_6digit_lo": wilson(six, len(pairs))[0],
+        "raw_2digit": two / len(pairs),
+        "raw_2digit_lo": wilson(two, len(pairs))[0],
         "raw_null": raw_agreement([c is None for c in a], [c is None for c in b]),
         "kappa_2digit": kappa(a2, b2),
     }
@@ -97,12 +112,22 @@ def link_key(r: Row) -> tuple:
 def _verdict_block(pairs: Sequence[tuple[Row, Row]]) -> dict[str, float | int]:
     a = [p["verdict"] for p, _ in pairs]
     b = [q["verdict"] for _, q in pairs]
+    both = sum(p == q == "correct" for p, q in zip(a, b, strict=True))
+    agree = sum(p == q for p, q in zip(a, b, strict=True))
+    ca, cb = sum(v == "correct" for v in a), sum(v == "correct" for v in b)
     out: dict[str, float | int] = {
         "n": len(pairs),
-        "raw": raw_agreement(a, b),
-        "correct_first": sum(v == "correct" for v in a) / len(a),
-        "correct_second": sum(v == "correct" for v in b) / len(b),
+        "raw": agree / len(pairs),
+        "raw_lo": wilson(agree, len(pairs))[0],
+        "raw_hi": wilson(agree, len(pairs))[1],
+        "correct_first": ca / len(a),
+        "correct_second": cb / len(b),
     }
+    # how a product judged all-correct by one annotator would score with the other
+    if ca:
+        out["second_if_first_correct"] = both / ca
+    if cb:
+        out["first_if_second_correct"] = both / cb
     if len(set(a) | set(b)) > 1:
         out["kappa"] = kappa(a, b)
     return out

@@ -68,7 +68,8 @@ def test_links_agreement_gives_shares_by_annotator_and_by_level() -> None:
     assert got["all"]["raw"] == pytest.approx(0.5)
     assert got["all"]["kappa"] == pytest.approx(0.0)  # both 50/50, po 0.5 = pe
     assert got["all"]["correct_first"] == pytest.approx(0.5)
-    assert got["by_level"]["group:1"] == {
+    level1 = got["by_level"]["group:1"]
+    assert {k: level1[k] for k in ("n", "raw", "correct_first", "correct_second", "kappa")} == {
         "n": 2,
         "raw": 0.5,
         "correct_first": 1.0,
@@ -82,3 +83,16 @@ def test_links_agreement_gives_shares_by_annotator_and_by_level() -> None:
 def test_links_agreement_refuses_a_verdict_outside_correct_and_wrong() -> None:
     with pytest.raises(ValueError):
         ag.links_agreement([_l(0, "correct")], [_l(0, "maybe")])
+
+
+def test_wilson_interval_matches_the_textbook_value() -> None:
+    lo, hi = ag.wilson(8, 10)
+    assert (lo, hi) == (pytest.approx(0.4902, abs=1e-4), pytest.approx(0.9433, abs=1e-4))
+
+
+def test_links_agreement_gives_how_one_annotators_correct_links_fare_with_the_other() -> None:
+    first = [_l(0, "correct"), _l(1, "correct"), _l(2, "correct"), _l(3, "wrong")]
+    second = [_l(0, "correct"), _l(1, "wrong"), _l(2, "correct"), _l(3, "correct")]
+    got = ag.links_agreement(first, second)["all"]
+    assert got["second_if_first_correct"] == pytest.approx(2 / 3)
+    assert got["first_if_second_correct"] == pytest.approx(2 / 3)
