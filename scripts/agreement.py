@@ -5,7 +5,7 @@ Each set was labelled once by a first annotator and again, blind, by a second on
     occupation titles  config/eval/occupation_titles_dev.jsonl  vs  occupation_titles_dev_second.jsonl
     group-link verdicts  config/eval/sample_group_links_judged_v2.jsonl  vs  ..._v2_second.jsonl
 
-    .venv/bin/python scripts/agreement.py titles [--json] [--disagreements]
+    .venv/bin/python scripts/agreement.py titles [--json] [--split] [--disagreements]
     .venv/bin/python scripts/agreement.py links [--json] [--disagreements]
 
 titles: raw agreement at SOC 6-digit, at 2-digit (major group, null as its own class) and on
@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -34,6 +35,18 @@ LINKS_SECOND = EVAL / "sample_group_links_judged_v2_second.jsonl"
 GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
 
 Row = dict[str, object]
+
+# Title words that one of the dev guideline's named conventions decides (a rough keyword proxy
+# for "a rule of the guideline covers this title"); used by `titles --split` only.
+CONVENTION = re.compile(
+    r"go-to-market|account strategist|sales representative|sales executive|customer engineer"
+    r"|program manager|business development|partner (development|growth|manager)|strategic partner"
+    r"|partner manager|strategy lead|strategist|solutions? (engineer|architect)|cloud engineer"
+    r"|sales engineer|communications manager|product marketing|ux research|ux design"
+    r"|user experience design|intern|deal lead|regional lead|head of .*sales|sales lead"
+    r"|account manager|inside sales",
+    re.I,
+)
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -170,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("set", choices=["titles", "links"])
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument(
+        "--split", action="store_true", help="titles: agreement with / without a named convention"
+    )
+    ap.add_argument(
         "--disagreements", action="store_true", help="list the items the annotators differ on"
     )
     args = ap.parse_args(argv)
@@ -188,6 +204,16 @@ def main(argv: list[str] | None = None) -> int:
         for part in ("by_level", "by_kind"):
             for k, block in figures[part].items():  # type: ignore[attr-defined]
                 _print_block(f"links: {k}", block)
+    if args.split and args.set == "titles":
+        titles = _titles_by_row(int(r["row"]) for r in first)  # type: ignore[call-overload]
+        covered = {
+            r["row"] for r in first if not titles[r["row"]] or CONVENTION.search(titles[r["row"]])
+        }  # type: ignore[index]
+        for name, keep in (("convention", True), ("no convention", False)):
+            part = [r for r in first if (r["row"] in covered) == keep]
+            rows = {r["row"] for r in part}
+            block = titles_agreement(part, [r for r in second if r["row"] in rows])
+            _print_block(f"titles: {name}", block)
     if args.disagreements:
         if args.set == "titles":
             pairs = pair_up(first, second, title_key)
