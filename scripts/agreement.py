@@ -9,9 +9,12 @@ Each set was labelled once by a first annotator and again, blind, by a second on
     .venv/bin/python scripts/agreement.py links [--json] [--disagreements]
 
 titles: raw agreement at SOC 6-digit, at 2-digit (major group, null as its own class) and on
-null / non-null (with the lower end of a 95% Wilson interval), and Cohen's kappa at 2-digit. links: raw agreement and Cohen's kappa on verdicts,
-the share judged correct by each annotator and the share of one annotator's correct links the\nother also calls correct, overall, by level and by kind. --disagreements lists the
-rows the two annotators differ on (with the first one's note) (titles are read from the local Google CSV, never stored).
+null / non-null, each with the lower end of a 95% Wilson interval, and Cohen's kappa at 2-digit;
+--split gives the same for titles a named guideline convention covers (keyword proxy) and the
+rest. links: raw agreement and Cohen's kappa on verdicts, the share judged correct by each
+annotator, and the share of one annotator's correct links the other also calls correct, overall,
+by level and by kind. --disagreements lists the items the two annotators differ on, with the
+first annotator's note (titles are read from the local Google CSV, never stored).
 """
 
 from __future__ import annotations
