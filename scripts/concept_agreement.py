@@ -15,7 +15,7 @@ targets are read against:
 - precision ceiling: of the spans the second annotator links to a concept, the share the first links
   to the same concept.
 
---disagreements lists every differing span (its text, both answers by name).
+The same per kind (SKILL / KNOWLEDGE). --disagreements lists every differing span (its text, both answers by name).
 """
 
 from __future__ import annotations
@@ -56,12 +56,16 @@ def concept_ceilings(pairs: Sequence[Pair]) -> dict[str, float | int]:
         raise ValueError("need spans each annotator links to a concept")
     same_of_first = sum(p.second_level == "concept" and p.second == p.first for p in first_c)
     same_of_second = sum(p.first_level == "concept" and p.first == p.second for p in second_c)
+    r_lo, r_hi = agreement.wilson(same_of_first, len(first_c))
+    p_lo, p_hi = agreement.wilson(same_of_second, len(second_c))
     return {
         "first_concept": len(first_c),
         "second_concept": len(second_c),
         "same_concept": same_of_first,
         "recall_ceiling": same_of_first / len(first_c),
         "precision_ceiling": same_of_second / len(second_c),
+        "recall_ceiling_wilson95": [round(r_lo, 3), round(r_hi, 3)],
+        "precision_ceiling_wilson95": [round(p_lo, 3), round(p_hi, 3)],
     }
 
 
@@ -123,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     out["same_or_on_one_broader_path"] = path / len(pairs)
     out.update(level_agreement(pairs))
     out.update(concept_ceilings(pairs))
+    for kind in ("SKILL", "KNOWLEDGE"):
+        sub = [p for p in pairs if p.kind == kind]
+        out[kind] = {**exact(sub), **concept_ceilings(sub)}
     print(json.dumps(out))
     if args.disagreements:
         for p in pairs:
