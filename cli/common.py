@@ -8,6 +8,7 @@ expected failures to the same one-line errors and exit codes, with tracebacks un
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -153,6 +154,12 @@ def run_program(
     except click.ClickException as exc:  # usage error: its message, exit 2
         exc.show()
         raise SystemExit(exc.exit_code) from None
+    except BrokenPipeError:  # `enrich summary | head`: the reader left; say nothing more
+        # Python flushes stdout again at exit: point it at /dev/null so that flush cannot fail
+        from worker.errors import BROKEN_PIPE
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
 
 
 def verbose_logging(settings: Settings) -> None:

@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 OK, FAILED, BAD_INPUT, STORE_UNUSABLE, STORE_BUSY, BROKER, PUBSUB, FLEET = 0, 1, 2, 3, 4, 5, 6, 7
 INTERRUPTED = 130
+BROKEN_PIPE = 141  # 128 + SIGPIPE, as a Unix tool whose reader left
 
 EXIT_CODES = """exit codes:
   0    done
@@ -31,6 +32,7 @@ EXIT_CODES = """exit codes:
   6    Pub/Sub unreachable, or its topic or subscription is gone
   7    a fleet process failed its start or health check (which one is named)
   130  interrupted (Ctrl-C)
+  141  the reader of the output went away (`| head`): nothing more is printed
 Expected failures print one line (cause and hint); --debug prints the traceback too."""
 
 

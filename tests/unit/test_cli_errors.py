@@ -252,3 +252,19 @@ def test_retry_busy_backs_off_until_its_deadline_then_raises() -> None:
     assert pauses == [0.5, 1.0, 2.0, 4.0] and now[0] == 7.5  # 7.5 + 8 would pass 10
     with pytest.raises(StoreUnusable):  # not transient: never retried
         retry_busy(lambda: (_ for _ in ()).throw(StoreUnusable("bad")), deadline=10, sleep=sleep)
+
+
+@pytest.mark.parametrize("argv", [["cli.enrich", "versions"], ["cli.enrich", "--help"]])
+def test_a_reader_that_went_away_ends_the_command_quietly_with_141(argv: list[str]) -> None:
+    """`enrich versions | head -1`: the pipe's reader is gone before the first write (its read end
+    is closed before the command starts, so this does not depend on timing): exit 141, no
+    traceback on stderr."""
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        done = subprocess.run([sys.executable, "-m", *argv], stdout=w, stderr=subprocess.PIPE,
+                              text=True, cwd=ROOT, timeout=120)  # fmt: skip
+    finally:
+        os.close(w)
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
