@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -120,6 +121,8 @@ def validate(
         depth = json_depth(payload)
         if depth > policy.max_depth:
             return reject("too_deep", f"JSON nested {depth} levels > cap {policy.max_depth}")
+    if payload.startswith(codecs.BOM_UTF8):  # Windows / Excel exports start the file with one
+        payload = payload[len(codecs.BOM_UTF8) :]
     try:
         decoded = payload.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -122,3 +122,13 @@ def test_control_character_class_is_exactly_unicode_cc() -> None:
     cc = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cc"}
     matched = {chr(c) for c in range(0x100) if _CONTROL.fullmatch(chr(c))}
     assert matched == cc - {"\n", "\t"}
+
+
+def test_a_byte_order_mark_before_the_json_is_not_an_error() -> None:
+    """A Windows / Excel export starts its first line with a UTF-8 BOM: the posting is the same
+    posting as without it (same content hash), not an invalid_json rejection."""
+    line = json.dumps({"posting_id": "bom-1", "text": "Python and SQL"}).encode()
+    plain = validate(line, source="t", ref="line 1", now=NOW)
+    with_bom = validate(b"\xef\xbb\xbf" + line, source="t", ref="line 1", now=NOW)
+    assert isinstance(with_bom, Posting) and isinstance(plain, Posting)
+    assert with_bom == plain
