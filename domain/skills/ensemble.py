@@ -158,6 +158,18 @@ def normalized(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+def analysed_part(text: str, cap: int, back: int = 200) -> str:
+    """The first `cap` characters of `text` that are analysed, cut at the last whitespace in the
+    last `back` characters before the cap, so no word is cut in two ("SQL" read as "SQ"); the
+    whole text when it is no longer than `cap`; a hard cut when that window holds no space."""
+    if len(text) <= cap:
+        return text
+    for cut in range(cap, max(cap - back, 0), -1):  # text[cut] is the first character left out
+        if text[cut].isspace():
+            return text[:cut]
+    return text[:cap]
+
+
 @dataclass
 class _Group:
     start: int
@@ -231,7 +243,7 @@ class SkillExtractor:
 
     def extract_many(self, items: Sequence[tuple[str, tuple[Section, ...]]]) -> list[Extraction]:
         cap = self.params.max_text_chars
-        texts = [text[:cap] for text, _ in items]
+        texts = [analysed_part(text, cap) for text, _ in items]
         docs = self.tokenize(texts)
         found = self.candidates(docs, texts, [sections for _, sections in items])
         groups = [
@@ -329,7 +341,7 @@ class SkillExtractor:
         """Every merged span of each (analysed text, sections) outside skipped sections, with
         the kind it would be reported as and its features, before any threshold: what the
         learned combiner is trained and its threshold chosen on."""
-        texts = [text[: self.params.max_text_chars] for text, _ in items]
+        texts = [analysed_part(text, self.params.max_text_chars) for text, _ in items]
         docs = self.tokenize(texts)
         found = self.candidates(docs, texts, [sections for _, sections in items])
         out: list[list[ScoredSpan]] = []

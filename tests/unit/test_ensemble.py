@@ -285,3 +285,14 @@ def test_section_params_are_validated() -> None:
         0.0,
         1.0,
     )
+
+
+def test_the_analysed_part_of_a_long_text_ends_between_words() -> None:
+    from domain.skills.ensemble import analysed_part
+
+    text = "We use Python and SQL daily"
+    assert analysed_part(text, 100) == text  # short: whole
+    assert analysed_part(text, 20) == "We use Python and"  # "SQL" would be cut to "SQ"
+    assert analysed_part(text, 21) == "We use Python and SQL"  # the cap falls on a space
+    assert analysed_part("x" * 50, 20) == "x" * 20  # no space in reach: a hard cut
+    assert analysed_part("a\tbcdefgh", 5) == "a"  # any whitespace
