@@ -67,12 +67,18 @@ def cmd_extract(args: Any, settings: Settings) -> int:
     from domain.skills.linking import concept_fields
     from domain.validation import ValidationPolicy, validate
 
-    pipeline = build_pipeline(load_config(settings.active_config_root()), settings.model_threads)
+    # the files first: a wrong path fails at once, not after the models have loaded
+    if args.input != "-" and not Path(args.input).is_file():
+        raise FileNotFoundError(2, "no such input file", args.input)
+    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    config = load_config(settings.active_config_root())
+    print(f"extracting with {config.manifest.effective} (loading models ...)", file=sys.stderr,
+          flush=True)  # fmt: skip
+    pipeline = build_pipeline(config, settings.model_threads)
     version = pipeline.manifest.effective
     policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
     params = getattr(pipeline.extractor, "params", None)
     relevance = params.relevance if params is not None else (lambda _section: 1.0)
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     show = Progress()
     done = rejected = 0
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.models import Posting, Rejection
+from domain.text.normalize import known_content_type
 
 REQUIRED = ("posting_id", "text")
 OPTIONAL_STR = ("title", "company", "source", "posted_at", "content_type")
@@ -161,6 +162,14 @@ def validate(
     text = _received_text(obj["text"])
     if not _clean_text(text).strip():
         return reject("empty_text", "field 'text' is empty", posting_id)
+    declared = obj.get("content_type")
+    if declared and not known_content_type(declared):
+        return reject(
+            "bad_content_type",
+            f"content_type {declared[:40]!r} is not text/plain, text/html or text/markdown "
+            "(leave it out to have it detected)",
+            posting_id,
+        )
     posted_at = obj.get("posted_at")
     if posted_at:
         try:

@@ -247,6 +247,13 @@ def comparable(s: str) -> str:
     return _WS.sub(" ", "".join(" " if ch in NO_BREAK_SPACES else ch for ch in s)).strip()
 
 
+def known_content_type(declared: str) -> bool:
+    """Whether a declared content type is one normalization reads: text/plain, text/html,
+    text/markdown (a MIME type starting with one, parameters allowed) or html / markdown / md /
+    text."""
+    return _content_type(declared) is not None
+
+
 def _content_type(declared: str | None) -> str | None:
     if not declared:
         return None

@@ -132,3 +132,17 @@ def test_a_byte_order_mark_before_the_json_is_not_an_error() -> None:
     with_bom = validate(b"\xef\xbb\xbf" + line, source="t", ref="line 1", now=NOW)
     assert isinstance(with_bom, Posting) and isinstance(plain, Posting)
     assert with_bom == plain
+
+
+@pytest.mark.parametrize("declared", ["application/pdf", "image/png", "rtf"])
+def test_a_content_type_normalization_cannot_read_is_rejected_with_its_reason(declared) -> None:
+    line = json.dumps({"posting_id": "c1", "text": "Python", "content_type": declared}).encode()
+    r = validate(line, source="t", ref="line 1", now=NOW)
+    assert isinstance(r, Rejection) and r.reason == "bad_content_type", r
+    assert declared in r.detail and "text/html" in r.detail
+
+
+@pytest.mark.parametrize("declared", ["text/html", "text/plain; charset=utf-8", "Markdown", ""])
+def test_the_content_types_normalization_reads_are_accepted(declared) -> None:
+    line = json.dumps({"posting_id": "c1", "text": "Python", "content_type": declared}).encode()
+    assert isinstance(validate(line, source="t", ref="line 1", now=NOW), Posting)
