@@ -24,7 +24,8 @@ BROKEN_PIPE = 141  # 128 + SIGPIPE, as a Unix tool whose reader left
 EXIT_CODES = """exit codes:
   0    done
   1    finished, but a check failed or a wait timed out (quality gate, --wait --timeout)
-  2    bad input or usage: a missing or unreadable file, a malformed line, invalid settings or config
+  2    bad input or usage: a missing or unreadable file, invalid settings or config (a malformed
+       posting line is not an error: it is recorded or printed as rejected, with its reason)
   3    warehouse unusable: empty, corrupt, truncated, newer schema or not writable (file named;
        nothing was written to it)
   4    warehouse busy: locked by another process past the wait

@@ -12,6 +12,7 @@ def group_lines(groups: Sequence[GroupCount]) -> list[str]:
     No group (rows from before 2026.11.10, or nothing placed): the header says so."""
     if not groups:
         return ["top skill groups: none (rows before 2026.11.10 carry no group)"]
+    width = max(len(g.group_id) for g in groups)  # whole codes: a cut one names nothing
     return ["top skill groups (postings, skills; concept and group-level links):"] + [
-        f"  {g.postings:>5} {g.skills:>6}  {g.group_id[:34]:<34} {g.name[:70]}" for g in groups
+        f"  {g.postings:>5} {g.skills:>6}  {g.group_id:<{width}} {g.name[:70]}" for g in groups
     ]

@@ -259,6 +259,8 @@ def test_extract_fields_and_summary_lines() -> None:
     lines = group_lines([GroupCount("S5.1", "programming computer systems", 12, 30)])
     assert len(lines) == 2 and "S5.1" in lines[1] and "12" in lines[1] and "30" in lines[1]
     assert "none" in group_lines([])[0]
+    long = "onet-category:Development environment software"  # printed whole, not cut at 34
+    assert long in group_lines([GroupCount(long, "Development environment software", 3, 4)])[1]
 
 
 # The wrong links among the 100 most frequent on the samples, judged by hand (issue #24;
