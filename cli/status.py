@@ -63,6 +63,7 @@ def cmd_status(args: Any, s: Settings) -> int:
           + (", ".join(f"{st}/{r}={n}" for (st, r), n in sorted(failed.items())) or "")
           + f"; spooled batches: {len(list(svc.spool.items()))}"
           + ("  (enrich-ops replay-failures)" if failed else ""))  # fmt: skip
+    print(rejections_line(counts))
     print(ledger_line(svc.ledger, s))
     print(events_status_line(svc))
     evals = svc.store.evaluations(limit=200)
@@ -91,6 +92,14 @@ def cmd_status(args: Any, s: Settings) -> int:
         print(f"  newest run {runs[0].run_id}: {runs[0].status}"
               + (f" ({runs[0].reason})" if runs[0].reason else ""))  # fmt: skip
     return 0
+
+
+def rejections_line(counts: dict[tuple[str, str], int]) -> str:
+    """The status line of input rejected at validation, by reason: (stage, reason) -> rows."""
+    rejected = {r: n for (st, r), n in counts.items() if st == "validate"}
+    return (f"rejections:     {sum(rejected.values())} rows "
+            + ", ".join(f"{r}={n}" for r, n in sorted(rejected.items()))
+            + ("  (enrich history POSTING_ID shows one)" if rejected else ""))  # fmt: skip
 
 
 def ledger_line(ledger, s: Settings) -> str:  # type: ignore[no-untyped-def]

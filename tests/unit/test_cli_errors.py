@@ -268,3 +268,13 @@ def test_a_reader_that_went_away_ends_the_command_quietly_with_141(argv: list[st
         os.close(w)
     assert done.returncode == 141, done.stderr
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_status_counts_rejections_by_reason_beside_the_failures() -> None:
+    from cli.status import rejections_line
+
+    line = rejections_line({("validate", "empty_text"): 2, ("validate", "bad_id"): 1,
+                            ("extract", "component_error"): 5})  # fmt: skip
+    assert line.startswith("rejections:") and "3 rows" in line
+    assert "bad_id=1, empty_text=2" in line and "component_error" not in line
+    assert rejections_line({}).split() == ["rejections:", "0", "rows"]
