@@ -143,11 +143,26 @@ def fleet_checks(fleet: Fleet) -> list[Check]:
             continue
         log = fleet._log_since(name, offset)
         if "ready." in log:
-            marker = "worker ready: enrichment_version="
-            version = log.rsplit(marker, 1)[1].split()[0] if marker in log else "?"
+            version = serving_version(log)
             what = "models loaded" if name == "worker" else "store open"
             checks.append(Check(name, True, f"{what}, enrichment_version {version}"))
         else:
             why = fleet.unhealthy_line(name, offset) or "still starting"
             checks.append(Check(name, False, why))
     return checks
+
+
+# what a worker's log says it serves: at start, then after each reload of the active config
+# (worker/bootstrap.py: "now serving X" on a change, "still serving X" when a new one is refused)
+_SERVING_MARKERS = ("worker ready: enrichment_version=", "now serving ", "still serving ")
+
+
+def serving_version(log: str) -> str:
+    """The enrichment version the newest of a worker log's start / reload lines names ("?" when
+    none does): after `enrich-ops rollback` or `profile`, the reloaded one, not the start one."""
+    found = [(log.rfind(m), m) for m in _SERVING_MARKERS]
+    at, marker = max(found)
+    if at < 0:
+        return "?"
+    words = log[at + len(marker) :].split()
+    return words[0].rstrip(":,") if words else "?"

@@ -278,3 +278,15 @@ def test_status_counts_rejections_by_reason_beside_the_failures() -> None:
     assert line.startswith("rejections:") and "3 rows" in line
     assert "bad_id=1, empty_text=2" in line and "component_error" not in line
     assert rejections_line({}).split() == ["rejections:", "0", "rows"]
+
+
+def test_fleet_status_names_the_version_a_worker_serves_after_a_reload() -> None:
+    from worker.checks import serving_version
+
+    start = "x worker ready: enrichment_version=2026.1.1+aa ready.\n"
+    assert serving_version(start) == "2026.1.1+aa"
+    reloaded = start + "W active config changed (k): now serving 2026.1.1-fast+bb\n"
+    assert serving_version(reloaded) == "2026.1.1-fast+bb"
+    refused = reloaded + "E config refused, still serving 2026.1.1-fast+bb: bad (config /c)\n"
+    assert serving_version(refused) == "2026.1.1-fast+bb"
+    assert serving_version("nothing here") == "?"
