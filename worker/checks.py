@@ -92,8 +92,10 @@ def check_broker(settings: Settings, timeout_s: float = 3.0) -> Check:
         why = found[1] if found else f"{type(exc).__name__}: {exc}"
         if isinstance(exc, AuthenticationError) or "NOAUTH" in str(exc) or "WRONGPASS" in str(exc):
             why = (
-                f"{url} refused the password: set ENRICH_BROKER_PASSWORD to its requirepass "
-                "(local fleet: .data/run/secrets/redis_password)"
+                f"{url} refused the password: if another redis-server holds that port (another "
+                "fleet, a system redis), give this fleet a free one with ENRICH_BROKER_URL; "
+                "else set ENRICH_BROKER_PASSWORD to its requirepass (this fleet's: "
+                f"{settings.redis_password_file})"
             )
         return Check("broker", False, why)
     finally:

@@ -96,7 +96,9 @@ def classify(exc: BaseException) -> tuple[int, str] | None:
         ):
             return BROKER, _one_line(
                 f"broker refused the password ({type(e).__name__}); set ENRICH_BROKER_PASSWORD "
-                "to the broker's requirepass (local fleet: .data/run/secrets/redis_password)"
+                "to the broker's requirepass (local fleet: <ENRICH_DATA_DIR>/run/secrets/"
+                "redis_password), or, when another redis-server holds that port, give this fleet "
+                "a free one with ENRICH_BROKER_URL"
             )
     for e in chain:
         if _is_broker(e):
