@@ -23,6 +23,13 @@ MIXED, UNDETERMINED = "mul", "und"
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 
 
+def telling_words(words: list[str]) -> int:
+    """Words written in lower case, or in a script without case (Arabic, CJK): what tells a
+    language ("years", "of", "und", "avec", "опыт"). A line of names ("Java/Python/Go,
+    AWS/GCP/Azure", "React, TypeScript") has none, and lingua read such lines as fr / nl."""
+    return sum(w.islower() or w.lower() == w.upper() for w in words)
+
+
 _DETECTOR: LanguageDetector | None = None
 
 
@@ -55,17 +62,20 @@ class LinguaDetector:
         min_words: int = 4,
         min_confidence: float = 0.6,
         mixed_share: float = 0.25,
+        min_telling_words: int = 3,
     ) -> None:
         self.max_chars = max_chars
         self.min_words = min_words
+        self.min_telling_words = min_telling_words
         self.min_confidence = min_confidence
         self.mixed_share = mixed_share
         self._detector = _shared_detector()
 
     def detect(self, text: str) -> str:
         head = text[: self.max_chars]
-        if len(_LETTERS.findall(head)) < self.min_words:
-            return UNDETERMINED
+        words = _LETTERS.findall(head)
+        if len(words) < self.min_words or telling_words(words) < self.min_telling_words:
+            return UNDETERMINED  # too short, or names only: nothing to tell a language by
         try:
             values = self._detector.compute_language_confidence_values(head)
             if not values or values[0].value < self.min_confidence:

@@ -22,6 +22,11 @@ def detector() -> LinguaDetector:
         ("Requirements: Python and SQL experience for our whole team.\n"
          "Anforderungen: Kenntnisse in Java und gute Deutschkenntnisse, Teamfähigkeit.", "mul"),
         ("Python SQL Docker", "und"),  # names only: no language to tell
+        # a line of names with separators was read as fr / nl, and a non-English posting keeps
+        # names only: a short English requirement list lost its skills (new-user trial)
+        ("Requirements: Java/Python/Go, AWS/GCP/Azure, HTML/CSS/JavaScript.", "und"),
+        ("Must have:\n- React, TypeScript, GraphQL, Node.js, AWS Lambda", "und"),
+        ("Требования: опыт работы с базами данных и знание Python", "ru"),
         ("\U0001f680\u2728 \U0001f525", "und"),
         ("", "und"),
     ],
