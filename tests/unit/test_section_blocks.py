@@ -87,6 +87,8 @@ def test_header_shapes() -> None:
         ("**About us**", "company"),
         ("Equal opportunity employer", "legal"),
         ("Technologies", "requirements"),
+        ("What we need:", "requirements"),  # was benefits / overview (new-user trial)
+        ("What we expect from you", "requirements"),
         ("Diversity and inclusivity are celebrated at <ORGANIZATION> .", None),  # a sentence
         ("In this role you will build things.", None),  # a sentence, though a pattern matches
         ("In this role you will", "responsibilities"),
