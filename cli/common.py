@@ -106,9 +106,11 @@ class PeriodType(click.ParamType):
             start, end = str(value).split("..")
             date.fromisoformat(start)
             date.fromisoformat(end)
-            return Period(start, end)
         except ValueError:
             self.fail(f"expected START..END as ISO dates, got {value!r}", param, ctx)
+        if not start < end:
+            self.fail(f"START must come before END (END is excluded), got {value!r}", param, ctx)
+        return Period(start, end)
 
 
 @dataclass(frozen=True)

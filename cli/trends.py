@@ -149,7 +149,7 @@ def cmd_trends(args: Any, settings: Settings) -> int:
 @click.option("--period", type=click.Choice(PERIODS), default="week",
               help="bucket of the demand table (default week)")  # fmt: skip
 @click.option("--span", type=PeriodType(), help="START..END (default: the last 12 weeks)")
-@click.option("--compare", type=PeriodType(), nargs=2, metavar="START..END",
+@click.option("--compare", type=PeriodType(), nargs=2, metavar="START..END START..END",
               help="two periods for rising/falling (default: the two halves of --span)")  # fmt: skip
 @click.option("--top", type=COUNT, default=10, help="keys per table (default 10)")
 @click.option("--version",

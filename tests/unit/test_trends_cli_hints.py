@@ -41,3 +41,13 @@ def test_trends_by_cluster_without_a_clustering_run_says_what_to_run(
 ) -> None:
     assert ops_cli.main(["trends", "--by", "cluster", "--span", "2026-03-01..2026-05-01"]) == FAILED
     assert "no clustering run: enrich-ops cluster" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("span", ["2026-02-01..2026-01-01", "2026-01-01..2026-01-01"])
+def test_a_reversed_or_empty_span_says_start_must_come_before_end(
+    span: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        ops_cli.main(["trends", "--span", span])
+    assert stop.value.code == BAD_INPUT
+    assert "START must come before END" in capsys.readouterr().err
