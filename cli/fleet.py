@@ -55,7 +55,7 @@ def foreign_rows(settings: Settings, inputs: Sequence[Path]) -> list[str]:
 
     ids, sources = _build_store(settings).stored_keys()  # type: ignore[attr-defined]
     own_ids, own_sources = demo_keys(inputs)
-    return sorted(ids - own_ids) + sorted(
+    return sorted(i or "(a row without a posting id)" for i in ids - own_ids) + sorted(
         f"rejections from {s or '?'}" for s in sources - own_sources
     )
 
