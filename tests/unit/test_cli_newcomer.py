@@ -162,7 +162,7 @@ def test_summary_names_each_group_and_keeps_long_skill_names(
     lines = [" ".join(line.split()) for line in out.splitlines()]
     assert "1 1 isced-f/0613 software and applications development and analysis" in lines
     assert (
-        "1 1 onet-category:Application server s Application server software" in lines
+        "1 1 onet-category:Application server software Application server software" in lines
     )  # code cut at 34, the name beside it
 
 
