@@ -91,6 +91,11 @@ def check_warehouse(path: Path, lock_timeout_s: float = 30.0) -> None:
             ) from exc
         raise
     try:
+        # Measured again now that the lock is held: a writer may have grown the file while
+        # the open waited for it, and blocks it wrote then are not missing.
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            expected = on_disk_bytes(fh.read(HEADER_BYTES))
         if expected is not None and size < expected:
             # Shorter than the header's block count: a truncated copy, or trailing blocks that
             # are free and were never written (a live warehouse has those). Told apart by the

@@ -1,6 +1,7 @@
 """Opening a big warehouse costs the store's memory, not its data's: the read-only check every
 DuckDbStore runs first (the bridge builds two) reads the tables' metadata, never their rows, also
-on a live file whose free tail blocks were never written (real DuckDB, one process per probe).
+on a live file whose free tail blocks were never written; and a live file a writer grows while
+the check waits for its lock is not called truncated (real DuckDB, real processes).
 
 Before the check read every row of every table whenever the file was shorter than its header's
 block count, so the bridge of the fault suite peaked at 1.9 GB on a 3.1 GB warehouse."""
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import duckdb
 
-from adapters.duckdb.preflight import HEADER_BYTES, on_disk_bytes
+from adapters.duckdb.preflight import HEADER_BYTES, check_warehouse, on_disk_bytes
 from adapters.duckdb.store import DuckDbStore
 from tests.conftest import ROOT
 
@@ -65,3 +68,39 @@ def test_opening_a_live_warehouse_does_not_read_its_rows_into_memory(tmp_path: P
     # reading the rows costs their size (125 MiB) on top of the baseline; the metadata, ~nothing
     assert peak - base < BIG_ROWS * ROW_KB // 4, f"peak {peak} kB vs {base} kB on a small file"
     DuckDbStore(big, lock_timeout_s=5).close()  # and the file is still a healthy warehouse
+
+
+# Holds the warehouse's lock until told, then writes 25 MiB (into the blocks cut off the end of
+# the file first, then past it) and lets go.
+WRITER = (
+    "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+    "sys.stdin.readline(); c.execute('CREATE TABLE grown AS SELECT repeat(md5(i::VARCHAR), 2000) "
+    "AS t FROM range(400) r(i)'); c.close()"
+)
+
+
+def test_a_live_warehouse_grown_while_the_check_waited_is_not_called_truncated(
+    tmp_path: Path,
+) -> None:
+    path = _live_warehouse(tmp_path / "live.duckdb", 20)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    errors: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            check_warehouse(path, lock_timeout_s=60)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "held\n"
+        waiting = threading.Thread(target=check)
+        waiting.start()  # reads the file's size, then waits for the writer's lock
+        time.sleep(1.0)  # ordering only: were the check slower, the test would pass vacuously
+        writer.communicate("go\n", timeout=60)
+        waiting.join(timeout=60)
+    finally:
+        writer.kill() if writer.poll() is None else None
+    assert writer.returncode == 0
+    assert not errors, errors
