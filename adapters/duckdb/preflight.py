@@ -91,17 +91,27 @@ def check_warehouse(path: Path, lock_timeout_s: float = 30.0) -> None:
             ) from exc
         raise
     try:
+        # Measured again now that the lock is held: a writer may have grown the file while
+        # the open waited for it, and blocks it wrote then are not missing.
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            expected = on_disk_bytes(fh.read(HEADER_BYTES))
         if expected is not None and size < expected:
             # Shorter than the header's block count: a truncated copy, or trailing blocks that
-            # are free and were never written (a live warehouse has those). Told apart by
-            # reading every table: a missing data block fails the read.
+            # are free and were never written (a live warehouse has those). Told apart by the
+            # tables' own block lists: a block past the end of the file was cut off.
             try:
-                _read_every_table(con)
-            except duckdb.Error as exc:
+                missing = _blocks_past_the_end(con, size)
+            except duckdb.Error as exc:  # the tables' metadata itself was cut off
                 raise StoreUnusable(
                     f"warehouse {path} is truncated ({size:,} of {expected:,} bytes; "
                     f"{_first_line(exc)}): {recovery_hint(path)}"
                 ) from exc
+            if missing is not None:
+                raise StoreUnusable(
+                    f"warehouse {path} is truncated ({size:,} of {expected:,} bytes; table "
+                    f"data from block {missing} on is missing): {recovery_hint(path)}"
+                )
         has_stamp = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version' "
             "AND database_name = current_database()"
@@ -186,13 +196,31 @@ def schema_version(path: Path, lock_timeout_s: float = 30.0) -> int:
         con.close()
 
 
-def _read_every_table(con: duckdb.DuckDBPyConnection) -> None:
-    """Read every column of every table (a missing or corrupt block raises duckdb.Error)."""
+def _blocks_past_the_end(con: duckdb.DuckDBPyConnection, size: int) -> int | None:
+    """The first block past the file's `size` bytes that a table's data lives in, or None
+    when every table's data lies within the file.
+
+    Reads only the tables' segment metadata (`pragma_storage_info`: each segment's block and
+    its overflow-string blocks), never their data. This runs at every store construction, and
+    reading every row of every table instead cost as much memory as the tables' data (DuckDB
+    keeps what it reads in its buffer pool): 1.9 GB in the bridge on a 3.1 GB warehouse.
+    Raises duckdb.Error when that metadata itself cannot be read (it was cut off too)."""
+    (block_size,) = con.execute(
+        "SELECT block_size FROM pragma_database_size() WHERE database_name = current_database()"
+    ).fetchone() or (0,)
+    on_disk = (size - HEADER_BYTES) // block_size if block_size else 0  # whole blocks present
     tables = con.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()"
     ).fetchall()
+    top = -1
     for schema, table in tables:
-        con.execute(f'SELECT sum(hash(t)) FROM "{schema}"."{table}" t').fetchall()
+        (last,) = con.execute(
+            "SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), -1))) "
+            "FROM pragma_storage_info(?) WHERE persistent",
+            [f'"{schema}"."{table}"'],
+        ).fetchone() or (None,)
+        top = max(top, -1 if last is None else int(last))
+    return on_disk if top >= on_disk else None
 
 
 def is_lock_error(exc: BaseException) -> bool:

@@ -56,6 +56,23 @@ def _truncated(path: Path) -> None:
     path.write_bytes(data[: len(data) // 2])
 
 
+def _data_cut_off(path: Path) -> None:
+    # metadata intact, table data gone: the catalog is rewritten into the blocks a dropped
+    # table freed at the start, so the cut removes only the last postings' text blocks
+    DuckDbStore(path).close()
+    for sql in (
+        "CREATE TABLE scratch AS SELECT repeat(md5(i::VARCHAR), 2000) FROM range(200) r(i)",
+        "INSERT INTO postings SELECT 'p' || i, md5(i::VARCHAR), NULL, NULL, "
+        "repeat(md5(i::VARCHAR), 2000), NULL, NULL, TIMESTAMP '2026-11-30' FROM range(300) r(i)",
+        "DROP TABLE scratch",
+    ):
+        con = duckdb.connect(str(path))
+        con.execute(sql)
+        con.close()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 10 * 262_144])
+
+
 def _newer_schema(path: Path) -> None:
     _healthy(path)
     con = duckdb.connect(str(path))
@@ -70,9 +87,10 @@ def _newer_schema(path: Path) -> None:
         (_not_duckdb, "is not a DuckDB file"),
         (_bad_blocks, "is not a readable DuckDB file"),
         (_truncated, "is truncated"),
+        (_data_cut_off, "table data from block"),
         (_newer_schema, f"has schema version {SCHEMA_VERSION + 1}, newer than this code's"),
     ],
-    ids=["zero-byte", "not-duckdb", "bad-blocks", "truncated", "newer-schema"],
+    ids=["zero-byte", "not-duckdb", "bad-blocks", "truncated", "data-cut-off", "newer-schema"],
 )
 def test_a_bad_warehouse_file_is_refused_by_name_and_left_byte_for_byte(
     tmp_path: Path, damage: Callable[[Path], None], says: str
