@@ -162,6 +162,15 @@ def test_the_shipped_artifact_loads_and_names_only_known_groups() -> None:
         ("Finance department", "organization"),
         ("Acme Ltd", "organization"),
         ("Novo Nordisk A/S", "organization"),
+        ("technical skills", "generic"),
+        ("skilled", "generic"),
+        ("hands-on", "generic"),
+        ("strong technical understanding", "generic"),
+        ("Danish Class B Drivers License", "qualification"),
+        ("Government Security Clearance", "qualification"),
+        ("M.S", "qualification"),
+        ("Cand.merc HRM", "qualification"),
+        ("working in a start-up environment", "workplace"),
     ],
 )
 def test_mentions_naming_no_skill_get_no_group(text: str, reason: str) -> None:
@@ -174,7 +183,9 @@ def test_mentions_naming_no_skill_get_no_group(text: str, reason: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["programming", "testing", "marketing", "team player", "customer support",
-     "work in cross-functional teams", "department management", "Python", "drive change"],
+     "work in cross-functional teams", "department management", "Python", "drive change",
+     "communication skills", "technical writing", "hands-on experience with Java",
+     "MS Office", "Java certificate", "thrive in an international environment"],
 )  # fmt: skip
 def test_skills_that_look_alike_keep_their_place(text: str) -> None:
     assert non_skill(text) is None and placeable(text)
