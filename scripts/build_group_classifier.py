@@ -1,18 +1,24 @@
 """Train the group classifier (issue #24, 2026.11.18) on the taxonomy itself and write its artifact.
 
-    PYTHONPATH=$PWD .venv/bin/python scripts/build_group_classifier.py [--eval] [-o FILE]
+    PYTHONPATH=$PWD .venv/bin/python scripts/build_group_classifier.py [--eval | --cv] [--weight W]
+        [--cv-dir DIR] [-o FILE]
 
 Examples: every concept of config/taxonomy/skills.jsonl.gz with a place in
 config/taxonomy/skill_groups.jsonl.gz, each of its labels (preferred + alternative) -> the
 level-2 group above it (level 1 where it has none), one model per mention kind (SKILL: the S / T
 groups; KNOWLEDGE: ISCED-F fields, languages; O*NET tools sit under ISCED-F 061). Features:
 TF-IDF word 1-2-grams + char 3-5-grams (domain/skills/group_classifier.py), a LinearSVC, the
-softmax temperature chosen on held-out concepts.
+softmax temperature chosen on held-out concepts. (2026.11.29) Plus the hand-labelled SkillSpan
+TRAIN spans of config/eval/skillspan_train_groups.jsonl, each weighing HAND_WEIGHT labels, their
+group code as the class (level 2, or level 1 where the labeller found nothing narrower).
 
 --eval: hold out 10% of the concepts (all their labels, seed 0), train on the rest, print the
 held-out accuracy at level 2 and level 1 (by preferred label and over all labels); no file.
 Without --eval: train on every concept and write config/models/group_classifier.npz
 (byte-identical on the same inputs: fixed zip dates, sorted members, no pickle).
+--cv: 5 folds over the hand-labelled spans by posting (taxonomy + the other folds -> the fold),
+level-2 / level-1 accuracy per kind; --cv-dir writes each fold's artifact for scoring the whole
+placer out of fold. --weight 0: the taxonomy alone (as 2026.11.18).
 """
 
 from __future__ import annotations
