@@ -64,7 +64,7 @@ train-sections: install ## rebuild the section gold (needs ../shared/data) and r
 occupations: install ## rebuild the occupation coder config/occupations from O*NET 29.2 + ESCO v1.1.1 (~15 min on a loaded machine; needs ../shared/data)
 	$(BIN)/python scripts/build_occupations.py
 
-group-classifier: install ## train the group fallback's classifier on the taxonomy's labels (config/models/group_classifier.npz, ~4 min, byte-identical)
+group-classifier: install ## train the group fallback's classifier on the taxonomy's labels and the hand-labelled train spans (config/models/group_classifier.npz, ~4 min, byte-identical)
 	PYTHONPATH=$(CURDIR) $(BIN)/python scripts/build_group_classifier.py
 
 concept-vectors: install ## distil MiniLM into the concept linker's static vectors (torch venv .venv-train, ~3 min, byte-identical)

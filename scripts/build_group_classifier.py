@@ -1,18 +1,24 @@
 """Train the group classifier (issue #24, 2026.11.18) on the taxonomy itself and write its artifact.
 
-    PYTHONPATH=$PWD .venv/bin/python scripts/build_group_classifier.py [--eval] [-o FILE]
+    PYTHONPATH=$PWD .venv/bin/python scripts/build_group_classifier.py [--eval | --cv] [--weight W]
+        [--cv-dir DIR] [-o FILE]
 
 Examples: every concept of config/taxonomy/skills.jsonl.gz with a place in
 config/taxonomy/skill_groups.jsonl.gz, each of its labels (preferred + alternative) -> the
 level-2 group above it (level 1 where it has none), one model per mention kind (SKILL: the S / T
 groups; KNOWLEDGE: ISCED-F fields, languages; O*NET tools sit under ISCED-F 061). Features:
 TF-IDF word 1-2-grams + char 3-5-grams (domain/skills/group_classifier.py), a LinearSVC, the
-softmax temperature chosen on held-out concepts.
+softmax temperature chosen on held-out concepts. (2026.11.29) Plus the hand-labelled SkillSpan
+TRAIN spans of config/eval/skillspan_train_groups.jsonl, each weighing HAND_WEIGHT labels, their
+group code as the class (level 2, or level 1 where the labeller found nothing narrower).
 
 --eval: hold out 10% of the concepts (all their labels, seed 0), train on the rest, print the
 held-out accuracy at level 2 and level 1 (by preferred label and over all labels); no file.
 Without --eval: train on every concept and write config/models/group_classifier.npz
 (byte-identical on the same inputs: fixed zip dates, sorted members, no pickle).
+--cv: 5 folds over the hand-labelled spans by posting (taxonomy + the other folds -> the fold),
+level-2 / level-1 accuracy per kind; --cv-dir writes each fold's artifact for scoring the whole
+placer out of fold. --weight 0: the taxonomy alone (as 2026.11.18).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import json
 import random
 import sys
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,10 +48,15 @@ from domain.skills.group_classifier import (  # noqa: E402
 )
 
 OUT = ROOT / "config" / "models" / "group_classifier.npz"
+HAND = ROOT / "config" / "eval" / "skillspan_train_groups.jsonl"
 SKILLS = ROOT / "config" / "taxonomy" / "skills.jsonl.gz"
 GROUPS = ROOT / "config" / "taxonomy" / "skill_groups.jsonl.gz"
 C = 0.5
 MIN_DF = 2
+# (2026.11.29) each hand-labelled SkillSpan train span counts as this many taxonomy labels:
+# ESCO's labels rarely say where job-posting phrases go ("write unit tests" -> S5), the hand
+# labels do; chosen by --cv (below)
+HAND_WEIGHT = 20.0
 TEMPERATURES = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
 
 
@@ -72,6 +84,19 @@ def examples() -> dict[str, list[tuple[str, list[str], str, str]]]:
     return out
 
 
+def hand_examples(path: Path = HAND) -> dict[str, list[tuple[str, str, str]]]:
+    """kind -> [(posting id, text, class)] of the hand-labelled train spans that name a group
+    (the group's own code is the class, level 2 or level 1); 'none' rows are left out."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            if "guideline" in row or not row.get("group"):
+                continue
+            out.setdefault(row["kind"], []).append((row["posting_id"], row["text"], row["group"]))
+    return out
+
+
 def top_of(code: str) -> str:
     """The level-1 group of a level-2 class (S5.1 -> S5, isced-f/061 -> isced-f/06)."""
     if code.startswith("isced-f/"):
@@ -80,11 +105,15 @@ def top_of(code: str) -> str:
 
 
 def fit(items: list[tuple[str, list[str], str, str]], texts_for_t: list[str] | None = None,
-        classes_for_t: list[str] | None = None) -> GroupModel:  # fmt: skip
-    """A GroupModel trained on every label of `items`; the temperature chosen by the held-out
-    log-loss when given, else 0.2."""
-    texts = [t for _, labels, _, _ in items for t in labels]
-    y = [c for _, labels, c, _ in items for _ in labels]
+        classes_for_t: list[str] | None = None,
+        hand: Sequence[tuple[str, str, str]] = (), weight: float = HAND_WEIGHT) -> GroupModel:  # fmt: skip
+    """A GroupModel trained on every label of `items` (and the `hand` examples, each weighing
+    `weight` labels); the temperature chosen by the held-out log-loss when given, else 0.2."""
+    texts = [t for _, labels, _, _ in items for t in labels] + [t for _, t, _ in hand]
+    y = [c for _, labels, c, _ in items for _ in labels] + [c for _, _, c in hand]
+    sample_weight = np.ones(len(texts), dtype=np.float64)
+    if hand:
+        sample_weight[len(texts) - len(hand) :] = weight
     wc, cc = word_counter(min_df=MIN_DF), char_counter(min_df=MIN_DF)
     from scipy.sparse import hstack
 
@@ -94,7 +123,7 @@ def fit(items: list[tuple[str, list[str], str, str]], texts_for_t: list[str] | N
     idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
     x = tfidf(counts, idf)
     svm = LinearSVC(C=C, max_iter=5000, random_state=0)
-    svm.fit(x, y)
+    svm.fit(x, y, sample_weight=sample_weight)
     words = [w for w, _ in sorted(wc.vocabulary_.items(), key=lambda kv: kv[1])]
     chars = [w for w, _ in sorted(cc.vocabulary_.items(), key=lambda kv: kv[1])]
     coef = np.asarray(svm.coef_, dtype=np.float32)
@@ -116,7 +145,10 @@ def fit(items: list[tuple[str, list[str], str, str]], texts_for_t: list[str] | N
     return model
 
 
-def evaluate() -> None:
+def evaluate(weight: float = HAND_WEIGHT) -> None:
+    """Held-out taxonomy concepts (10%, seed 0), the model trained on the rest and on every
+    hand-labelled train span (`weight` each; 0: the taxonomy alone, as 2026.11.18)."""
+    hand = hand_examples()
     for kind, items in sorted(examples().items()):
         ids = sorted({i for i, *_ in items})
         random.Random(0).shuffle(ids)
@@ -125,15 +157,66 @@ def evaluate() -> None:
         test = [it for it in items if it[0] in held]
         pref = [(labels[0], c) for _, labels, c, _ in test]  # a label; all below
         alls = [(t, c) for _, labels, c, _ in test for t in labels]
-        model = fit(train, [t for t, _ in alls], [c for _, c in alls])
+        model = fit(train, [t for t, _ in alls], [c for _, c in alls],
+                    hand.get(kind, []) if weight > 0 else (), weight)  # fmt: skip
         for name, rows in (("one label per concept", pref), ("all labels", alls)):
-            p = model.probs([t for t, _ in rows])
-            got = [model.classes[int(i)] for i in p.argmax(axis=1)]
-            l2 = np.mean([g == c for g, (_, c) in zip(got, rows, strict=True)])
-            l1 = np.mean([top_of(g) == top_of(c) for g, (_, c) in zip(got, rows, strict=True)])
+            l2, l1 = accuracy(model, rows)
             print(f"{kind} held-out {name} ({len(rows)}): level-2 {l2:.3f}, level-1 {l1:.3f}")
         print(f"{kind}: {len(model.classes)} classes, {len(model.words)} + {len(model.chars)} "
               f"features, temperature {model.temperature}")  # fmt: skip
+
+
+def accuracy(model: GroupModel, rows: Sequence[tuple[str, str]]) -> tuple[float, float]:
+    """(level-2, level-1) share of (text, class) rows whose argmax class is right; a level-1
+    class (T3, S5, isced-f/02) counts at level 1 only, against the level-1 group of the argmax."""
+    if not rows:
+        return 0.0, 0.0
+    p = model.probs([t for t, _ in rows])
+    got = [model.classes[int(i)] for i in p.argmax(axis=1)]
+    two = [(g, c) for g, (_, c) in zip(got, rows, strict=True) if top_of(c) != c]
+    l2 = float(np.mean([g == c for g, c in two])) if two else 0.0
+    l1 = float(np.mean([top_of(g) == top_of(c) for g, (_, c) in zip(got, rows, strict=True)]))
+    return l2, l1
+
+
+def folds_of(hand: Sequence[tuple[str, str, str]], k: int = 5) -> list[set[str]]:
+    """The hand-labelled postings split in k folds (sorted ids shuffled with seed 0)."""
+    posts = sorted({p for p, _, _ in hand})
+    random.Random(0).shuffle(posts)
+    return [set(posts[i::k]) for i in range(k)]
+
+
+def cross_validate(weight: float, out_dir: Path | None = None) -> None:
+    """5 folds over the hand-labelled train spans, by posting: each fold's spans scored by a
+    model trained on the taxonomy and the other folds; with `out_dir`, each fold's artifact
+    (fold<i>.npz) and its postings (fold<i>.json), for scoring the whole placer out of fold."""
+    hand = hand_examples()
+    every = examples()
+    kinds = sorted(hand)
+    folds = folds_of([h for kind in kinds for h in hand[kind]])
+    got: dict[str, list[tuple[float, float, int]]] = {k: [] for k in kinds}
+    for i, fold in enumerate(folds):
+        models: dict[str, GroupModel] = {}
+        for kind in sorted(every):
+            train = [h for h in hand.get(kind, []) if h[0] not in fold]
+            models[kind] = fit(every[kind], hand=train if weight > 0 else (), weight=weight)
+            models[kind].temperature = 0.3
+            test = [(t, c) for p, t, c in hand.get(kind, []) if p in fold]
+            if test:
+                l2, l1 = accuracy(models[kind], test)
+                got[kind].append((l2, l1, len(test)))
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            save(arrays_of(models), out_dir / f"fold{i}.npz")
+            (out_dir / f"fold{i}.json").write_text(json.dumps(sorted(fold)))
+    for kind, rows in got.items():
+        n = sum(r[2] for r in rows)
+        l2 = sum(r[0] * r[2] for r in rows) / n
+        l1 = sum(r[1] * r[2] for r in rows) / n
+        print(
+            f"{kind} hand labels, 5-fold by posting, weight {weight} ({n}): "
+            f"level-2 {l2:.3f}, level-1 {l1:.3f}"
+        )
 
 
 def arrays_of(models: dict[str, GroupModel]) -> dict[str, np.ndarray]:
@@ -163,6 +246,7 @@ def save(arrays: dict[str, np.ndarray], out: Path) -> None:
 
 
 def write(out: Path) -> None:
+    hand = hand_examples()
     models: dict[str, GroupModel] = {}
     for kind, items in sorted(examples().items()):
         ids = sorted({i for i, *_ in items})
@@ -171,8 +255,9 @@ def write(out: Path) -> None:
         # the temperature is chosen on held-out concepts, then the model is refit on all
         probe = fit([it for it in items if it[0] not in held],
                     [t for i, labels, _, _ in items if i in held for t in labels],
-                    [c for i, labels, c, _ in items if i in held for _ in labels])  # fmt: skip
-        models[kind] = fit(items)
+                    [c for i, labels, c, _ in items if i in held for _ in labels],
+                    hand.get(kind, []))  # fmt: skip
+        models[kind] = fit(items, hand=hand.get(kind, []))
         models[kind].temperature = probe.temperature
     save(arrays_of(models), out)
     print(f"{out} ({out.stat().st_size / 1e6:.1f} MB)")
@@ -181,9 +266,17 @@ def write(out: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--eval", action="store_true")
+    ap.add_argument("--cv", action="store_true", help="5-fold CV over the hand labels")
+    ap.add_argument("--weight", type=float, default=HAND_WEIGHT, help="hand label weight")
+    ap.add_argument("--cv-dir", type=Path, help="with --cv: write each fold's artifact here")
     ap.add_argument("-o", "--out", type=Path, default=OUT)
     args = ap.parse_args()
-    evaluate() if args.eval else write(args.out)
+    if args.cv:
+        cross_validate(args.weight, args.cv_dir)
+    elif args.eval:
+        evaluate(args.weight)
+    else:
+        write(args.out)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """A supervised group classifier (issue #24, 2026.11.18): which level-2 skill group / ISCED-F
 field a phrase belongs to, learned from the taxonomy itself (every ESCO / O*NET concept's
-preferred and alternative labels -> the level-2 group above it; scripts/build_group_classifier.py).
+preferred and alternative labels -> the level-2 group above it; scripts/build_group_classifier.py;
+since 2026.11.29 also 550 hand-labelled SkillSpan train spans,
+config/eval/skillspan_train_groups.jsonl, whose classes may be level-1 groups: "T3", "S5").
 Pure: TF-IDF over word 1-2-grams and char 3-5-grams (fixed vocabularies), a linear model per
 mention kind, a softmax over its scores. The placer (groups.py) uses it as one more vote.
 

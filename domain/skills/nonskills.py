@@ -5,6 +5,12 @@ place rather than placing wrongly. Pure word rules, each with the reason it give
                     "ensure", "including"): the span model kept the verb, not the skill
     organization    a department, team-of-a-company or company name ("Finance department",
                     "Acme Ltd"): a place to work, not a skill
+    (2026.11.29, from the hand-labelled SkillSpan train spans, config/eval/skillspan_train_groups.jsonl)
+    generic         only generic words of ability ("technical skills", "skilled", "hands-on",
+                    "technical understanding"): what the ability is, the mention does not say
+    qualification   a licence, clearance or certificate ("Drivers License", "Security
+                    Clearance") or a Danish / abbreviated degree ("cand.merc", "M.S")
+    workplace       a kind of workplace ("working in a start-up environment")
 """
 
 from __future__ import annotations
@@ -40,6 +46,20 @@ _ORG_LAST = frozenset(
 )  # fmt: skip
 
 
+# words that say someone is able, not at what
+_GENERIC = _FUNCTION | frozenset(
+    ["technical", "abilities", "capabilities", "capability", "competence", "competences",
+     "competencies", "expertise", "skilled", "hands-on", "hands", "on", "talent", "talented",
+     "qualified", "qualifications", "professional", "general", "background", "know-how", "a",
+     "an", "the", "and", "of", "in", "with", "have", "has", "high", "level", "superior"]
+)  # fmt: skip
+_QUALIFICATION_LAST = frozenset(
+    ["license", "licence", "licenses", "licences", "clearance", "clearances"]
+)  # fmt: skip
+_DEGREE_ABBR = frozenset(["m.s", "b.s", "m.sc", "b.sc", "b.a", "m.a", "ph.d"])
+_STARTUP = frozenset(["startup", "start-up", "start-ups", "startups"])
+
+
 def _verb_forms(verb: str) -> set[str]:
     stem = verb[:-1] if verb.endswith("e") and verb not in ("be", "see") else verb
     out = {verb, verb + "s", verb + "es", stem + "ing", stem + "ed", verb + "d"}
@@ -61,11 +81,20 @@ _BARE = frozenset(f for v in _VERBS for f in _verb_forms(v)) | frozenset(
 
 
 def non_skill(text: str) -> str | None:
-    """The reason the mention names no skill ("function word", "bare verb", "organization"),
-    or None when it may name one."""
+    """The reason the mention names no skill ("function word", "bare verb", "organization",
+    "generic", "qualification", "workplace"), or None when it may name one."""
     low = _TOKEN.findall(text.lower())
     if not low:
         return None
+    cleaned = [w.strip(".") for w in low]
+    if cleaned[-1] in _QUALIFICATION_LAST or any(
+        w in _DEGREE_ABBR or w.startswith("cand.") for w in low
+    ):
+        return "qualification"
+    if _STARTUP.intersection(low) and "environment" in low:
+        return "workplace"
+    if all(w in _GENERIC for w in cleaned) and not all(w in _FUNCTION for w in cleaned):
+        return "generic"
     if len(low) == 1:
         if low[0] in _FUNCTION:
             return "function word"

@@ -53,6 +53,48 @@ def test_the_classifier_learns_groups_from_labels() -> None:
     assert clf.probs(["java"], "KNOWLEDGE") is None  # no model for that kind: no vote
 
 
+def test_hand_labelled_spans_outweigh_the_taxonomy_and_may_name_a_level_1_group() -> None:
+    """(2026.11.29) A hand-labelled span weighs `weight` taxonomy labels; its class may be a
+    level-1 group ("T3"). Too light a weight leaves the taxonomy's answer."""
+    items = ITEMS["SKILL"]
+    hand = [("p1", "motivated to lead people", "T3.2"), ("p2", "self-starter", "T3"),
+            ("p3", "a self-starter", "T3")]  # fmt: skip
+    queries = ["motivated to lead people", "a self-starter"]
+
+    def top(model: object) -> list[str]:
+        probs = model.probs(queries)  # type: ignore[attr-defined]
+        return [model.classes[int(i)] for i in probs.argmax(axis=1)]  # type: ignore[attr-defined]
+
+    assert top(fit(items)) == ["S4.8", "T4.3"]
+    heavy = fit(items, hand=hand, weight=20.0)
+    assert "T3" in heavy.classes and top(heavy) == ["T3.2", "T3"]
+    assert top(fit(items, hand=hand, weight=0.01)) != ["T3.2", "T3"]
+
+
+def test_the_hand_labelled_train_spans_come_from_train_and_name_known_groups() -> None:
+    """config/eval/skillspan_train_groups.jsonl: SkillSpan TRAIN postings only, distinct
+    (text, kind), each group a kind-consistent code of the hierarchy or null (names no skill)."""
+    import json
+
+    from adapters.artifacts.concept_linker import load_hierarchy
+    from scripts.build_group_classifier import HAND, hand_examples
+
+    lines = [json.loads(x) for x in HAND.read_text(encoding="utf-8").splitlines() if x.strip()]
+    header, rows = lines[0], lines[1:]
+    assert "TRAIN" in header["guideline"] and header["seed"] == 24
+    assert len(rows) == 550
+    assert {(r["text"].lower(), r["kind"]) for r in rows}.__len__() == 550
+    groups = load_hierarchy(ROOT / "config" / "taxonomy" / "skill_groups.jsonl.gz").groups
+    for r in rows:
+        assert r["posting_id"].startswith("skillspan-train-"), r
+        if r["group"] is not None:
+            assert r["group"] in groups, r
+            prefixes = ("S", "T") if r["kind"] == "SKILL" else ("isced-f/", "L", "onet")
+            assert r["group"].startswith(prefixes), r
+    got = hand_examples()
+    assert sum(len(v) for v in got.values()) == sum(r["group"] is not None for r in rows)
+
+
 def test_its_vote_places_a_mention_the_other_votes_cannot() -> None:
     params = GroupParams(shares="3:0.7,2:0.5,1:0.2", clf_weight=1.0)
     with_clf = GroupPlacer(HIERARCHY, params, taxonomy=TAX, classifier=toy())
@@ -162,6 +204,15 @@ def test_the_shipped_artifact_loads_and_names_only_known_groups() -> None:
         ("Finance department", "organization"),
         ("Acme Ltd", "organization"),
         ("Novo Nordisk A/S", "organization"),
+        ("technical skills", "generic"),
+        ("skilled", "generic"),
+        ("hands-on", "generic"),
+        ("strong technical understanding", "generic"),
+        ("Danish Class B Drivers License", "qualification"),
+        ("Government Security Clearance", "qualification"),
+        ("M.S", "qualification"),
+        ("Cand.merc HRM", "qualification"),
+        ("working in a start-up environment", "workplace"),
     ],
 )
 def test_mentions_naming_no_skill_get_no_group(text: str, reason: str) -> None:
@@ -174,7 +225,9 @@ def test_mentions_naming_no_skill_get_no_group(text: str, reason: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["programming", "testing", "marketing", "team player", "customer support",
-     "work in cross-functional teams", "department management", "Python", "drive change"],
+     "work in cross-functional teams", "department management", "Python", "drive change",
+     "communication skills", "technical writing", "hands-on experience with Java",
+     "MS Office", "Java certificate", "thrive in an international environment"],
 )  # fmt: skip
 def test_skills_that_look_alike_keep_their_place(text: str) -> None:
     assert non_skill(text) is None and placeable(text)

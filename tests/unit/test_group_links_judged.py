@@ -1,7 +1,8 @@
 """The hand-judged samples of 200 group-level links (issue #24, scripts/group_links_sample.py):
-config/eval/sample_group_links_judged.jsonl (2026.11.15) and sample_group_links_judged_v2.jsonl
-(2026.11.18, the version shipped): each file keeps its shape, and the product still makes the
-links the newest one claims, with the judged-wrong ones a minority."""
+config/eval/sample_group_links_judged.jsonl (2026.11.15), sample_group_links_judged_v2.jsonl
+(2026.11.18) and sample_group_links_judged_v3.jsonl (2026.11.29, the version shipped): each file
+keeps its shape, and the product still makes the links the newest one claims, with the
+judged-wrong ones a minority."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
-JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged_v2.jsonl"  # the shipped version's
+V2 = ROOT / "config" / "eval" / "sample_group_links_judged_v2.jsonl"
+JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged_v3.jsonl"  # the shipped version's
 
 
 def _load(path: Path = JUDGED) -> tuple[dict[str, object], list[dict[str, object]]]:
@@ -20,7 +22,7 @@ def _load(path: Path = JUDGED) -> tuple[dict[str, object], list[dict[str, object
     return lines[0], lines[1:]
 
 
-@pytest.mark.parametrize("path", [OLD, JUDGED], ids=["v1", "v2"])
+@pytest.mark.parametrize("path", [OLD, V2, JUDGED], ids=["v1", "v2", "v3"])
 def test_the_judged_file_holds_200_distinct_judged_group_links(path: Path) -> None:
     header, rows = _load(path)
     assert "guideline" in header and "broader place" in str(header["guideline"])
@@ -34,7 +36,7 @@ def test_the_judged_file_holds_200_distinct_judged_group_links(path: Path) -> No
         assert r["kind"] in ("SKILL", "KNOWLEDGE")
 
 
-@pytest.mark.parametrize("path", [OLD, JUDGED], ids=["v1", "v2"])
+@pytest.mark.parametrize("path", [OLD, V2, JUDGED], ids=["v1", "v2", "v3"])
 def test_the_script_scores_the_share_judged_correct(path: Path) -> None:
     from scripts.group_links_sample import score
 
