@@ -23,6 +23,8 @@ dev        the O*NET dev strings (the shipped coder was fitted on them: a no-reg
 --old-code DIR  a checkout of the coder's code from another commit (`git archive C domain
            adapters scripts | tar -x -C DIR`), scored on the same sets in a child process with
            DIR first on sys.path and the same artifacts: old code vs new in one run
+--old-coder DIR  the old code's artifacts when they differ (v6: main's config/occupations via
+           `git archive C config/occupations`)
 --baseline DIR  another coder folder, scored and (with --speed) timed in the same rounds, on v2's
            code path (coefficients transposed on every call, as shipped in 2026.11.11). The
            held-out strings are NOT held out for a coder built on the per-pair split (v2): its
@@ -282,6 +284,9 @@ def main() -> int:
     )
     ap.add_argument("--coder", type=Path, default=ROOT / "config" / "occupations")
     ap.add_argument(
+        "--old-coder", type=Path, help="--old-code's coder folder (default: the same as --coder)"
+    )
+    ap.add_argument(
         "--baseline",
         type=Path,
         help="another coder folder (e.g. v2's files from git) scored and timed in the same run",
@@ -297,7 +302,7 @@ def main() -> int:
         out["sets"] = posting_sets(coder, args.cache, not args.no_heldout)
     if args.old_code:
         out["old_code_sets"] = old_code_sets(
-            args.old_code, args.coder, args.cache, not args.no_heldout
+            args.old_code, args.old_coder or args.coder, args.cache, not args.no_heldout
         )
     if args.sets_only:
         if args.json:

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
 from domain.occupations.fusion import MajorGroupPrior
 from domain.occupations.software import with_developer_readings
 from domain.occupations.titles import NormalizedTitle, normalize_title
@@ -171,8 +172,7 @@ class SocModel:
 
     @cached_property
     def coef_t(self) -> sp.csr_matrix:
-        """coef transposed, as CSR, once: `x @ coef.T` converted the whole matrix on every call
-        (a fifth of the coder's time per batch, 2026-11-30)."""
+        """coef transposed, as CSR, once (converting it per call cost a fifth of a batch)."""
         return sp.csr_matrix(self.coef.T)
 
     def scores(self, texts: Sequence[str], x: sp.csr_matrix | None = None) -> np.ndarray:
@@ -286,6 +286,7 @@ class OccupationCoder:
     developer_forms: bool = True
     developer_weight: float = 0.75
     weak_titles_use_skills: bool = True
+    conventions: tuple[Convention, ...] = CONVENTIONS  # v6: the guideline's (conventions.py)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
@@ -308,13 +309,12 @@ class OccupationCoder:
             p = self.titles.fuse(p, texts)
         if self.majors is None or not len(texts):
             return p, None
-        return p, self.majors.log_probabilities(x)
+        return p, self.majors.log_probabilities(x, texts)
 
     @cached_property
     def esco_soc(self) -> np.ndarray:
-        """Each ESCO label's SOC class index, as the classifier codes the label's occupation's
-        preferred name: a crosswalk learned from the titles, used to keep a posting's ESCO
-        occupation consistent with its SOC code. Computed once (about a second)."""
+        """Each ESCO label's SOC class index, as the classifier codes its occupation's preferred
+        name (a learned crosswalk keeping the ESCO occupation consistent with the SOC code)."""
         names = [
             normalize_title(label, head_noun=False).text or label for label in self.esco.labels
         ]
@@ -330,6 +330,9 @@ class OccupationCoder:
         titled = [i for i, n in enumerate(norms) if not n.empty and not self._skills_decide(n)]
         texts = [norms[i].text for i in titled]
         probs, tops = self.ranked(texts) if titled else (None, None)
+        if probs is not None and tops is not None:  # v6: the guideline's conventions
+            raws = [(norms[i].text, items[i][0]) for i in titled]
+            probs, tops = with_conventions(probs, tops, raws, self.soc.codes, self.conventions)
         sims = self.esco.similarities(texts) if titled else None
         out: list[OccupationCode] = []
         row = {i: r for r, i in enumerate(titled)}
@@ -341,8 +344,7 @@ class OccupationCoder:
         return out
 
     def _skills_decide(self, norm: NormalizedTitle) -> bool:
-        """A weak title (a sentence naming no role) is left to the skills: coded from them when
-        at least MIN_SKILLS are known, else no code (reason weak_title_too_few_skills)."""
+        """A weak title (a sentence naming no role) is left to the skills (`_from_skills`)."""
         return norm.weak and self.weak_titles_use_skills
 
     def _soc_code(

@@ -17,6 +17,8 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from domain.occupations.head_prior import HeadWordPrior
+
 
 def major_groups(codes: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
     """The SOC major groups ('XX') of 6-digit `codes`, sorted, and the (groups, classes) 0/1
@@ -44,16 +46,21 @@ class MajorGroupPrior:
     temperature: float
     member: np.ndarray
     weight: float
+    heads: HeadWordPrior | None = None  # v6: O*NET's head-word prior (head_prior.py)
 
     @cached_property
     def coef_t(self) -> sp.csr_matrix:
         """coef transposed, as CSR, once (not converted on every batch)."""
         return sp.csr_matrix(self.coef.T)
 
-    def log_probabilities(self, features: sp.csr_matrix) -> np.ndarray:
-        """(n, groups) log p(group | title) from the SOC classifier's feature rows."""
+    def log_probabilities(self, features: sp.csr_matrix, texts: Sequence[str] = ()) -> np.ndarray:
+        """(n, groups) log p(group | title) from the SOC classifier's feature rows; with `heads`
+        and the n normalized `texts`, plus the head-word log prior."""
         s = np.asarray((features @ self.coef_t).todense()) + self.intercept
-        return log_softmax(s * self.temperature)
+        out = log_softmax(s * self.temperature)
+        if self.heads is not None and len(texts):
+            out = out + self.heads.log_prior(texts)
+        return out
 
     def rank(self, p: np.ndarray, group_log_p: np.ndarray, k: int = 3) -> np.ndarray:
         """(n, classes) class probabilities and (n, groups) log p(group) -> (n, k) class indices:
