@@ -165,3 +165,19 @@ def test_cooccurring_with_a_skill_and_an_occupation(trends: TrendStore) -> None:
     nurse = trends.cooccurring("soc:29-1141", span)
     assert nurse.anchor_postings == 3
     assert [(x.key, x.postings) for x in nurse.items][:1] == [("s:java", 2)]
+
+
+def test_duckdb_counts_groups_alike_beyond_the_bit_mask(
+    trends: TrendStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More skill keys than the mask's bits (unknown group codes): DuckDB's DISTINCT form."""
+    from adapters.duckdb import trends as duckdb_trends
+
+    if not isinstance(trends, duckdb_trends.DuckDbTrends):
+        pytest.skip("DuckDB's bit mask only")
+    span = Period("2026-01-01", "2026-03-01")
+    masked = [trends.demand(d, "month", span) for d in ("group", "category")]
+    masked_changes = trends.changes("group", JAN, FEB)
+    monkeypatch.setattr(duckdb_trends, "MAX_BITS", 1)
+    assert [trends.demand(d, "month", span) for d in ("group", "category")] == masked
+    assert trends.changes("group", JAN, FEB) == masked_changes
