@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,7 @@ import click
 
 from cli.common import COUNT, Command, PeriodType, call
 from cli.common import table as _table
-from domain.trends import DIMENSIONS, PERIODS, Coverage, Period, TrendStore
+from domain.trends import DIMENSIONS, PERIODS, Changes, Coverage, Demand, Period, TrendStore
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -40,6 +41,26 @@ def _coverage_lines(c: Coverage) -> list[str]:
     if c.fallback_dates:
         out.append(f"{c.fallback_dates} postings have no readable posted_at: dated by received_at")
     return out
+
+
+def group_names(settings: Settings) -> dict[str, str]:
+    """Skill group code -> name from the active taxonomy's hierarchy
+    (config/taxonomy/skill_groups.jsonl.gz), as `enrich summary` names groups; {} without it."""
+    from adapters.artifacts.concept_linker import load_hierarchy
+
+    path = settings.active_config_root() / "config" / "taxonomy" / "skill_groups.jsonl.gz"
+    return {c: g.name for c, g in load_hierarchy(path).groups.items()} if path.is_file() else {}
+
+
+def named(demand: Demand, ch: Changes, names: dict[str, str]) -> tuple[Demand, Changes]:
+    """The answers with each group code's name as its label (a code the hierarchy lacks keeps
+    its code)."""
+    return (
+        replace(demand, points=tuple(replace(p, label=names.get(p.key, p.label))
+                                     for p in demand.points)),
+        replace(ch, rising=tuple(replace(c, label=names.get(c.key, c.label)) for c in ch.rising),
+                falling=tuple(replace(c, label=names.get(c.key, c.label)) for c in ch.falling)),
+    )  # fmt: skip
 
 
 # "all time" for the questions about postings outside the asked span
@@ -107,9 +128,6 @@ def cmd_trends(args: Any, settings: Settings) -> int:
             print(outside)
         return 0
     demand = trends.demand(args.by, args.period, span, args.top, args.version)
-    print(f"postings per {args.period} per {args.by}, {span.start}..{span.end}, top {args.top}:")
-    print(_table([(p.bucket, p.key, p.label, p.postings) for p in demand.points],
-                 (args.period, args.by, "name", "postings")))  # fmt: skip
     if args.compare:
         before, after = args.compare
     else:
@@ -117,6 +135,11 @@ def cmd_trends(args: Any, settings: Settings) -> int:
                                 + date.fromisoformat(span.end).toordinal()) // 2).isoformat()  # fmt: skip
         before, after = Period(span.start, mid), Period(mid, span.end)
     ch = trends.changes(args.by, before, after, args.top, args.version)
+    if args.by == "group":
+        demand, ch = named(demand, ch, group_names(settings))
+    print(f"postings per {args.period} per {args.by}, {span.start}..{span.end}, top {args.top}:")
+    print(_table([(p.bucket, p.key, p.label, p.postings) for p in demand.points],
+                 (args.period, args.by, "name", "postings")))  # fmt: skip
     for name, rows in (("rising", ch.rising), ("falling", ch.falling)):
         print(f"\n{name} from {before.start}..{before.end} to {after.start}..{after.end}:")
         print(_table([(c.key, c.label, c.before, c.after, f"{c.delta:+d}",
@@ -137,15 +160,21 @@ def cmd_trends(args: Any, settings: Settings) -> int:
 @click.command(
     "trends",
     cls=Command,
-    short_help="skill demand over time: postings per week/month per skill, group, occupation, cluster",
+    short_help="skill demand over time: postings per week/month per skill, skill group, skill "
+    "category, occupation, cluster",
     help="Counts postings (each once, by its latest enrichment; --version pins one) on posted_at, "
     "or received_at where posted_at is missing (said as such). Prints demand per period for the "
     "top keys and the keys that rose / fell most between the two halves of the span (or "
-    "--compare); --with prints the skills found with a skill or 'soc:XX-XXXX'. "
+    "--compare); --with prints the skills found with a skill or 'soc:XX-XXXX'. --by group: "
+    "ESCO's level-1 skill groups (S1..S8, T1..T6, L1/L2, ISCED-F broad fields such as "
+    "isced-f/06; an O*NET category counts under isced-f/06), each skill by its nearest group, "
+    "a posting once per group; rows enriched before 2026.11.10 carry no group and count in none. "
+    "--by category: the five skill categories (knowledge, skill/competence, ...). "
     "Example: enrich-ops trends --by group --period month --span 2020-12-01..2021-09-01",
 )
 @click.option("--by", type=click.Choice(DIMENSIONS), default="concept",
-              help="what to count postings per (default concept)")  # fmt: skip
+              help="what to count postings per: concept, category (the five skill categories), "
+              "group (level-1 skill group), occupation, cluster (default concept)")  # fmt: skip
 @click.option("--period", type=click.Choice(PERIODS), default="week",
               help="bucket of the demand table (default week)")  # fmt: skip
 @click.option("--span", type=PeriodType(), help="START..END (default: the last 12 weeks)")

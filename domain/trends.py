@@ -13,8 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-DIMENSIONS = ("concept", "group", "occupation", "cluster")
+# concept: skill_id; category: the five skill categories (knowledge, skill/competence, ...);
+# group: the level-1 skill group of each skill's nearest group (level1_group; rows written
+# before 2026.11.10 carry no group_id and count in no group); occupation: SOC code;
+# cluster: the active clustering run's cluster id.
+DIMENSIONS = ("concept", "category", "group", "occupation", "cluster")
 PERIODS = ("week", "month")
+ONET_LEVEL1 = "isced-f/06"  # O*NET technology categories sit under isced-f/061
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Period:
 @dataclass(frozen=True)
 class TrendPoint:
     bucket: str  # ISO date of the week's Monday / the month's first day
-    key: str  # skill_id, skill category, SOC code or cluster id
+    key: str  # skill_id, skill category, level-1 group code, SOC code or cluster id
     label: str
     postings: int
 
@@ -114,6 +119,19 @@ class TrendStore(Protocol):
     ) -> CoOccurrence:
         """Skills most often found with `anchor`: a skill_id, or 'soc:XX-XXXX' for an occupation."""
         ...
+
+
+def level1_group(group_id: str) -> str:
+    """The level-1 skill group of a stored `group_id` (a skill's nearest group), by its code:
+    "S5.1.1" -> "S5", "T3.1" -> "T3", "L1" -> "L1", "isced-f/0613" -> "isced-f/06" (the broad
+    field: 2 digits), "onet-category:<name>" -> "isced-f/06" (O*NET technology categories sit
+    under isced-f/061). Matches config/taxonomy/skill_groups.jsonl.gz for every group in it
+    (tests/unit/test_trends_groups.py); the warehouses' SQL applies the same rule."""
+    if group_id.startswith("onet-category:"):
+        return ONET_LEVEL1
+    if group_id.startswith("isced-f/"):
+        return group_id[: len("isced-f/") + 2]
+    return group_id.split(".", 1)[0]
 
 
 def check(dimension: str, period: str = "week") -> None:

@@ -611,8 +611,14 @@ class InMemoryTrends:
     def _keys(dimension: str, e: JobEnrichment) -> list[tuple[str, str]]:
         if dimension == "concept":
             return [(s.skill_id, s.name) for s in e.skills]
-        if dimension == "group":
+        if dimension == "category":
             return sorted({(s.category, s.category) for s in e.skills})
+        if dimension == "group":
+            from domain.trends import level1_group
+
+            return sorted(
+                {(g, g) for s in e.skills if s.group_id for g in [level1_group(s.group_id)]}
+            )
         if dimension == "occupation":
             occ = e.occupation or {}
             code = occ.get("soc_code")

@@ -7,6 +7,7 @@ from typing import Any
 
 from adapters.duckdb.store import DuckDbStore
 from domain.trends import (
+    ONET_LEVEL1,
     Change,
     Changes,
     CoCount,
@@ -43,27 +44,67 @@ JOIN (SELECT posting_id, content_hash, received_at, try_cast(posted_at AS TIMEST
       FROM postings) p ON p.posting_id = e.posting_id AND p.content_hash = e.content_hash
 WHERE e.enrichment_version = ?
 QUALIFY row_number() OVER (PARTITION BY e.posting_id ORDER BY e.enriched_at DESC, e.row_id DESC) = 1"""
+# domain/trends.py level1_group in SQL: a skill's nearest group rolled up to level 1.
+LEVEL1 = (
+    "CASE WHEN {col} LIKE 'onet-category:%' THEN '" + ONET_LEVEL1 + "' "
+    "WHEN {col} LIKE 'isced-f/%' THEN left({col}, 10) ELSE split_part({col}, '.', 1) END"
+)
+# The key of a skill row for the dimensions that count a posting once per key however many of
+# its skills share it: (the skill row's column, the key as an expression of that column's value
+# `s.src`): the skill category, or the level-1 group of the nearest group (NULL before 2026.11.10).
+_SKILL_KEY = {
+    "category": ("k.category", "s.src"),
+    "group": ("k.group_id", LEVEL1.format(col="s.src")),
+}
+# A DISTINCT over (posting, key) hashed ~2M string keys at 1M postings and cost 2.4 s of the
+# query; instead each posting's keys are OR-ed into a bit mask, grouped by win's integer rowid,
+# and expanded back: one bit per key present in the table, so at most 64 keys (5 categories,
+# ~30 level-1 groups); beyond that (unknown group codes) the DISTINCT below is used. The key is
+# computed once per distinct column value (srcs: ~800 group codes), not per skill row: the CASE
+# on 8.4M rows made demand per group 4.4 s at 1M postings.
+MAX_BITS = 64
 _CATS = (
-    "cats AS (SELECT category, CAST(1 AS UBIGINT) << CAST(row_number() OVER (ORDER BY category)"
-    " - 1 AS INTEGER) AS bit FROM (SELECT DISTINCT category FROM enrichment_skills"
-    " WHERE category IS NOT NULL))"
+    "srcs AS (SELECT DISTINCT {col} AS src FROM enrichment_skills k WHERE {col} IS NOT NULL), "
+    "cats AS (SELECT key AS category, CAST(1 AS UBIGINT) << CAST(row_number() OVER (ORDER BY key)"
+    " - 1 AS INTEGER) AS bit FROM (SELECT DISTINCT {of_src} AS key FROM srcs s)), "
+    "bits AS (SELECT s.src, c.bit FROM srcs s JOIN cats c ON c.category = {of_src})"
 )
 _MASKS = (
     "masks AS (SELECT any_value(w.posting_id) AS posting_id, any_value(w.t) AS t, "
-    "bit_or(c.bit) AS mask FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id "
-    "JOIN cats c ON c.category = k.category GROUP BY w.rowid)"
+    "bit_or(b.bit) AS mask FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id "
+    "JOIN bits b ON b.src = {col} GROUP BY w.rowid)"
 )
+
+
+def _with(dimension: str) -> str:
+    col, of_src = _SKILL_KEY[dimension]
+    return f"WITH {_CATS.format(col=col, of_src=of_src)}, {_MASKS.format(col=col)}"
+
+
+def _masked(dimension: str) -> str:
+    return (
+        f"{_with(dimension)} SELECT m.posting_id, m.t, "
+        "c.category AS key, c.category AS label FROM masks m JOIN cats c ON (m.mask & c.bit) <> 0"
+    )
+
+
+def _distinct(dimension: str) -> str:
+    col, of_src = _SKILL_KEY[dimension]
+    key = of_src.replace("s.src", col)
+    return (
+        f"SELECT DISTINCT w.posting_id, w.t, {key} AS key, {key} AS label "
+        f"FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id WHERE {key} IS NOT NULL"
+    )
+
+
 # (posting, key, label) per dimension, one row per posting and key. An enrichment row holds one
-# skill per skill_id (the ensemble merges by id), so concept rows need no DISTINCT.
+# skill per skill_id (the ensemble merges by id), so concept rows need no DISTINCT. Labels of
+# groups are their codes (the CLI names them from the hierarchy).
 _KEYS = {
     "concept": "SELECT w.posting_id, w.t, k.skill_id AS key, k.name AS label "
     "FROM win w JOIN enrichment_skills k ON k.row_id = w.row_id",
-    # A posting counts once per category however many of its skills share it. A DISTINCT over
-    # (posting, category) hashed ~2M string keys at 1M postings and cost 2.4 s of the query;
-    # instead each posting's categories are OR-ed into a bit mask, grouped by win's integer
-    # rowid, and expanded back (one bit per category present in the table, at most 64).
-    "group": f"WITH {_CATS}, {_MASKS} SELECT m.posting_id, m.t, c.category AS key, "
-    "c.category AS label FROM masks m JOIN cats c ON (m.mask & c.bit) <> 0",
+    "category": _masked("category"),
+    "group": _masked("group"),
     "occupation": "SELECT w.posting_id, w.t, w.soc_code AS key, coalesce(w.soc_title, w.soc_code) "
     "AS label FROM win w WHERE w.soc_code IS NOT NULL",
     "cluster": "SELECT w.posting_id, w.t, CAST(a.cluster_id AS VARCHAR) AS key, "
@@ -73,19 +114,21 @@ _KEYS = {
 }
 
 
-# Demand per skill category counts (period, mask) pairs first, a few thousand rows, and expands
-# only those: 1.22 s -> 0.75 s at 1M postings against expanding every posting's mask.
+# Demand per category / group counts (period, mask) pairs first, a few thousand rows, and
+# expands only those: 1.22 s -> 0.75 s at 1M postings against expanding every posting's mask.
 # Same columns and order as the generic demand query; {period} week | month, ? the limit.
-_DEMAND = {
-    "group": f"""WITH {_CATS}, {_MASKS},
+def _masked_demand(dimension: str) -> str:
+    return f"""{_with(dimension)},
     per AS (SELECT CAST(date_trunc('{{period}}', t) AS DATE) AS bucket, mask, count(*) AS n
             FROM masks GROUP BY ALL),
     keyed AS (SELECT p.bucket, c.category AS key, CAST(sum(p.n) AS BIGINT) AS n
               FROM per p JOIN cats c ON (p.mask & c.bit) <> 0 GROUP BY ALL),
     top AS (SELECT key, sum(n) AS n FROM keyed GROUP BY key ORDER BY n DESC, key LIMIT ?)
     SELECT k.bucket, k.key, k.key, k.n FROM keyed k JOIN top ON top.key = k.key
-    ORDER BY k.bucket, top.n DESC, k.key""",
-}
+    ORDER BY k.bucket, top.n DESC, k.key"""
+
+
+_DEMAND = {dim: _masked_demand(dim) for dim in _SKILL_KEY}
 
 
 def _ts(day: str) -> str:
@@ -95,6 +138,20 @@ def _ts(day: str) -> str:
 class DuckDbTrends:
     def __init__(self, store: DuckDbStore) -> None:
         self.store = store
+
+    def _keys(self, dimension: str) -> str:
+        """_KEYS[dimension], or the DISTINCT form when the skill keys outnumber the mask's bits."""
+        if dimension in _SKILL_KEY and self._too_many(dimension):
+            return _distinct(dimension)
+        return _KEYS[dimension]
+
+    def _too_many(self, dimension: str) -> bool:
+        col, of_src = _SKILL_KEY[dimension]
+        n = self.store._query(
+            f"SELECT count(DISTINCT {of_src}) FROM (SELECT DISTINCT {col} AS src "
+            "FROM enrichment_skills k) s"
+        )[0][0]
+        return int(n) > MAX_BITS
 
     def _run(
         self,
@@ -151,8 +208,8 @@ class DuckDbTrends:
             version,
             [span],
             _DEMAND[dimension].format(period=period)
-            if dimension in _DEMAND
-            else f"""WITH keyed AS ({_KEYS[dimension]}),
+            if dimension in _DEMAND and not self._too_many(dimension)
+            else f"""WITH keyed AS ({self._keys(dimension)}),
             top AS (SELECT key, count(*) AS n, min(label) AS label FROM keyed
                     GROUP BY key ORDER BY n DESC, key LIMIT ?)
             SELECT CAST(date_trunc('{period}', k.t) AS DATE) AS bucket, k.key, top.label, count(*)
@@ -176,7 +233,7 @@ class DuckDbTrends:
         rows, cov = self._run(
             version,
             [before, after],
-            f"""WITH keyed AS ({_KEYS[dimension]})
+            f"""WITH keyed AS ({self._keys(dimension)})
             SELECT key, min(label),
                    count(*) FILTER (WHERE t >= CAST(? AS TIMESTAMP) AND t < CAST(? AS TIMESTAMP)),
                    count(*) FILTER (WHERE t >= CAST(? AS TIMESTAMP) AND t < CAST(? AS TIMESTAMP))

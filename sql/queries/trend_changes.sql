@@ -6,7 +6,7 @@
 -- period start on (postings by DATE(received_at), job_enrichments by DATE(enriched_at)).
 WITH cur AS (
   SELECT e.row_id, e.posting_id, e.enrichment_version AS version, e.soc_code,
-         JSON_VALUE(e.occupation, "$.soc_title") AS soc_title, e.skills,
+         JSON_VALUE(e.occupation, "$.soc_title") AS soc_title, e.skills, e.skill_concepts,
          COALESCE(SAFE_CAST(p.posted_at AS TIMESTAMP), p.received_at) AS t,
          SAFE_CAST(p.posted_at AS TIMESTAMP) IS NULL AS fallback
   FROM `${dataset}.job_enrichments` AS e
@@ -22,7 +22,16 @@ keyed AS (
   FROM win AS w, UNNEST(w.skills) AS s WHERE @dimension = "concept"
   UNION ALL
   SELECT DISTINCT w.posting_id, w.t, s.category AS key, s.category AS label
-  FROM win AS w, UNNEST(w.skills) AS s WHERE @dimension = "group"
+  FROM win AS w, UNNEST(w.skills) AS s WHERE @dimension = "category"
+  UNION ALL
+  -- a skill's nearest group rolled up to level 1 (domain/trends.py level1_group); rows written
+  -- before 2026.11.10 have no skill_concepts (NULL group_id) and count in no group
+  SELECT DISTINCT w.posting_id, w.t, lvl1 AS key, lvl1 AS label
+  FROM win AS w, UNNEST(w.skill_concepts) AS c,
+       UNNEST([CASE WHEN STARTS_WITH(c.group_id, "onet-category:") THEN "isced-f/06"
+                    WHEN STARTS_WITH(c.group_id, "isced-f/") THEN SUBSTR(c.group_id, 1, 10)
+                    ELSE SPLIT(c.group_id, ".")[OFFSET(0)] END]) AS lvl1
+  WHERE @dimension = "group" AND c.group_id IS NOT NULL
   UNION ALL
   SELECT w.posting_id, w.t, w.soc_code AS key, COALESCE(w.soc_title, w.soc_code) AS label
   FROM win AS w WHERE @dimension = "occupation" AND w.soc_code IS NOT NULL

@@ -19,9 +19,16 @@ DEV = {"soc_code": "15-1252", "soc_title": "Software Developers", "method": "tit
 JAN, FEB = Period("2026-01-01", "2026-02-01"), Period("2026-02-01", "2026-03-01")
 
 
-def skill(sid: str, name: str, category: str = "knowledge") -> ExtractedSkill:
+# a skill's nearest group, as written since 2026.11.10 (None: a row written before)
+S511, S52, ISCED, ONET = "S5.1.1", "S5.2", "isced-f/0613", "onet-category:Database software"
+
+
+def skill(
+    sid: str, name: str, category: str = "knowledge", group_id: str | None = None
+) -> ExtractedSkill:
     return ExtractedSkill(sid, name, category, 0.6, ("taxonomy",),
-                          (Mention(0, 3, name[:3], "overview", "taxonomy"),))  # fmt: skip
+                          (Mention(0, 3, name[:3], "overview", "taxonomy"),),
+                          link_level=group_id and "concept", group_id=group_id)  # fmt: skip
 
 
 def enrichment(p, version, at, skills, occupation) -> JobEnrichment:  # type: ignore[no-untyped-def]
@@ -35,7 +42,9 @@ def enrichment(p, version, at, skills, occupation) -> JobEnrichment:  # type: ig
 @pytest.fixture(params=["fake", "duckdb", "bigquery"])
 def trends(request: pytest.FixtureRequest, tmp_path: Path) -> TrendStore:
     """Five postings: a..c in January, d..e in February; `b` re-enriched at v2 (counted once);
-    `e` without posted_at (received 2026-02-10, the fallback date)."""
+    `e` without posted_at (received 2026-02-10, the fallback date). Skill groups (level 1): a's
+    two skills both sit in S5; b's v1 row and c carry none (rows written before groups), b's v2
+    row has S5 and isced-f/06; d has isced-f/0613 and an O*NET category (both isced-f/06)."""
     if request.param == "fake":
         from tests.fakes import InMemoryStore, InMemoryTrends
 
@@ -59,11 +68,11 @@ def trends(request: pytest.FixtureRequest, tmp_path: Path) -> TrendStore:
         for k, d in days.items()
     }
     rows = [
-        enrichment(ps["a"], "v1", "2026-02-10T00:00:00.000+00:00", [PY, SQL], DEV),
+        enrichment(ps["a"], "v1", "2026-02-10T00:00:00.000+00:00", [(*PY, "knowledge", S511), (*SQL, "knowledge", S52)], DEV),
         enrichment(ps["b"], "v1", "2026-02-10T00:00:00.000+00:00", [PY], DEV),
-        enrichment(ps["b"], "v2", "2026-02-11T00:00:00.000+00:00", [PY, JAVA], DEV),
+        enrichment(ps["b"], "v2", "2026-02-11T00:00:00.000+00:00", [(*PY, "knowledge", S52), (*JAVA, "knowledge", ISCED)], DEV),
         enrichment(ps["c"], "v1", "2026-02-10T00:00:00.000+00:00", [SQL], NURSE),
-        enrichment(ps["d"], "v1", "2026-02-10T00:00:00.000+00:00", [JAVA, ("s:care", "care", "skill/competence")], NURSE),
+        enrichment(ps["d"], "v1", "2026-02-10T00:00:00.000+00:00", [(*JAVA, "knowledge", ISCED), ("s:care", "care", "skill/competence", ONET)], NURSE),
         enrichment(ps["e"], "v1", "2026-02-10T00:00:00.000+00:00", [JAVA], NURSE),
     ]  # fmt: skip
     # received_at is the write time: pin it so `e` falls back to a known day
@@ -102,12 +111,34 @@ def test_demand_by_month_per_occupation_and_group(trends: TrendStore) -> None:
         ("2026-01-01", "29-1141", "Registered Nurses", 1),
         ("2026-02-01", "29-1141", "Registered Nurses", 2),
     }
-    grp = trends.demand("group", "month", span)
-    assert {(p.bucket, p.key, p.postings) for p in grp.points} == {
+    cat = trends.demand("category", "month", span)
+    assert {(p.bucket, p.key, p.postings) for p in cat.points} == {
         ("2026-01-01", "knowledge", 3),
         ("2026-02-01", "knowledge", 2),
         ("2026-02-01", "skill/competence", 1),
     }
+
+
+def test_demand_per_level1_group_counts_a_posting_once_per_group(trends: TrendStore) -> None:
+    # January: a (two skills in S5: once), b's v2 row (S5 and isced-f/06); c has no group.
+    # February: d (isced-f/0613 and an O*NET category: once in isced-f/06); e has no group.
+    grp = trends.demand("group", "month", Period("2026-01-01", "2026-03-01"))
+    assert {(p.bucket, p.key, p.postings) for p in grp.points} == {
+        ("2026-01-01", "S5", 2),
+        ("2026-01-01", "isced-f/06", 1),
+        ("2026-02-01", "isced-f/06", 1),
+    }
+    assert grp.coverage.postings == 5  # rows without groups are counted postings, in no group
+    # pinned to v1: b's v1 row carries no group, so S5 has a only
+    pinned = trends.demand("group", "month", JAN, version="v1")
+    assert {(p.key, p.postings) for p in pinned.points} == {("S5", 1)}
+
+
+def test_changes_per_level1_group(trends: TrendStore) -> None:
+    c = trends.changes("group", JAN, FEB)
+    assert [(x.key, x.before, x.after) for x in c.rising] == []
+    assert [(x.key, x.before, x.after) for x in c.falling] == [("S5", 2, 0)]
+    assert trends.changes("group", JAN, FEB).coverage.spans_versions
 
 
 def test_version_pins_the_rows_counted(trends: TrendStore) -> None:
@@ -134,3 +165,19 @@ def test_cooccurring_with_a_skill_and_an_occupation(trends: TrendStore) -> None:
     nurse = trends.cooccurring("soc:29-1141", span)
     assert nurse.anchor_postings == 3
     assert [(x.key, x.postings) for x in nurse.items][:1] == [("s:java", 2)]
+
+
+def test_duckdb_counts_groups_alike_beyond_the_bit_mask(
+    trends: TrendStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More skill keys than the mask's bits (unknown group codes): DuckDB's DISTINCT form."""
+    from adapters.duckdb import trends as duckdb_trends
+
+    if not isinstance(trends, duckdb_trends.DuckDbTrends):
+        pytest.skip("DuckDB's bit mask only")
+    span = Period("2026-01-01", "2026-03-01")
+    masked = [trends.demand(d, "month", span) for d in ("group", "category")]
+    masked_changes = trends.changes("group", JAN, FEB)
+    monkeypatch.setattr(duckdb_trends, "MAX_BITS", 1)
+    assert [trends.demand(d, "month", span) for d in ("group", "category")] == masked
+    assert trends.changes("group", JAN, FEB) == masked_changes

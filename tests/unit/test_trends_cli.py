@@ -17,10 +17,14 @@ from domain.models import ExtractedSkill, JobEnrichment, Mention, Section
 from tests.conftest import posting
 from worker import settings
 
+# nearest skill groups: py in ESCO's S5.1.1, sql in an O*NET category (level 1: isced-f/06)
+GROUPS = {"esco:py": "S5.1.1", "esco:sql": "onet-category:Database software"}
+
 
 def _skill(sid: str) -> ExtractedSkill:
     return ExtractedSkill(sid, f"name of {sid}", "knowledge", 0.6, ("taxonomy",),
-                          (Mention(0, 3, "abc", "overview", "taxonomy"),))  # fmt: skip
+                          (Mention(0, 3, "abc", "overview", "taxonomy"),),
+                          group_id=GROUPS.get(sid))  # fmt: skip
 
 
 def _seed(store: DuckDbStore) -> None:
@@ -87,6 +91,22 @@ def test_trends_version_pins_and_with_lists_cooccurring_skills(
     out = _lines(capsys.readouterr().out)
     assert "esco:sql name of esco:sql 7 70%" in out and "esco:py name of esco:py 3 30%" in out
     assert any(line.endswith("(10 postings):") for line in out)
+
+
+def test_trends_by_group_names_level1_groups_and_by_category_counts_categories(
+    warehouse: DuckDbStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    span = ["--period", "month", "--span", "2026-03-01..2026-05-01"]
+    assert ops_cli.main(["trends", "--by", "group", *span]) == 0
+    out = _lines(capsys.readouterr().out)
+    # names from config/taxonomy/skill_groups.jsonl.gz, as `enrich summary` prints them
+    assert {"2026-03-01 S5 working with computers 3",
+            "2026-03-01 isced-f/06 information and communication technologies (icts) 3",
+            "2026-04-01 isced-f/06 information and communication technologies (icts) 4"} <= set(out)  # fmt: skip
+    assert "S5 working with computers 3 0 -3 0.00x" in out  # falling, named too
+    assert ops_cli.main(["trends", "--by", "category", *span]) == 0
+    out = _lines(capsys.readouterr().out)
+    assert {"2026-03-01 knowledge knowledge 6", "2026-04-01 knowledge knowledge 4"} <= set(out)
 
 
 def test_trends_rejects_a_bad_span(warehouse: DuckDbStore) -> None:
