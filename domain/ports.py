@@ -117,6 +117,14 @@ class EnrichmentStore(Protocol):
         """Of these postings: how many have an enrichment at `version`, how many a rejection."""
         ...
 
+    def current_status(
+        self, posting_ids: Sequence[str], version: str, failed_since: str
+    ) -> tuple[int, int]:
+        """Of these postings: how many are currently (their latest enrichment) at `version`, and
+        how many are not but have a rejection recorded at or after `failed_since` (ISO 8601).
+        What a re-enrichment waits on: rows an old run left at `version` do not count."""
+        ...
+
     def count_rejections(self, rejection_ids: Sequence[str]) -> int:
         """How many of these rejection ids are recorded."""
         ...

@@ -171,6 +171,19 @@ class InMemoryStore:
         failed = {r.posting_id for r in self.rejection_rows.values() if r.posting_id in ids}
         return len(done & ids), len(failed - done)
 
+    def current_status(
+        self, posting_ids: Sequence[str], version: str, failed_since: str
+    ) -> tuple[int, int]:
+        ids = set(posting_ids)
+        at = {i for i in ids if i in self.state and self.state[i].enrichment_version == version}
+        since = self._ts(failed_since)
+        failed = {
+            r.posting_id
+            for r in self.rejection_rows.values()
+            if r.posting_id in ids and self._ts(r.rejected_at) >= since
+        }
+        return len(at), len(failed - at)
+
     def count_rejections(self, rejection_ids: Sequence[str]) -> int:
         return len(set(rejection_ids) & self.rejection_rows.keys())
 
