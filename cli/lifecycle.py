@@ -18,17 +18,12 @@ if TYPE_CHECKING:
 
 def cmd_reenrich(args: Any, s: Settings) -> int:
     from domain.lifecycle import ReenrichRequest, reenrich_drifted
+    from domain.pipeline import utc_now
     from tasks.lifecycle import enqueue_reenrichment
     from worker.app import REENRICH_QUEUE
 
     svc = _services(s)
     current = svc.manifest.effective
-    ids: list[str] = []
-
-    def enqueue(postings):  # type: ignore[no-untyped-def]
-        enqueue_reenrichment(postings)
-        ids.extend(p.posting_id for p in postings)
-
     since = f"{args.since}T00:00:00+00:00" if args.since and "T" not in args.since else args.since
     req = ReenrichRequest(
         current_version=current,
@@ -37,37 +32,53 @@ def cmd_reenrich(args: Any, s: Settings) -> int:
         max_queue_depth=10**9 if args.limit else s.reenrich_max_queue_depth,
         from_version=args.from_version,
         since=since,
+        in_flight_ttl_s=s.reenrich_in_flight_ttl_s,
     )
+    started_at = utc_now()  # failures recorded from now on count (the workers' clock)
     report = reenrich_drifted(
-        req, svc.store, svc.coordinator, enqueue, REENRICH_QUEUE, s.reenrich_lock_ttl_s
-    )
+        req, svc.store, svc.coordinator, enqueue_reenrichment, REENRICH_QUEUE,
+        s.reenrich_lock_ttl_s,
+    )  # fmt: skip
     print(
         f"re-enriching to {current}: enqueued {report.enqueued} of {report.backlog_before} drifted postings "
-        f"in {report.batches} batches" + (f" (skipped: {report.skipped})" if report.skipped else "")
+        f"in {report.batches} batches"
+        + (f", {report.in_flight} already queued for it" if report.in_flight else "")
+        + (f" (skipped: {report.skipped})" if report.skipped else "")
     )
+    # wait for what is on its way to this version: what we enqueued and what an earlier run did
+    ids = [*report.enqueued_ids, *report.in_flight_ids]
     if args.wait and ids:
-        show = Progress()
-        t0 = time.monotonic()
-        while True:
-            done, failed = retry_busy(  # a warehouse the persister holds: retried
-                lambda: svc.store.enrichment_status(ids, current), t0 + args.timeout
-            )
-            finished = done + failed >= len(ids)
-            expired = time.monotonic() - t0 > args.timeout
-            rate = done / max(time.monotonic() - t0, 1e-9)
-            show(
-                f"  {done + failed}/{len(ids)} re-enriched ({failed} failed), {rate:.1f} postings/s",
-                final=finished or expired,
-                done=done + failed,
-                total=len(ids),
-            )
-            if finished:
-                return 0
-            if expired:
-                print(f"timed out after {args.timeout:.0f}s", file=sys.stderr)
-                return 1
-            time.sleep(0.5)
+        return _wait_current(svc.store, ids, current, started_at, args.timeout)
     return 0
+
+
+def _wait_current(store: Any, ids: list[str], version: str, since: str, timeout: float) -> int:
+    """Show progress until every posting in `ids` is currently at `version` (its latest row, not
+    an old row at that version) or failed since `since`; 1 on timeout."""
+    show = Progress()
+    t0 = time.monotonic()
+    first: int | None = None  # already at the version at the first look: not our work
+    while True:
+        done, failed = retry_busy(  # a warehouse the persister holds: retried
+            lambda: store.current_status(ids, version, since), t0 + timeout
+        )
+        first = done if first is None else first
+        finished = done + failed >= len(ids)
+        expired = time.monotonic() - t0 > timeout
+        rate = (done - first) / max(time.monotonic() - t0, 1e-9)
+        show(
+            f"  {done + failed}/{len(ids)} re-enriched ({failed} failed), {rate:.1f} postings/s",
+            final=finished or expired,
+            done=done + failed,
+            total=len(ids),
+        )
+        if finished:
+            return 0
+        if expired:
+            print(f"timed out after {timeout:.0f}s: {len(ids) - done - failed} not at {version} "
+                  "yet (enrich-ops status)", file=sys.stderr)  # fmt: skip
+            return 1
+        time.sleep(0.5)
 
 
 def cmd_rollback(args: Any, s: Settings) -> int:

@@ -194,6 +194,16 @@ class Coordinator(Protocol):
 
     def queue_depth(self, queue: str) -> int: ...
 
+    def claim_in_flight(self, scope: str, keys: Sequence[str], ttl_s: float) -> set[str]:
+        """Mark `keys` as in flight within `scope` for `ttl_s` seconds; returns the keys this call
+        marked (the others were already in flight). The TTL makes a key claimable again when
+        the work it stood for died without a word."""
+        ...
+
+    def release_in_flight(self, scope: str, keys: Sequence[str]) -> None:
+        """Forget these in-flight marks (the work was never handed on)."""
+        ...
+
     def acquire(self, name: str, ttl_s: float) -> str | None:
         """Take a lock that outlives this call (a clustering run spans tasks): a token to the
         holder, None when someone holds it. The TTL frees the lock of a holder that died."""

@@ -485,6 +485,21 @@ class FakeCoordinator:
         self.deliveries: dict[str, int] = {}
         self.held: list[float] = []  # ages (s) of messages held unacked
         self.refused: dict[str, dict[str, str]] = {}
+        self.now = 0.0  # the broker's clock for in-flight marks (tests move it)
+        self.in_flight: dict[str, float] = {}  # scope:key -> expiry
+
+    def claim_in_flight(self, scope: str, keys: Sequence[str], ttl_s: float) -> set[str]:
+        got = set()
+        for k in keys:
+            name = f"{scope}:{k}"
+            if self.in_flight.get(name, -1.0) <= self.now:
+                self.in_flight[name] = self.now + ttl_s
+                got.add(k)
+        return got
+
+    def release_in_flight(self, scope: str, keys: Sequence[str]) -> None:
+        for k in keys:
+            self.in_flight.pop(f"{scope}:{k}", None)
 
     @contextmanager
     def single_flight(self, name: str, ttl_s: float) -> Iterator[bool]:
