@@ -96,8 +96,19 @@ def cmd_rollback(args: Any, s: Settings) -> int:
     store = _services(s).store
     print(f"active version is now {current} (config from {target_root})")
     print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
-          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds.")  # fmt: skip
+          "(beat, or now: enrich-ops reenrich --wait).")  # fmt: skip
+    print(reload_note(s))
     return 0
+
+
+def reload_note(s: Settings) -> str:
+    """When the workers run the new version (worker/bootstrap.py `services`): not at once."""
+    return (
+        "Workers switch at their next task: each worker process checks the config at most every "
+        f"{s.config_check_interval_s:g} s (ENRICH_CONFIG_CHECK_INTERVAL_S) and first loads this "
+        "version's models (a minute or more on a busy machine; worker log: `active config "
+        "changed ... now serving`); tasks wait for it, none runs on a half-loaded config."
+    )
 
 
 def cmd_profile(args: Any, s: Settings) -> int:
@@ -134,8 +145,9 @@ def cmd_profile(args: Any, s: Settings) -> int:
     store = _services(s).store
     print(f"profile {args.name}: active version is now {current}")
     print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
-          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds. "
+          "(beat, or now: enrich-ops reenrich --wait). "
           "Back: enrich-ops profile <previous> (or rollback --to <version>).")  # fmt: skip
+    print(reload_note(s))
     return 0
 
 
@@ -178,9 +190,10 @@ def reenrich(**params: Any) -> int:
     short_help="switch the active version to an archived release",
     one_of=[("--to", "--clear")],
     help="Make the fleet run an archived release (one a worker ran before, see `releases`) "
-    "instead of the deployed config, or return to the deployed config with --clear. Workers "
-    "reload within ENRICH_CONFIG_CHECK_INTERVAL_S; drift re-enrichment then re-runs rows of "
-    "other versions. Prints the version now active. Example: enrich-ops rollback --to 2026.11.13",
+    "instead of the deployed config, or return to the deployed config with --clear. Each worker "
+    "process switches at its next task (config checked at most every "
+    "ENRICH_CONFIG_CHECK_INTERVAL_S), after loading the version's models; drift re-enrichment "
+    "re-runs rows of other versions. Prints the version now active. Example: enrich-ops rollback --to 2026.11.13",
 )
 @click.option("--to", metavar="VERSION",
               help="full effective version, or a declared version if unique")  # fmt: skip
