@@ -16,8 +16,11 @@ if TYPE_CHECKING:
     from worker.settings import Settings
 
 
+LOCK_WAIT_S = 30.0  # how long `reenrich` waits for a running drift job (beat) to finish
+
+
 def cmd_reenrich(args: Any, s: Settings) -> int:
-    from domain.lifecycle import ReenrichRequest, reenrich_drifted
+    from domain.lifecycle import LOCK_HELD, ReenrichRequest, reenrich_drifted
     from domain.pipeline import utc_now
     from tasks.lifecycle import enqueue_reenrichment
     from worker.app import REENRICH_QUEUE
@@ -35,10 +38,15 @@ def cmd_reenrich(args: Any, s: Settings) -> int:
         in_flight_ttl_s=s.reenrich_in_flight_ttl_s,
     )
     started_at = utc_now()  # failures recorded from now on count (the workers' clock)
-    report = reenrich_drifted(
-        req, svc.store, svc.coordinator, enqueue_reenrichment, REENRICH_QUEUE,
-        s.reenrich_lock_ttl_s,
-    )  # fmt: skip
+    give_up = time.monotonic() + LOCK_WAIT_S
+    while True:  # a beat run holds the lock for a moment: wait for it, then pass over its work
+        report = reenrich_drifted(
+            req, svc.store, svc.coordinator, enqueue_reenrichment, REENRICH_QUEUE,
+            s.reenrich_lock_ttl_s,
+        )  # fmt: skip
+        if report.skipped != LOCK_HELD or time.monotonic() > give_up:
+            break
+        time.sleep(0.2)
     print(
         f"re-enriching to {current}: enqueued {report.enqueued} of {report.backlog_before} drifted postings "
         f"in {report.batches} batches"

@@ -58,6 +58,7 @@ class ReenrichReport:
         }
 
 
+LOCK_HELD = "another run holds the lock"
 MAX_PAGES = 16  # drift pages one run reads at most while passing over in-flight postings
 
 
@@ -82,7 +83,7 @@ def reenrich_drifted(
         backlog = store.count_drifted(req.current_version, req.from_version, req.since)
         depth = coordinator.queue_depth(queue)
         if not mine:
-            return ReenrichReport(0, 0, backlog, depth, None, "another run holds the lock")
+            return ReenrichReport(0, 0, backlog, depth, None, LOCK_HELD)
         room = max(req.max_queue_depth - depth, 0) * req.batch_size
         cap = min(req.cap, room)
         if backlog == 0 or cap == 0:

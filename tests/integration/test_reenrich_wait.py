@@ -32,7 +32,6 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
         tmp_path,
         config_root=tmp_path / "cfg",
         reenrich_interval_s=1.0,  # beat races the CLI: every second, a run over the backlog
-        reenrich_cap_per_run=16,  # a run takes one batch; the cursor wraps within seconds
         report_interval_s=60.0,
         evaluation_enabled=False,
         config_check_interval_s=0.5,
