@@ -60,7 +60,9 @@ def cmd_reenrich(args: Any, s: Settings) -> int:
     return 0
 
 
-def _wait_current(store: Any, ids: list[str], version: str, since: str, timeout: float) -> int:
+def _wait_current(
+    store: Any, ids: list[str], version: str, since: str, timeout: float, poll_s: float = 0.5
+) -> int:
     """Show progress until every posting in `ids` is currently at `version` (its latest row, not
     an old row at that version) or failed since `since`; 1 on timeout."""
     show = Progress()
@@ -86,7 +88,7 @@ def _wait_current(store: Any, ids: list[str], version: str, since: str, timeout:
             print(f"timed out after {timeout:.0f}s: {len(ids) - done - failed} not at {version} "
                   "yet (enrich-ops status)", file=sys.stderr)  # fmt: skip
             return 1
-        time.sleep(0.5)
+        time.sleep(poll_s)
 
 
 def cmd_rollback(args: Any, s: Settings) -> int:
