@@ -179,7 +179,8 @@ def cmd_releases(args: Any, s: Settings) -> int:
     short_help="enqueue drifted postings for re-enrichment now",
     help="Enqueue postings whose latest enrichment is not the current version (optionally only "
     "those at --from-version, or written --since a date) on the reenrich queue. Beat does the "
-    "same every ENRICH_REENRICH_INTERVAL_S. Prints how many postings it enqueued. "
+    "same every ENRICH_REENRICH_INTERVAL_S; postings a run already enqueued for the current version "
+    "are not enqueued again. Prints how many postings it enqueued and how many were already queued. "
     "Example: enrich-ops reenrich --since 2026-11-01 --wait",
 )
 @click.option("--from-version",
@@ -187,7 +188,8 @@ def cmd_releases(args: Any, s: Settings) -> int:
 @click.option("--since",
               help="only postings whose latest row was written at/after this date (YYYY-MM-DD or ISO 8601)")  # fmt: skip
 @click.option("--limit", type=COUNT, help="at most this many postings (default: the per-run cap)")
-@click.option("--wait", is_flag=True, help="show progress until they are re-enriched")
+@click.option("--wait", is_flag=True,
+              help="show progress until they (and those already queued) are at the current version")  # fmt: skip
 @click.option("--timeout", type=SECONDS, default=3600,
               help="seconds --wait waits for them to be re-enriched (default 3600)")  # fmt: skip
 def reenrich(**params: Any) -> int:
