@@ -16,19 +16,17 @@ if TYPE_CHECKING:
     from worker.settings import Settings
 
 
+LOCK_WAIT_S = 30.0  # how long `reenrich` waits for a running drift job (beat) to finish
+
+
 def cmd_reenrich(args: Any, s: Settings) -> int:
-    from domain.lifecycle import ReenrichRequest, reenrich_drifted
+    from domain.lifecycle import LOCK_HELD, ReenrichRequest, reenrich_drifted
+    from domain.pipeline import utc_now
     from tasks.lifecycle import enqueue_reenrichment
     from worker.app import REENRICH_QUEUE
 
     svc = _services(s)
     current = svc.manifest.effective
-    ids: list[str] = []
-
-    def enqueue(postings):  # type: ignore[no-untyped-def]
-        enqueue_reenrichment(postings)
-        ids.extend(p.posting_id for p in postings)
-
     since = f"{args.since}T00:00:00+00:00" if args.since and "T" not in args.since else args.since
     req = ReenrichRequest(
         current_version=current,
@@ -37,37 +35,60 @@ def cmd_reenrich(args: Any, s: Settings) -> int:
         max_queue_depth=10**9 if args.limit else s.reenrich_max_queue_depth,
         from_version=args.from_version,
         since=since,
+        in_flight_ttl_s=s.reenrich_in_flight_ttl_s,
     )
-    report = reenrich_drifted(
-        req, svc.store, svc.coordinator, enqueue, REENRICH_QUEUE, s.reenrich_lock_ttl_s
-    )
+    started_at = utc_now()  # failures recorded from now on count (the workers' clock)
+    give_up = time.monotonic() + LOCK_WAIT_S
+    while True:  # a beat run holds the lock for a moment: wait for it, then pass over its work
+        report = reenrich_drifted(
+            req, svc.store, svc.coordinator, enqueue_reenrichment, REENRICH_QUEUE,
+            s.reenrich_lock_ttl_s,
+        )  # fmt: skip
+        if report.skipped != LOCK_HELD or time.monotonic() > give_up:
+            break
+        time.sleep(0.2)
     print(
         f"re-enriching to {current}: enqueued {report.enqueued} of {report.backlog_before} drifted postings "
-        f"in {report.batches} batches" + (f" (skipped: {report.skipped})" if report.skipped else "")
+        f"in {report.batches} batches"
+        + (f", {report.in_flight} already queued for it" if report.in_flight else "")
+        + (f" (skipped: {report.skipped})" if report.skipped else "")
     )
+    # wait for what is on its way to this version: what we enqueued and what an earlier run did
+    ids = [*report.enqueued_ids, *report.in_flight_ids]
     if args.wait and ids:
-        show = Progress()
-        t0 = time.monotonic()
-        while True:
-            done, failed = retry_busy(  # a warehouse the persister holds: retried
-                lambda: svc.store.enrichment_status(ids, current), t0 + args.timeout
-            )
-            finished = done + failed >= len(ids)
-            expired = time.monotonic() - t0 > args.timeout
-            rate = done / max(time.monotonic() - t0, 1e-9)
-            show(
-                f"  {done + failed}/{len(ids)} re-enriched ({failed} failed), {rate:.1f} postings/s",
-                final=finished or expired,
-                done=done + failed,
-                total=len(ids),
-            )
-            if finished:
-                return 0
-            if expired:
-                print(f"timed out after {args.timeout:.0f}s", file=sys.stderr)
-                return 1
-            time.sleep(0.5)
+        return _wait_current(svc.store, ids, current, started_at, args.timeout)
     return 0
+
+
+def _wait_current(
+    store: Any, ids: list[str], version: str, since: str, timeout: float, poll_s: float = 0.5
+) -> int:
+    """Show progress until every posting in `ids` is currently at `version` (its latest row, not
+    an old row at that version) or failed since `since`; 1 on timeout."""
+    show = Progress()
+    t0 = time.monotonic()
+    first: int | None = None  # already at the version at the first look: not our work
+    while True:
+        done, failed = retry_busy(  # a warehouse the persister holds: retried
+            lambda: store.current_status(ids, version, since), t0 + timeout
+        )
+        first = done if first is None else first
+        finished = done + failed >= len(ids)
+        expired = time.monotonic() - t0 > timeout
+        rate = (done - first) / max(time.monotonic() - t0, 1e-9)
+        show(
+            f"  {done + failed}/{len(ids)} re-enriched ({failed} failed), {rate:.1f} postings/s",
+            final=finished or expired,
+            done=done + failed,
+            total=len(ids),
+        )
+        if finished:
+            return 0
+        if expired:
+            print(f"timed out after {timeout:.0f}s: {len(ids) - done - failed} not at {version} "
+                  "yet (enrich-ops status)", file=sys.stderr)  # fmt: skip
+            return 1
+        time.sleep(poll_s)
 
 
 def cmd_rollback(args: Any, s: Settings) -> int:
@@ -85,8 +106,19 @@ def cmd_rollback(args: Any, s: Settings) -> int:
     store = _services(s).store
     print(f"active version is now {current} (config from {target_root})")
     print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
-          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds.")  # fmt: skip
+          "(beat, or now: enrich-ops reenrich --wait).")  # fmt: skip
+    print(reload_note(s))
     return 0
+
+
+def reload_note(s: Settings) -> str:
+    """When the workers run the new version (worker/bootstrap.py `services`): not at once."""
+    return (
+        "Workers switch at their next task: each worker process checks the config at most every "
+        f"{s.config_check_interval_s:g} s (ENRICH_CONFIG_CHECK_INTERVAL_S) and first loads this "
+        "version's models (a minute or more on a busy machine; worker log: `active config "
+        "changed ... now serving`); tasks wait for it, none runs on a half-loaded config."
+    )
 
 
 def cmd_profile(args: Any, s: Settings) -> int:
@@ -123,8 +155,9 @@ def cmd_profile(args: Any, s: Settings) -> int:
     store = _services(s).store
     print(f"profile {args.name}: active version is now {current}")
     print(f"{store.count_drifted(current)} postings will be re-enriched to it by the drift job "
-          "(beat, or now: enrich-ops reenrich --wait); workers reload within seconds. "
+          "(beat, or now: enrich-ops reenrich --wait). "
           "Back: enrich-ops profile <previous> (or rollback --to <version>).")  # fmt: skip
+    print(reload_note(s))
     return 0
 
 
@@ -146,7 +179,8 @@ def cmd_releases(args: Any, s: Settings) -> int:
     short_help="enqueue drifted postings for re-enrichment now",
     help="Enqueue postings whose latest enrichment is not the current version (optionally only "
     "those at --from-version, or written --since a date) on the reenrich queue. Beat does the "
-    "same every ENRICH_REENRICH_INTERVAL_S. Prints how many postings it enqueued. "
+    "same every ENRICH_REENRICH_INTERVAL_S; postings a run already enqueued for the current version "
+    "are not enqueued again. Prints how many postings it enqueued and how many were already queued. "
     "Example: enrich-ops reenrich --since 2026-11-01 --wait",
 )
 @click.option("--from-version",
@@ -154,7 +188,8 @@ def cmd_releases(args: Any, s: Settings) -> int:
 @click.option("--since",
               help="only postings whose latest row was written at/after this date (YYYY-MM-DD or ISO 8601)")  # fmt: skip
 @click.option("--limit", type=COUNT, help="at most this many postings (default: the per-run cap)")
-@click.option("--wait", is_flag=True, help="show progress until they are re-enriched")
+@click.option("--wait", is_flag=True,
+              help="show progress until they (and those already queued) are at the current version")  # fmt: skip
 @click.option("--timeout", type=SECONDS, default=3600,
               help="seconds --wait waits for them to be re-enriched (default 3600)")  # fmt: skip
 def reenrich(**params: Any) -> int:
@@ -167,9 +202,10 @@ def reenrich(**params: Any) -> int:
     short_help="switch the active version to an archived release",
     one_of=[("--to", "--clear")],
     help="Make the fleet run an archived release (one a worker ran before, see `releases`) "
-    "instead of the deployed config, or return to the deployed config with --clear. Workers "
-    "reload within ENRICH_CONFIG_CHECK_INTERVAL_S; drift re-enrichment then re-runs rows of "
-    "other versions. Prints the version now active. Example: enrich-ops rollback --to 2026.11.13",
+    "instead of the deployed config, or return to the deployed config with --clear. Each worker "
+    "process switches at its next task (config checked at most every "
+    "ENRICH_CONFIG_CHECK_INTERVAL_S), after loading the version's models; drift re-enrichment "
+    "re-runs rows of other versions. Prints the version now active. Example: enrich-ops rollback --to 2026.11.13",
 )
 @click.option("--to", metavar="VERSION",
               help="full effective version, or a declared version if unique")  # fmt: skip

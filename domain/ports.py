@@ -117,6 +117,14 @@ class EnrichmentStore(Protocol):
         """Of these postings: how many have an enrichment at `version`, how many a rejection."""
         ...
 
+    def current_status(
+        self, posting_ids: Sequence[str], version: str, failed_since: str
+    ) -> tuple[int, int]:
+        """Of these postings: how many are currently (their latest enrichment) at `version`, and
+        how many are not but have a rejection recorded at or after `failed_since` (ISO 8601).
+        What a re-enrichment waits on: rows an old run left at `version` do not count."""
+        ...
+
     def count_rejections(self, rejection_ids: Sequence[str]) -> int:
         """How many of these rejection ids are recorded."""
         ...
@@ -185,6 +193,16 @@ class Coordinator(Protocol):
     def set_cursor(self, name: str, value: str | None) -> None: ...
 
     def queue_depth(self, queue: str) -> int: ...
+
+    def claim_in_flight(self, scope: str, keys: Sequence[str], ttl_s: float) -> set[str]:
+        """Mark `keys` as in flight within `scope` for `ttl_s` seconds; returns the keys this call
+        marked (the others were already in flight). The TTL makes a key claimable again when
+        the work it stood for died without a word."""
+        ...
+
+    def release_in_flight(self, scope: str, keys: Sequence[str]) -> None:
+        """Forget these in-flight marks (the work was never handed on)."""
+        ...
 
     def acquire(self, name: str, ttl_s: float) -> str | None:
         """Take a lock that outlives this call (a clustering run spans tasks): a token to the

@@ -48,6 +48,7 @@ def reenrich_drifted_task(
         max_queue_depth=s.reenrich_max_queue_depth,
         from_version=from_version,
         since=since,
+        in_flight_ttl_s=s.reenrich_in_flight_ttl_s,
     )
     report = reenrich_drifted(
         req, svc.store, svc.coordinator, enqueue_reenrichment, REENRICH_QUEUE, s.reenrich_lock_ttl_s

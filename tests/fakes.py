@@ -171,6 +171,19 @@ class InMemoryStore:
         failed = {r.posting_id for r in self.rejection_rows.values() if r.posting_id in ids}
         return len(done & ids), len(failed - done)
 
+    def current_status(
+        self, posting_ids: Sequence[str], version: str, failed_since: str
+    ) -> tuple[int, int]:
+        ids = set(posting_ids)
+        at = {i for i in ids if i in self.state and self.state[i].enrichment_version == version}
+        since = self._ts(failed_since)
+        failed = {
+            r.posting_id
+            for r in self.rejection_rows.values()
+            if r.posting_id in ids and self._ts(r.rejected_at) >= since
+        }
+        return len(at), len(failed - at)
+
     def count_rejections(self, rejection_ids: Sequence[str]) -> int:
         return len(set(rejection_ids) & self.rejection_rows.keys())
 
@@ -472,6 +485,21 @@ class FakeCoordinator:
         self.deliveries: dict[str, int] = {}
         self.held: list[float] = []  # ages (s) of messages held unacked
         self.refused: dict[str, dict[str, str]] = {}
+        self.now = 0.0  # the broker's clock for in-flight marks (tests move it)
+        self.in_flight: dict[str, float] = {}  # scope:key -> expiry
+
+    def claim_in_flight(self, scope: str, keys: Sequence[str], ttl_s: float) -> set[str]:
+        got = set()
+        for k in keys:
+            name = f"{scope}:{k}"
+            if self.in_flight.get(name, -1.0) <= self.now:
+                self.in_flight[name] = self.now + ttl_s
+                got.add(k)
+        return got
+
+    def release_in_flight(self, scope: str, keys: Sequence[str]) -> None:
+        for k in keys:
+            self.in_flight.pop(f"{scope}:{k}", None)
 
     @contextmanager
     def single_flight(self, name: str, ttl_s: float) -> Iterator[bool]:

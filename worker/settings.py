@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     reenrich_cap_per_run: int = Field(2000, ge=1)
     reenrich_max_queue_depth: int = Field(32, ge=1, description="batches")
     reenrich_lock_ttl_s: float = Field(300.0, gt=0)
+    # A posting enqueued for re-enrichment is not enqueued again for the same version for this
+    # long (a Redis mark per posting): long enough for a full reenrich queue to drain; a batch
+    # that dies leaves its postings drifted, and they are enqueued again once the marks expire.
+    reenrich_in_flight_ttl_s: float = Field(900.0, gt=0)
 
     # Intake reconciler (beat, domain/reconcile.py): every interval, accepted postings idle for
     # grace_s (warehouse clock) with neither an enrichment nor a failure row are enqueued again,

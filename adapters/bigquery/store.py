@@ -385,6 +385,18 @@ class BigQueryStore:
         )
         return int(r["enriched"]), int(r["failed"])
 
+    def current_status(
+        self, posting_ids: Sequence[str], version: str, failed_since: str
+    ) -> tuple[int, int]:
+        rows = self._run(
+            "current_status",
+            P("version", "STRING", version),
+            P("since", "TIMESTAMP", _ts(failed_since)),
+            bigquery.ArrayQueryParameter("ids", "STRING", list(posting_ids)),
+        )
+        r = next(iter(rows))
+        return int(r["at_version"]), int(r["failed"])
+
     def count_rejections(self, rejection_ids: Sequence[str]) -> int:
         rows = self._run(
             "count_rejections", bigquery.ArrayQueryParameter("ids", "STRING", list(rejection_ids))

@@ -471,6 +471,23 @@ class DuckDbStore:
         )
         return int(rows[0][0]), int(rows[0][1])
 
+    def current_status(
+        self, posting_ids: Sequence[str], version: str, failed_since: str
+    ) -> tuple[int, int]:
+        ids = _strings(posting_ids)
+        rows = self._query(
+            f"""
+            SELECT
+              (SELECT count(*) FROM posting_state
+                 WHERE enrichment_version = ? AND posting_id IN {_STRINGS}),
+              (SELECT count(DISTINCT posting_id) FROM rejections
+                 WHERE posting_id IN {_STRINGS} AND rejected_at >= ? AND posting_id NOT IN
+                   (SELECT posting_id FROM posting_state WHERE enrichment_version = ?))
+            """,
+            [version, ids, ids, _ts(failed_since), version],
+        )
+        return int(rows[0][0]), int(rows[0][1])
+
     def count_rejections(self, rejection_ids: Sequence[str]) -> int:
         rows = self._query(
             f"SELECT count(*) FROM rejections WHERE rejection_id IN {_STRINGS}",

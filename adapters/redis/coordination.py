@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 
 import redis
@@ -54,6 +54,26 @@ class RedisCoordinator:
             self.client.delete(key)
         else:
             self.client.set(key, value, ex=ttl_s)
+
+    def claim_in_flight(self, scope: str, keys: Sequence[str], ttl_s: float) -> set[str]:
+        """One SET NX EX per key, in one round trip: a key is marked by one caller only."""
+        prefix = PREFIX + "inflight:" + scope + ":"
+        pipe = self.client.pipeline(transaction=False)
+        for k in keys:
+            pipe.set(prefix + k, b"1", nx=True, px=max(int(ttl_s * 1000), 1))
+        try:
+            got = pipe.execute()
+        except redis.RedisError as exc:
+            raise TransientError(f"redis in-flight marks {scope}: {exc}") from exc
+        return {k for k, ok in zip(keys, got, strict=True) if ok}
+
+    def release_in_flight(self, scope: str, keys: Sequence[str]) -> None:
+        if not keys:
+            return
+        try:
+            self.client.delete(*(PREFIX + "inflight:" + scope + ":" + k for k in keys))
+        except redis.RedisError as exc:
+            raise TransientError(f"redis in-flight marks {scope}: {exc}") from exc
 
     def acquire(self, name: str, ttl_s: float) -> str | None:
         token = secrets.token_hex(8)

@@ -341,6 +341,25 @@ def test_status_counts_enriched_and_failed(store: EnrichmentStore) -> None:
     assert [r.rejection_id for r in store.rejections()] == ["f-b"]
 
 
+def test_current_status_counts_latest_state_not_old_rows_at_the_version(
+    store: EnrichmentStore,
+) -> None:
+    """After a rollback to v1, rows an earlier run wrote at v1 must not count as re-enriched."""
+    a, b, c = posting("a", "x"), posting("b", "y"), posting("c", "z")
+    store.write_batch([a, b, c], [enrichment(p, "v1", T1) for p in (a, b, c)], [])
+    store.write_batch([a, b, c], [enrichment(p, "v2", T2) for p in (a, b, c)], [])
+    old_fail = Rejection("extract:c", "extract", "retries_exhausted", "d", "t", T1, "c")
+    store.write_batch([], [], [old_fail])
+    assert store.current_status(["a", "b", "c"], "v1", T2) == (0, 0)  # old rows, old failure
+    store.write_batch([a], [enrichment(a, "v1", T3)], [])  # a re-enriched back to v1
+    new_fail = Rejection("extract:b", "extract", "retries_exhausted", "d", "t", T3, "b")
+    store.write_batch([], [], [new_fail])
+    assert store.current_status(["a", "b", "c"], "v1", T2) == (1, 1)
+    assert store.current_status(["b"], "v1", T3) == (0, 1)  # at `failed_since`: counted
+    assert store.current_status(["b"], "v1", "2026-01-04T00:00:00+00:00") == (0, 0)
+    assert store.current_status(["c"], "v2", T1) == (1, 0)  # at the version: not failed
+
+
 def test_failed_postings_are_the_raw_postings_to_replay(store: EnrichmentStore) -> None:
     a, b, c, d = (posting(x, f"text of {x}") for x in "abcd")
     failures = [

@@ -86,3 +86,22 @@ def test_messages_a_consumer_holds_unacked_are_counted_with_their_age(tmp_path: 
         assert coord.refused_configs() == {}
     finally:
         fleet.stop()
+
+
+def test_in_flight_marks_go_to_one_claimer_per_scope_carry_the_ttl_and_release(
+    tmp_path: Path,
+) -> None:
+    fleet = make_fleet(tmp_path)
+    try:
+        fleet.start(("redis",))
+        coord = RedisCoordinator(fleet.settings.broker_connection_url)
+        assert coord.claim_in_flight("reenrich:v2", ["a", "b"], ttl_s=900) == {"a", "b"}
+        assert coord.claim_in_flight("reenrich:v2", ["b", "c"], ttl_s=900) == {"c"}
+        assert coord.claim_in_flight("reenrich:v3", ["a"], ttl_s=900) == {"a"}  # own scope
+        ttl_ms = coord.client.pttl("ml-enrichment:inflight:reenrich:v2:a")
+        assert 890_000 < ttl_ms <= 900_000  # expires: a dead batch's postings come back
+        coord.release_in_flight("reenrich:v2", ["a", "c"])
+        assert coord.claim_in_flight("reenrich:v2", ["a", "b", "c"], ttl_s=900) == {"a", "c"}
+        coord.release_in_flight("reenrich:v2", [])  # nothing to release: no error
+    finally:
+        fleet.stop()

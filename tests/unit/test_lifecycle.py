@@ -8,6 +8,7 @@ from tests.conftest import posting
 from tests.fakes import FakeCoordinator, InMemoryStore
 
 T0 = "2026-01-01T00:00:00.000+00:00"
+T1 = "2026-01-02T00:00:00.000+00:00"
 
 
 def seed(store: InMemoryStore, n: int, version: str = "v1") -> list[Posting]:
@@ -99,3 +100,74 @@ def test_repeated_runs_drain_everything_exactly_once(cap: int) -> None:
     while len(enq.ids) < 9:
         run(store, coord, enq, cap=cap)
     assert sorted(enq.ids) == [f"p{i:02d}" for i in range(9)]
+
+
+def land(store: InMemoryStore, ids: Sequence[str], version: str, at: str = T1) -> None:
+    """What the persister does for a re-enriched batch: the posting's latest row is `version`."""
+    ps = [p for (pid, _), p in store.postings.items() if pid in set(ids)]
+    store.write_batch(
+        [],
+        [JobEnrichment(p.posting_id, p.content_hash, version, {}, (), (), at, 1.0) for p in ps],
+        [],
+    )
+
+
+def test_a_run_passes_over_postings_still_in_flight_after_a_wrap() -> None:
+    """The trial's rollback: the CLI enqueued all 212, 32 landed, and beat's next run queued the
+    other 180 a second time (the cursor had wrapped). Now it passes over them."""
+    store, coord, enq = InMemoryStore(), FakeCoordinator(), Enqueued()
+    seed(store, 212)
+    first = run(store, coord, enq, cap=2000, batch_size=32)
+    assert (first.enqueued, first.batches, first.cursor) == (212, 7, None)
+    land(store, enq.ids[:32], "v2")
+    again = run(store, coord, enq, cap=2000, batch_size=32)
+    assert (again.enqueued, again.in_flight, again.backlog_before) == (0, 180, 180)
+    assert set(again.in_flight_ids) == set(enq.ids[32:])
+    assert sorted(enq.ids) == sorted(set(enq.ids))  # nothing enqueued twice
+
+
+def test_a_batch_that_died_is_enqueued_again_once_its_marks_expire() -> None:
+    store, coord, enq = InMemoryStore(), FakeCoordinator(), Enqueued()
+    seed(store, 6)
+    run(store, coord, enq, in_flight_ttl_s=100)
+    coord.now = 99.0
+    assert run(store, coord, enq, in_flight_ttl_s=100).enqueued == 0
+    coord.now = 100.0  # the batch never landed: its postings are eligible again
+    r = run(store, coord, enq, in_flight_ttl_s=100)
+    assert r.enqueued == 6 and enq.ids == [f"p{i:02d}" for i in range(6)] * 2
+
+
+def test_in_flight_marks_are_per_target_version() -> None:
+    store, coord, enq = InMemoryStore(), FakeCoordinator(), Enqueued()
+    seed(store, 5)
+    run(store, coord, enq, current_version="v2")
+    assert run(store, coord, enq, current_version="v3").enqueued == 5  # a new rollout: at once
+
+
+def test_an_enqueue_failure_unmarks_what_it_did_not_enqueue() -> None:
+    store, coord, enq = InMemoryStore(), FakeCoordinator(), Enqueued()
+    seed(store, 10)
+
+    def broker_down_after_one(ps: Sequence[Posting]) -> None:
+        if enq.batches:
+            raise ConnectionError("broker down")
+        enq(ps)
+
+    with pytest.raises(ConnectionError):
+        run(store, coord, broker_down_after_one)
+    assert enq.ids == ["p00", "p01", "p02", "p03"]
+    r = run(store, coord, enq)
+    assert r.enqueued == 6 and enq.ids[4:] == [f"p{i:02d}" for i in range(4, 10)]
+
+
+def test_passing_over_in_flight_postings_reads_a_bounded_number_of_pages() -> None:
+    store, coord, enq = InMemoryStore(), FakeCoordinator(), Enqueued()
+    seed(store, 90)
+    coord.claim_in_flight("reenrich:v2", [f"p{i:02d}" for i in range(85)], 60)  # another run's
+    r = run(store, coord, enq, cap=2)
+    assert r.enqueued == 0 and r.in_flight == 32 and r.cursor == "p31"  # 16 pages of 2
+    r = run(store, coord, enq, cap=2)
+    assert (r.in_flight, r.cursor) == (32, "p63")
+    r = run(store, coord, enq, cap=10)
+    assert enq.ids == ["p85", "p86", "p87", "p88", "p89"]  # then wraps, still 16 pages at most
+    assert (r.in_flight, r.cursor) == (21 + 60, "p59")
