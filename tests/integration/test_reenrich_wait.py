@@ -20,7 +20,8 @@ from tests.integration.conftest import enrich_cli, make_fleet, store_of, write_p
 from tests.integration.test_lifecycle import bump_version, wait_for
 from worker.fleet import Fleet
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# a fleet start and two model reloads: 77 s at load ~5, 235 s at load ~10 (the default 300 s is too near)
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
 
 N = 48  # three batches of 16
 
