@@ -466,7 +466,7 @@ class BigQueryStore:
     def record_intake(self, postings: Sequence[Posting], refs: Sequence[str]) -> int:
         rows = first_per_key(
             [
-                {**posting_row(p, ""), "source_ref": ref[:300]}
+                {**posting_row(p, p.received_at or ""), "source_ref": ref[:300]}
                 for p, ref in zip(postings, refs, strict=True)
             ],
             ("posting_id", "content_hash"),
@@ -482,7 +482,7 @@ class BigQueryStore:
         return [
             IntakeEntry(
                 Posting(r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
-                        r["source"], r["posted_at"]),
+                        r["source"], r["posted_at"], received_at=_iso_us(r["received_at"])),
                 r["source_ref"] or "", _iso(r["accepted_at"]), int(r["attempts"]),
             )
             for r in rows

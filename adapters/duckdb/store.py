@@ -187,7 +187,8 @@ _COLUMNS["evaluation_results"] = {
 }  # fmt: skip
 _INTAKE_SPEC = json.dumps(
     [{**{c: "VARCHAR" for c in ("posting_id", "content_hash", "title", "company", "text",
-                                 "source", "posted_at", "source_ref")}, "accepted_at": "TIMESTAMP"}]
+                                 "source", "posted_at", "source_ref")}, "accepted_at": "TIMESTAMP",
+      "received_at": "TIMESTAMP"}]
 )  # fmt: skip
 _KEYS = {
     "postings": ("posting_id", "content_hash"),
@@ -612,7 +613,11 @@ class DuckDbStore:
         now = _db_ts(datetime.now(UTC).isoformat())
         rows = first_per_key(
             [
-                {**posting_row(p, now), "source_ref": ref[:300], "accepted_at": now}
+                {
+                    **posting_row(p, _db_ts(p.received_at) if p.received_at else None),
+                    "source_ref": ref[:300],
+                    "accepted_at": now,
+                }
                 for p, ref in zip(postings, refs, strict=True)
             ],
             ("posting_id", "content_hash"),
@@ -621,9 +626,9 @@ class DuckDbStore:
             new = con.execute(
                 f"""
                 INSERT INTO intake (posting_id, content_hash, title, company, text, source,
-                                    posted_at, source_ref, accepted_at)
+                                    posted_at, source_ref, accepted_at, received_at)
                 SELECT r.posting_id, r.content_hash, r.title, r.company, r.text, r.source,
-                       r.posted_at, r.source_ref, r.accepted_at
+                       r.posted_at, r.source_ref, r.accepted_at, r.received_at
                 FROM (SELECT unnest(from_json(?, '{_INTAKE_SPEC}')) AS r)
                 ON CONFLICT DO NOTHING RETURNING posting_id
                 """,
@@ -635,13 +640,17 @@ class DuckDbStore:
         rows = self._query(
             f"""
             SELECT posting_id, text, content_hash, title, company, source, posted_at,
-                   source_ref, accepted_at, attempts
+                   source_ref, accepted_at, attempts, received_at
             FROM intake i WHERE {_UNACCOUNTED}
             ORDER BY posting_id, content_hash LIMIT ?
             """,
             [_cutoff(grace_s), limit],
         )
-        return [IntakeEntry(Posting(*r[:7]), r[7] or "", _iso(r[8]), int(r[9])) for r in rows]
+        return [
+            IntakeEntry(Posting(*r[:7], received_at=_iso_us(r[10])), r[7] or "", _iso(r[8]),
+                        int(r[9]))
+            for r in rows
+        ]  # fmt: skip
 
     def mark_reenqueued(self, keys: Sequence[tuple[str, str]]) -> int:
         if not keys:

@@ -5,6 +5,8 @@
 -- the view keeps each posting's move with the latest (received_at, enriched_at), a NULL stamp
 -- the oldest. Safe to run twice.
 ALTER TABLE `${dataset}.posting_state_log` ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;
+-- The intake ledger keeps the stamp too, so a posting the reconciler re-enqueues keeps it.
+ALTER TABLE `${dataset}.intake` ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;
 CREATE OR REPLACE VIEW `${dataset}.posting_state` AS
 SELECT posting_id, content_hash, enrichment_version, row_id, enriched_at, received_at
 FROM `${dataset}.posting_state_log`
