@@ -72,17 +72,17 @@ _UPSERT_STATE = f"""
 """
 
 
-# Files written before posting_state existed: give every posting its latest row as state (the
-# latest-received content first: postings.received_at; the state's own stamp stays NULL).
+# Files written before posting_state existed: give every posting its latest row as state, with
+# no intake stamp (NULL: the oldest). Ordered by enriched_at, not by postings.received_at: files
+# that old hold no intake stamps (their received_at is the persist time, in enrichment order),
+# and the join would cost every open +40% (1M rows: 0.65 s -> 0.92-1.11 s) for nothing.
 _BACKFILL_STATE = """
     INSERT INTO posting_state
         (posting_id, content_hash, enrichment_version, row_id, enriched_at, received_at)
     SELECT posting_id, content_hash, enrichment_version, row_id, enriched_at, NULL FROM (
-        SELECT e.*, row_number() OVER (
-            PARTITION BY e.posting_id
-            ORDER BY p.received_at DESC NULLS LAST, e.enriched_at DESC, e.row_id DESC) AS rn
+        SELECT *, row_number() OVER (
+            PARTITION BY posting_id ORDER BY enriched_at DESC, row_id DESC) AS rn
         FROM job_enrichments e
-        LEFT JOIN postings p USING (posting_id, content_hash)
         WHERE NOT EXISTS (SELECT 1 FROM posting_state s WHERE s.posting_id = e.posting_id)
     ) WHERE rn = 1
 """
