@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from domain.models import (
@@ -76,14 +76,37 @@ def occupation_columns(e: JobEnrichment) -> dict[str, Any]:
 STATE_KEYS = ("posting_id", "content_hash", "enrichment_version", "row_id", "enriched_at")
 
 
-def state_rows(enrichment_rows: Iterable[dict[str, Any]], ts_key: Any) -> list[dict[str, Any]]:
-    """Each posting's newest enrichment in the batch (`ts_key` orders enriched_at values)."""
+def state_rows(
+    enrichment_rows: Iterable[dict[str, Any]],
+    ts_key: Any,
+    received: Mapping[tuple[str, str], Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Each posting's latest enrichment in the batch, as state rows with a `received_at`: the
+    intake stamp of its content from `received` ((posting_id, content_hash) -> stamp in the
+    store's own form; missing: None). Latest = greatest (received_at, enriched_at), a None stamp
+    the oldest; `ts_key` orders the stamps and enriched_at values."""
+    got = received or {}
+
+    def order(r: dict[str, Any]) -> tuple[bool, Any, Any]:
+        at = r["received_at"]
+        return (at is not None, ts_key(at) if at is not None else 0, ts_key(r["enriched_at"]))
+
     latest: dict[str, dict[str, Any]] = {}
-    for r in enrichment_rows:
+    for e in enrichment_rows:
+        r = {**{k: e[k] for k in STATE_KEYS},
+             "received_at": got.get((e["posting_id"], e["content_hash"]))}  # fmt: skip
         cur = latest.get(r["posting_id"])
-        if cur is None or ts_key(r["enriched_at"]) >= ts_key(cur["enriched_at"]):
+        if cur is None or _not_before(order(r), order(cur)):
             latest[r["posting_id"]] = r
-    return [{k: r[k] for k in STATE_KEYS} for r in latest.values()]
+    return list(latest.values())
+
+
+def _not_before(a: tuple[bool, Any, Any], b: tuple[bool, Any, Any]) -> bool:
+    if a[0] != b[0]:
+        return a[0]  # a stamped row is later than an unstamped one
+    if a[0] and a[1] != b[1]:
+        return bool(a[1] > b[1])
+    return bool(a[2] >= b[2])
 
 
 def rejection_row(r: Rejection) -> dict[str, Any]:

@@ -52,9 +52,10 @@ def run_bridge(  # type: ignore[no-untyped-def]
     broker (then BridgeError); a streaming source nacks and carries on instead."""
     from adapters.local.jsonl_source import JsonlSource
     from tasks.enrich import enqueue_batch, enqueue_rejections
-    from worker.bridge import Bridge, BridgeStats
+    from worker.bridge import Bridge, BridgeStats, IntakeStamps
 
     total = BridgeStats()
+    stamp = IntakeStamps()  # one for every input: stamps increase across files too
     show = Progress()
     streaming = sources is not None
     from domain.validation import ValidationPolicy
@@ -77,6 +78,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
             wait_for_broker=not streaming,
             policy=policy,
             record_intake=ledger.record_intake,
+            stamp=stamp,
             deadline=None if streaming else deadline,
             **backpressure(settings),
         )
@@ -187,10 +189,18 @@ def cmd_bridge(args: Any, settings: Settings) -> int:
         inputs = [None if str(p) == "-" else Path(p) for p in args.input]
         stats = run_bridge(inputs, settings, deadline=deadline)
     print(f"received {stats.received}, enqueued {stats.enqueued} in {stats.batches} batches, "
-          f"rejected {stats.rejected}")  # fmt: skip
+          f"rejected {stats.rejected}{_repeats(stats)}")  # fmt: skip
     if args.wait:  # the same --timeout bounds the bridge's waits and this one together
         wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout, deadline)
     return 0
+
+
+def _repeats(stats: Any) -> str:
+    """How many distinct postings when an id repeats (wait_persisted counts distinct ids)."""
+    if not stats.repeated:
+        return ""
+    return (f"; {stats.distinct} distinct postings, {stats.repeated} repeated ids "
+            "(the last line received is each one's latest)")  # fmt: skip
 
 
 def cmd_publish(args: Any, settings: Settings) -> int:

@@ -18,6 +18,11 @@ class Posting:
     posted_at: str | None = None  # ISO 8601, as received
     # declared by the sender (text/plain, text/html, text/markdown); None: detected from the text
     content_type: str | None = None
+    # When the posting entered (the bridge's intake stamp: UTC ISO 8601 with microseconds,
+    # strictly increasing within one bridge process). It orders contents of one posting_id:
+    # the later-received content is the posting's state, whatever order they are enriched in.
+    # None: not stamped (payloads and rows from before 2026-11-30; such rows count as oldest).
+    received_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

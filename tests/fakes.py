@@ -39,6 +39,8 @@ class InMemoryStore:
         self.enrichments: dict[str, JobEnrichment] = {}
         self.rejection_rows: dict[str, Rejection] = {}
         self.state: dict[str, JobEnrichment] = {}  # posting_id -> latest enrichment
+        # posting_id -> intake stamp of the state's content (None: unstamped, the oldest)
+        self.state_received: dict[str, str | None] = {}
         self.evaluation_rows: dict[str, EvaluationResult] = {}
         self.writes = 0
         self.runs: dict[str, ClusterRun] = {}
@@ -60,6 +62,7 @@ class InMemoryStore:
             if (p.posting_id, p.content_hash) not in self.postings:
                 self.postings[(p.posting_id, p.content_hash)] = p
                 counts[0] += 1
+        received = {(p.posting_id, p.content_hash): p.received_at for p in postings}
         for e in enrichments:
             if e.row_id not in self.enrichments:
                 # as the warehouses: a row keeps the first STORED_CANDIDATES candidates
@@ -68,9 +71,14 @@ class InMemoryStore:
                 )
                 self.enrichments[e.row_id] = replace(e, skills=skills)
                 counts[1] += 1
+            # as the warehouses: the later (received_at, enriched_at) is the state
+            at = received.get((e.posting_id, e.content_hash))
             cur = self.state.get(e.posting_id)
-            if cur is None or self._ts(e.enriched_at) >= self._ts(cur.enriched_at):
+            if cur is None or self._later(
+                (at, e.enriched_at), (self.state_received[e.posting_id], cur.enriched_at)
+            ):
                 self.state[e.posting_id] = e
+                self.state_received[e.posting_id] = at
         for r in rejections:
             if r.rejection_id not in self.rejection_rows:
                 self.rejection_rows[r.rejection_id] = r
@@ -79,6 +87,23 @@ class InMemoryStore:
 
     def _ts(self, iso: str) -> datetime:
         return datetime.fromisoformat(iso).astimezone(UTC)
+
+    def _later(self, new: tuple[str | None, str], cur: tuple[str | None, str]) -> bool:
+        """new >= cur by (received_at, enriched_at), a None received_at the oldest."""
+        if (new[0] is None) != (cur[0] is None):
+            return cur[0] is None
+        if new[0] is not None and cur[0] is not None and self._ts(new[0]) != self._ts(cur[0]):
+            return self._ts(new[0]) > self._ts(cur[0])
+        return self._ts(new[1]) >= self._ts(cur[1])
+
+    def _reread(self, key: tuple[str, str]) -> Posting:
+        """A stored posting for a re-run, with the state's intake stamp when the state holds
+        this content (as the warehouses)."""
+        p = self.postings[key]
+        st = self.state.get(key[0])
+        if st is not None and st.content_hash == key[1] and self.state_received[key[0]]:
+            return replace(p, received_at=self.state_received[key[0]])
+        return p
 
     def counts_by_version(self) -> list[VersionCount]:
         rows = Counter(e.enrichment_version for e in self.enrichments.values())
@@ -110,7 +135,7 @@ class InMemoryStore:
     ) -> list[Posting]:
         rows = self._drifted(current_version, from_version, since)
         after = after_posting_id or ""
-        out = [self.postings[(e.posting_id, e.content_hash)] for e in rows if e.posting_id > after]
+        out = [self._reread((e.posting_id, e.content_hash)) for e in rows if e.posting_id > after]
         return out[:limit]
 
     def count_drifted(
@@ -163,7 +188,7 @@ class InMemoryStore:
         todo = sorted(
             k for k in keys - done if k in self.postings and k[0] > (after_posting_id or "")
         )
-        return [self.postings[k] for k in todo[:limit]]
+        return [self._reread(k) for k in todo[:limit]]
 
     def enrichment_status(self, posting_ids: Sequence[str], version: str) -> tuple[int, int]:
         ids = set(posting_ids)

@@ -7,7 +7,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from domain.errors import PermanentError
 from domain.models import Posting, Rejection
@@ -31,6 +32,24 @@ class BridgeError(RuntimeError):
 
 
 @dataclass
+class IntakeStamps:
+    """The intake stamp of each accepted posting (Posting.received_at): UTC ISO 8601 with
+    microseconds, strictly increasing within one process (max(now, last + 1 µs)), so of two
+    contents of one posting_id read in order the second is the later, whatever the clock does.
+    `now` is injectable for tests."""
+
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    last: datetime | None = None
+
+    def __call__(self) -> str:
+        t = self.now().astimezone(UTC)
+        if self.last is not None and t <= self.last:
+            t = self.last + timedelta(microseconds=1)
+        self.last = t
+        return t.isoformat(timespec="microseconds")
+
+
+@dataclass
 class BridgeStats:
     received: int = 0
     enqueued: int = 0
@@ -42,6 +61,16 @@ class BridgeStats:
     posting_ids: list[str] = field(default_factory=list)
     rejected_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+    @property
+    def distinct(self) -> int:
+        """Distinct posting ids enqueued (a repeated id is one posting: its last line is latest)."""
+        return len(set(self.posting_ids))
+
+    @property
+    def repeated(self) -> int:
+        """Postings enqueued whose id an earlier one had (`enqueued` - `distinct`)."""
+        return len(self.posting_ids) - self.distinct
 
 
 @dataclass
@@ -74,6 +103,9 @@ class Bridge:
     max_queued_batches: int = 0
     resume_fraction: float = 0.75
     backpressure_poll_s: float = 1.0
+    # stamps each accepted posting's received_at: the order postings entered decides which
+    # content of a repeated posting_id is its latest (adapters' posting_state)
+    stamp: IntakeStamps = field(default_factory=IntakeStamps)
 
     def run(self) -> BridgeStats:
         """Drain the source. Batches flush when full or `max_wait_s` after their first message."""
@@ -117,9 +149,11 @@ class Bridge:
                     policy=self.policy,
                     size=item.size,
                 )
-                (postings if isinstance(result, Posting) else rejections).append(result)  # type: ignore[arg-type]
                 if isinstance(result, Posting):
+                    postings.append(replace(result, received_at=self.stamp()))
                     refs.append(f"{item.source}:{item.ref}")
+                else:
+                    rejections.append(result)
                 deadline = deadline or time.monotonic() + self.max_wait_s
             full = len(postings) >= self.batch_size
             expired = deadline is not None and time.monotonic() >= deadline

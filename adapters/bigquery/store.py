@@ -123,6 +123,11 @@ def enrichment_columns(row: dict[str, Any]) -> dict[str, Any]:
 _SKILL_FIELDS = ("skill_id", "name", "category", "confidence", "source_strategies", "mentions")
 
 
+def _iso_us(dt: datetime | None) -> str | None:
+    """An intake stamp as ISO 8601 UTC, microseconds kept (they order the stamps)."""
+    return None if dt is None else dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -199,8 +204,9 @@ class BigQueryStore:
                 "ENRICH_BIGQUERY_WRITE_ENDPOINT to its gRPC host:port"
             )
         now = datetime.now(UTC).isoformat()
+        # a posting's received_at is its intake stamp (the persist time when it has none)
         p_rows = first_per_key(
-            [posting_row(p, now) for p in postings], ("posting_id", "content_hash")
+            [posting_row(p, p.received_at or now) for p in postings], ("posting_id", "content_hash")
         )
         e_rows = first_per_key([enrichment_row(e) for e in enrichments], ("row_id",))
         r_rows = first_per_key([rejection_row(r) for r in rejections], ("rejection_id",))
@@ -211,7 +217,8 @@ class BigQueryStore:
         self.writer.append("postings", new_p)
         self.writer.append("job_enrichments", [enrichment_columns(r) for r in new_e])
         # every batch moves the state, new rows or not (a rollback re-run of an old version)
-        self.writer.append("posting_state_log", state_rows(e_rows, _ts))
+        received = {(p.posting_id, p.content_hash): p.received_at for p in postings}
+        self.writer.append("posting_state_log", state_rows(e_rows, _ts, received))
         self.writer.append("rejections", new_r)
         return len(new_p), len(new_e), len(new_r)
 
@@ -283,7 +290,7 @@ class BigQueryStore:
         found = {
             (r["posting_id"], r["content_hash"]): Posting(
                 r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
-                r["source"], r["posted_at"],
+                r["source"], r["posted_at"], received_at=_iso_us(r["received_at"]),
             )
             for r in rows
         }  # fmt: skip
@@ -471,7 +478,7 @@ class BigQueryStore:
     def record_intake(self, postings: Sequence[Posting], refs: Sequence[str]) -> int:
         rows = first_per_key(
             [
-                {**posting_row(p, ""), "source_ref": ref[:300]}
+                {**posting_row(p, p.received_at or ""), "source_ref": ref[:300]}
                 for p, ref in zip(postings, refs, strict=True)
             ],
             ("posting_id", "content_hash"),
@@ -487,7 +494,7 @@ class BigQueryStore:
         return [
             IntakeEntry(
                 Posting(r["posting_id"], r["text"], r["content_hash"], r["title"], r["company"],
-                        r["source"], r["posted_at"]),
+                        r["source"], r["posted_at"], received_at=_iso_us(r["received_at"])),
                 r["source_ref"] or "", _iso(r["accepted_at"]), int(r["attempts"]),
             )
             for r in rows

@@ -144,3 +144,9 @@ CREATE TABLE IF NOT EXISTS event_marks (
     posting_id VARCHAR NOT NULL,
     sent_at    TIMESTAMP NOT NULL
 );
+-- 2026-11-30: the intake stamp of the state's content (Posting.received_at): the state moves to
+-- a row only when (received_at, enriched_at) is later, so of two contents of one id the one that
+-- ENTERED later stays the state whatever order they were enriched in. NULL: written before.
+ALTER TABLE posting_state ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;
+-- ... and the intake ledger keeps it, so a posting the reconciler re-enqueues keeps its stamp.
+ALTER TABLE intake ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;

@@ -47,24 +47,39 @@ from domain.ports import (
 log = logging.getLogger(__name__)
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text()
 
-_UPSERT_STATE = """
+# A row becomes the state when it is at least as late by (received_at, enriched_at): the content
+# that ENTERED later wins (a NULL received_at, a row written before intake stamps, is the oldest),
+# then, for one content, the later run (a re-run at a new version, a rollback's re-run).
+_LATER = """(
+    (new.received_at IS NOT NULL AND (cur.received_at IS NULL OR new.received_at > cur.received_at))
+    OR (new.received_at IS NOT DISTINCT FROM cur.received_at AND new.enriched_at >= cur.enriched_at)
+)"""
+_UPSERT_STATE = f"""
     INSERT INTO posting_state
-    SELECT r.posting_id, r.content_hash, r.enrichment_version, r.row_id, r.enriched_at
-    FROM (SELECT unnest(from_json(?, '[{"posting_id": "VARCHAR", "content_hash": "VARCHAR",
-          "enrichment_version": "VARCHAR", "row_id": "VARCHAR", "enriched_at": "TIMESTAMP"}]')) AS r)
+        (posting_id, content_hash, enrichment_version, row_id, enriched_at, received_at)
+    SELECT r.posting_id, r.content_hash, r.enrichment_version, r.row_id, r.enriched_at,
+           r.received_at
+    FROM (SELECT unnest(from_json(?, '[{{"posting_id": "VARCHAR", "content_hash": "VARCHAR",
+          "enrichment_version": "VARCHAR", "row_id": "VARCHAR", "enriched_at": "TIMESTAMP",
+          "received_at": "TIMESTAMP"}}]')) AS r)
     ON CONFLICT (posting_id) DO UPDATE SET
         content_hash = excluded.content_hash,
         enrichment_version = excluded.enrichment_version,
         row_id = excluded.row_id,
-        enriched_at = excluded.enriched_at
-    WHERE excluded.enriched_at >= posting_state.enriched_at
+        enriched_at = excluded.enriched_at,
+        received_at = excluded.received_at
+    WHERE {_LATER.replace("new.", "excluded.").replace("cur.", "posting_state.")}
 """
 
 
-# Files written before posting_state existed: give every posting its latest row as state.
+# Files written before posting_state existed: give every posting its latest row as state, with
+# no intake stamp (NULL: the oldest). Ordered by enriched_at, not by postings.received_at: files
+# that old hold no intake stamps (their received_at is the persist time, in enrichment order),
+# and the join would cost every open +40% (1M rows: 0.65 s -> 0.92-1.11 s) for nothing.
 _BACKFILL_STATE = """
     INSERT INTO posting_state
-    SELECT posting_id, content_hash, enrichment_version, row_id, enriched_at FROM (
+        (posting_id, content_hash, enrichment_version, row_id, enriched_at, received_at)
+    SELECT posting_id, content_hash, enrichment_version, row_id, enriched_at, NULL FROM (
         SELECT *, row_number() OVER (
             PARTITION BY posting_id ORDER BY enriched_at DESC, row_id DESC) AS rn
         FROM job_enrichments e
@@ -107,12 +122,23 @@ def _iso(dt: datetime) -> str:
     return dt.replace(tzinfo=UTC).isoformat(timespec="milliseconds")
 
 
+def _iso_us(dt: datetime | None) -> str | None:
+    """A stored intake stamp back to ISO 8601 UTC, microseconds kept (they order the stamps)."""
+    return None if dt is None else dt.replace(tzinfo=UTC).isoformat(timespec="microseconds")
+
+
 def _db_ts(iso: str) -> str:
     return _ts(iso).isoformat(sep=" ")
 
 
 def _cutoff(grace_s: float) -> str:
     return _db_ts((datetime.now(UTC) - timedelta(seconds=grace_s)).isoformat())
+
+
+def _reread(r: tuple[Any, ...]) -> Posting:
+    """A posting read back for a re-run (drift, replay): its 7 stored fields, then its intake
+    stamp: the state's when the state holds this content, else the postings row's."""
+    return Posting(*r[:7], received_at=_iso_us(r[7]))
 
 
 # Ledger entries neither enriched (any version) nor recorded as failed, idle since the cutoff.
@@ -161,7 +187,8 @@ _COLUMNS["evaluation_results"] = {
 }  # fmt: skip
 _INTAKE_SPEC = json.dumps(
     [{**{c: "VARCHAR" for c in ("posting_id", "content_hash", "title", "company", "text",
-                                 "source", "posted_at", "source_ref")}, "accepted_at": "TIMESTAMP"}]
+                                 "source", "posted_at", "source_ref")}, "accepted_at": "TIMESTAMP",
+      "received_at": "TIMESTAMP"}]
 )  # fmt: skip
 _KEYS = {
     "postings": ("posting_id", "content_hash"),
@@ -269,7 +296,8 @@ class DuckDbStore:
         rejections: Sequence[Rejection],
     ) -> tuple[int, int, int]:
         now = _db_ts(datetime.now(UTC).isoformat())
-        p_rows = [{**posting_row(p, now)} for p in postings]
+        # a posting's received_at is its intake stamp (the persist time when it has none)
+        p_rows = [posting_row(p, _db_ts(p.received_at) if p.received_at else now) for p in postings]
         e_rows = [
             {
                 **r,
@@ -306,7 +334,11 @@ class DuckDbStore:
             new_r = self._insert(con, "rejections", r_rows)
             self._insert(con, "enrichment_skills", [r for r in s_rows if r["row_id"] in new_e])
             if e_rows:
-                con.execute(_UPSERT_STATE, [json.dumps(state_rows(e_rows, str))])
+                received = {
+                    (p.posting_id, p.content_hash): _db_ts(p.received_at) if p.received_at else None
+                    for p in postings
+                }
+                con.execute(_UPSERT_STATE, [json.dumps(state_rows(e_rows, str, received))])
             con.commit()
         return len(new_p), len(new_e), len(new_r)
 
@@ -368,14 +400,15 @@ class DuckDbStore:
         where, params = _drift_filter(current_version, from_version, since)
         rows = self._query(
             f"""
-            SELECT p.posting_id, p.text, p.content_hash, p.title, p.company, p.source, p.posted_at
+            SELECT p.posting_id, p.text, p.content_hash, p.title, p.company, p.source, p.posted_at,
+                   coalesce(s.received_at, p.received_at)
             FROM posting_state s JOIN postings p USING (posting_id, content_hash)
             WHERE {where} AND s.posting_id > ?
             ORDER BY s.posting_id LIMIT ?
             """,
             [*params, after_posting_id or "", limit],
         )
-        return [Posting(*r) for r in rows]
+        return [_reread(r) for r in rows]
 
     def count_drifted(
         self, current_version: str, from_version: str | None = None, since: str | None = None
@@ -393,8 +426,10 @@ class DuckDbStore:
     ) -> list[Posting]:
         rows = self._query(
             f"""
-            SELECT p.posting_id, p.text, p.content_hash, p.title, p.company, p.source, p.posted_at
+            SELECT p.posting_id, p.text, p.content_hash, p.title, p.company, p.source, p.posted_at,
+                   coalesce(s.received_at, p.received_at)
             FROM postings p
+            LEFT JOIN posting_state s USING (posting_id, content_hash)
             WHERE (p.posting_id, p.content_hash) IN (
                 SELECT (posting_id, content_hash) FROM rejections WHERE stage IN {_STRINGS})
               AND NOT EXISTS (
@@ -405,7 +440,7 @@ class DuckDbStore:
             """,
             [_strings(stages), current_version, after_posting_id or "", limit],
         )
-        return [Posting(*r) for r in rows]
+        return [_reread(r) for r in rows]
 
     def posting_history(self, posting_id: str) -> list[JobEnrichment]:
         rows = self._query(
@@ -595,7 +630,11 @@ class DuckDbStore:
         now = _db_ts(datetime.now(UTC).isoformat())
         rows = first_per_key(
             [
-                {**posting_row(p, now), "source_ref": ref[:300], "accepted_at": now}
+                {
+                    **posting_row(p, _db_ts(p.received_at) if p.received_at else None),
+                    "source_ref": ref[:300],
+                    "accepted_at": now,
+                }
                 for p, ref in zip(postings, refs, strict=True)
             ],
             ("posting_id", "content_hash"),
@@ -604,9 +643,9 @@ class DuckDbStore:
             new = con.execute(
                 f"""
                 INSERT INTO intake (posting_id, content_hash, title, company, text, source,
-                                    posted_at, source_ref, accepted_at)
+                                    posted_at, source_ref, accepted_at, received_at)
                 SELECT r.posting_id, r.content_hash, r.title, r.company, r.text, r.source,
-                       r.posted_at, r.source_ref, r.accepted_at
+                       r.posted_at, r.source_ref, r.accepted_at, r.received_at
                 FROM (SELECT unnest(from_json(?, '{_INTAKE_SPEC}')) AS r)
                 ON CONFLICT DO NOTHING RETURNING posting_id
                 """,
@@ -618,13 +657,17 @@ class DuckDbStore:
         rows = self._query(
             f"""
             SELECT posting_id, text, content_hash, title, company, source, posted_at,
-                   source_ref, accepted_at, attempts
+                   source_ref, accepted_at, attempts, received_at
             FROM intake i WHERE {_UNACCOUNTED}
             ORDER BY posting_id, content_hash LIMIT ?
             """,
             [_cutoff(grace_s), limit],
         )
-        return [IntakeEntry(Posting(*r[:7]), r[7] or "", _iso(r[8]), int(r[9])) for r in rows]
+        return [
+            IntakeEntry(Posting(*r[:7], received_at=_iso_us(r[10])), r[7] or "", _iso(r[8]),
+                        int(r[9]))
+            for r in rows
+        ]  # fmt: skip
 
     def mark_reenqueued(self, keys: Sequence[tuple[str, str]]) -> int:
         if not keys:

@@ -1,7 +1,7 @@
 -- Ledger entries with no enrichment of their content (any version) and no failure/rejection
 -- row, idle (since acceptance or the last attempt) for at least @grace_ms on BigQuery's clock.
 SELECT i.posting_id, i.text, i.content_hash, i.title, i.company, i.source, i.posted_at,
-       i.source_ref, i.accepted_at, i.attempts
+       i.source_ref, i.accepted_at, i.attempts, i.received_at
 FROM `${dataset}.intake` AS i
 WHERE NOT EXISTS (
     SELECT 1 FROM `${dataset}.job_enrichments` AS e

@@ -123,3 +123,17 @@ def test_compaction_drops_the_text_of_accounted_entries_only(store) -> None:  # 
     assert [e.posting for e in store.unaccounted_intake(0.0, 10)] == [lost]
     # a compacted key stays known: bridging the same content again is not a new entry
     assert store.record_intake([done], ["again"]) == 0
+
+
+def test_a_reenqueued_entry_keeps_its_intake_stamp(store: IntakeLedger) -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    stamped = replace(posting("s", "text"), received_at="2026-11-30T21:44:35.000001+00:00")
+    store.record_intake([stamped, posting("u", "unstamped")], ["r1", "r2"])
+    got = {e.posting.posting_id: e.posting.received_at for e in store.unaccounted_intake(0.0, 10)}
+    assert got["u"] is None
+    assert got["s"] is not None
+    assert datetime.fromisoformat(got["s"]).astimezone(UTC) == datetime(
+        2026, 11, 30, 21, 44, 35, 1, tzinfo=UTC
+    )

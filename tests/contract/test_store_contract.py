@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -421,6 +423,47 @@ def test_rollback_rerun_of_an_old_version_becomes_latest_without_new_rows(
     # a late redelivery of the v2 batch does not move the posting back (older timestamp)
     store.write_batch([a], [enrichment(a, "v2", T2)], [])
     assert store.count_drifted("v1") == 0
+
+
+# Intake stamps one microsecond apart: the stores must keep microseconds to order them.
+R1, R2 = "2026-01-01T00:00:00.000001+00:00", "2026-01-01T00:00:00.000002+00:00"
+E1, E2, E3, E4 = (f"2026-01-0{d}T00:00:00.000+00:00" for d in (4, 5, 6, 7))
+
+
+def _at(iso: str | None) -> datetime | None:
+    return None if iso is None else datetime.fromisoformat(iso).astimezone(UTC)
+
+
+def test_state_is_the_later_received_content_whatever_order_they_were_enriched(
+    store: EnrichmentStore,
+) -> None:
+    old = replace(posting("raceY", "Python and SQL (OLD)"), received_at=R1)
+    new = replace(posting("raceY", "Java and Rust (NEW)"), received_at=R2)
+    # parallel batches: the newer-received content is persisted first, the older one after
+    store.write_batch([new], [enrichment(new, "v1", E1)], [])
+    store.write_batch([old], [enrichment(old, "v1", E2)], [])
+    assert {c.enrichment_version: c.latest for c in store.counts_by_version()} == {"v1": 1}
+    (d,) = store.drifted_postings("v2", limit=10)
+    assert (d.content_hash, d.text) == (new.content_hash, new.text)
+    assert _at(d.received_at) == _at(R2)  # a re-run keeps the original intake stamp
+    # re-enriching the older content later (a replay, a redelivery) does not take the state back
+    store.write_batch([old], [enrichment(old, "v2", E3)], [])
+    assert store.count_drifted("v2") == 1
+    assert store.drifted_postings("v2", limit=10)[0].content_hash == new.content_hash
+    # re-enriching the newer content (as drift re-reads it) at a new version moves the state
+    store.write_batch([d], [enrichment(d, "v2", E4)], [])
+    assert store.count_drifted("v2") == 0
+    assert {c.enrichment_version: c.latest for c in store.counts_by_version()} == {
+        "v1": 0, "v2": 1,
+    }  # fmt: skip
+
+
+def test_unstamped_rows_written_before_count_as_the_oldest(store: EnrichmentStore) -> None:
+    legacy = posting("z", "written before intake stamps")  # received_at None
+    stamped = replace(posting("z", "a later content"), received_at=R1)
+    store.write_batch([stamped], [enrichment(stamped, "v1", E1)], [])
+    store.write_batch([legacy], [enrichment(legacy, "v1", E3)], [])  # later run, no stamp
+    assert store.drifted_postings("v2", limit=10)[0].content_hash == stamped.content_hash
 
 
 def test_drift_filters_by_from_version_and_since(store: EnrichmentStore) -> None:

@@ -36,6 +36,7 @@ def test_migrate_twice_changes_nothing(bq_endpoint: str) -> None:
         "migrations/010_concept_candidates.sql",
         "migrations/011_append_write_path.sql",
         "migrations/012_event_marks.sql",
+        "migrations/013_state_by_intake_order.sql",
     ]
     assert client.get_table(f"{ds}.section_classifications").table_type == "VIEW"
     assert client.get_table(f"{ds}.posting_state").table_type == "VIEW"

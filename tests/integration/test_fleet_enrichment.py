@@ -166,3 +166,40 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(tmp_path: Path) ->
         assert sorted(pid for pid, _ in rows) == sorted(ids)  # none lost, none twice
     finally:
         fleet.stop()
+
+
+def test_a_repeated_id_keeps_the_later_line_as_its_state_whatever_finishes_last(
+    fleet, tmp_path: Path
+) -> None:
+    """The new-user trial (2026-11-30): a full batch ending with raceY's OLD text, then raceY's
+    NEW text alone in the next batch. The two batches run on the worker's two processes, NEW's
+    one-posting batch is persisted first and OLD's after it; the state must still be NEW."""
+    from domain.validation import validate
+
+    path = tmp_path / "race.jsonl"
+    size = fleet.settings.batch_size
+    write_postings(path, "race", size - 1, offset=100)  # real postings: the slow batch
+    old = {"posting_id": "raceY", "title": "Data engineer",
+           "text": "We need a data engineer who knows Python and SQL (OLD)."}  # fmt: skip
+    new = {**old, "text": "We need a data engineer who knows Java and Rust (NEW)."}
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(row) + "\n" for row in (old, new))
+    run = enrich_cli(fleet, "bridge", str(path), "--wait", "--timeout", "120")
+    assert run.returncode == 0, run.stderr.decode()
+    assert f"enqueued {size + 1} in 2 batches".encode() in run.stdout
+    assert f"{size} distinct postings, 1 repeated ids".encode() in run.stdout
+    store = store_of(fleet)
+    hist = {e.content_hash: e.enriched_at for e in store.posting_history("raceY")}
+    old_hash, new_hash = (
+        validate(
+            json.dumps(r).encode(), source="t", ref="1", now="2026-11-30T00:00:00+00:00"
+        ).content_hash  # type: ignore[union-attr]
+        for r in (old, new)
+    )
+    assert set(hist) == {old_hash, new_hash}
+    # the race happened: the older line was enriched (and persisted) last
+    assert hist[old_hash] > hist[new_hash], "batches finished in order: no race to test"
+    ((state,),) = store._query(
+        "SELECT content_hash FROM posting_state WHERE posting_id = 'raceY'"
+    )  # what drift re-enrichment re-reads (the trial found OLD here)
+    assert state == new_hash

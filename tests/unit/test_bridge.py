@@ -151,3 +151,34 @@ def test_a_file_bridge_gives_up_on_a_refusing_broker_at_its_deadline() -> None:
         bridge.run()
     assert pauses == [1, 2] and col.batches == [["p0", "p1"]]
     assert src.acked == ["msg 0", "msg 1"]  # the refused batch was never acked
+
+
+def test_intake_stamps_increase_strictly_when_the_clock_stalls_or_goes_back() -> None:
+    from datetime import UTC, datetime
+
+    from worker.bridge import IntakeStamps
+
+    ticks = iter([datetime(2026, 11, 30, 21, 44, 35, tzinfo=UTC)] * 2
+                 + [datetime(2026, 11, 30, 21, 44, 34, tzinfo=UTC),
+                    datetime(2026, 11, 30, 21, 44, 36, tzinfo=UTC)])  # fmt: skip
+    stamp = IntakeStamps(now=lambda: next(ticks))
+    assert [stamp() for _ in range(4)] == [
+        "2026-11-30T21:44:35.000000+00:00",
+        "2026-11-30T21:44:35.000001+00:00",  # same clock reading: one microsecond later
+        "2026-11-30T21:44:35.000002+00:00",  # clock stepped back: still later
+        "2026-11-30T21:44:36.000000+00:00",
+    ]
+
+
+def test_a_repeated_id_is_stamped_later_and_counted_once() -> None:
+    from datetime import datetime
+
+    sent: list[Posting] = []
+    src = ListSource([line("a", "Python (OLD)"), line("b"), line("a", "Java (NEW)")])
+    stats = Bridge(src, sent.extend, lambda rs: None, batch_size=10).run()
+    old, new = (p for p in sent if p.posting_id == "a")  # the repeated id: a later batch
+    assert (old.text, new.text) == ("Python (OLD)", "Java (NEW)")
+    assert old.received_at and new.received_at
+    assert datetime.fromisoformat(new.received_at) > datetime.fromisoformat(old.received_at)
+    assert all(p.received_at for p in sent)
+    assert (stats.enqueued, stats.distinct, stats.repeated) == (3, 2, 1)
