@@ -24,10 +24,11 @@ _LETTERS = re.compile(r"[^\W\d_]{2,}")
 
 
 def telling_words(words: list[str]) -> int:
-    """Words written in lower case, or in a script without case (Arabic, CJK): what tells a
-    language ("years", "of", "und", "avec", "опыт"). A line of names ("Java/Python/Go,
-    AWS/GCP/Azure", "React, TypeScript") has none, and lingua read such lines as fr / nl."""
-    return sum(w.islower() or w.lower() == w.upper() for w in words)
+    """Words of 3 letters or more written in lower case, or in a script without case (Arabic,
+    CJK): what tells a language ("years", "and", "und", "avec", "опыт"). A line of names
+    ("Java/Python/Go, AWS/GCP/Azure", "React, TypeScript, Node.js") has at most one, and lingua
+    read such lines as fr / nl."""
+    return sum(len(w) >= 3 and (w.islower() or w.lower() == w.upper()) for w in words)
 
 
 _DETECTOR: LanguageDetector | None = None
@@ -62,7 +63,7 @@ class LinguaDetector:
         min_words: int = 4,
         min_confidence: float = 0.6,
         mixed_share: float = 0.25,
-        min_telling_words: int = 3,
+        min_telling_words: int = 2,
     ) -> None:
         self.max_chars = max_chars
         self.min_words = min_words
