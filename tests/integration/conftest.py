@@ -48,11 +48,13 @@ def store_of(fleet: Fleet) -> DuckDbStore:
     return DuckDbStore(fleet.settings.duckdb_path)
 
 
-def enrich_cli(fleet: Fleet, *args: str, stdin: bytes | None = None, timeout: float = 180):
-    """Run the `enrich` console entry point against this fleet, as an operator would."""
+def enrich_cli(fleet: Fleet, *args: str, stdin: bytes | None = None, timeout: float = 180,
+               program: str = "cli.enrich"):  # fmt: skip
+    """Run the `enrich` console entry point (or `program`) against this fleet, as an operator
+    would."""
     env = fleet.env()
     return subprocess.run(
-        [sys.executable, "-m", "cli.enrich", *args],
+        [sys.executable, "-m", program, *args],
         cwd=ROOT,
         env=env,
         input=stdin,
@@ -97,3 +99,8 @@ def freeze_holding_enrich_messages(fleet: Fleet, r: redis.Redis, timeout: float 
         os.killpg(pgid, signal.SIGCONT)
         time.sleep(0.02)
     raise AssertionError("the worker never held an enrich message")
+
+
+def ops_cli(fleet: Fleet, *args: str, timeout: float = 120):
+    """Run `enrich-ops` against this fleet, as an operator would."""
+    return enrich_cli(fleet, *args, timeout=timeout, program="cli.enrich_ops")

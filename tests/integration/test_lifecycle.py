@@ -13,7 +13,7 @@ import pytest
 
 from adapters.artifacts.config_files import load_config
 from tests.conftest import ROOT
-from tests.integration.conftest import enrich_cli, make_fleet, store_of, write_postings
+from tests.integration.conftest import enrich_cli, make_fleet, ops_cli, store_of, write_postings
 from worker.fleet import Fleet
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -76,25 +76,15 @@ def test_rollout_is_reenriched_by_beat_then_rollback_returns_rows(
     assert set(per_posting.values()) == {2}  # one row per version, nothing duplicated
 
     # rollback with one command: rows return to v1 without new rows (v1's ids already exist)
-    rb = _ops(fleet, "rollback", "--to", v1)
+    rb = ops_cli(fleet, "rollback", "--to", v1)
     assert rb.returncode == 0, rb.stderr.decode()
     assert f"active version is now {v1}" in rb.stdout.decode()
     wait_for(lambda: store.count_drifted(v1) == 0, 180, "drift to reach 0 after the rollback")
     counts = {c.enrichment_version: (c.rows, c.latest) for c in store.counts_by_version()}
     assert counts == {v1: (60, 60), v2: (60, 0)}
-    status = _ops(fleet, "status")
+    status = ops_cli(fleet, "status")
     assert "ROLLED BACK" in status.stdout.decode()
-    assert _ops(fleet, "rollback", "--clear").returncode == 0
-
-
-def _ops(fleet: Fleet, *args: str):  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-m", "cli.enrich_ops", *args],
-        cwd=ROOT, env=fleet.env(), capture_output=True, timeout=120, check=False,
-    )  # fmt: skip
+    assert ops_cli(fleet, "rollback", "--clear").returncode == 0
 
 
 def test_two_beat_processes_dispatch_each_due_task_once(lifecycle_fleet: Fleet) -> None:

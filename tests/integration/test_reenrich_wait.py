@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 
 from adapters.artifacts.config_files import load_config
 from tests.conftest import ROOT
-from tests.integration.conftest import enrich_cli, make_fleet, store_of, write_postings
+from tests.integration.conftest import enrich_cli, make_fleet, ops_cli, store_of, write_postings
 from tests.integration.test_lifecycle import bump_version, wait_for
 from worker.fleet import Fleet
 
@@ -44,13 +42,6 @@ def fleet(tmp_path: Path) -> Iterator[Fleet]:
         f.stop()
 
 
-def _ops(fleet: Fleet, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "cli.enrich_ops", *args],
-        cwd=ROOT, env=fleet.env(), capture_output=True, timeout=timeout, check=False,
-    )  # fmt: skip
-
-
 def test_reenrich_wait_after_a_rollback_waits_for_the_work_and_queues_nothing_twice(
     fleet: Fleet, tmp_path: Path
 ) -> None:
@@ -63,13 +54,13 @@ def test_reenrich_wait_after_a_rollback_waits_for_the_work_and_queues_nothing_tw
     v2 = bump_version(cfg_root, "2099.2.0")  # a rollout, drained by beat
     wait_for(lambda: store.count_drifted(v2) == 0, 180, "drift to reach 0 after the rollout")
 
-    rb = _ops(fleet, "rollback", "--to", v1)  # v1's rows exist: a row count at v1 is N already
+    rb = ops_cli(fleet, "rollback", "--to", v1)  # v1's rows exist: a row count at v1 is N already
     assert rb.returncode == 0, rb.stderr.decode()
     assert "Workers switch at their next task" in rb.stdout.decode()
-    out = _ops(fleet, "reenrich", "--wait", "--timeout", "150", timeout=180)
+    out = ops_cli(fleet, "reenrich", "--wait", "--timeout", "150", timeout=180)
     assert out.returncode == 0, out.stdout.decode() + out.stderr.decode()
     assert store.count_drifted(v1) == 0, out.stdout.decode()  # returned only once all are back
-    status = _ops(fleet, "status").stdout.decode()
+    status = ops_cli(fleet, "status").stdout.decode()
     assert "drift backlog: 0 postings" in status, status
 
     # every posting queued once for v1: the beat runs' and the CLI's counts add up to N
