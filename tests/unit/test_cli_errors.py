@@ -324,4 +324,6 @@ def test_a_short_bridge_prints_one_line_per_input_on_a_log(
     finally:
         bootstrap.override(None)
     err = capsys.readouterr().err.splitlines()  # stderr is not a terminal here
-    assert err == [f"  {src}: 40 messages, 40 enqueued, 0 rejected in 3 batches"]
+    assert err[-1] == f"  {src}: 40 messages, 40 enqueued, 0 rejected in 3 batches"
+    # a partial count comes only on a bridge slower than 3 s (a loaded machine), and says so
+    assert all(line.startswith(f"  {src}: ") and "so far" in line for line in err[:-1])
