@@ -187,11 +187,15 @@ class Progress:
     from boot), so the time of the last line starts as None, never as 0.0.
     """
 
-    def __init__(self, every_s: float = 3.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, every_s: float = 3.0, clock: Callable[[], float] = time.monotonic, first: bool = True
+    ) -> None:
         self.tty = sys.stderr.isatty()
         self.every_s = every_s
         self.clock = clock
-        self.last: float | None = None
+        # first=False: no plain line before every_s has passed (a short run prints its final
+        # line only, not a partial count that reads like a second run)
+        self.last: float | None = None if first else clock()
 
     @staticmethod
     def bar(done: int, total: int, width: int = 24) -> str:

@@ -56,7 +56,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
 
     total = BridgeStats()
     stamp = IntakeStamps()  # one for every input: stamps increase across files too
-    show = Progress()
+    show = Progress(first=False)  # one line per input: its final count (and every 3 s on a log)
     streaming = sources is not None
     from domain.validation import ValidationPolicy
 
@@ -73,7 +73,7 @@ def run_bridge(  # type: ignore[no-untyped-def]
             progress=None
             if quiet
             else lambda s, n=name: show(  # type: ignore[misc]
-                f"  {n}: {s.received} messages, {s.enqueued} enqueued, {s.rejected} rejected"
+                f"  {n}: {s.received} messages so far, {s.enqueued} enqueued, {s.rejected} rejected"
             ),
             wait_for_broker=not streaming,
             policy=policy,

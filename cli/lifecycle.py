@@ -10,7 +10,7 @@ import click
 
 from cli.common import COUNT, SECONDS, Argument, Command, Progress, call
 from cli.common import services as _services
-from worker.errors import retry_busy
+from worker.errors import CliError, retry_busy
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -137,17 +137,14 @@ def cmd_profile(args: Any, s: Settings) -> int:
             print(f"{mark} {name:<8} enrichment_version {p['enrichment_version']:<16} "
                   f"span strategy {p['span_strategy']}")  # fmt: skip
         return 0
-    if args.name not in profiles:
-        print(f"unknown profile {args.name!r}; choose from {sorted(profiles)}", file=sys.stderr)
-        return 2
+    if args.name not in profiles:  # errors as every command's: "enrich-ops: error: ...", exit 2
+        raise CliError(f"unknown profile {args.name!r}; choose from {sorted(profiles)}")
     if s.active_config_root() != s.config_root:
-        print(f"a rollback is active ({s.active_config_root()}): `enrich-ops rollback --clear` "
-              "first, then switch the profile", file=sys.stderr)  # fmt: skip
-        return 2
+        raise CliError(f"a rollback is active ({s.active_config_root()}): `enrich-ops rollback "
+                       "--clear` first, then switch the profile")  # fmt: skip
     new, n = with_profile(text.encode("utf-8"), args.name)
     if n != 1:
-        print(f"{path}: no top-level `profile:` line to change", file=sys.stderr)
-        return 2
+        raise CliError(f"{path}: no top-level `profile:` line to change")
     tmp = path.with_suffix(".yaml.tmp")
     tmp.write_bytes(new)
     tmp.replace(path)  # atomic: a worker reloading mid-write never reads half a file

@@ -6,8 +6,9 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from domain.errors import TransientError
 from domain.evaluation.run import GoldDataset, evaluate
-from domain.models import EvaluationResult, Posting
+from domain.models import EnrichedBatch, EvaluationResult, Posting
 from domain.pipeline import Pipeline
 from domain.ports import Coordinator, EnrichmentStore
 
@@ -66,7 +67,7 @@ def reenrich_drifted(
     req: ReenrichRequest,
     store: EnrichmentStore,
     coordinator: Coordinator,
-    enqueue: Callable[[Sequence[Posting]], None],
+    enqueue: Callable[[Sequence[Posting], str], None],
     queue: str,
     lock_ttl_s: float,
 ) -> ReenrichReport:
@@ -75,9 +76,12 @@ def reenrich_drifted(
     A cursor (last posting id read) makes consecutive runs walk the backlog; each posting
     enqueued is marked in flight for (`current_version`, posting id) for `in_flight_ttl_s`, and
     a run passes over postings marked so (the beat job and `enrich-ops reenrich` alike): at the
-    end of the backlog the walk starts over without queueing again what is still queued. A
-    batch that dies leaves its postings drifted; their mark expires and a later run re-enqueues
-    them (nothing lost). Raises what `enqueue` raises, after un-marking what it did not enqueue.
+    end of the backlog the walk starts over without queueing again what is still queued.
+    `enqueue(postings, in_flight_scope)` hands the scope to the batch, whose landing (a row at
+    any version, a failure row, the spool) releases the marks (`release_landed`). A batch that
+    dies without a word leaves its postings drifted; their mark expires and a later run
+    re-enqueues them (nothing lost). Raises what `enqueue` raises, after un-marking what it did
+    not enqueue.
     """
     with coordinator.single_flight("reenrich", lock_ttl_s) as mine:
         backlog = store.count_drifted(req.current_version, req.from_version, req.since)
@@ -93,7 +97,7 @@ def reenrich_drifted(
         batches = 0
         try:
             for i in range(0, len(postings), req.batch_size):
-                enqueue(postings[i : i + req.batch_size])
+                enqueue(postings[i : i + req.batch_size], req.in_flight_scope)
                 batches += 1
         except Exception:
             left = [p.posting_id for p in postings[batches * req.batch_size :]]
@@ -109,6 +113,24 @@ def reenrich_drifted(
             len(postings), batches, backlog, depth, new_cursor, None, len(passed),
             tuple(p.posting_id for p in postings), tuple(passed),
         )  # fmt: skip
+
+
+def release_landed(coordinator: Coordinator, batch: EnrichedBatch) -> int:
+    """Forget the drift job's in-flight marks of a batch that has landed: persisted (a row at
+    whatever version the worker ran, failure rows included) or recorded as failed. A posting a
+    worker re-ran at its old version before it noticed a switch is then drifted and unmarked, so
+    the next run queues it again instead of after ENRICH_REENRICH_IN_FLIGHT_TTL_S. Returns the
+    marks released (0 for a batch the drift job did not mark). Never raises TransientError: a
+    mark that cannot be released expires by its TTL."""
+    if batch.in_flight_scope is None or not batch.postings:
+        return 0
+    ids = [p.posting_id for p in batch.postings]
+    try:
+        coordinator.release_in_flight(batch.in_flight_scope, ids)
+    except TransientError as exc:
+        log.warning("in-flight marks of %d postings left to expire: %s", len(ids), exc)
+        return 0
+    return len(ids)
 
 
 def _claim_slice(

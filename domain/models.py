@@ -312,15 +312,18 @@ class EnrichedBatch:
     section_version: str | None = None
     enrichments: tuple[JobEnrichment, ...] = ()
     failures: tuple[Rejection, ...] = ()
+    # the drift job's in-flight mark on these postings, released where the batch lands
+    in_flight_scope: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "postings": [p.to_dict() for p in self.postings],
             "sections": {k: [s.to_list() for s in v] for k, v in self.sections.items()},
             "section_version": self.section_version,
             "enrichments": [e.to_dict() for e in self.enrichments],
             "failures": [f.to_dict() for f in self.failures],
         }
+        return d | ({"in_flight_scope": self.in_flight_scope} if self.in_flight_scope else {})
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> EnrichedBatch:
@@ -332,6 +335,7 @@ class EnrichedBatch:
             section_version=d.get("section_version"),
             enrichments=tuple(JobEnrichment.from_dict(e) for e in d.get("enrichments", [])),
             failures=tuple(Rejection.from_dict(f) for f in d.get("failures", [])),
+            in_flight_scope=d.get("in_flight_scope"),
         )
 
 

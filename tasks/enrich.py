@@ -16,6 +16,7 @@ from typing import Any
 from celery import Task
 
 from domain.events import publish_events
+from domain.lifecycle import release_landed
 from domain.models import EnrichedBatch, Posting, Rejection
 from domain.persist import persist
 from tasks.links import LINK_OPTIONS, run_link, run_rejections
@@ -85,6 +86,7 @@ def _persist(svc: Services, b: EnrichedBatch) -> EnrichedBatch:
     )  # fmt: skip
     if svc.settings.events_topic:  # after the write: an event names a persisted row
         _publish_events(svc, b, report.isolated_ids)
+    release_landed(svc.coordinator, b)  # landed: drift may queue these postings again
     return b
 
 
@@ -120,13 +122,16 @@ def batch_statistics(batch: EnrichedBatch) -> dict[str, Any]:
     }
 
 
-def enqueue_batch(postings: Sequence[Posting], queue: str | None = None) -> None:
+def enqueue_batch(
+    postings: Sequence[Posting], queue: str | None = None, in_flight_scope: str | None = None
+) -> None:
     """Start one batch down the chain (raises TransientError when the broker refuses it).
 
     `queue` moves the CPU-bound links (e.g. re-enrichment on its own queue); persisting always
     goes to the persist queue, whose single consumer is the warehouse's one writer.
+    `in_flight_scope`: the drift job's mark on these postings, released where the batch lands.
     """
-    batch = EnrichedBatch(postings=tuple(postings)).to_dict()
+    batch = EnrichedBatch(postings=tuple(postings), in_flight_scope=in_flight_scope).to_dict()
     services().dispatcher.send(CLASSIFY, batch, queue)
 
 

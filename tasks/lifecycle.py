@@ -30,8 +30,10 @@ def report_versions() -> dict[str, Any]:
     return {"current": current, "latest_per_version": counts, "drift_backlog": drift}
 
 
-def enqueue_reenrichment(postings: Sequence[Posting]) -> None:
-    enqueue_batch(postings, queue=REENRICH_QUEUE)
+def enqueue_reenrichment(postings: Sequence[Posting], in_flight_scope: str | None = None) -> None:
+    """One batch on the reenrich queue, carrying the drift job's in-flight mark (released where
+    it lands: tasks/enrich.py persist link, tasks/links.py record)."""
+    enqueue_batch(postings, queue=REENRICH_QUEUE, in_flight_scope=in_flight_scope)
 
 
 @app.task(name="lifecycle.reenrich_drifted", acks_late=True)

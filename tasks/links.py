@@ -28,6 +28,7 @@ from celery.worker.request import Request
 from celery.worker.state import task_ready
 
 from domain.errors import TransientError
+from domain.lifecycle import release_landed
 from domain.models import EnrichedBatch, Posting, Rejection
 from domain.pipeline import utc_now
 from domain.recovery import split_batch, strand
@@ -217,6 +218,7 @@ def record(
     except Exception as exc:
         log.error("warehouse refused the failure record (%s); spooling the batch", _why(exc))
         where = _spool(svc, "batch", stage, reason, batch.to_dict())
+    release_landed(svc.coordinator, batch)  # recorded: drift may queue these postings again
     log.error("batch of %d postings recorded as failed: stage=%s reason=%s detail=%s in=%s",
               len(batch.postings), stage, reason, detail, where)  # fmt: skip
     return {

@@ -49,10 +49,10 @@ def store_of(fleet: Fleet) -> DuckDbStore:
 
 
 def enrich_cli(fleet: Fleet, *args: str, stdin: bytes | None = None, timeout: float = 180,
-               program: str = "cli.enrich"):  # fmt: skip
+               program: str = "cli.enrich", env: dict[str, str] | None = None):  # fmt: skip
     """Run the `enrich` console entry point (or `program`) against this fleet, as an operator
-    would."""
-    env = fleet.env()
+    would (`env`: settings of this run only, e.g. another ENRICH_CONFIG_ROOT)."""
+    env = fleet.env() | (env or {})
     return subprocess.run(
         [sys.executable, "-m", program, *args],
         cwd=ROOT,
@@ -101,6 +101,6 @@ def freeze_holding_enrich_messages(fleet: Fleet, r: redis.Redis, timeout: float 
     raise AssertionError("the worker never held an enrich message")
 
 
-def ops_cli(fleet: Fleet, *args: str, timeout: float = 120):
+def ops_cli(fleet: Fleet, *args: str, timeout: float = 120, env: dict[str, str] | None = None):
     """Run `enrich-ops` against this fleet, as an operator would."""
-    return enrich_cli(fleet, *args, timeout=timeout, program="cli.enrich_ops")
+    return enrich_cli(fleet, *args, timeout=timeout, program="cli.enrich_ops", env=env)

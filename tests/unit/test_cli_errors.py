@@ -290,3 +290,40 @@ def test_fleet_status_names_the_version_a_worker_serves_after_a_reload() -> None
     refused = reloaded + "E config refused, still serving 2026.1.1-fast+bb: bad (config /c)\n"
     assert serving_version(refused) == "2026.1.1-fast+bb"
     assert serving_version("nothing here") == "?"
+
+
+def test_an_unknown_profile_is_one_error_line_like_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _env(tmp_path, monkeypatch)
+    assert ops_cli.main(["profile", "bogus"]) == BAD_INPUT
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["enrich-ops: error: unknown profile 'bogus'; choose from ['fast', 'quality']"]
+
+
+def test_rollback_and_profile_say_when_workers_switch() -> None:
+    from cli.lifecycle import reload_note
+
+    note = reload_note(Settings(config_check_interval_s=2.0))
+    assert note.startswith("Workers switch at their next task") and "at most every 2 s" in note
+
+
+def test_a_short_bridge_prints_one_line_per_input_on_a_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.ingest import run_bridge
+    from tests.fakes import RecordingDispatcher
+    from worker import bootstrap
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(f'{{"posting_id": "p{i}", "text": "Python {i}"}}\n' for i in range(40)))
+    settings = Settings(data_dir=tmp_path / "data", batch_size=16)
+    bootstrap.override(bootstrap.Services(settings, store=None, dispatcher=RecordingDispatcher()))  # type: ignore[arg-type]
+    try:
+        run_bridge([src], settings)
+    finally:
+        bootstrap.override(None)
+    err = capsys.readouterr().err.splitlines()  # stderr is not a terminal here
+    assert err[-1] == f"  {src}: 40 messages, 40 enqueued, 0 rejected in 3 batches"
+    # a partial count comes only on a bridge slower than 3 s (a loaded machine), and says so
+    assert all(line.startswith(f"  {src}: ") and "so far" in line for line in err[:-1])

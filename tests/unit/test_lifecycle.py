@@ -26,9 +26,11 @@ def seed(store: InMemoryStore, n: int, version: str = "v1") -> list[Posting]:
 class Enqueued:
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
+        self.scopes: set[str] = set()
 
-    def __call__(self, ps: Sequence[Posting]) -> None:
+    def __call__(self, ps: Sequence[Posting], in_flight_scope: str) -> None:
         self.batches.append([p.posting_id for p in ps])
+        self.scopes.add(in_flight_scope)
 
     @property
     def ids(self) -> list[str]:
@@ -52,6 +54,7 @@ def test_enqueues_drifted_in_batches_up_to_cap_and_walks_with_a_cursor() -> None
     r3 = run(store, coord, enq)
     assert r3.enqueued == 5 and r3.cursor is None  # end of the backlog: start over next time
     assert enq.ids == [f"p{i:02d}" for i in range(25)]  # each once, in order
+    assert enq.scopes == {"reenrich:v2"}  # each batch carries its marks' scope
 
 
 def test_nothing_to_do_without_drift() -> None:
@@ -148,10 +151,10 @@ def test_an_enqueue_failure_unmarks_what_it_did_not_enqueue() -> None:
     store, coord, enq = InMemoryStore(), FakeCoordinator(), Enqueued()
     seed(store, 10)
 
-    def broker_down_after_one(ps: Sequence[Posting]) -> None:
+    def broker_down_after_one(ps: Sequence[Posting], scope: str) -> None:
         if enq.batches:
             raise ConnectionError("broker down")
-        enq(ps)
+        enq(ps, scope)
 
     with pytest.raises(ConnectionError):
         run(store, coord, broker_down_after_one)
