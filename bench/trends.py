@@ -68,7 +68,7 @@ def build(store: DuckDbStore, n: int, k: int) -> None:
         FROM (SELECT i, j, CAST(floor(pow(hash(i * 31 + j) % 1000000 / 1000000.0, 2.5) * 2000) AS INTEGER) AS c
               FROM range({share}) t(i), range({k}) s(j))""")
     store._query("""
-    INSERT INTO posting_state
+    INSERT INTO posting_state (posting_id, content_hash, enrichment_version, row_id, enriched_at)
     SELECT posting_id, content_hash, enrichment_version, row_id, enriched_at FROM job_enrichments
     QUALIFY row_number() OVER (PARTITION BY posting_id ORDER BY enriched_at DESC) = 1""")
     store._query("""INSERT INTO cluster_runs VALUES ('r1', 'c1', 'v1', 'm', 'completed', true,
