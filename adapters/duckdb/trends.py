@@ -58,6 +58,8 @@ _SKILL_KEY = {
     "category": ("k.category", "s.src"),
     "group": ("k.group_id", LEVEL1.format(col="s.src")),
 }
+# The skill-row form below answers category / group only when the rows' stored key masks cannot
+# (trend_masks.py; or with stored_masks=False): reading the skill rows cost ~1 s of 1.3 s.
 # A DISTINCT over (posting, key) hashed ~2M string keys at 1M postings and cost 2.4 s of the
 # query; instead each posting's keys are OR-ed into a bit mask, grouped by win's integer rowid,
 # and expanded back: one bit per key present in the table, so at most 64 keys (5 categories,
