@@ -9,7 +9,7 @@ Periods are half-open: start <= t < end, ISO dates ('2026-01-01').
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -20,6 +20,20 @@ from typing import Protocol
 DIMENSIONS = ("concept", "category", "group", "occupation", "cluster")
 PERIODS = ("week", "month")
 ONET_LEVEL1 = "isced-f/06"  # O*NET technology categories sit under isced-f/061
+
+# Code books of the per-row key masks a store may keep so that trends by category / group read
+# one integer per posting instead of its skill rows (DuckDB: job_enrichments.category_mask /
+# group_mask): bit i stands for BOOK[i]. APPEND ONLY: a stored mask keeps the meaning the book
+# had when the row was written. A key outside its book sets OUTSIDE_BIT, and a query that meets
+# it counts from the skill rows instead (same answer, slower).
+GROUP_BOOK = (
+    "L1", "L2", *(f"S{i}" for i in range(1, 9)), *(f"T{i}" for i in range(1, 7)),
+    *(f"isced-f/{i:02d}" for i in range(11)), "isced-f/99",
+)  # fmt: skip
+CATEGORY_BOOK = (
+    "knowledge", "skill/competence", "transversal", "technology/tool", "language", "certification",
+)  # fmt: skip
+OUTSIDE_BIT = 63
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,26 @@ def level1_group(group_id: str) -> str:
     if group_id.startswith("isced-f/"):
         return group_id[: len("isced-f/") + 2]
     return group_id.split(".", 1)[0]
+
+
+def key_mask(keys: Iterable[str], book: Sequence[str]) -> int:
+    """The bits of `keys` in `book` OR-ed together (0 for no key): an int in [0, 2**64), bit i
+    for book[i], bit OUTSIDE_BIT for any key the book does not hold."""
+    mask = 0
+    for key in keys:
+        mask |= 1 << (book.index(key) if key in book else OUTSIDE_BIT)
+    return mask
+
+
+def skill_masks(skills: Iterable[tuple[str, str | None]]) -> tuple[int, int]:
+    """(category mask, level-1 group mask) of one enrichment row's skills, each given as
+    (category, group_id or None): the masks over CATEGORY_BOOK and GROUP_BOOK (key_mask); a
+    skill without a group_id sets no group bit."""
+    pairs = list(skills)
+    return (
+        key_mask((c for c, _ in pairs), CATEGORY_BOOK),
+        key_mask((level1_group(g) for _, g in pairs if g), GROUP_BOOK),
+    )
 
 
 def check(dimension: str, period: str = "week") -> None:

@@ -150,3 +150,8 @@ CREATE TABLE IF NOT EXISTS event_marks (
 ALTER TABLE posting_state ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;
 -- ... and the intake ledger keeps it, so a posting the reconciler re-enqueues keeps its stamp.
 ALTER TABLE intake ADD COLUMN IF NOT EXISTS received_at TIMESTAMP;
+-- 2026-12-01: each row's skill categories and the level-1 groups of its skills as bit masks
+-- (adapters/duckdb/trend_masks.py), so trends by category / group skip the skill rows. NULL:
+-- written before; the store fills them on open.
+ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS category_mask UBIGINT;
+ALTER TABLE job_enrichments ADD COLUMN IF NOT EXISTS group_mask UBIGINT;

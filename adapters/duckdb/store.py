@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from adapters.duckdb import trend_masks
 from adapters.duckdb.preflight import SCHEMA_VERSION, STAMP_SQL, check_warehouse, is_lock_error
 from adapters.rows import (
     enrichment_row,
@@ -185,6 +186,7 @@ _COLUMNS["evaluation_results"] = {
     "evaluated_at": "TIMESTAMP", "regressed": "BOOLEAN", "regressions": "VARCHAR",
     "compared_to": "VARCHAR",
 }  # fmt: skip
+_COLUMNS["job_enrichments"].update(trend_masks.COLUMNS)
 _INTAKE_SPEC = json.dumps(
     [{**{c: "VARCHAR" for c in ("posting_id", "content_hash", "title", "company", "text",
                                  "source", "posted_at", "source_ref")}, "accepted_at": "TIMESTAMP",
@@ -232,6 +234,7 @@ class DuckDbStore:
         with self._connect() as con:
             con.execute(SCHEMA)
             con.execute(_BACKFILL_STATE)
+            trend_masks.backfill(con)
             con.execute(STAMP_SQL, {"v": SCHEMA_VERSION})
         self.close()  # never carry an open file across a fork
 
@@ -306,8 +309,9 @@ class DuckDbStore:
                 "skills": json.dumps(r["skills"]),
                 "occupation": None if r["occupation"] is None else json.dumps(r["occupation"]),
                 "enriched_at": _db_ts(r["enriched_at"]),
+                **trend_masks.mask_columns(e),
             }
-            for r in map(enrichment_row, enrichments)
+            for e, r in zip(enrichments, map(enrichment_row, enrichments), strict=True)
         ]
         s_rows = [
             {

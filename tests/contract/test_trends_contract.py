@@ -167,17 +167,87 @@ def test_cooccurring_with_a_skill_and_an_occupation(trends: TrendStore) -> None:
     assert [(x.key, x.postings) for x in nurse.items][:1] == [("s:java", 2)]
 
 
+def _duckdb(trends: TrendStore):  # type: ignore[no-untyped-def]
+    from adapters.duckdb import trends as duckdb_trends
+
+    if not isinstance(trends, duckdb_trends.DuckDbTrends):
+        pytest.skip("DuckDB's key masks only")
+    return duckdb_trends
+
+
+def _answers(trends: TrendStore) -> list[object]:
+    """Every category / group answer of the fixture: demand per week and month, pinned to each
+    version, and the changes from January to February."""
+    span = Period("2026-01-01", "2026-03-01")
+    return [
+        *(trends.demand(d, p, span, version=v) for d in ("group", "category")
+          for p in ("week", "month") for v in (None, "v1", "v2")),
+        *(trends.changes(d, JAN, FEB, version=v) for d in ("group", "category") for v in (None, "v1")),
+    ]  # fmt: skip
+
+
 def test_duckdb_counts_groups_alike_beyond_the_bit_mask(
     trends: TrendStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More skill keys than the mask's bits (unknown group codes): DuckDB's DISTINCT form."""
-    from adapters.duckdb import trends as duckdb_trends
-
-    if not isinstance(trends, duckdb_trends.DuckDbTrends):
-        pytest.skip("DuckDB's bit mask only")
-    span = Period("2026-01-01", "2026-03-01")
-    masked = [trends.demand(d, "month", span) for d in ("group", "category")]
-    masked_changes = trends.changes("group", JAN, FEB)
+    duckdb_trends = _duckdb(trends)
+    from_skills = duckdb_trends.DuckDbTrends(trends.store, stored_masks=False)  # type: ignore[attr-defined]
+    masked = _answers(from_skills)
     monkeypatch.setattr(duckdb_trends, "MAX_BITS", 1)
-    assert [trends.demand(d, "month", span) for d in ("group", "category")] == masked
-    assert trends.changes("group", JAN, FEB) == masked_changes
+    assert _answers(from_skills) == masked
+
+
+def test_duckdb_stored_masks_answer_as_the_skill_rows(
+    trends: TrendStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The masks stored with each row give the answers counted from the skill rows."""
+    duckdb_trends = _duckdb(trends)
+    from_skills = duckdb_trends.DuckDbTrends(trends.store, stored_masks=False)  # type: ignore[attr-defined]
+    with caplog.at_level("INFO", logger=duckdb_trends.__name__):
+        assert _answers(trends) == _answers(from_skills)
+    assert "counting skill rows" not in caplog.text  # the stored masks answered
+
+
+def test_duckdb_file_written_before_the_masks_is_migrated_on_open(
+    trends: TrendStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rows with no masks (older code) are counted from their skill rows; a file from before
+    the mask columns gets them on open, equal to what a write stores."""
+    from adapters.duckdb.store import DuckDbStore
+
+    duckdb_trends = _duckdb(trends)
+    store = trends.store  # type: ignore[attr-defined]
+    want = _answers(trends)
+    masks = "SELECT row_id, category_mask, group_mask FROM job_enrichments ORDER BY row_id"
+    written = store._query(masks)
+    assert all(c is not None and g is not None for _, c, g in written)
+    store._query("UPDATE job_enrichments SET group_mask = NULL WHERE posting_id = 'd'")
+    with caplog.at_level("INFO", logger=duckdb_trends.__name__):
+        assert _answers(trends) == want
+    assert "counting skill rows" in caplog.text
+    store._query("ALTER TABLE job_enrichments DROP COLUMN category_mask")
+    store._query("ALTER TABLE job_enrichments DROP COLUMN group_mask")
+    reopened = DuckDbStore(store.path)
+    assert reopened._query(masks) == written
+    caplog.clear()
+    with caplog.at_level("INFO", logger=duckdb_trends.__name__):
+        assert _answers(duckdb_trends.DuckDbTrends(reopened)) == want
+    assert "counting skill rows" not in caplog.text
+
+
+def test_duckdb_a_group_outside_the_book_still_counts(trends: TrendStore) -> None:
+    """A level-1 code the book does not hold (a new taxonomy group) is counted all the same."""
+    _duckdb(trends)
+    store = trends.store  # type: ignore[attr-defined]
+    f = replace(posting("f", "text f"), posted_at="2026-01-07T09:00:00+00:00")
+    row = enrichment(f, "v1", "2026-02-10T00:00:00.000+00:00", [(*PY, "knowledge", "Z9.1")], DEV)
+    store.write_batch([f], [row], [])
+    grp = trends.demand("group", "month", Period("2026-01-01", "2026-03-01"))
+    assert {(p.bucket, p.key, p.postings) for p in grp.points} == {
+        ("2026-01-01", "S5", 2),
+        ("2026-01-01", "Z9", 1),
+        ("2026-01-01", "isced-f/06", 1),
+        ("2026-02-01", "isced-f/06", 1),
+    }
+    c = trends.changes("group", JAN, FEB)
+    assert [(x.key, x.before, x.after) for x in c.falling] == [("S5", 2, 0), ("Z9", 1, 0)]
