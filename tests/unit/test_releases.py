@@ -7,6 +7,7 @@ from adapters.artifacts.config_files import load_config
 from adapters.artifacts.releases import archive, list_releases, point_to, resolve
 from domain.errors import ConfigError
 from tests.conftest import ROOT
+from worker.errors import CliError
 from worker.settings import Settings
 
 
@@ -82,10 +83,12 @@ def test_switching_profiles_changes_the_version_and_rollback_returns(
     text = (deployed / "config" / "model_versions.yaml").read_text()
     assert "profile: fast\n" in text and "# 2026.11.4: extraction profiles" in text
 
-    assert cmd_profile(argparse.Namespace(name="turbo"), settings) == 2
+    with pytest.raises(CliError, match="unknown profile 'turbo'"):
+        cmd_profile(argparse.Namespace(name="turbo"), settings)
     point_to(settings.active_release_file, resolve(settings.releases_dir, quality.effective))
     assert load_config(settings.active_config_root()).manifest.effective == quality.effective
-    assert cmd_profile(argparse.Namespace(name="quality"), settings) == 2  # rollback active
+    with pytest.raises(CliError, match="a rollback is active"):
+        cmd_profile(argparse.Namespace(name="quality"), settings)
     point_to(settings.active_release_file, None)
     assert cmd_profile(argparse.Namespace(name="quality"), settings) == 0
     assert load_config(deployed).manifest.effective == quality.effective  # same bytes again
