@@ -466,30 +466,17 @@ def extra_words(mention: str, label: str) -> float:
     letters: "develop" in "development"); GENERIC head words are neither counted nor extra
     ("sound development software" for "software development": "sound" of "sound", 1.0;
     "algorithms" for "formulas": 1.0; "automation technology" for "automation": 0.0)."""
-    return _extra_words(mention, label)
-
-
-@lru_cache(maxsize=8192)
-def _extra_words(mention: str, label: str) -> float:
-    # remembered: a searched mention asks about the same (mention, label) up to 4 times
-    # (rerank, pair_facts, is_narrower both ways; s24cost2)
-    want = _label_prefixes(label)
+    want = _label_keys(label)
     if not want:
         return 0.0
     have, starts = _had(mention)
     missing = 0
-    for w, prefixes in want:
+    for w in want:
         # had: equal, a mention word of >= 4 letters starts it, or it (>= 4) starts one
-        if w in have or w in starts or not have.isdisjoint(prefixes):
+        if w in have or w in starts or any(w[:i] in have for i in range(4, len(w))):
             continue
         missing += 1
     return missing / len(want)
-
-
-@lru_cache(maxsize=200_000)
-def _label_prefixes(label: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The label's `_label_keys`, each with its prefixes of 4 .. len - 1 letters."""
-    return tuple((w, tuple(w[:i] for i in range(4, len(w)))) for w in _label_keys(label))
 
 
 @lru_cache(maxsize=50_000)
