@@ -33,6 +33,7 @@ import numpy.typing as npt
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate
 from domain.skills.group_classifier import GroupClassifier
+from domain.skills.group_paths import Level1Paths
 from domain.skills.nonskills import non_skill
 from domain.skills.taxonomy import SkillGroup, SkillHierarchy, Taxonomy
 
@@ -61,6 +62,10 @@ class GroupParams:
     # of its vote on one level-1 group and < clf_floor on the chosen group's (0: never)
     clf_sure: float = 0.0
     clf_floor: float = 0.05
+    # (s24grp4, off: not shipped) a level-1 group's vote: its own votes plus its children's, the children's
+    # counted as (1 - level1_path) x their sum + level1_path x their best one (0: the plain
+    # sum, so a group of many weak children wins; 1: the best-supported path alone)
+    level1_path: float = 0.0
 
     @property
     def order(self) -> tuple[tuple[int, float], ...]:
@@ -151,6 +156,7 @@ class GroupSpace:
             for kind, prefixes in KIND_PREFIXES.items():
                 ok = np.array([c.startswith(prefixes) for c in self.codes], dtype=bool)
                 self.at[(kind, level)] = np.flatnonzero(here & ok)
+        self.paths = Level1Paths(self.codes, self.above, self.at, (None, *KIND_PREFIXES))
         self._closure: dict[str, npt.NDArray[np.intp]] = {}
 
     def closure(self, groups: Sequence[SkillGroup]) -> npt.NDArray[np.intp]:
@@ -368,7 +374,7 @@ class GroupPlacer:
             idx = self.space.at[(kind_, level)]
             if not len(idx):
                 continue
-            here = votes[idx]
+            here = votes[idx] if level != 1 else self.space.paths.votes(votes, kind_, p.level1_path)
             j = int(np.argmax(here))  # the first of equal maxima: the smallest code
             if here[j] > 0 and here[j] / total >= need - 1e-9:
                 code = self.space.codes[int(idx[j])]

@@ -233,3 +233,35 @@ def test_index_encode_reuses_the_last_search_and_matches_the_encoder() -> None:
     assert again.shape == (2, 8) and np.allclose(np.linalg.norm(again, axis=1), 1.0)
     index.encode(["lead", "something new"])
     assert calls[-1] == 1  # only the text the search did not read
+
+
+SINK = SkillHierarchy(
+    [SkillGroup("S1", "communication, collaboration and creativity", 1),
+     SkillGroup("S1.1", "liaising and networking", 2), SkillGroup("S1.2", "presenting", 2),
+     SkillGroup("S5", "working with computers", 1),
+     SkillGroup("S5.1", "programming computer systems", 2)],
+    {"esco:a": ["S1.1", "S1"], "esco:b": ["S1.2", "S1"], "esco:c": ["S5.1", "S5"]},
+)  # fmt: skip
+SINK_TAX = Taxonomy(
+    [Skill(s, s, "skill/competence") for s in ("esco:a", "esco:b", "esco:c")]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("path", "want"), [(0.0, "S1"), (0.5, "S1"), (1.0, "S5")])
+def test_level1_path_stops_a_group_of_many_weak_children_winning(path: float, want: str) -> None:
+    # S1's two children 0.55 each: their sum (1.1) beats S5's one child (0.7); their best
+    # one (0.55) does not; 0.5 counts 0.5 x 1.1 + 0.5 x 0.55 = 0.825 > 0.7
+    p = GroupPlacer(SINK, GroupParams(shares="3:0.9,2:0.9,1:0.1", level1_path=path),
+                    taxonomy=SINK_TAX)  # fmt: skip
+    ranked = [ConceptCandidate("esco:c", "c", 0.7, "vector"),
+              ConceptCandidate("esco:a", "a", 0.55, "vector"),
+              ConceptCandidate("esco:b", "b", 0.55, "vector")]  # fmt: skip
+    got = p.place("SKILL", ranked)
+    assert got is not None and got[0].code == want and got[0].level == 1
+    share = {"S1": 1.1 - path * 0.55, "S5": 0.7}[want] / 1.8
+    assert got[1] == pytest.approx(round(share, 4))
+
+
+def test_level1_path_is_wired_from_the_linker_params() -> None:
+    assert LinkerParams(group_level1_path=1.0).groups.level1_path == 1.0
+    assert LinkerParams().groups.level1_path == 0.0  # off by default: outputs as before
