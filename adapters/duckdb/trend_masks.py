@@ -101,11 +101,13 @@ def _with(dimension: str) -> str:
     )
 
 
-def demand_sql(dimension: str, period: str) -> str:
-    """Demand per `period` for the dimension from `win.mask`: (period, mask) pairs counted first,
-    a few thousand, then expanded through the book. Columns (bucket, key, label, postings) in
-    the generic demand query's order; ? the limit."""
-    return f"""{_with(dimension)},
+def demand_from(with_sql: str, period: str) -> str:
+    """Demand per `period` from a `with_sql` prefix that defines `cats` (category, bit) and `masks`
+    (posting_id, t, mask): (period, mask) pairs counted first, a few thousand, then expanded
+    through the bits. Columns (bucket, key, label, postings) in the generic demand query's order;
+    ? the limit. The stored-mask form (`demand_sql`) and the skill-row form of
+    adapters/duckdb/trends.py share it."""
+    return f"""{with_sql},
     per AS (SELECT CAST(date_trunc('{period}', t) AS DATE) AS bucket, mask, count(*) AS n
             FROM masks GROUP BY ALL),
     keyed AS (SELECT p.bucket, c.category AS key, CAST(sum(p.n) AS BIGINT) AS n
@@ -113,6 +115,11 @@ def demand_sql(dimension: str, period: str) -> str:
     top AS (SELECT key, sum(n) AS n FROM keyed GROUP BY key ORDER BY n DESC, key LIMIT ?)
     SELECT k.bucket, k.key, k.key, k.n FROM keyed k JOIN top ON top.key = k.key
     ORDER BY k.bucket, top.n DESC, k.key"""
+
+
+def demand_sql(dimension: str, period: str) -> str:
+    """Demand per `period` for the dimension from `win.mask` (`demand_from` over the book)."""
+    return demand_from(_with(dimension), period)
 
 
 def changes_sql(dimension: str) -> str:

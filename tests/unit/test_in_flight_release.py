@@ -12,16 +12,11 @@ import pytest
 from domain.errors import TransientError
 from domain.lifecycle import ReenrichRequest, reenrich_drifted, release_landed
 from domain.models import EnrichedBatch, JobEnrichment, Posting, Section
-from domain.pipeline import Pipeline
-from domain.skills.ensemble import dictionary_extractor
-from domain.versions import build_manifest
 from tests.conftest import NOW, posting
-from tests.fakes import FakeCoordinator, InMemoryStore, MemorySpool, RecordingDispatcher
-from tests.unit.test_tasks import DownStore, Whole
-from tests.unit.test_versions import FILES, SPEC
+from tests.fakes import FakeCoordinator
+from tests.unit.test_tasks import DownStore, installed
 from worker import bootstrap
 from worker.app import app
-from worker.settings import Settings
 
 TARGET = "2099.1.0+target"  # the version the drift job re-enriches to; the worker still runs SPEC's
 SCOPE = f"reenrich:{TARGET}"
@@ -29,23 +24,8 @@ SCOPE = f"reenrich:{TARGET}"
 
 @pytest.fixture
 def svc(tiny_taxonomy, tiny_aliases) -> Iterator[bootstrap.Services]:
-    pipeline = Pipeline(
-        build_manifest(SPEC, b"s", FILES),
-        Whole(),
-        dictionary_extractor(tiny_taxonomy, tiny_aliases),
-        clock=lambda: NOW,
-    )
-    services = bootstrap.Services(
-        Settings(handoff_window_s=0.01),
-        InMemoryStore(),
-        pipeline,
-        coordinator=FakeCoordinator(),
-        dispatcher=RecordingDispatcher(),
-        spool=MemorySpool(),
-    )
-    bootstrap.override(services)
-    yield services
-    bootstrap.override(None)
+    with installed(tiny_taxonomy, tiny_aliases, coordinator=FakeCoordinator()) as services:
+        yield services
 
 
 def seed(svc: bootstrap.Services, n: int) -> list[Posting]:

@@ -1,5 +1,7 @@
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -20,8 +22,11 @@ class Whole:
         return (Section("overview", 0, len(text)),)
 
 
-@pytest.fixture
-def svc(tiny_taxonomy, tiny_aliases) -> Iterator[bootstrap.Services]:
+@contextmanager
+def installed(tiny_taxonomy, tiny_aliases, **extra: Any) -> Iterator[bootstrap.Services]:  # type: ignore[no-untyped-def]
+    """Services for the tasks for the block: an in-memory store, the dictionary extractor at
+    SPEC's version, a recording dispatcher and a memory spool; `extra` (e.g. coordinator=) is
+    passed to bootstrap.Services."""
     pipeline = Pipeline(
         build_manifest(SPEC, b"s", FILES),
         Whole(),
@@ -34,10 +39,19 @@ def svc(tiny_taxonomy, tiny_aliases) -> Iterator[bootstrap.Services]:
         pipeline,
         dispatcher=RecordingDispatcher(),
         spool=MemorySpool(),
+        **extra,
     )
     bootstrap.override(services)
-    yield services
-    bootstrap.override(None)
+    try:
+        yield services
+    finally:
+        bootstrap.override(None)
+
+
+@pytest.fixture
+def svc(tiny_taxonomy, tiny_aliases) -> Iterator[bootstrap.Services]:
+    with installed(tiny_taxonomy, tiny_aliases) as services:
+        yield services
 
 
 @pytest.fixture
