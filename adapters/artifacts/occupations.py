@@ -29,7 +29,7 @@ from domain.occupations.coder import (
 )
 from domain.occupations.fusion import MajorGroupPrior, major_groups
 from domain.occupations.skill_groups import WEIGHT as SKILL_GROUP_WEIGHT
-from domain.occupations.skill_groups import build_skill_groups, occupation_groups
+from domain.occupations.skill_groups import build_skill_groups, occupation_classes
 
 WEIGHTS = "coder.npz"
 META = "meta.json"
@@ -251,16 +251,9 @@ def with_skill_groups(
     skill_ids = [""] * len(esco.skill_index)
     for sid, col in esco.skill_index.items():
         skill_ids[col] = sid
-    groups = occupation_groups(
-        esco.label_occupation, coder.esco_soc, coder.soc.codes, len(esco.uris)
-    )
+    classes = occupation_classes(esco.label_occupation, coder.esco_soc, len(esco.uris))
     model = build_skill_groups(
-        esco.occupation_skills,
-        skill_ids,
-        groups,
-        len({c[:2] for c in coder.soc.codes}),
-        names,
-        weight,
+        esco.occupation_skills, skill_ids, classes, coder.soc.codes, names, weight
     )
     out = replace(coder, skill_groups=model)
     _ = out.esco_soc  # computed again on the copy, at worker start

@@ -272,8 +272,11 @@ class OccupationCoder:
         p, group_log_p = with_developer_readings(self._scored, texts, weight)
         if self.majors is None or group_log_p is None:
             return p, np.argsort(-p, axis=1, kind="stable")[:, :3]
-        sg = self.skill_groups
-        extra = sg.group_terms(skills) if sg is not None and len(skills) else None
+        if self.skill_groups is None or not len(skills):
+            return p, self.majors.rank(p, group_log_p)
+        extra, by_class = self.skill_groups.terms(skills)
+        p = p * np.exp(by_class)
+        p = p / p.sum(axis=1, keepdims=True)
         return p, self.majors.rank(p, group_log_p, extra=extra)
 
     def _scored(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:

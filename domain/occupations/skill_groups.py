@@ -12,9 +12,12 @@ group log-probability the coder decides on (`fusion.MajorGroupPrior.rank`) gains
     weight x log softmax(temperature x cosine(posting's skill text, group profile))
 
 when the skill text has at least `min_terms` known words; otherwise nothing (titles without
-skills, O*NET strings, the bench's "title only" rows are coded as before). Weight 2.0 and
-temperature 100 were chosen on the Google dev titles and the 150 sample lines
-(docs/occupations.md "Coder v7"). Pure: the arrays come from adapters/artifacts/occupations.py.
+skills, O*NET strings, the bench's "title only" rows are coded as before). The same way, each SOC
+class that some ESCO occupation maps to has a profile, and the class probabilities are multiplied
+by exp(class_sharpness x cosine) before the decision (renormalized): the skills choose among the
+codes of a group too. Weight 2.0, temperature 100 and class sharpness 40 were chosen on the Google
+dev titles and the 150 sample lines (docs/occupations.md "Coder v7"). Pure: the arrays come from
+adapters/artifacts/occupations.py.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from domain.occupations.fusion import log_softmax
 
 WEIGHT = 2.0
 TEMPERATURE = 100.0
+CLASS_SHARPNESS = 40.0
 MIN_TERMS = 3
 _SPAN = "span:"
 
@@ -49,71 +53,99 @@ def skill_text(skill_ids: Sequence[str], names: Mapping[str, str]) -> str:
 @dataclass(frozen=True)
 class SkillGroupModel:
     """vectorizer (fitted on the group profiles), profiles (groups x vocabulary, unit rows, CSR,
-    rows in the order of `fusion.major_groups`), names (skill id -> name), and the weight,
-    temperature and minimum number of known words of the group term."""
+    rows in the order of `fusion.major_groups`), class_vectorizer (fitted on the class profiles:
+    IDF over classes), class_profiles (classes x its vocabulary, a zero row for a class no ESCO
+    occupation maps to), names (skill id -> name), and the weight, temperature,
+    class sharpness and minimum number of known words of the skills' terms."""
 
     vectorizer: TfidfVectorizer
     profiles: sp.csr_matrix
+    class_vectorizer: TfidfVectorizer
+    class_profiles: sp.csr_matrix
     names: Mapping[str, str]
     weight: float = WEIGHT
     temperature: float = TEMPERATURE
+    class_sharpness: float = CLASS_SHARPNESS
     min_terms: int = MIN_TERMS
 
-    def group_terms(self, skills: Sequence[Sequence[str]]) -> np.ndarray:
-        """(n, groups) term added to the group log-probabilities, one row per posting's skill
-        ids; a zero row when the skills have fewer than `min_terms` known words."""
-        out = np.zeros((len(skills), self.profiles.shape[0]), dtype=np.float64)
+    def _queries(self, skills: Sequence[Sequence[str]]) -> tuple[np.ndarray, list[str]]:
+        """(rows with at least `min_terms` known words, their skill texts)."""
         texts = [skill_text(s, self.names) for s in skills]
         rows = [i for i, t in enumerate(texts) if t]
         if not rows or self.weight == 0:
-            return out
+            return np.zeros(0, dtype=np.int64), []
         q = self.vectorizer.transform([texts[i] for i in rows]).tocsr()
-        keep = np.flatnonzero(q.getnnz(axis=1) >= self.min_terms)
-        if not len(keep):
-            return out
-        cos = np.asarray((q[keep] @ self.profiles.T).todense(), dtype=np.float64)
-        out[np.asarray(rows)[keep]] = self.weight * log_softmax(cos * self.temperature)
-        return out
+        keep = [rows[k] for k in np.flatnonzero(q.getnnz(axis=1) >= self.min_terms)]
+        return np.asarray(keep, dtype=np.int64), [texts[i] for i in keep]
+
+    def terms(self, skills: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """((n, groups) term added to the group log-probabilities, (n, classes) term added to the
+        class log-probabilities), one row per posting's skill ids; zero rows when the skills have
+        fewer than `min_terms` known words or the weight is 0."""
+        groups = np.zeros((len(skills), self.profiles.shape[0]), dtype=np.float64)
+        classes = np.zeros((len(skills), self.class_profiles.shape[0]), dtype=np.float64)
+        rows, texts = self._queries(skills)
+        if not len(rows):
+            return groups, classes
+        q = self.vectorizer.transform(texts)
+        cos = np.asarray((q @ self.profiles.T).todense(), dtype=np.float64)
+        groups[rows] = self.weight * log_softmax(cos * self.temperature)
+        qc = self.class_vectorizer.transform(texts)
+        cls = np.asarray((qc @ self.class_profiles.T).todense(), dtype=np.float64)
+        classes[rows] = self.class_sharpness * cls
+        return groups, classes
+
+    def group_terms(self, skills: Sequence[Sequence[str]]) -> np.ndarray:
+        """The (n, groups) part of `terms`."""
+        return self.terms(skills)[0]
 
 
-def occupation_groups(
-    label_occupation: np.ndarray, label_class: np.ndarray, codes: Sequence[str], n_occupations: int
+def occupation_classes(
+    label_occupation: np.ndarray, label_class: np.ndarray, n_occupations: int
 ) -> list[int]:
-    """Each ESCO occupation's SOC major-group row (in `fusion.major_groups` order): the group of
-    the class the coder gives its first label (the preferred one, as the build writes them), or
-    -1 for an occupation without a label. label_occupation / label_class: one entry per label."""
-    groups = sorted({c[:2] for c in codes})
-    index = {g: i for i, g in enumerate(groups)}
+    """Each ESCO occupation's SOC class: the class the coder gives its first label (the preferred
+    one, as the build writes them; `label_class`, one per label), or -1 without a label."""
     out = [-1] * n_occupations
     for row in range(len(label_occupation) - 1, -1, -1):  # the first label of each wins
-        out[int(label_occupation[row])] = index[codes[int(label_class[row])][:2]]
+        out[int(label_occupation[row])] = int(label_class[row])
     return out
 
 
 def build_skill_groups(
     occupation_skills: sp.csr_matrix,
     skill_ids: Sequence[str],
-    occupation_group: Sequence[int],
-    n_groups: int,
+    occupation_class: Sequence[int],
+    codes: Sequence[str],
     names: Mapping[str, str],
     weight: float = WEIGHT,
     temperature: float = TEMPERATURE,
+    class_sharpness: float = CLASS_SHARPNESS,
 ) -> SkillGroupModel:
     """The model from ESCO's (occupations x skills) relation matrix (any non-zero is a relation),
-    its columns' skill ids, each occupation's major-group row (0 <= g < n_groups; -1: left out)
-    and the taxonomy's names. Raises ValueError when the lengths disagree."""
-    if len(occupation_group) != occupation_skills.shape[0]:
-        raise ValueError("one major group per ESCO occupation is needed")
+    its columns' skill ids, each occupation's SOC class index into `codes` (-1: left out) and the
+    taxonomy's names. Raises ValueError when the lengths disagree."""
+    if len(occupation_class) != occupation_skills.shape[0]:
+        raise ValueError("one SOC class per ESCO occupation is needed")
     if len(skill_ids) != occupation_skills.shape[1]:
         raise ValueError("one skill id per column of the occupation-skill matrix is needed")
+    groups = sorted({c[:2] for c in codes})
+    group_of = {g: i for i, g in enumerate(groups)}
     m = occupation_skills.tocsr()
-    docs: list[list[str]] = [[] for _ in range(n_groups)]
-    for o, g in enumerate(occupation_group):
-        if g < 0:
+    by_class: list[list[str]] = [[] for _ in codes]
+    for o, c in enumerate(occupation_class):
+        if c < 0:
             continue
-        for c in m.indices[m.indptr[o] : m.indptr[o + 1]]:
-            if (name := names.get(skill_ids[c])) is not None:
-                docs[g].append(name)
+        for col in m.indices[m.indptr[o] : m.indptr[o + 1]]:
+            if (name := names.get(skill_ids[col])) is not None:
+                by_class[c].append(name)
+    by_group: list[list[str]] = [[] for _ in groups]
+    for c, words in enumerate(by_class):
+        by_group[group_of[codes[c][:2]]].extend(words)
     vec = TfidfVectorizer(sublinear_tf=True, stop_words="english", dtype=np.float32)
-    profiles = vec.fit_transform([" ".join(d) for d in docs]).tocsr()
-    return SkillGroupModel(vec, profiles, dict(names), weight, temperature)
+    profiles = vec.fit_transform([" ".join(d) for d in by_group]).tocsr()
+    # IDF over classes; a class no ESCO occupation maps to has an empty document: a zero row
+    cvec = TfidfVectorizer(sublinear_tf=True, stop_words="english", dtype=np.float32)
+    class_profiles = cvec.fit_transform([" ".join(d) for d in by_class]).tocsr()
+    return SkillGroupModel(
+        vec, profiles, cvec, class_profiles, dict(names), weight, temperature, class_sharpness
+    )

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from adapters.artifacts.config_files import build_occupation_coder, load_config
 from adapters.artifacts.occupations import load_coder, with_skill_groups
 from domain.occupations.coder import OccupationCoder
-from domain.occupations.skill_groups import build_skill_groups, occupation_groups, skill_text
+from domain.occupations.skill_groups import build_skill_groups, occupation_classes, skill_text
 from domain.occupations.titles import normalize_title
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +52,9 @@ def test_skill_text_reads_span_words_and_taxonomy_names_only() -> None:
     assert skill_text(ids, names) == "negotiate contracts close deals a:b"
 
 
+CODES = ("41-3011", "15-1252", "15-1253")  # classes 0, 1, 2; groups 15 (row 0), 41 (row 1)
+
+
 def _toy() -> tuple[sp.csr_matrix, list[str], dict[str, str]]:
     # occupations 0, 1 sell; 2 programs; 3 has no label (-1) and must not count
     m = sp.csr_matrix(np.array([[1, 1, 0, 0], [1, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]], float))
@@ -67,38 +70,40 @@ def _toy() -> tuple[sp.csr_matrix, list[str], dict[str, str]]:
 
 def test_group_terms_favour_the_group_whose_occupations_need_those_skills() -> None:
     m, ids, names = _toy()
-    model = build_skill_groups(m, ids, [0, 0, 1, -1], 2, names, weight=1.0, temperature=10.0)
+    model = build_skill_groups(m, ids, [0, 0, 1, -1], CODES, names, weight=1.0, temperature=10.0)
     terms = model.group_terms(
         [["span:skill:negotiate sales deals with customers"], ["esco:c", "esco:d"], ["esco:c"]]
     )
-    assert terms[0, 0] > terms[0, 1] and terms[1, 1] > terms[1, 0]
+    assert terms[0, 1] > terms[0, 0] and terms[1, 0] > terms[1, 1]  # sales: 41; code: 15
     assert np.allclose(np.exp(terms).sum(axis=1), 1.0)  # weight 1: log-probabilities
+    _, by_class = model.terms([["esco:c", "esco:d"]])
+    assert by_class[0, 1] > 0 and by_class[0, 0] == 0.0  # the programming class, not sales
+    assert by_class[0, 2] == 0.0  # 15-1253: no ESCO occupation maps to it, no profile
     # occupation 3 (no label) would have made 'debug' and 'systems' words of group 1 twice over
-    lone = build_skill_groups(m, ids, [0, 0, 1, 1], 2, names, weight=1.0, temperature=10.0)
+    lone = build_skill_groups(m, ids, [0, 0, 1, 1], CODES, names, weight=1.0, temperature=10.0)
     assert not np.allclose(lone.profiles.toarray(), model.profiles.toarray())
 
 
 def test_too_few_known_words_add_nothing_and_weight_zero_is_off() -> None:
     m, ids, names = _toy()
-    model = build_skill_groups(m, ids, [0, 0, 1, -1], 2, names)
+    model = build_skill_groups(m, ids, [0, 0, 1, -1], CODES, names)
     assert np.all(model.group_terms([["span:skill:sales"], [], ["onet:x", "esco:zzz"]]) == 0.0)
-    off = build_skill_groups(m, ids, [0, 0, 1, -1], 2, names, weight=0.0)
+    off = build_skill_groups(m, ids, [0, 0, 1, -1], CODES, names, weight=0.0)
     assert np.all(off.group_terms([SALES]) == 0.0)
 
 
 def test_lengths_that_disagree_raise() -> None:
     m, ids, names = _toy()
     with pytest.raises(ValueError):
-        build_skill_groups(m, ids, [0, 1], 2, names)
+        build_skill_groups(m, ids, [0, 1], CODES, names)
     with pytest.raises(ValueError):
-        build_skill_groups(m, ids[:2], [0, 0, 1, -1], 2, names)
+        build_skill_groups(m, ids[:2], [0, 0, 1, -1], CODES, names)
 
 
-def test_occupation_groups_take_the_first_label_and_mark_unlabelled() -> None:
-    codes = ("11-1011", "15-1252", "41-3011")  # groups 11, 15, 41 -> rows 0, 1, 2
+def test_occupation_classes_take_the_first_label_and_mark_unlabelled() -> None:
     label_occupation = np.array([0, 0, 1])
-    label_class = np.array([2, 0, 1])  # occupation 0's first label is coded 41-3011
-    assert occupation_groups(label_occupation, label_class, codes, 3) == [2, 1, -1]
+    label_class = np.array([2, 0, 1])  # occupation 0's first label is coded class 2
+    assert occupation_classes(label_occupation, label_class, 3) == [2, 1, -1]
 
 
 def test_the_skills_move_an_ambiguous_title_between_major_groups(
