@@ -53,14 +53,14 @@ def skill_text(skill_ids: Sequence[str], names: Mapping[str, str]) -> str:
 @dataclass(frozen=True)
 class SkillGroupModel:
     """vectorizer (fitted on the group profiles), profiles (groups x vocabulary, unit rows, CSR,
-    rows in the order of `fusion.major_groups`), class_vectorizer (fitted on the class profiles:
-    IDF over classes), class_profiles (classes x its vocabulary, a zero row for a class no ESCO
-    occupation maps to), names (skill id -> name), and the weight, temperature,
+    rows in the order of `fusion.major_groups`), class_idf_ratio (vocabulary,: the IDF over
+    classes / the IDF over groups, same vocabulary), class_profiles (classes x vocabulary, TF-IDF
+    with the IDF over classes, a zero row for a class no ESCO occupation maps to), names (skill id -> name), and the weight, temperature,
     class sharpness and minimum number of known words of the skills' terms."""
 
     vectorizer: TfidfVectorizer
     profiles: sp.csr_matrix
-    class_vectorizer: TfidfVectorizer
+    class_idf_ratio: np.ndarray
     class_profiles: sp.csr_matrix
     names: Mapping[str, str]
     weight: float = WEIGHT
@@ -68,15 +68,15 @@ class SkillGroupModel:
     class_sharpness: float = CLASS_SHARPNESS
     min_terms: int = MIN_TERMS
 
-    def _queries(self, skills: Sequence[Sequence[str]]) -> tuple[np.ndarray, list[str]]:
-        """(rows with at least `min_terms` known words, their skill texts)."""
+    def _queries(self, skills: Sequence[Sequence[str]]) -> tuple[np.ndarray, sp.csr_matrix]:
+        """(rows with at least `min_terms` known words, their TF-IDF rows, IDF over groups)."""
         texts = [skill_text(s, self.names) for s in skills]
         rows = [i for i, t in enumerate(texts) if t]
         if not rows or self.weight == 0:
-            return np.zeros(0, dtype=np.int64), []
+            return np.zeros(0, dtype=np.int64), sp.csr_matrix((0, self.profiles.shape[1]))
         q = self.vectorizer.transform([texts[i] for i in rows]).tocsr()
-        keep = [rows[k] for k in np.flatnonzero(q.getnnz(axis=1) >= self.min_terms)]
-        return np.asarray(keep, dtype=np.int64), [texts[i] for i in keep]
+        keep = np.flatnonzero(q.getnnz(axis=1) >= self.min_terms)
+        return np.asarray(rows, dtype=np.int64)[keep], q[keep]
 
     def terms(self, skills: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
         """((n, groups) term added to the group log-probabilities, (n, classes) term added to the
@@ -84,13 +84,15 @@ class SkillGroupModel:
         fewer than `min_terms` known words or the weight is 0."""
         groups = np.zeros((len(skills), self.profiles.shape[0]), dtype=np.float64)
         classes = np.zeros((len(skills), self.class_profiles.shape[0]), dtype=np.float64)
-        rows, texts = self._queries(skills)
+        rows, q = self._queries(skills)
         if not len(rows):
             return groups, classes
-        q = self.vectorizer.transform(texts)
         cos = np.asarray((q @ self.profiles.T).todense(), dtype=np.float64)
         groups[rows] = self.weight * log_softmax(cos * self.temperature)
-        qc = self.class_vectorizer.transform(texts)
+        # the same words weighted by the IDF over classes: one tokenization for both
+        qc = sp.csr_matrix(q.multiply(self.class_idf_ratio[None, :]))
+        norm = np.sqrt(np.asarray(qc.multiply(qc).sum(axis=1)))
+        qc = sp.csr_matrix(qc.multiply(1.0 / np.maximum(norm, 1e-30)))
         cls = np.asarray((qc @ self.class_profiles.T).todense(), dtype=np.float64)
         classes[rows] = self.class_sharpness * cls
         return groups, classes
@@ -146,6 +148,9 @@ def build_skill_groups(
     # IDF over classes; a class no ESCO occupation maps to has an empty document: a zero row
     cvec = TfidfVectorizer(sublinear_tf=True, stop_words="english", dtype=np.float32)
     class_profiles = cvec.fit_transform([" ".join(d) for d in by_class]).tocsr()
+    if cvec.vocabulary_ != vec.vocabulary_:  # group documents are the classes' words together
+        raise ValueError("class and group profiles do not share their vocabulary")
+    ratio = (cvec.idf_ / vec.idf_).astype(np.float64)
     return SkillGroupModel(
-        vec, profiles, cvec, class_profiles, dict(names), weight, temperature, class_sharpness
+        vec, profiles, ratio, class_profiles, dict(names), weight, temperature, class_sharpness
     )
