@@ -163,3 +163,14 @@ def test_the_o_net_split_keys_keep_the_old_reading() -> None:
     assert normalize_title("Electroencephalogram (EEG) Technologist", head_noun=False).text == (
         "electroencephalogram"
     )
+
+
+def test_odd_skill_ids_never_raise_and_add_nothing(
+    coders: tuple[OccupationCoder, OccupationCoder],
+) -> None:
+    plain, skilled = coders
+    odd = ["", "span:", "span:skill:", "span:skill:🚀🚀", "esco:not-a-skill", "x" * 10_000]
+    titles = ["Product Specialist", "", "🚀", "We are a friendly team. Join us."]
+    a = plain.code_many([(t, ()) for t in titles])
+    b = skilled.code_many([(t, odd) for t in titles])
+    assert [x.soc_code for x in a] == [x.soc_code for x in b]
