@@ -29,6 +29,7 @@ from domain.occupations.evaluate import topk_accuracy
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "config" / "eval" / "occupation_titles_heldout.jsonl"
 DEV = ROOT / "config" / "eval" / "occupation_titles_dev.jsonl"
+FRESH2 = ROOT / "config" / "eval" / "occupation_titles_fresh2.jsonl"  # s27title3, never chosen on
 HAND = ROOT / "config" / "eval" / "occupation_titles.jsonl"
 GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
 SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"

@@ -16,7 +16,8 @@ hand       config/eval/occupation_titles.jsonl: posting titles labelled by hand 
 --speed    the coder's time per posting in batches of 32 against the quality profile's extraction
            time per posting on the same sample postings (one thread, interleaved rounds)
 posting sets (bench/occupation_heldout.py): the fresh held-out Google titles (never chosen on;
-           left out with --no-heldout), the 150 Google dev titles (chosen on for v5)
+           left out with --no-heldout, like the second fresh set of s27title3,
+           occupation_titles_fresh2.jsonl), the 150 Google dev titles (chosen on for v5)
            and the 150 sample lines (chosen on for v4), each without skills and with the skills
            the quality profile extracts from the posting (as the chain hands them to the coder)
 dev        the O*NET dev strings (the shipped coder was fitted on them: a no-regression check only)
@@ -101,6 +102,7 @@ def posting_sets(
     fresh held-out titles only when `heldout`: they are scored once, at the end)."""
     from bench.occupation_heldout import (
         DEV,
+        FRESH2,
         extracted_skills,
         hand_items,
         heldout_items,
@@ -114,6 +116,7 @@ def posting_sets(
     sets = [("google_dev_150", heldout_items(DEV)), ("hand_150", hand_items())]
     if heldout:
         sets.insert(0, ("fresh_heldout_titles", heldout_items()))
+        sets.insert(1, ("fresh2_titles", heldout_items(FRESH2)))
     for name, items in sets:
         skills = extracted_skills(items, cache)
         out[name] = score_items(coder, items, None)
@@ -138,6 +141,8 @@ def old_code_sets(
             str(coder_dir),
             "--json",
             str(out),
+            "--skill-group-weight",
+            "0",
         ]
         if cache is not None:
             cmd += ["--cache", str(cache)]
@@ -264,6 +269,24 @@ def nmi(coder: OccupationCoder) -> dict[str, object]:
     return out
 
 
+def _load_new_coder(path: Path, weight: float | None) -> OccupationCoder:
+    """The coder as the worker loads it (v7: with the skills' major-group profiles when the
+    weight, given or from model_versions.yaml, is > 0); the plain call for --old-code's child."""
+    vectors = ROOT / "config/models/concept_vectors"
+    if weight is None:
+        from adapters.artifacts.config_files import load_config
+
+        params = load_config(ROOT, profile="quality").params("occupation_coder")
+        weight = float(params.get("skill_group_weight", 0.0))
+    if weight <= 0:
+        return load_coder(path, vectors)
+    import gzip
+
+    with gzip.open(ROOT / "config/taxonomy/skills.jsonl.gz", "rt", encoding="utf-8") as fh:
+        names = {r["skill_id"]: r["name"] for r in map(json.loads, fh)}
+    return load_coder(path, vectors, skill_names=names, skill_group_weight=weight)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--speed", action="store_true")
@@ -287,6 +310,12 @@ def main() -> int:
         "--old-coder", type=Path, help="--old-code's coder folder (default: the same as --coder)"
     )
     ap.add_argument(
+        "--skill-group-weight",
+        type=float,
+        help="v7: the skills' weight on the major group (default: model_versions.yaml's "
+        "occupation_coder.params.skill_group_weight, as the worker loads it; 0: off)",
+    )
+    ap.add_argument(
         "--baseline",
         type=Path,
         help="another coder folder (e.g. v2's files from git) scored and timed in the same run",
@@ -294,7 +323,7 @@ def main() -> int:
     args = ap.parse_args()
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    coder = load_coder(args.coder, ROOT / "config/models/concept_vectors")
+    coder = _load_new_coder(args.coder, args.skill_group_weight)
     load_s = time.perf_counter() - t0
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out: dict[str, object] = {"load_s": round(load_s, 2), "rss_added_mib": round(rss1 - rss0)}
@@ -315,6 +344,8 @@ def main() -> int:
         out["held_out_strings_without_group_first"] = score_strings(flat, strings)
     out["per_pair_split_strict_v2_measure"] = score(coder, held_out(short_titles=False))
     coders = {"coder": coder}
+    if getattr(coder, "skill_groups", None) is not None:  # v7 timed next to v6's reading
+        coders["without_skill_groups"] = dc_replace(coder, skill_groups=None)
     if args.baseline:
         base = load_coder(args.baseline, ROOT / "config/models/concept_vectors", group_first=False)
         fields = {f.name: getattr(base.soc, f.name) for f in dataclass_fields(SocModel)}

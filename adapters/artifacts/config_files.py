@@ -313,4 +313,11 @@ def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
 
     files = cfg.spec["components"]["occupation_coder"]["files"]
     vectors = cfg.path("occupation_coder", 1) if len(files) > 1 else None
-    return load_coder(cfg.path("occupation_coder"), vectors)
+    # v7: params.skill_group_weight > 0 lets the posting's skills weigh on the major group
+    weight = float(cfg.params("occupation_coder").get("skill_group_weight", 0.0))
+    names = None
+    if weight > 0:
+        names = {s.skill_id: s.name for s in load_taxonomy(cfg.path("taxonomy"))}
+    return load_coder(
+        cfg.path("occupation_coder"), vectors, skill_names=names, skill_group_weight=weight
+    )

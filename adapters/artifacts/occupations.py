@@ -1,14 +1,16 @@
 """The occupation coder's artifact: config/occupations/coder.npz (+ meta.json with its build scores),
 title_centroids.npz (each SOC class's mean title vector under config/models/concept_vectors,
 the model2vec encoder it was built with, whose model.safetensors SHA-256 it records) and
-major_groups.npz (v3: the major-group classifier of the group-first top-1)."""
+major_groups.npz (v3: the major-group classifier of the group-first top-1). v7: the skills' major-group
+profiles are built at load from the coder's ESCO relations and the taxonomy's skill names."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,8 @@ from domain.occupations.coder import (
     title_vectorizers,
 )
 from domain.occupations.fusion import MajorGroupPrior, major_groups
+from domain.occupations.skill_groups import WEIGHT as SKILL_GROUP_WEIGHT
+from domain.occupations.skill_groups import build_skill_groups, occupation_classes
 
 WEIGHTS = "coder.npz"
 META = "meta.json"
@@ -163,11 +167,18 @@ def save_coder(coder: OccupationCoder, meta: dict[str, Any], out: Path) -> None:
 
 
 def load_coder(
-    path: Path, vectors: Path | None = None, group_first: bool = True
+    path: Path,
+    vectors: Path | None = None,
+    group_first: bool = True,
+    skill_names: Mapping[str, str] | None = None,
+    skill_group_weight: float = 0.0,
 ) -> OccupationCoder:
     """Fails with the file named when it is missing or damaged (never a silent fallback). With
     `vectors` (the model2vec encoder folder) the title centroids are loaded and fused too, and,
-    unless `group_first` is False (a v2 folder, for benches), the major-group classifier."""
+    unless `group_first` is False (a v2 folder, for benches), the major-group classifier. With
+    `skill_names` (taxonomy skill id -> name), the major-group classifier and a
+    `skill_group_weight` > 0, the posting's skills weigh on the major group (v7,
+    domain/occupations/skill_groups.py), profiles built here from the ESCO relations."""
     weights = path / WEIGHTS
     try:
         with np.load(weights, allow_pickle=False) as z:
@@ -226,4 +237,24 @@ def load_coder(
     coder = OccupationCoder(soc, esco, titles, majors)
     _ = coder.esco_soc  # the learned ESCO -> SOC crosswalk, at worker start, not on a first batch
     _ = None if majors is None else majors.coef_t
+    if majors is not None and skill_names is not None and skill_group_weight > 0:
+        coder = with_skill_groups(coder, skill_names, skill_group_weight)
     return coder
+
+
+def with_skill_groups(
+    coder: OccupationCoder, names: Mapping[str, str], weight: float = SKILL_GROUP_WEIGHT
+) -> OccupationCoder:
+    """`coder` with its `skill_groups` built from its own ESCO occupation-skill relations, the
+    major groups its learned crosswalk gives each ESCO occupation and the taxonomy's `names`."""
+    esco = coder.esco
+    skill_ids = [""] * len(esco.skill_index)
+    for sid, col in esco.skill_index.items():
+        skill_ids[col] = sid
+    classes = occupation_classes(esco.label_occupation, coder.esco_soc, len(esco.uris))
+    model = build_skill_groups(
+        esco.occupation_skills, skill_ids, classes, coder.soc.codes, names, weight
+    )
+    out = replace(coder, skill_groups=model)
+    _ = out.esco_soc  # computed again on the copy, at worker start
+    return out

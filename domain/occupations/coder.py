@@ -22,7 +22,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
+from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO
 from domain.occupations.fusion import MajorGroupPrior
+from domain.occupations.skill_groups import SkillGroupModel
 from domain.occupations.software import with_developer_readings
 from domain.occupations.titles import NormalizedTitle, normalize_title
 
@@ -30,39 +32,6 @@ from domain.occupations.titles import NormalizedTitle, normalize_title
 SKILLS_CONFIDENCE_SCALE = 0.5
 # Fewer linked ESCO skills than this and a posting without title gets no code.
 MIN_SKILLS = 3
-
-# This project's coarse crosswalk: the ISCO-08 sub-major groups (2 digits) where the occupations of
-# each SOC 2018 major group sit. The ESCO occupation of a titled posting is the nearest ESCO label
-# among these groups of its SOC code ("registered nurse" is nearer by characters to "registered
-# sales assistant" than to any nurse label, but SOC 29 keeps it among ISCO 22 / 32).
-SOC_MAJOR_TO_ISCO: dict[str, frozenset[str]] = {
-    k: frozenset(v.split())
-    for k, v in {
-        "11": "11 12 13 14",
-        "13": "24 33 12",
-        "15": "25 35 21 13",
-        "17": "21 31 13",
-        "19": "21 22 26 31 32",
-        "21": "26 34 23",
-        "23": "26 34",
-        "25": "23 26 34 53",
-        "27": "26 34 21 73",
-        "29": "22 32",
-        "31": "32 53 51",
-        "33": "54 34 01 02 03",
-        "35": "51 94 14",
-        "37": "51 91 61 92 96",
-        "39": "51 53 34",
-        "41": "52 33 24",
-        "43": "41 42 43 44 33",
-        "45": "61 62 63 92",
-        "47": "71 81 93 31",
-        "49": "72 74 71 31",
-        "51": "72 73 74 75 81 82 93 31",
-        "53": "83 93 31 96 51",
-        "55": "01 02 03",
-    }.items()
-}
 
 
 @dataclass(frozen=True)
@@ -287,19 +256,28 @@ class OccupationCoder:
     developer_weight: float = 0.75
     weak_titles_use_skills: bool = True
     conventions: tuple[Convention, ...] = CONVENTIONS  # v6: the guideline's (conventions.py)
+    skill_groups: SkillGroupModel | None = None  # v7: the skills' say on the major group
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
         return self.ranked(texts)[0]
 
-    def ranked(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def ranked(
+        self, texts: Sequence[str], skills: Sequence[Sequence[str]] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities (len(texts), classes), top 3 class indices (len(texts), 3)): the top 3
-        by probability, or with `majors` the first chosen group first (MajorGroupPrior.rank)."""
+        by probability, or with `majors` the first chosen group first (MajorGroupPrior.rank),
+        with `skill_groups` and each text's skill ids (`skills`) weighing on the group."""
         weight = self.developer_weight if self.developer_forms else 0.0
         p, group_log_p = with_developer_readings(self._scored, texts, weight)
         if self.majors is None or group_log_p is None:
             return p, np.argsort(-p, axis=1, kind="stable")[:, :3]
-        return p, self.majors.rank(p, group_log_p)
+        if self.skill_groups is None or not len(skills):
+            return p, self.majors.rank(p, group_log_p)
+        extra, by_class = self.skill_groups.terms(skills)
+        p = p * np.exp(by_class)
+        p = p / p.sum(axis=1, keepdims=True)
+        return p, self.majors.rank(p, group_log_p, extra=extra)
 
     def _scored(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """(class probabilities, the major-group log-probabilities or None) of normalized titles."""
@@ -329,7 +307,8 @@ class OccupationCoder:
         norms = [normalize_title(t) for t, _ in items]
         titled = [i for i, n in enumerate(norms) if not n.empty and not self._skills_decide(n)]
         texts = [norms[i].text for i in titled]
-        probs, tops = self.ranked(texts) if titled else (None, None)
+        titled_skills = [items[i][1] for i in titled]
+        probs, tops = self.ranked(texts, titled_skills) if titled else (None, None)
         if probs is not None and tops is not None:  # v6: the guideline's conventions
             raws = [(norms[i].text, items[i][0]) for i in titled]
             probs, tops = with_conventions(probs, tops, raws, self.soc.codes, self.conventions)

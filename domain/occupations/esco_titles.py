@@ -16,7 +16,7 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
-from domain.occupations.coder import SOC_MAJOR_TO_ISCO
+from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO
 
 
 def isco_allowed(codes: Sequence[str], isco_groups: Sequence[str]) -> np.ndarray:

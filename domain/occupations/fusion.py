@@ -62,12 +62,16 @@ class MajorGroupPrior:
             out = out + self.heads.log_prior(texts)
         return out
 
-    def rank(self, p: np.ndarray, group_log_p: np.ndarray, k: int = 3) -> np.ndarray:
+    def rank(
+        self, p: np.ndarray, group_log_p: np.ndarray, k: int = 3, extra: np.ndarray | None = None
+    ) -> np.ndarray:
         """(n, classes) class probabilities and (n, groups) log p(group) -> (n, k) class indices:
-        the first chosen group first, the others by p (stable order on ties)."""
+        the first chosen group first, the others by p (stable order on ties). `extra`: an (n,
+        groups) term added to the group scores (v7: the skills, skill_groups.py)."""
         order = np.argsort(-p, axis=1, kind="stable")
         mass = np.log(np.maximum(p @ self.member.T, 1e-30))
-        group = np.argmax(mass + self.weight * group_log_p, axis=1)
+        score = mass + self.weight * group_log_p
+        group = np.argmax(score if extra is None else score + extra, axis=1)
         first = np.argmax(np.where(self.member[group] > 0, p, -1.0), axis=1)
         out = np.empty((len(p), min(k, p.shape[1])), dtype=np.int64)
         for i in range(len(p)):

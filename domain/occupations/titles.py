@@ -105,6 +105,10 @@ _SENTENCE_ROLE = re.compile(
     r"\b(?:looking for|seeking|hiring|recruiting|searching for|need|wanted:?)\s+(?:an?\s+|the\s+)?"
     r"(?P<role>.+?)(?=\s+(?:to|who|with|for|in|at|that|and join)\b|[.!]|$)"
 )
+# v7: an acronym in brackets inside the title ("Anti-Money Laundering (AML) Operations Manager",
+# "High Performance Computing (HPC) Specialist") cut the title at the bracket; it is dropped when
+# words follow it (at the end it is left as before: "Chief Financial Officer (CFO)").
+_INNER_ACRONYM = re.compile(r"\s*\(\s*[A-Z][A-Z0-9&/]{1,7}s?\s*\)\s+(?=[^\W\d_])")
 _LEVEL = re.compile(r"\b(?:i{1,3}|iv|v|level\s*\d|l\d|grade\s*\d|band\s*\d)\b")
 _LOCATION = re.compile(r"\s+(?:in|at|near|based in)\s+[a-z][\w .'-]*$")
 _TOKEN = re.compile(r"[^\W_][\w+#.&'/-]*", re.UNICODE)
@@ -194,6 +198,8 @@ def normalize_title(raw: str | None, head_noun: bool = True) -> NormalizedTitle:
         return NormalizedTitle("", None)
     text = _GENDER.sub(" ", _fold(raw[:MAX_TITLE_CHARS]))
     text = _PAY.sub(" ", text)
+    if head_noun:  # v7 (posting titles only: the O*NET split keys keep v4's text)
+        text = _INNER_ACRONYM.sub(" ", text)
     pieces = [p.strip(" .-/") for p in _SEPARATORS.split(text) if p and p.strip(" .-/")]
     lowered = [p.lower() for p in pieces]
     chosen = next((p for p in lowered if _piece_score(p)), "")
