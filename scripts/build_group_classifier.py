@@ -209,7 +209,9 @@ def folds_of(hand: Sequence[tuple[str, str, str]], k: int = 5) -> list[set[str]]
     return [set(posts[i::k]) for i in range(k)]
 
 
-def cross_validate(weight: float, out_dir: Path | None = None, level1: bool = False) -> None:
+def cross_validate(
+    weight: float, out_dir: Path | None = None, level1: bool = False, only: str = ""
+) -> None:
     """5 folds over the hand-labelled train spans, by posting: each fold's spans scored by a
     model trained on the taxonomy and the other folds; with `out_dir`, each fold's artifact
     (fold<i>.npz) and its postings (fold<i>.json), for scoring the whole placer out of fold."""
@@ -219,6 +221,8 @@ def cross_validate(weight: float, out_dir: Path | None = None, level1: bool = Fa
     folds = folds_of([h for kind in kinds for h in hand[kind]])
     got: dict[str, list[tuple[float, float, int]]] = {k: [] for k in kinds}
     for i, fold in enumerate(folds):
+        if only and str(i) not in only.split(","):  # --folds: a subset, e.g. in parallel
+            continue
         models: dict[str, GroupModel] = {}
         for kind in sorted(every):
             train = [h for h in hand.get(kind, []) if h[0] not in fold]
@@ -308,10 +312,11 @@ def main() -> None:
     ap.add_argument("--weight", type=float, default=HAND_WEIGHT, help="hand label weight")
     ap.add_argument("--cv-dir", type=Path, help="with --cv: write each fold's artifact here")
     ap.add_argument("--level1", action="store_true", help="also a level-1 model per kind")
+    ap.add_argument("--folds", default="", help="with --cv: only these folds, e.g. 1,2")
     ap.add_argument("-o", "--out", type=Path, default=OUT)
     args = ap.parse_args()
     if args.cv:
-        cross_validate(args.weight, args.cv_dir, args.level1)
+        cross_validate(args.weight, args.cv_dir, args.level1, args.folds)
     elif args.eval:
         evaluate(args.weight)
     else:

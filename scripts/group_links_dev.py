@@ -6,7 +6,7 @@ For each param set ("name=value;name=value", "" = the config as it is) and each 
 (config/eval/skillspan_dev_concepts.jsonl, skillspan_dev_concepts_more.jsonl): the share of spans
 linked at any level (the >= 95% floor), the group levels used, and for spans whose hand answer
 is a group: placed, same group, group or an ancestor, same branch (bench/concept_linking.py
-`group_scores`), for the whole file and its first 10 postings / the rest (sorted ids; the
+`group_scores`), for the whole file, per kind, and its first 10 postings / the rest (sorted ids; the
 group params of 2026.11.15-18 were chosen on part 2's first 10). --clf: another group
 classifier artifact (e.g. one with a level-1 head, scripts/build_group_classifier.py --level1).
 A check, not a tuning set: the choices are made out of fold on the TRAIN labels
@@ -67,6 +67,11 @@ def main() -> None:
             if groups:
                 row["group answers"] = group_scores(links, items, groups, lk.hierarchy)
                 docs = sorted({it[4][0] for it in items})
+                for kind in ("SKILL", "KNOWLEDGE"):
+                    sel = [i for i, it in enumerate(items) if it[1] == kind]
+                    row[kind] = group_scores(
+                        [links[i] for i in sel], [items[i] for i in sel], groups, lk.hierarchy
+                    )
                 for part_name, part in (("first 10", set(docs[:10])), ("rest", set(docs[10:]))):
                     sel = [i for i, it in enumerate(items) if it[4][0] in part]
                     row[part_name] = group_scores(
