@@ -9,7 +9,8 @@ scripts/group_links_sample.py draw does), the linker's params changed by PARAMS
 ("name=value;name=value") and its group classifier by --clf; for each row of SAMPLE (a judged
 file, e.g. config/eval/sample_group_links_judged_v3.jsonl) finds the skill holding that mention
 and writes the row to FILE with `new_group_id`, `new_group_name`, `new_level` (level "none" and
-group null: no place any more). A row whose group is unchanged keeps its verdict; a changed one
+group null: no place any more) and `new_relinks` (the mention linked alone with its sentence
+gets that group). A row whose group is unchanged keeps its verdict; a changed one
 gets `new_verdict` null, and --blind writes those rows alone, with text, kind, sentence and the
 new group only (no old group, verdict or score), for judging by hand under the sample's
 guideline. Also counts the mentions the new params place that the old did not (not in SAMPLE).
@@ -33,9 +34,12 @@ sys.path.insert(0, str(ROOT))
 SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"
 
 
-def placements(spec: str, clf: Path | None) -> dict[tuple[str, int], tuple[str, str, str]]:
+def placements(
+    spec: str, clf: Path | None
+) -> tuple[dict[tuple[str, int], tuple[str, str, str]], object]:
     """(posting_id, mention start) -> (level, group id, group name) of every kept skill's
-    mentions on the samples, with the params of `spec` and the classifier `clf`."""
+    mentions on the samples, with the params of `spec` and the classifier `clf`; and that
+    linker."""
     from adapters.artifacts.config_files import build_pipeline, load_config
     from adapters.artifacts.group_classifier import load_group_classifier
     from domain.validation import validate
@@ -64,14 +68,14 @@ def placements(spec: str, clf: Path | None) -> dict[tuple[str, int], tuple[str, 
                         s.group_id or "",
                         s.group_name or "",
                     )
-    return out
+    return out, lk
 
 
 def relink(sample: Path, out: Path, blind: Path | None, spec: str, clf: Path | None) -> None:
     lines = [json.loads(x) for x in sample.read_text(encoding="utf-8").splitlines() if x.strip()]
     header, rows = lines[0], lines[1:]
-    old = placements("", None)
-    new = placements(spec, clf)
+    old, _ = placements("", None)
+    new, lk = placements(spec, clf)
     changed = []
     for n, r in enumerate(rows):
         level, gid, name = new.get((r["posting_id"], r["start"]), ("none", "", ""))
@@ -84,6 +88,12 @@ def relink(sample: Path, out: Path, blind: Path | None, spec: str, clf: Path | N
             r["new_verdict"] = None
             if r["new_group_id"] is not None:
                 changed.append(r)
+    # does the mention linked alone with its sentence get that group (as draw's `relinks`)
+    again = lk.link_many(  # type: ignore[attr-defined]
+        [(r["text"], r["kind"]) for r in rows], [r["sentence"] for r in rows]
+    )
+    for r, x in zip(rows, again, strict=True):
+        r["new_relinks"] = x.group is not None and x.group.code == r["new_group_id"]
     newly = Counter(
         lv for key, (lv, _, _) in new.items()
         if lv.startswith("group") and not old.get(key, ("none",))[0].startswith("group")
@@ -118,8 +128,8 @@ def score(path: Path, verdicts: Path | None) -> dict[str, object]:
     if verdicts is not None:
         got = {}
         for line in verdicts.read_text(encoding="utf-8").splitlines():
-            if line.strip() and "guideline" not in line:
-                d = json.loads(line)
+            d = json.loads(line) if line.strip() else {}
+            if "row" in d:  # a header line (guideline) has none
                 got[d["row"]] = d["verdict"]
         for r in rows:
             if r["new_verdict"] is None and r["row"] in got:
