@@ -1,7 +1,7 @@
 """Re-link a judged sample of group links with other linker params (issue #24, s24grp5).
 
     PYTHONPATH=$PWD .venv/bin/python scripts/group_links_relink.py relink SAMPLE --out FILE
-        [--clf NPZ] [--blind BLIND] PARAMS
+        [--clf NPZ] [--blind BLIND] [--old PARAMS] PARAMS
     PYTHONPATH=$PWD .venv/bin/python scripts/group_links_relink.py score FILE [--verdicts BLIND]
 
 relink: enriches the 198 committed sample postings with the product (as
@@ -13,7 +13,8 @@ group null: no place any more) and `new_relinks` (the mention linked alone with 
 gets that group). A row whose group is unchanged keeps its verdict; a changed one
 gets `new_verdict` null, and --blind writes those rows alone, with text, kind, sentence and the
 new group only (no old group, verdict or score), for judging by hand under the sample's
-guideline. Also counts the mentions the new params place that the old did not (not in SAMPLE).
+guideline. Also counts, over all the samples' mentions, those the new params place that the old
+(--old, default the config's) did not, and those whose group changed.
 score: share correct before (the rows' verdicts) and after (unchanged rows' verdicts, changed
 rows' verdicts from the blind file, merged by row number; a row with no place any more counts
 as not placed), per level, over the rows outside the hand-labelled train spans and over all.
@@ -71,10 +72,12 @@ def placements(
     return out, lk
 
 
-def relink(sample: Path, out: Path, blind: Path | None, spec: str, clf: Path | None) -> None:
+def relink(
+    sample: Path, out: Path, blind: Path | None, spec: str, clf: Path | None, old_spec: str = ""
+) -> None:
     lines = [json.loads(x) for x in sample.read_text(encoding="utf-8").splitlines() if x.strip()]
     header, rows = lines[0], lines[1:]
-    old, _ = placements("", None)
+    old, _ = placements(old_spec, None)
     new, lk = placements(spec, clf)
     changed = []
     for n, r in enumerate(rows):
@@ -161,13 +164,14 @@ def main() -> None:
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--blind", type=Path)
     r.add_argument("--clf", type=Path)
+    r.add_argument("--old", default="", help="the params SAMPLE was made with (default: config)")
     r.add_argument("params")
     s = sub.add_parser("score")
     s.add_argument("file", type=Path)
     s.add_argument("--verdicts", type=Path)
     args = ap.parse_args()
     if args.cmd == "relink":
-        relink(args.sample, args.out, args.blind, args.params, args.clf)
+        relink(args.sample, args.out, args.blind, args.params, args.clf, args.old)
     else:
         print(json.dumps(score(args.file, args.verdicts)))
 
