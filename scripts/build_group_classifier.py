@@ -19,6 +19,10 @@ Without --eval: train on every concept and write config/models/group_classifier.
 --cv: 5 folds over the hand-labelled spans by posting (taxonomy + the other folds -> the fold),
 level-2 / level-1 accuracy per kind; --cv-dir writes each fold's artifact for scoring the whole
 placer out of fold. --weight 0: the taxonomy alone (as 2026.11.18).
+--level1 (s24grp5): also a dedicated level-1 model per kind (classes = the level-1 groups:
+S1..S8, T1..T6, isced-f/0x, L) over the same features, stored as `<KIND>.coef1|intercept1|
+classes1` beside the level-2 model; the placer
+reads it only when `group_clf_level1` > 0 (domain/skills/group_level1.py).
 """
 
 from __future__ import annotations
@@ -179,6 +183,25 @@ def accuracy(model: GroupModel, rows: Sequence[tuple[str, str]]) -> tuple[float,
     return l2, l1
 
 
+def level1_of(
+    items: Sequence[tuple[str, list[str], str, str]], hand: Sequence[tuple[str, str, str]]
+) -> tuple[list[tuple[str, list[str], str, str]], list[tuple[str, str, str]]]:
+    """The same examples with the level-1 group as the class (taxonomy items, hand spans)."""
+    return ([(i, labels, one, one) for i, labels, _, one in items],
+            [(p, t, top_of(c)) for p, t, c in hand])  # fmt: skip
+
+
+def attach(model: GroupModel, one: GroupModel) -> None:
+    """Give `model` the level-1 head `one` (trained on the same texts, so the same features)."""
+    if (
+        one.words != model.words
+        or one.chars != model.chars
+        or not np.array_equal(one.idf, model.idf)
+    ):
+        raise SystemExit("level-1 model: features differ from the level-2 model's")
+    model.coef1, model.intercept1, model.classes1 = one.coef, one.intercept, one.classes
+
+
 def folds_of(hand: Sequence[tuple[str, str, str]], k: int = 5) -> list[set[str]]:
     """The hand-labelled postings split in k folds (sorted ids shuffled with seed 0)."""
     posts = sorted({p for p, _, _ in hand})
@@ -186,7 +209,9 @@ def folds_of(hand: Sequence[tuple[str, str, str]], k: int = 5) -> list[set[str]]
     return [set(posts[i::k]) for i in range(k)]
 
 
-def cross_validate(weight: float, out_dir: Path | None = None) -> None:
+def cross_validate(
+    weight: float, out_dir: Path | None = None, level1: bool = False, only: str = ""
+) -> None:
     """5 folds over the hand-labelled train spans, by posting: each fold's spans scored by a
     model trained on the taxonomy and the other folds; with `out_dir`, each fold's artifact
     (fold<i>.npz) and its postings (fold<i>.json), for scoring the whole placer out of fold."""
@@ -196,6 +221,8 @@ def cross_validate(weight: float, out_dir: Path | None = None) -> None:
     folds = folds_of([h for kind in kinds for h in hand[kind]])
     got: dict[str, list[tuple[float, float, int]]] = {k: [] for k in kinds}
     for i, fold in enumerate(folds):
+        if only and str(i) not in only.split(","):  # --folds: a subset, e.g. in parallel
+            continue
         models: dict[str, GroupModel] = {}
         for kind in sorted(every):
             train = [h for h in hand.get(kind, []) if h[0] not in fold]
@@ -205,6 +232,14 @@ def cross_validate(weight: float, out_dir: Path | None = None) -> None:
             if test:
                 l2, l1 = accuracy(models[kind], test)
                 got[kind].append((l2, l1, len(test)))
+            if level1:
+                items1, hand1 = level1_of(every[kind], train if weight > 0 else ())
+                one = fit(items1, hand=hand1, weight=weight)
+                attach(models[kind], one)
+                if test:
+                    one.temperature = 0.3
+                    _, l1 = accuracy(one, test)
+                    print(f"fold {i} {kind} level-1 head: level-1 {l1:.3f} ({len(test)})")
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
             save(arrays_of(models), out_dir / f"fold{i}.npz")
@@ -230,6 +265,10 @@ def arrays_of(models: dict[str, GroupModel]) -> dict[str, np.ndarray]:
         arrays[f"{kind}.intercept"] = model.intercept
         arrays[f"{kind}.classes"] = np.array(model.classes)
         arrays[f"{kind}.temperature"] = np.array([model.temperature], dtype=np.float32)
+        if model.coef1 is not None and model.intercept1 is not None:
+            arrays[f"{kind}.coef1"] = model.coef1.astype(np.float16)
+            arrays[f"{kind}.intercept1"] = model.intercept1
+            arrays[f"{kind}.classes1"] = np.array(model.classes1)
     return arrays
 
 
@@ -245,7 +284,7 @@ def save(arrays: dict[str, np.ndarray], out: Path) -> None:
             zf.writestr(info, buf.getvalue(), compresslevel=9)
 
 
-def write(out: Path) -> None:
+def write(out: Path, level1: bool = False) -> None:
     hand = hand_examples()
     models: dict[str, GroupModel] = {}
     for kind, items in sorted(examples().items()):
@@ -259,6 +298,9 @@ def write(out: Path) -> None:
                     hand.get(kind, []))  # fmt: skip
         models[kind] = fit(items, hand=hand.get(kind, []))
         models[kind].temperature = probe.temperature
+        if level1:  # the head shares the level-2 model's features and temperature
+            items1, hand1 = level1_of(items, hand.get(kind, []))
+            attach(models[kind], fit(items1, hand=hand1))
     save(arrays_of(models), out)
     print(f"{out} ({out.stat().st_size / 1e6:.1f} MB)")
 
@@ -269,14 +311,16 @@ def main() -> None:
     ap.add_argument("--cv", action="store_true", help="5-fold CV over the hand labels")
     ap.add_argument("--weight", type=float, default=HAND_WEIGHT, help="hand label weight")
     ap.add_argument("--cv-dir", type=Path, help="with --cv: write each fold's artifact here")
+    ap.add_argument("--level1", action="store_true", help="also a level-1 model per kind")
+    ap.add_argument("--folds", default="", help="with --cv: only these folds, e.g. 1,2")
     ap.add_argument("-o", "--out", type=Path, default=OUT)
     args = ap.parse_args()
     if args.cv:
-        cross_validate(args.weight, args.cv_dir)
+        cross_validate(args.weight, args.cv_dir, args.level1, args.folds)
     elif args.eval:
         evaluate(args.weight)
     else:
-        write(args.out)
+        write(args.out, args.level1)
 
 
 if __name__ == "__main__":

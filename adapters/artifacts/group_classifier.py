@@ -1,6 +1,7 @@
 """The group classifier's artifact (config/models/group_classifier.npz, written by
 scripts/build_group_classifier.py): a zip of .npy arrays, no pickle, per mention kind
-`<KIND>.words|chars|idf|coef|intercept|classes|temperature`. Missing, not a zip, an array absent
+`<KIND>.words|chars|idf|coef|intercept|classes|temperature`, optionally (s24grp5) a level-1
+head `<KIND>.coef1|intercept1|classes1`. Missing, not a zip, an array absent
 or of the wrong shape: ConfigError naming the file, at worker start."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from domain.errors import ConfigError
 from domain.skills.group_classifier import GroupClassifier, GroupModel
 
 PARTS = ("words", "chars", "idf", "coef", "intercept", "classes", "temperature")
+LEVEL1 = ("coef1", "intercept1", "classes1")
 
 
 def load_group_classifier(path: Path) -> GroupClassifier:
@@ -30,6 +32,7 @@ def load_group_classifier(path: Path) -> GroupClassifier:
         models = {}
         for kind in kinds:
             a = {part: arrays[f"{kind}.{part}"] for part in PARTS}
+            head = [arrays.get(f"{kind}.{part}") for part in LEVEL1]
             models[kind] = GroupModel(
                 [str(x) for x in a["words"]],
                 [str(x) for x in a["chars"]],
@@ -38,6 +41,9 @@ def load_group_classifier(path: Path) -> GroupClassifier:
                 np.asarray(a["intercept"], dtype=np.float32),
                 [str(x) for x in a["classes"]],
                 float(a["temperature"][0]),
+                None if head[0] is None else np.asarray(head[0], dtype=np.float32),
+                None if head[1] is None else np.asarray(head[1], dtype=np.float32),
+                [] if head[2] is None else [str(x) for x in head[2]],
             )
     except ConfigError as exc:
         raise ConfigError(f"group classifier unreadable: {path} ({exc})") from exc

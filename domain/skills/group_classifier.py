@@ -12,6 +12,8 @@ Arrays per kind (`GroupModel`), all loaded by adapters/artifacts/group_classifie
     coef           float32 (classes, features); intercept float32 (classes,)
     classes        the group codes, one per row of coef
     temperature    softmax(scores / temperature)
+    coef1 / intercept1 / classes1  (s24grp5, optional) a level-1 head over the same features:
+                   classes1 are level-1 groups (S1..S8, T1..T6, ...); `probs_pair` gives both
 """
 
 from __future__ import annotations
@@ -75,6 +77,9 @@ class GroupModel:
     intercept: npt.NDArray[np.float32]
     classes: list[str]
     temperature: float
+    coef1: npt.NDArray[np.float32] | None = None
+    intercept1: npt.NDArray[np.float32] | None = None
+    classes1: list[str] = field(default_factory=list)
     _w: CountVectorizer = field(init=False, repr=False)
     _c: CountVectorizer = field(init=False, repr=False)
 
@@ -91,6 +96,17 @@ class GroupModel:
             raise ConfigError(
                 f"group classifier: shapes disagree (features {n}, idf {self.idf.shape}, "
                 f"coef {self.coef.shape}, classes {len(self.classes)})"
+            )
+        if self.coef1 is not None and (
+            self.coef1.shape != (len(self.classes1), n)
+            or self.intercept1 is None
+            or self.intercept1.shape != (len(self.classes1),)
+            or not self.classes1
+            or not np.isfinite(self.coef1).all()
+        ):
+            raise ConfigError(
+                f"group classifier: level-1 head shapes disagree (features {n}, coef1 "
+                f"{self.coef1.shape}, classes1 {len(self.classes1)})"
             )
         self._w = word_counter(self.words)
         self._c = char_counter(self.chars)
@@ -112,7 +128,22 @@ class GroupModel:
         """(texts, classes) softmax(scores / temperature); an empty list gives (0, classes)."""
         if not texts:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        s = self.scores(texts) / self.temperature
+        return self._softmax(self.scores(texts))
+
+    def probs_pair(
+        self, texts: Sequence[str]
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+        """(`probs`, the level-1 head's (texts, classes1) probabilities or None without a
+        head), the TF-IDF features computed once."""
+        if self.coef1 is None or self.intercept1 is None or not texts:
+            return self.probs(texts), None
+        x = self.features(texts)
+        two = np.asarray(x @ self.coef.T, dtype=np.float32) + self.intercept[None, :]  # type: ignore[operator]
+        one = np.asarray(x @ self.coef1.T, dtype=np.float32) + self.intercept1[None, :]  # type: ignore[operator]
+        return self._softmax(two), self._softmax(one)
+
+    def _softmax(self, scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        s = scores / self.temperature
         s -= s.max(axis=1, keepdims=True)
         e = np.exp(s)
         return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float32)
@@ -128,3 +159,10 @@ class GroupClassifier:
         """(texts, classes of that kind) probabilities, or None for a kind with no model."""
         model = self.models.get(kind or "")
         return None if model is None else model.probs(texts)
+
+    def probs_pair(
+        self, texts: Sequence[str], kind: str | None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None] | None:
+        """`GroupModel.probs_pair` of that kind's model, or None for a kind with no model."""
+        model = self.models.get(kind or "")
+        return None if model is None else model.probs_pair(texts)

@@ -33,6 +33,7 @@ import numpy.typing as npt
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ConceptCandidate
 from domain.skills.group_classifier import GroupClassifier
+from domain.skills.group_level1 import Level1Votes, flat_level1
 from domain.skills.group_paths import Level1Paths
 from domain.skills.nonskills import non_skill
 from domain.skills.taxonomy import SkillGroup, SkillHierarchy, Taxonomy
@@ -66,6 +67,12 @@ class GroupParams:
     # counted as (1 - level1_path) x their sum + level1_path x their best one (0: the plain
     # sum, so a group of many weak children wins; 1: the best-supported path alone)
     level1_path: float = 0.0
+    # (s24grp5, off: group_level1.py) the classifier's level-1 vote divided by its base rate **
+    # clf_prior, mixed with its level-1 head (clf_level1); no level-1 place when the best leads
+    # the second by < level1_margin of the vote
+    clf_prior: float = 0.0
+    clf_level1: float = 0.0
+    level1_margin: float = 0.0
 
     @property
     def order(self) -> tuple[tuple[int, float], ...]:
@@ -258,6 +265,12 @@ class GroupPlacer:
                         raise ConfigError(f"group classifier names unknown group {code!r}")
                     m[r, self.space.above[code]] = 1.0
                 self._spread[kind] = m
+            self.level1 = Level1Votes(
+                self.space.above,
+                {k: self.space.at[(k, 1)] for k in self._spread},
+                self._spread,
+                {k: m.classes1 for k, m in self.classifier.models.items()},
+            )
         # word votes of recent texts (mentions and sentences repeat across postings)
         self._texts: OrderedDict[tuple[str, str | None], npt.NDArray[np.float32] | None] = (
             OrderedDict()
@@ -298,10 +311,11 @@ class GroupPlacer:
             rows = [i for i, k in enumerate(kinds) if k == kind]
             if not rows:
                 continue
-            probs = self.classifier.probs([texts[i] for i in rows], kind)
-            if probs is None:
+            p = self.params
+            got = self.classifier.probs_pair([texts[i] for i in rows], kind)
+            if got is None:
                 continue
-            votes = probs @ spread
+            votes = self.level1.adjust(kind, got[0] @ spread, got[1], p.clf_prior, p.clf_level1)
             for r, i in enumerate(rows):
                 out[i] = votes[r]
         return out
@@ -377,6 +391,8 @@ class GroupPlacer:
             here = votes[idx] if level != 1 else self.space.paths.votes(votes, kind_, p.level1_path)
             j = int(np.argmax(here))  # the first of equal maxima: the smallest code
             if here[j] > 0 and here[j] / total >= need - 1e-9:
+                if level == 1 and flat_level1(here, total, p.level1_margin):
+                    return None
                 code = self.space.codes[int(idx[j])]
                 if clf is not None and self._vetoed(kind_, code, clf):
                     return None

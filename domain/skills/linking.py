@@ -256,6 +256,10 @@ class LinkerParams:
     # (s24grp4, 0 in config: not shipped) a level-1 group's vote counts its children's as (1 - x) sum + x best child
     # (groups.py GroupParams.level1_path; 0: the plain sum, as before)
     group_level1_path: float = 0.0
+    # (s24grp5, groups.py GroupParams.clf_prior / clf_level1 / level1_margin; 0: as before)
+    group_clf_prior: float = 0.0
+    group_clf_level1: float = 0.0
+    group_level1_margin: float = 0.0
     # may a vector neighbour found by a weak one-word alternative label (`is_weak_label`:
     # "formulas" of *algorithms*) be the top-1? True as up to 2026.11.8; it stays a candidate
     weak_vector_links: bool = True
@@ -276,7 +280,8 @@ class LinkerParams:
         return GroupParams(self.group_top, self.group_min, shares, self.group_label_weight,
                            self.group_label_min, self.group_word_weight, self.group_context_words,
                            self.group_clf_weight, self.group_clf_sure, self.group_clf_floor,
-                           self.group_level1_path)  # fmt: skip
+                           self.group_level1_path, self.group_clf_prior, self.group_clf_level1,
+                           self.group_level1_margin)  # fmt: skip
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> LinkerParams:

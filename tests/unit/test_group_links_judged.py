@@ -1,8 +1,9 @@
 """The hand-judged samples of 200 group-level links (issue #24, scripts/group_links_sample.py):
 config/eval/sample_group_links_judged.jsonl (2026.11.15), sample_group_links_judged_v2.jsonl
-(2026.11.18) and sample_group_links_judged_v3.jsonl (2026.11.29, the version shipped): each file
-keeps its shape, and the product still makes the links the newest one claims, with the
-judged-wrong ones a minority."""
+(2026.11.18) and sample_group_links_judged_v3.jsonl (2026.11.29): each file keeps its shape;
+sample_group_links_judged_v3b.jsonl (2026.12.3, the version shipped) re-links v3's mentions and
+carries v3's verdict exactly where the group did not move; the product still makes the links
+v3b claims, with the judged-wrong ones a minority."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OLD = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
 V2 = ROOT / "config" / "eval" / "sample_group_links_judged_v2.jsonl"
-JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged_v3.jsonl"  # the shipped version's
+JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged_v3.jsonl"
+V3B = ROOT / "config" / "eval" / "sample_group_links_judged_v3b.jsonl"  # the shipped version's
 
 
 def _load(path: Path = JUDGED) -> tuple[dict[str, object], list[dict[str, object]]]:
@@ -53,14 +55,17 @@ def test_the_product_still_makes_the_judged_links_and_the_wrong_ones_stay_a_mino
     """Fails when a linker change moves the judged links (re-draw and re-judge them:
     scripts/group_links_sample.py) or when most of the links it still makes were judged wrong."""
     lk = real_pipeline.extractor.linker
-    _, rows = _load()
-    claimed = [r for r in rows if r["relinks"]]
+    _, rows = _load(V3B)
+    claimed = [r for r in rows if r["new_relinks"]]
     links = lk.link_many([(str(r["text"]), r["kind"]) for r in claimed],
                          [str(r["sentence"]) for r in claimed])  # fmt: skip
     same = [r for r, x in zip(claimed, links, strict=True)
-            if x.group is not None and x.group.code == r["group_id"]]  # fmt: skip
+            if x.group is not None and x.group.code == r["new_group_id"]]  # fmt: skip
     assert len(same) >= 0.9 * len(claimed), f"{len(same)} of {len(claimed)} judged links remain"
-    wrong = sum(r["verdict"] == "wrong" for r in same)
+    wrong = sum(r["new_verdict"] == "wrong" for r in same)
+    # the 16 links 2026.12.3 moved (group_clf_prior) are all made: reverting it fails here
+    moved = [r for r in claimed if r["judged_v3b"]]
+    assert moved and all(r in same for r in moved), [r["text"] for r in moved if r not in same]
     assert wrong < len(same) / 2, f"{wrong} of {len(same)} remaining links judged wrong"
 
 
@@ -79,3 +84,26 @@ def test_the_relinked_old_sample_carries_verdicts_only_where_the_group_is_the_sa
             assert now["verdict"] is None and now["level"] == "none"
         else:
             assert now["verdict"] in ("correct", "wrong") and now["level"].startswith("group:")
+
+
+def test_v3b_carries_v3_verdicts_only_where_the_group_did_not_move() -> None:
+    """v3b: v3's 200 mentions as 2026.12.3 links them; an unmoved link keeps v3's verdict, a
+    moved one was judged blind in v3b (`judged_v3b`), and the scorer counts both."""
+    from scripts.group_links_relink import score
+
+    header, rows = _load(V3B)
+    _, v3 = _load(JUDGED)
+    assert "blind" in str(header["v3b"]) and len(rows) == len(v3) == 200
+    for before, now in zip(v3, rows, strict=True):
+        assert (now["text"], now["sentence"], now["verdict"]) == (
+            before["text"], before["sentence"], before["verdict"])  # fmt: skip
+        moved = (now["new_group_id"], now["new_level"]) != (before["group_id"], before["level"])
+        assert now["judged_v3b"] == (moved and now["new_group_id"] is not None), now
+        if not moved:
+            assert now["new_verdict"] == before["verdict"]
+        elif now["new_group_id"] is not None:
+            assert now["new_verdict"] in ("correct", "wrong") and now["new_note"], now
+    got = score(V3B, None)["outside train labels"]
+    outside = [r for r in rows if not r["in_train_labels"] and r["new_level"] != "none"]
+    want = sum(r["new_verdict"] == "correct" for r in outside) / len(outside)
+    assert got["after"]["correct"] == round(want, 3) and got["before"]["correct"] == 0.614
