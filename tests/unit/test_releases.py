@@ -72,7 +72,7 @@ def test_switching_profiles_changes_the_version_and_rollback_returns(
     deployed = copy_config(tmp_path / "deployed")
     settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
     quality = load_config(deployed).manifest
-    assert quality.declared == "2026.12.1" and quality.component("transformer")
+    assert quality.declared == "2026.12.4" and quality.component("transformer")
     archive(load_config(deployed), settings.releases_dir)
 
     assert cmd_profile(argparse.Namespace(name="fast"), settings) == 0
