@@ -75,6 +75,8 @@ def cmd_extract(args: Any, settings: Settings) -> int:
     from domain.validation import ValidationPolicy, validate
 
     # the files first: a wrong path fails at once, not after the models have loaded
+    if args.input != "-" and Path(args.input).is_dir():
+        raise IsADirectoryError(21, "input is a directory, not a JSONL file", args.input)
     if args.input != "-" and not Path(args.input).is_file():
         raise FileNotFoundError(2, "no such input file", args.input)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115

@@ -1,15 +1,19 @@
 """What a new user hit on a fresh clone on 2026-12-01 (ops7's trial): the broker port held by a
-process that is not redis, and `enrich extract`'s progress lines (real sockets, real CLI code)."""
+process that is not redis, `evaluate` and `extract` errors without the program's prefix or naming
+the wrong cause (real sockets, the real CLI entry points)."""
 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from cli import enrich as cli
+from cli import enrich_ops as ops_cli
 from worker.checks import check_broker
+from worker.errors import BAD_INPUT
 from worker.fleet import free_port
 from worker.settings import Settings
 
@@ -39,3 +43,35 @@ def test_a_broker_port_nobody_holds_still_says_start_it(tmp_path: Path) -> None:
     assert not check.ok
     assert "start it (enrich fleet start)" in check.detail
     assert "does not answer as redis-server" not in check.detail
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    from worker.settings import get_settings
+
+    monkeypatch.setenv("ENRICH_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("main", "argv", "line"),
+    [
+        (cli.main, ["evaluate", "--dataset", "nosuch", "--no-store"],
+         "enrich: error: no dataset named 'nosuch' in config/evaluation.yaml"),
+        (ops_cli.main, ["evaluate", "--dataset", "nosuch", "--no-store"],
+         "enrich-ops: error: no dataset named 'nosuch' in config/evaluation.yaml"),
+        (cli.main, ["extract", "{dir}"],
+         "enrich: error: input is a directory, not a JSONL file: {dir}"),
+    ],
+)  # fmt: skip
+def test_a_bad_dataset_or_input_is_one_error_line_with_the_programs_prefix(
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    main: Callable[[list[str]], int],
+    argv: list[str],
+    line: str,
+) -> None:
+    assert main([a.format(dir=env) for a in argv]) == BAD_INPUT  # before any model loads
+    assert capsys.readouterr().err.strip().splitlines() == [line.format(dir=env)]
