@@ -77,7 +77,7 @@ def _check_bigquery(settings: Settings) -> Check:
 def check_broker(settings: Settings, timeout_s: float = 3.0) -> Check:
     """PING with the password every fleet client uses."""
     import redis
-    from redis.exceptions import AuthenticationError, RedisError, ResponseError
+    from redis.exceptions import AuthenticationError, BusyLoadingError, RedisError, ResponseError
 
     from worker.errors import classify
 
@@ -97,8 +97,9 @@ def check_broker(settings: Settings, timeout_s: float = 3.0) -> Check:
                 "else set ENRICH_BROKER_PASSWORD to its requirepass (this fleet's: "
                 f"{settings.redis_password_file})"
             )
-        elif not isinstance(exc, ResponseError) and _listens(url):
-            # the port answers but not as redis: `enrich fleet start` would not start ours there
+        elif not isinstance(exc, (ResponseError, BusyLoadingError)) and _listens(url):
+            # the port answers but not as redis (a redis loading its data says LOADING, a
+            # ResponseError or BusyLoadingError): `enrich fleet start` would not start ours there
             why = (
                 f"{url}: a process listens on that port but does not answer as redis-server "
                 f"({type(exc).__name__}: {exc}); if another service holds the port, give this "
