@@ -75,3 +75,12 @@ def test_a_bad_dataset_or_input_is_one_error_line_with_the_programs_prefix(
 ) -> None:
     assert main([a.format(dir=env) for a in argv]) == BAD_INPUT  # before any model loads
     assert capsys.readouterr().err.strip().splitlines() == [line.format(dir=env)]
+
+
+def test_a_taken_flower_port_is_named_before_flower_starts(squatter: int, tmp_path: Path) -> None:
+    from worker.fleet import Fleet, FleetError
+
+    fleet = Fleet(Settings(flower_port=squatter, data_dir=tmp_path), tmp_path / "run")
+    with pytest.raises(FleetError, match=f"port 127.0.0.1:{squatter} is taken.*ENRICH_FLOWER_PORT"):
+        fleet._start_flower(timeout=10)
+    assert fleet.pid("flower") is None  # nothing was spawned
