@@ -60,9 +60,10 @@ def cmd_evaluate(args: Any, settings: Settings) -> int:
             datasets = [d for name in (args.dataset or [None]) for d in svc.datasets(name)]
         print(f"evaluating {svc.manifest.effective} (loading models ...)", file=sys.stderr)
         pipeline = svc.pipeline
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except ConfigError as exc:  # one line with the program's prefix, as every command: exit 2
+        from worker.errors import BAD_INPUT, CliError
+
+        raise CliError(str(exc), BAD_INPUT) from exc
 
     show = Progress()
     results, calibration, speed = [], {}, {}

@@ -30,7 +30,10 @@ output: one JSON line per input posting, in input order:
       "experience_years": null | {"min", "max"}}, ...],
    "stats": {"candidates": {strategy: n},
              "alias_resolution": {"alias_matches", "ambiguous_kept", "ambiguous_dropped",
-                                  "forms": {"<form>:kept|dropped": n}}}}
+                                  "forms": {"<form>:kept|dropped": n}}},
+   "occupation": null | {"soc_code", "soc_title", "onet_code", "esco_uri", "esco_label",
+                         "isco_group", "confidence", "alternatives", "seniority", "method",
+                         "reason", "title_from"}}
   start/end are character offsets into "text" exactly as sent (end exclusive): CRLF, HTML,
   entities, decomposed accents, invisible characters included; a mention's "text" is that slice
   after normalization (line ends, NFC, entities, markup, invisible characters: see
@@ -47,12 +50,16 @@ output: one JSON line per input posting, in input order:
   group_id/group_name name it (for a concept: its nearest group). candidates: the top 5 concepts.
   sections cover the whole text in order; kind is one of overview company responsibilities
   requirements preferred benefits application legal other (header rules where a header
-  matches, the trained block model elsewhere). confidence is the weighted noisy-OR of the
-  strategies that found the span times section_relevance_score, the weight of the mention's
-  section (config/model_versions.yaml: section_relevance, skip_sections); spans in skipped
-  sections (by default company and legal) are not reported.
-  truncated is true when the text exceeded max_text_chars and only its head was read. An invalid line gives {"posting_id", "line", "rejected": {"reason",
-  "detail"}} instead.
+  matches, the trained block model elsewhere). confidence, in [0, 1], is the span's score
+  times section_relevance_score, the weight of the mention's section (config/model_versions.yaml:
+  section_relevance, skip_sections): the score is the learned combiner's probability in the
+  quality profile (a span is reported from its fitted threshold up, and a named technology in a
+  naming section or a list line is reported whatever its score), the weighted noisy-OR of the
+  strategies that found it in the fast profile; spans in skipped sections (by default company
+  and legal) are not reported. truncated is true when the text exceeded max_text_chars and only
+  its head was read. occupation: the posting's occupation code (docs/occupations.md).
+  An invalid line gives {"posting_id", "line", "rejected": {"reason", "detail"}} instead;
+  a posting the pipeline could not enrich gives {"posting_id", "error": "component_error"}.
 
 example: enrich extract postings.jsonl -o skills.jsonl   (or: cat postings.jsonl | enrich extract)"""
 
@@ -68,6 +75,8 @@ def cmd_extract(args: Any, settings: Settings) -> int:
     from domain.validation import ValidationPolicy, validate
 
     # the files first: a wrong path fails at once, not after the models have loaded
+    if args.input != "-" and Path(args.input).is_dir():
+        raise IsADirectoryError(21, "input is a directory, not a JSONL file", args.input)
     if args.input != "-" and not Path(args.input).is_file():
         raise FileNotFoundError(2, "no such input file", args.input)
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
@@ -79,7 +88,7 @@ def cmd_extract(args: Any, settings: Settings) -> int:
     policy = ValidationPolicy(max_bytes=settings.max_posting_bytes)
     params = getattr(pipeline.extractor, "params", None)
     relevance = params.relevance if params is not None else (lambda _section: 1.0)
-    show = Progress()
+    show = Progress(first=False)  # a short run prints its final count only, not a partial one too
     done = rejected = 0
 
     def flush(pending: list[Posting | dict[str, object]]) -> None:
@@ -122,7 +131,7 @@ def cmd_extract(args: Any, settings: Settings) -> int:
                                   "occupation": e.occupation},
                                  ensure_ascii=False) + "\n")  # fmt: skip
         done += len(batch)
-        show(f"  extracted {done} postings, {rejected} rejected")
+        show(f"  extracted {done} postings so far, {rejected} rejected")
 
     batch: list[Posting | dict[str, object]] = []
     source = JsonlSource(None if args.input == "-" else Path(args.input), "extract",

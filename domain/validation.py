@@ -51,6 +51,14 @@ def json_depth(payload: bytes) -> int:
     return deepest
 
 
+def json_error(exc: json.JSONDecodeError) -> str:
+    """Where a JSON line broke, in one phrase: "Expecting ',' delimiter at column 52",
+    "Unterminated string starting at column 29" (a line number only when the payload has
+    several lines: the caller's own ref already names the input line)."""
+    where = f"column {exc.colno}" if exc.lineno == 1 else f"line {exc.lineno} column {exc.colno}"
+    return f"{exc.msg} {where}" if exc.msg.endswith(" at") else f"{exc.msg} at {where}"
+
+
 def content_hash(title: str | None, company: str | None, text: str) -> str:
     """Stable 16-hex digest of what determines the enrichment output."""
     h = hashlib.sha256()
@@ -131,7 +139,7 @@ def validate(
     try:
         obj: Any = json.loads(decoded)
     except json.JSONDecodeError as exc:
-        return reject("invalid_json", f"{exc.msg} at line {exc.lineno} column {exc.colno}")
+        return reject("invalid_json", json_error(exc))
     except (RecursionError, ValueError) as exc:  # belt and braces: the depth check comes first
         return reject("invalid_json", f"unparseable ({type(exc).__name__})")
     if not isinstance(obj, dict):

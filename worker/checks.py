@@ -77,7 +77,7 @@ def _check_bigquery(settings: Settings) -> Check:
 def check_broker(settings: Settings, timeout_s: float = 3.0) -> Check:
     """PING with the password every fleet client uses."""
     import redis
-    from redis.exceptions import AuthenticationError, RedisError, ResponseError
+    from redis.exceptions import AuthenticationError, BusyLoadingError, RedisError, ResponseError
 
     from worker.errors import classify
 
@@ -97,10 +97,29 @@ def check_broker(settings: Settings, timeout_s: float = 3.0) -> Check:
                 "else set ENRICH_BROKER_PASSWORD to its requirepass (this fleet's: "
                 f"{settings.redis_password_file})"
             )
+        elif not isinstance(exc, (ResponseError, BusyLoadingError)) and _listens(url):
+            # the port answers but not as redis (a redis loading its data says LOADING, a
+            # ResponseError or BusyLoadingError): `enrich fleet start` would not start ours there
+            why = (
+                f"{url}: a process listens on that port but does not answer as redis-server "
+                f"({type(exc).__name__}: {exc}); if another service holds the port, give this "
+                "fleet a free one with ENRICH_BROKER_URL (e.g. redis://127.0.0.1:6390/0)"
+            )
         return Check("broker", False, why)
     finally:
         client.close()
     return Check("broker", True, f"{url} answers PING with the password")
+
+
+def _listens(url: str) -> bool:
+    """Something accepts TCP connections at the broker URL's host and port (0.3 s to connect)."""
+    import socket
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((u.hostname or "127.0.0.1", u.port or 6379)) == 0
 
 
 def check_config(settings: Settings) -> Check:

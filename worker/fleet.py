@@ -301,6 +301,11 @@ class Fleet:
 
     def _start_flower(self, timeout: float) -> None:
         s = self.settings
+        if port_open("127.0.0.1", s.flower_port):  # Flower would exit with "Address in use"
+            raise FleetError(
+                f"Flower's port 127.0.0.1:{s.flower_port} is taken by another process: give this "
+                "fleet a free one with ENRICH_FLOWER_PORT"
+            )
         if s.flower_password == DEFAULT_FLOWER_PASSWORD:
             print(
                 f"WARNING: Flower's password is the default {DEFAULT_FLOWER_PASSWORD!r}: anyone on "

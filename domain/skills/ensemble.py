@@ -36,6 +36,7 @@ from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
 from domain.sections.blocks import LABELS
 from domain.sections.header_rules import OVERVIEW, section_at
 from domain.skills.combiner import LearnedCombiner, Member, span_features
+from domain.skills.field_lines import is_field_value
 from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
 from domain.skills.names import (
     add_symbol_words,
@@ -105,11 +106,14 @@ class EnsembleParams:
     skip_sections: frozenset[str] = frozenset()
     # noisy_or: the weights above; learned: the fitted LearnedCombiner (its own threshold)
     combiner: str = NOISY_OR
+    # a named technology on a "<label>: <names>" line is reported wherever the line sits
+    # (domain/skills/field_lines.py; quality profile from 2026.12.4)
+    field_lines: bool = False
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any]) -> EnsembleParams:
         known = {"weights", "min_confidence", "priority", "max_text_chars", "section_relevance",
-                 "skip_sections", "combiner"}  # fmt: skip
+                 "skip_sections", "combiner", "field_lines"}  # fmt: skip
         if unknown := set(cfg) - known:
             raise ConfigError(f"skills_extractor params: unknown {sorted(unknown)}")
         weights = {str(k): float(v) for k, v in (cfg.get("weights") or {}).items()}
@@ -133,6 +137,7 @@ class EnsembleParams:
             section_relevance=relevance,
             skip_sections=skip,
             combiner=combiner,
+            field_lines=bool(cfg.get("field_lines", base.field_lines)),
         )
 
     def relevance(self, section: str) -> float:
@@ -492,12 +497,44 @@ class SkillExtractor:
             return bisect_right(line_starts, doc[c.start].idx)
 
         per_line = Counter(line(c) for c in {(c.start, c.end): c for c in found}.values())
+        keep = [
+            section_at(sections, doc[c.start].idx) in NAMING_SECTIONS
+            or per_line[line(c)] >= LIST_NAMES
+            for c in found
+        ]
+        rest = {line(c): c.start for c, k in zip(found, keep, strict=True) if not k}
+        if rest and self.params.field_lines:  # only lines no other rule keeps are read as fields
+            fields = self.field_lines(doc, found, rest, line_starts)
+            keep = [k or line(c) in fields for c, k in zip(found, keep, strict=True)]
         return [
             Candidate(c.start, c.end, NAMED, c.skill_id, "KNOWLEDGE", detail=c.detail)
-            for c in found
-            if section_at(sections, doc[c.start].idx) in NAMING_SECTIONS
-            or per_line[line(c)] >= LIST_NAMES
+            for c, k in zip(found, keep, strict=True)
+            if k
         ]
+
+    @staticmethod
+    def field_lines(
+        doc: Doc,
+        found: Sequence[Candidate],
+        lines: Mapping[int, int],
+        line_starts: Sequence[int],
+    ) -> set[int]:
+        """Which of `lines` (line number, 1-based as bisect_right counts it -> a token on it) read
+        "<label>: <names>" where every name is one of `found` (domain/skills/field_lines.py)."""
+        inside = {i for c in found for i in range(c.start, c.end)}
+        out = set()
+        for n, token in lines.items():
+            lo = line_starts[n - 1]
+            hi = line_starts[n] if n < len(line_starts) else doc[-1].idx + len(doc[-1].text) + 1
+            i = j = token
+            while i > 0 and doc[i - 1].idx >= lo:
+                i -= 1
+            while j < len(doc) and doc[j].idx < hi:
+                j += 1
+            toks = [t for t in doc[i:j] if not t.is_space]
+            if is_field_value([t.text for t in toks], [t.i in inside for t in toks], SEPARATORS):
+                out.add(n)
+        return out
 
     def split(self, doc: Doc, g: _Group) -> list[_Group]:
         """One group per named skill in a span that covers several. A coordination of names

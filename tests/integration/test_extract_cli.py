@@ -30,6 +30,10 @@ def test_extract_cli_outputs_one_line_per_posting_in_order() -> None:
         cwd=ROOT, input=stdin, capture_output=True, timeout=300, check=False,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr.decode()[-2000:]
+    err = [line for line in run.stderr.decode().splitlines() if line.startswith("  extracted ")]
+    # one final count; a partial count (a run slower than 3 s) says "so far", never reads as a run
+    assert err[-1].startswith("  extracted 5 postings, 3 rejected, version ")
+    assert all(" so far, " in line for line in err[:-1])
     out = [json.loads(line) for line in run.stdout.decode().splitlines()]
     # a line over the size cap is refused unparsed, so only its line number identifies it
     assert [o.get("posting_id") for o in out] == [r["posting_id"] for r in rows[:-1]] + [None, None]

@@ -146,3 +146,19 @@ def test_a_content_type_normalization_cannot_read_is_rejected_with_its_reason(de
 def test_the_content_types_normalization_reads_are_accepted(declared) -> None:
     line = json.dumps({"posting_id": "c1", "text": "Python", "content_type": declared}).encode()
     assert isinstance(validate(line, source="t", ref="line 1", now=NOW), Posting)
+
+
+@pytest.mark.parametrize(
+    ("payload", "detail"),
+    [
+        (b'{"posting_id": "x", "text": "unterminated', "Unterminated string starting at column 29"),
+        (b'{"posting_id": "x" "text": "y"}', "Expecting ',' delimiter at column 20"),
+        (b'{"posting_id": "x",\n "text": }', "Expecting value at line 2 column 10"),
+    ],
+)
+def test_an_invalid_json_line_says_where_it_broke_in_one_phrase(
+    payload: bytes, detail: str
+) -> None:
+    r = run(payload)
+    assert isinstance(r, Rejection) and r.reason == "invalid_json"
+    assert r.detail == f"line 7: {detail}"
