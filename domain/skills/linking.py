@@ -473,26 +473,24 @@ def extra_words(mention: str, label: str) -> float:
     want = _label_keys(label)
     if not want:
         return 0.0
-    have, starts = _had(mention)
+    have, starts, long = _had(mention)
     missing = 0
     for w in want:
         # had: equal, a mention word of >= 4 letters starts it, or it (>= 4) starts one; the
-        # last as "a mention word h, 4 <= len(h) < len(w), begins w" (no slices of w to build)
-        if w in have or w in starts:
-            continue
-        for h in have:
-            if 4 <= len(h) < len(w) and w.startswith(h):
-                break
-        else:
+        # last as "w begins with a mention word of >= 4 letters" (one that long and not equal
+        # to w is shorter than w): no slices of w to build
+        if not (w in have or w in starts or w.startswith(long)):
             missing += 1
     return missing / len(want)
 
 
 @lru_cache(maxsize=50_000)
-def _had(mention: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A mention's content words, and every prefix of >= 4 letters of them (for extra_words)."""
+def _had(mention: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """A mention's content words, every prefix of >= 4 letters of them, and those of >= 4
+    letters (for extra_words)."""
     have = _content_keys(mention)
-    return frozenset(have), frozenset(h[:i] for h in have for i in range(4, len(h) + 1))
+    long = tuple(h for h in dict.fromkeys(have) if len(h) >= 4)
+    return frozenset(have), frozenset(h[:i] for h in have for i in range(4, len(h) + 1)), long
 
 
 def is_narrower(mention: str, label: str) -> bool:
