@@ -478,21 +478,24 @@ def extra_words(mention: str, label: str) -> float:
     want = _label_keys(label)
     if not want:
         return 0.0
-    have, starts = _had(mention)
+    have, starts, long = _had(mention)
     missing = 0
     for w in want:
-        # had: equal, a mention word of >= 4 letters starts it, or it (>= 4) starts one
-        if w in have or w in starts or any(w[:i] in have for i in range(4, len(w))):
-            continue
-        missing += 1
+        # had: equal, a mention word of >= 4 letters starts it, or it (>= 4) starts one; the
+        # last as "w begins with a mention word of >= 4 letters" (one that long and not equal
+        # to w is shorter than w): no slices of w to build
+        if not (w in have or w in starts or w.startswith(long)):
+            missing += 1
     return missing / len(want)
 
 
 @lru_cache(maxsize=50_000)
-def _had(mention: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A mention's content words, and every prefix of >= 4 letters of them (for extra_words)."""
+def _had(mention: str) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+    """A mention's content words, every prefix of >= 4 letters of them, and those of >= 4
+    letters (for extra_words)."""
     have = _content_keys(mention)
-    return frozenset(have), frozenset(h[:i] for h in have for i in range(4, len(h) + 1))
+    long = tuple(h for h in dict.fromkeys(have) if len(h) >= 4)
+    return frozenset(have), frozenset(h[:i] for h in have for i in range(4, len(h) + 1)), long
 
 
 def is_narrower(mention: str, label: str) -> bool:
@@ -666,11 +669,15 @@ class ConceptLinker:
         )
 
     def rerank(
-        self, text: str, near: Sequence[tuple[str, float, str, float]]
+        self,
+        text: str,
+        near: Sequence[tuple[str, float, str, float]],
+        extras: dict[str, float] | None = None,
     ) -> list[tuple[ConceptCandidate, bool]]:
         """The vector neighbours re-scored with the sentence and the label's extra words, best
         first (one per concept), each with whether it may be the top-1 (not found by a weak
-        label, unless `weak_vector_links`)."""
+        label, unless `weak_vector_links`). `extras`, when given, receives each
+        extra_words(text, label) computed here, by label (pair_facts reads them again)."""
         p = self.params
         scored = []
         # below this a neighbour decides nothing (neither the top-1 nor a group vote), so its
@@ -679,7 +686,10 @@ class ConceptLinker:
         for sid, cos, label, ctx in near:
             score = (1 - p.context_weight) * cos + p.context_weight * ctx
             if p.extra_penalty and score >= floor:
-                score -= p.extra_penalty * extra_words(text, label)
+                extra = extra_words(text, label)
+                if extras is not None:
+                    extras[label] = extra
+                score -= p.extra_penalty * extra
             low = " ".join(label.lower().split())
             naming = p.weak_vector_links or not is_weak_label(self.taxonomy.get(sid), low)
             scored.append((min(max(score, 0.0), 1.0), sid, naming))
@@ -707,14 +717,15 @@ class ConceptLinker:
     ) -> Link:
         """Exact / alias / normalized first; else the best reranked neighbour at the threshold;
         else the nearest broader group the candidates agree on; else none."""
-        scored = self.rerank(text, near)
+        extras: dict[str, float] = {}
+        scored = self.rerank(text, near, extras)
         ranked = [c for c, _ in scored]
         if sym is not None:
             return self._with_candidates(sym, ranked)
         cands = tuple(ranked[: self.params.k])
         best = next((c for c, naming in scored if naming), None)
         if self.decision is not None:
-            best = self._learned(text, near, scored)
+            best = self._learned(text, near, scored, extras)
         elif best is not None and best.score < self.params.threshold:
             best = None
         if best is not None:
@@ -729,10 +740,11 @@ class ConceptLinker:
         text: str,
         near: Sequence[tuple[str, float, str, float]],
         scored: Sequence[tuple[ConceptCandidate, bool]],
+        extras: Mapping[str, float] | None = None,
     ) -> ConceptCandidate | None:
         """The learned decision's top-1 among the reranked candidates, or None."""
         assert self.decision is not None
-        facts = self.pair_facts(text, near, scored[: self.decision.top])
+        facts = self.pair_facts(text, near, scored[: self.decision.top], extras)
         skill = bool(scored) and self.kind_of(scored[0][0].skill_id) == "SKILL"
         i, prob = self.decision.choose(text, skill, facts)
         return scored[i][0] if i >= 0 and prob >= self.params.decision_threshold else None
@@ -742,21 +754,26 @@ class ConceptLinker:
         text: str,
         near: Sequence[tuple[str, float, str, float]],
         scored: Sequence[tuple[ConceptCandidate, bool]],
+        extras: Mapping[str, float] | None = None,
     ) -> list[PairFacts]:
         """What the learned decision reads of each reranked candidate (same order). A one-word
         mention's knowledge candidate with a narrower label (`is_narrower`) may not name unless it
         is a technology ("biochemistry" is not *clinical biochemistry*; "Hibernate" is *Hibernate
-        ORM*)."""
+        ORM*). `extras`: extra_words(text, label) by label where `rerank` already computed it."""
         label = {sid: (cos, lb) for sid, cos, lb, _ in near}
         one_word = len(text.split()) == 1
+        extras = extras or {}
         facts = []
         for c, naming in scored:
             cos, lb = label[c.skill_id]
+            extra = extras[lb] if lb in extras else extra_words(text, lb)
+            lacks = extra_words(lb, text)
             if naming and one_word and self.kind_of(c.skill_id) == "KNOWLEDGE":
-                # a skill's verb is no narrowing ("proactive": *think proactively*)
+                # a skill's verb is no narrowing ("proactive": *think proactively*); narrower:
+                # is_narrower(text, lb) from the two shares already read
                 tech = self.taxonomy.get(c.skill_id).category.startswith("technology")
-                naming = tech or not is_narrower(text, lb)
-            facts.append(PairFacts(cos, c.score, extra_words(text, lb), extra_words(lb, text), lb,
+                naming = tech or not (bool(_label_keys(text)) and extra > 0 and lacks == 0)
+            facts.append(PairFacts(cos, c.score, extra, lacks, lb,
                                    " ".join(lb.lower().split()) == c.label.lower(),
                                    c.skill_id.startswith("onet:"), naming))  # fmt: skip
         return facts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from domain.skills.search import TOP_WIDTH, Projection, best_rows, exact_best
+from domain.skills.search import GROUP, TOP_WIDTH, Projection, best_rows, exact_best, top_columns
 
 
 def _matrix(rows: int, dim: int, seed: int) -> np.ndarray:
@@ -71,3 +71,47 @@ def test_a_small_pool_can_miss_neighbours_the_exact_search_finds() -> None:
 def test_projection_dims_must_be_below_the_vector_size() -> None:
     with pytest.raises(ValueError, match="projection dims"):
         Projection(np.eye(4, dtype=np.float32), 4)
+
+
+def _full_sort(sims: np.ndarray, m: int) -> list[list[int]]:
+    return [sorted(range(len(r)), key=lambda j: (-r[j], j))[:m] for r in sims.tolist()]
+
+
+def test_top_columns_finds_best_columns_that_share_one_strided_group() -> None:
+    # n = 64 GROUP columns: group g holds g, g + 64, g + 128, ...; the 6 best all lie in group 5,
+    # so the 5 other groups chosen hold nothing better than the noise
+    n = 64 * GROUP
+    sims = np.random.default_rng(0).uniform(0, 0.5, (3, n)).astype(np.float32)
+    best = [5 + 64 * i for i in (0, 3, 7, 11, 30, 31)]
+    sims[1, best] = [0.9, 0.8, 0.95, 0.7, 0.85, 0.75]
+    for m in (1, 6, 7):
+        got = np.sort(top_columns(sims, m), axis=1).tolist()
+        assert got == [sorted(c) for c in _full_sort(sims, m)]
+    assert sorted(top_columns(sims, 6)[1].tolist()) == sorted(best)
+
+
+@pytest.mark.parametrize("tied", [[7, 5 * GROUP + 1, 90 * GROUP - 1], [3, 4, 5, 6]])
+def test_a_tie_across_the_cut_in_several_strided_groups_keeps_the_lower_columns(
+    tied: list[int],
+) -> None:
+    n = 90 * GROUP
+    sims = np.random.default_rng(1).uniform(0, 0.5, (2, n)).astype(np.float32)
+    sims[0, [100, 2000]] = [0.9, 0.8]
+    sims[0, tied] = 0.7  # 2 found above, then 3 of the tied columns: the lowest
+    near, vals = exact_best(sims, 5)
+    assert near[0].tolist() == [100, 2000, *sorted(tied)[:3]]
+    assert near.tolist() == _full_sort(sims, 5)
+    assert vals[0].tolist() == [np.float32(v) for v in (0.9, 0.8, 0.7, 0.7, 0.7)]
+
+
+def test_more_neighbours_asked_than_rows_gives_every_row() -> None:
+    m = _matrix(3, 12, seed=2)
+    q = _matrix(4, 12, seed=1)
+    assert best_rows(q, m, 5) == _brute(q, m, 3)
+
+
+def test_no_queries_give_no_rows() -> None:
+    m = _matrix(40 * TOP_WIDTH, 12, seed=2)
+    assert best_rows(np.zeros((0, 12), dtype=np.float32), m, 5) == ([], [])
+    near, vals = exact_best(np.zeros((0, 40 * TOP_WIDTH), dtype=np.float32), 5)
+    assert near.shape == vals.shape == (0, 5)
