@@ -130,3 +130,16 @@ def test_the_relinked_v3_sample_carries_verdicts_only_where_the_group_is_the_sam
         else:
             assert after["verdict"] in ("correct", "wrong")
             assert str(after["level"]).startswith("group:")
+
+
+def test_a_missing_tuned_table_stops_the_linker_naming_the_file_and_its_make_target(
+    tmp_path: Path,
+) -> None:
+    from domain.errors import ConfigError
+
+    missing = tmp_path / "concept_vectors_tuned"
+    missing.mkdir()
+    with pytest.raises(
+        ConfigError, match=r"concept_vectors_tuned/config\.json.*concept-vectors-tuned"
+    ):
+        load_encoder(missing)
