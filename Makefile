@@ -73,7 +73,7 @@ concept-vectors: install ## distil MiniLM into the concept linker's static vecto
 	.venv-train/bin/python scripts/build_concept_vectors.py
 
 .PHONY: concept-vectors-tuned
-concept-vectors-tuned: install ## fine-tune the linker's static vectors on taxonomy label pairs + hand-linked train spans (config/models/concept_vectors_tuned, torch venv .venv-train, ~10 min, byte-identical on one machine); then make concept-decision
+concept-vectors-tuned: install ## fine-tune the linker's static vectors on taxonomy label pairs, ESCO descriptions and hand-linked train spans (config/models/concept_vectors_tuned, torch venv .venv-train, needs ../shared/data, 5-15 min, byte-identical on one machine); then make concept-decision
 	$(TRAIN_VENV)
 	PYTHONPATH=$(CURDIR) .venv-train/bin/python scripts/finetune_concept_vectors.py
 
