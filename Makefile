@@ -72,6 +72,11 @@ concept-vectors: install ## distil MiniLM into the concept linker's static vecto
 	.venv-train/bin/pip install -q "model2vec[distill]==0.10.0"
 	.venv-train/bin/python scripts/build_concept_vectors.py
 
+.PHONY: concept-vectors-tuned
+concept-vectors-tuned: install ## fine-tune the linker's static vectors on taxonomy label pairs, ESCO descriptions and hand-linked train spans (config/models/concept_vectors_tuned, torch venv .venv-train, needs ../shared/data, 5-15 min, byte-identical on one machine); then make concept-decision
+	$(TRAIN_VENV)
+	PYTHONPATH=$(CURDIR) .venv-train/bin/python scripts/finetune_concept_vectors.py
+
 concept-decision: install ## train the concept linker's learned top-1 decision (config/models/concept_decision.json, ~30 s, byte-identical)
 	$(BIN)/python scripts/build_concept_decision.py
 

@@ -1,5 +1,7 @@
-"""The concept linker's artifacts: a model2vec static embedding model (config/models/concept_vectors),
-distilled from MiniLM by scripts/build_concept_vectors.py, loaded with `model2vec` (numpy +
+"""The concept linker's artifacts: a model2vec static embedding model (config/models/concept_vectors,
+distilled from MiniLM by scripts/build_concept_vectors.py; since 2026.12.2 the linker reads
+config/models/concept_vectors_tuned, its token table fine-tuned by
+scripts/finetune_concept_vectors.py, same shape and tokenizer), loaded with `model2vec` (numpy +
 tokenizers; no torch, no network; every taxonomy label is embedded once at load); and the skill
 hierarchy (config/taxonomy/skill_groups.jsonl.gz, scripts/build_runtime_data.py) the fallback to
 a broader group reads; and (2026.11.19) the learned top-1 decision
@@ -35,11 +37,10 @@ REQUIRED = ("config.json", "model.safetensors", "tokenizer.json")
 def load_encoder(path: Path) -> Encoder:
     """Fails, naming the file, when the artifact is missing or unreadable: never a silent
     fallback to no linking."""
+    target = "concept-vectors-tuned" if path.name == "concept_vectors_tuned" else "concept-vectors"
     for name in REQUIRED:
         if not (path / name).is_file():
-            raise ConfigError(
-                f"concept linker artifact missing: {path / name} (make concept-vectors)"
-            )
+            raise ConfigError(f"concept linker artifact missing: {path / name} (make {target})")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from model2vec import StaticModel
 

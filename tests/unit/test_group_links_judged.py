@@ -1,9 +1,9 @@
 """The hand-judged samples of 200 group-level links (issue #24, scripts/group_links_sample.py):
 config/eval/sample_group_links_judged.jsonl (2026.11.15), sample_group_links_judged_v2.jsonl
 (2026.11.18) and sample_group_links_judged_v3.jsonl (2026.11.29): each file keeps its shape;
-sample_group_links_judged_v3b.jsonl (2026.12.3, the version shipped) re-links v3's mentions and
-carries v3's verdict exactly where the group did not move; the product still makes the links
-v3b claims, with the judged-wrong ones a minority."""
+sample_group_links_judged_v3b.jsonl (2026.12.3) and _v3c.jsonl (2026.12.5, the version shipped)
+re-link v3's mentions and carry v3's verdict exactly where the group did not move; the product
+still makes the links v3c claims, with the judged-wrong ones a minority."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 OLD = ROOT / "config" / "eval" / "sample_group_links_judged.jsonl"
 V2 = ROOT / "config" / "eval" / "sample_group_links_judged_v2.jsonl"
 JUDGED = ROOT / "config" / "eval" / "sample_group_links_judged_v3.jsonl"
-V3B = ROOT / "config" / "eval" / "sample_group_links_judged_v3b.jsonl"  # the shipped version's
+V3B = ROOT / "config" / "eval" / "sample_group_links_judged_v3b.jsonl"  # 2026.12.3 alone
+V3C = ROOT / "config" / "eval" / "sample_group_links_judged_v3c.jsonl"  # the shipped version's
 
 
 def _load(path: Path = JUDGED) -> tuple[dict[str, object], list[dict[str, object]]]:
@@ -55,7 +56,7 @@ def test_the_product_still_makes_the_judged_links_and_the_wrong_ones_stay_a_mino
     """Fails when a linker change moves the judged links (re-draw and re-judge them:
     scripts/group_links_sample.py) or when most of the links it still makes were judged wrong."""
     lk = real_pipeline.extractor.linker
-    _, rows = _load(V3B)
+    _, rows = _load(V3C)
     claimed = [r for r in rows if r["new_relinks"]]
     links = lk.link_many([(str(r["text"]), r["kind"]) for r in claimed],
                          [str(r["sentence"]) for r in claimed])  # fmt: skip
@@ -63,8 +64,11 @@ def test_the_product_still_makes_the_judged_links_and_the_wrong_ones_stay_a_mino
             if x.group is not None and x.group.code == r["new_group_id"]]  # fmt: skip
     assert len(same) >= 0.9 * len(claimed), f"{len(same)} of {len(claimed)} judged links remain"
     wrong = sum(r["new_verdict"] == "wrong" for r in same)
-    # the 16 links 2026.12.3 moved (group_clf_prior) are all made: reverting it fails here
-    moved = [r for r in claimed if r["judged_v3b"]]
+    # every link 2026.12.5 moved (the level-1 prior, the fine-tuned vectors) is made: reverting
+    # either fails here
+    moved = [
+        r for r in claimed if (r["new_group_id"], r["new_level"]) != (r["group_id"], r["level"])
+    ]
     assert moved and all(r in same for r in moved), [r["text"] for r in moved if r not in same]
     assert wrong < len(same) / 2, f"{wrong} of {len(same)} remaining links judged wrong"
 
@@ -107,3 +111,31 @@ def test_v3b_carries_v3_verdicts_only_where_the_group_did_not_move() -> None:
     outside = [r for r in rows if not r["in_train_labels"] and r["new_level"] != "none"]
     want = sum(r["new_verdict"] == "correct" for r in outside) / len(outside)
     assert got["after"]["correct"] == round(want, 3) and got["before"]["correct"] == 0.614
+
+
+def test_v3c_carries_verdicts_only_where_the_group_did_not_move() -> None:
+    """v3c: v3's 200 mentions as 2026.12.5 links them; an unmoved link keeps v3's verdict, a link
+    moved to v3b's group keeps v3b's blind verdict, the others were judged blind (`judged_v3c`);
+    a mention now linked at concept level has no group verdict and leaves the share."""
+    from scripts.group_links_relink import score
+
+    header, rows = _load(V3C)
+    _, v3 = _load(JUDGED)
+    _, v3b = _load(V3B)
+    assert "blind" in str(header["v3c"]) and len(rows) == len(v3) == 200
+    for before, b, now in zip(v3, v3b, rows, strict=True):
+        assert (now["text"], now["sentence"], now["verdict"]) == (
+            before["text"], before["sentence"], before["verdict"])  # fmt: skip
+        moved = (now["new_group_id"], now["new_level"]) != (before["group_id"], before["level"])
+        if not moved:
+            assert now["new_verdict"] == before["verdict"] and not now["judged_v3c"]
+        elif now["new_level"] == "none":
+            assert now["new_verdict"] is None and not now["judged_v3c"]
+        elif (b["new_group_id"], b["new_level"]) == (now["new_group_id"], now["new_level"]):
+            assert now["new_verdict"] == b["new_verdict"] and not now["judged_v3c"]
+        else:
+            assert now["judged_v3c"] and now["new_verdict"] in ("correct", "wrong"), now
+    got = score(V3C, None)["outside train labels"]
+    outside = [r for r in rows if not r["in_train_labels"] and r["new_level"] != "none"]
+    want = sum(r["new_verdict"] == "correct" for r in outside) / len(outside)
+    assert got["after"]["correct"] == round(want, 3) == 0.599
