@@ -27,7 +27,6 @@ import hashlib
 import json
 import random
 import sys
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +36,6 @@ sys.path.insert(0, str(ROOT))
 
 from adapters.artifacts.concept_linker import load_encoder  # noqa: E402
 from adapters.artifacts.config_files import load_config, load_taxonomy  # noqa: E402
-from domain.models import KIND_OF_CATEGORY  # noqa: E402
 from domain.skills.decision import FEATURES, LearnedDecision, pair_features  # noqa: E402
 from domain.skills.linking import (  # noqa: E402
     ConceptLinker,
@@ -46,7 +44,7 @@ from domain.skills.linking import (  # noqa: E402
     label_rows,
     strip_filler,
 )
-from domain.skills.taxonomy import is_weak_label  # noqa: E402
+from domain.skills.pseudo_mentions import pseudo_mentions  # noqa: E402
 
 TOP = 5
 
@@ -63,25 +61,6 @@ def noisy(text: str, kind: str, rng: random.Random) -> str:
     if r < 0.85:
         return text + " skills"
     return text.capitalize()
-
-
-def pseudo_mentions(taxonomy, n: int) -> list[tuple[str, str, str]]:
-    """(alt label, skill_id, kind) per drawn concept, seed 0."""
-    count: Counter[str] = Counter()
-    for s in taxonomy:
-        for lb in {x.lower() for x in (s.name, *s.aliases)}:
-            count[lb] += 1
-    rng = random.Random(0)
-    out = []
-    for s in sorted(taxonomy, key=lambda s: s.skill_id):
-        alts = [a for a in dict.fromkeys(s.aliases)
-                if 3 <= len(a) <= 60 and count[a.lower()] == 1 and a.lower() != s.name.lower()
-                and not is_weak_label(s, a.lower())]  # fmt: skip
-        if alts:
-            kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
-            out.append((rng.choice(alts), s.skill_id, kind))
-    rng.shuffle(out)
-    return out[:n]
 
 
 def hand_linked(cfg, taxonomy, params, extra=()) -> tuple[np.ndarray, np.ndarray]:

@@ -59,7 +59,7 @@ if TYPE_CHECKING:  # torch is imported where it is used: the pair helpers run wi
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from domain.models import KIND_OF_CATEGORY  # noqa: E402
+from domain.skills.pseudo_mentions import pseudo_mentions  # noqa: E402
 from domain.skills.taxonomy import Skill, is_weak_label  # noqa: E402
 
 MAX_TOKENS = 512  # model2vec's max_length in config.json
@@ -78,23 +78,9 @@ def load_skills(path: Path) -> list[Skill]:
 
 
 def decision_draw(skills: list[Skill], n: int = 8000) -> set[str]:
-    """The alternative labels (lower-cased) scripts/build_concept_decision.py's
-    `pseudo_mentions(taxonomy, n)` draws (same filter, same seed, same order)."""
-    count: Counter[str] = Counter()
-    for s in skills:
-        for lb in {x.lower() for x in (s.name, *s.aliases)}:
-            count[lb] += 1
-    rng = random.Random(0)
-    out = []
-    for s in sorted(skills, key=lambda s: s.skill_id):
-        alts = [a for a in dict.fromkeys(s.aliases)
-                if 3 <= len(a) <= 60 and count[a.lower()] == 1 and a.lower() != s.name.lower()
-                and not is_weak_label(s, a.lower())]  # fmt: skip
-        if alts:
-            kind = KIND_OF_CATEGORY.get(s.category, "KNOWLEDGE")
-            out.append((rng.choice(alts), s.skill_id, kind))
-    rng.shuffle(out)
-    return {t.lower() for t, _, _ in out[:n]}
+    """The alternative labels (lower-cased) scripts/build_concept_decision.py draws as
+    pseudo-mentions (domain/skills/pseudo_mentions.py)."""
+    return {t.lower() for t, _, _ in pseudo_mentions(skills, n)}
 
 
 def taxonomy_pairs(skills: list[Skill], skip: set[str]) -> tuple[list, list]:

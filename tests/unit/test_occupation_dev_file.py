@@ -1,4 +1,4 @@
-"""The dev (choose-on) occupation labels of Google titles: well-formed, codes the coder knows, no
+"""The dev (choose-on) occupation labels of Google titles, and the second fresh set's: well-formed, codes the coder knows, no
 title text stored, and disjoint from the fresh held-out set (no shared row, no shared title)."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "config" / "eval" / "occupation_titles_dev.jsonl"
 HELDOUT = ROOT / "config" / "eval" / "occupation_titles_heldout.jsonl"
+FRESH2 = ROOT / "config" / "eval" / "occupation_titles_fresh2.jsonl"  # s27title3's fresh set
 
 
 def _rows(path: Path) -> tuple[dict[str, str], list[dict[str, object]]]:
@@ -24,8 +26,9 @@ def test_the_dev_file_says_it_is_the_choose_on_set_and_how_it_was_labelled() -> 
     assert "CHOSEN ON" in text and "before any coder was run" in text and "dev-s27e:" in text
 
 
-def test_the_dev_file_has_150_titles_with_known_codes_and_no_title_text() -> None:
-    _, rows = _rows(DEV)
+@pytest.mark.parametrize("path", [DEV, FRESH2], ids=["dev", "fresh2"])
+def test_the_file_has_150_titles_with_known_codes_and_no_title_text(path: Path) -> None:
+    _, rows = _rows(path)
     with np.load(ROOT / "config" / "occupations" / "coder.npz") as z:
         classes = {str(c) for c in z["soc_codes"]}
     assert len(rows) == 150
