@@ -1,0 +1,36 @@
+"""What a new user hit on a fresh clone on 2026-12-01 (ops8's trial): `make demo` on a log or
+pipe printed each 'persisted N/M' count twice (the wait polls every second, the line every 3 s)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cli.common import Progress
+
+
+def test_a_plain_line_that_repeats_the_last_one_waits_for_the_heartbeat(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = [2.0]  # a machine booted 2 s ago: the clock's zero means nothing
+    log = Progress(every_s=3, clock=lambda: now[0], repeat_s=30)
+    log.tty = False
+    for msg in ("persisted 0/9", "persisted 0/9", "persisted 4/9", "persisted 4/9"):
+        log(msg)
+        now[0] += 3
+    now[0] += 30  # nothing moved for 30 s: the same count again, as a heartbeat
+    log("persisted 4/9")
+    log("persisted 9/9", final=True)
+    assert capsys.readouterr().err == (
+        "persisted 0/9\npersisted 4/9\npersisted 4/9\npersisted 9/9\n"
+    )
+
+
+def test_a_final_line_is_printed_even_when_it_repeats_the_last_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = [5.0]
+    log = Progress(every_s=3, clock=lambda: now[0])
+    log.tty = False
+    log("extracted 2 postings")
+    log("extracted 2 postings", final=True)
+    assert capsys.readouterr().err == "extracted 2 postings\nextracted 2 postings\n"
