@@ -1,5 +1,7 @@
 """What a new user hit on a fresh clone on 2026-12-01 (ops8's trial): `make demo` on a log or
-pipe printed each 'persisted N/M' count twice (the wait polls every second, the line every 3 s)."""
+pipe printed each 'persisted N/M' count twice (the wait polls every second, the line every 3 s);
+`enrich summary` listed isced-f/06 under its child isced-f/061 with fewer postings, read as a
+roll-up (each skill counts in its nearest group only: the header now says so)."""
 
 from __future__ import annotations
 
@@ -34,3 +36,17 @@ def test_a_final_line_is_printed_even_when_it_repeats_the_last_one(
     log("extracted 2 postings")
     log("extracted 2 postings", final=True)
     assert capsys.readouterr().err == "extracted 2 postings\nextracted 2 postings\n"
+
+
+def test_the_summary_says_a_group_counts_its_nearest_skills_not_its_childrens() -> None:
+    from domain.ports import GroupCount
+    from domain.skills.rollup import group_lines
+
+    lines = group_lines(
+        [
+            GroupCount("isced-f/061", "information and communication technologies (icts)", 9, 20),
+            GroupCount("isced-f/06", "information and communication technologies (icts)", 4, 5),
+        ]
+    )
+    assert "nearest group only, not in the groups above it" in lines[0]
+    assert lines[1].split()[:3] == ["9", "20", "isced-f/061"]
