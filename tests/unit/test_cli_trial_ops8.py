@@ -50,3 +50,22 @@ def test_the_summary_says_a_group_counts_its_nearest_skills_not_its_childrens() 
     )
     assert "nearest group only, not in the groups above it" in lines[0]
     assert lines[1].split()[:3] == ["9", "20", "isced-f/061"]
+
+
+def test_operating_model_versions_names_every_component_and_current_labels() -> None:
+    """docs/operating.md's 'Model versions' listed 6 of the 10 components (no concept linker,
+    occupation coder, combiner, transformer) and labels of 2026.11's (`skill_ensemble.v3`)."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "operating.md").read_text(encoding="utf-8")
+    section = doc.split("## Model versions", 1)[1].split("\n## ", 1)[0]
+    components = yaml.safe_load((root / "config" / "model_versions.yaml").read_text())["components"]
+    missing = [role for role in components if f"`{role}`" not in section]
+    assert not missing, f"components not named in docs/operating.md#model-versions: {missing}"
+    current = {f"{c['name']}.v{c['version']}" for c in components.values()}
+    labels = re.findall(r"`([\w.+-]+\.v\d+)@[0-9a-f]{8}`", section)
+    assert labels and set(labels) <= current, f"stale labels {set(labels) - current}"
