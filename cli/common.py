@@ -181,17 +181,25 @@ def quiet_logging(settings: Settings) -> None:
 
 class Progress:
     """One status line: redrawn in place on a terminal (with a bar when the total is known), a
-    plain line every few seconds when stderr is a log or a pipe (the first line always).
+    plain line every few seconds when stderr is a log or a pipe (the first line always). On a log
+    or pipe a line that repeats the last one printed word for word waits `repeat_s` seconds (a
+    heartbeat while nothing moves), so a wait does not print each count twice.
 
     `clock` is a monotonic clock in seconds whose zero means nothing (`time.monotonic` counts
     from boot), so the time of the last line starts as None, never as 0.0.
     """
 
     def __init__(
-        self, every_s: float = 3.0, clock: Callable[[], float] = time.monotonic, first: bool = True
+        self,
+        every_s: float = 3.0,
+        clock: Callable[[], float] = time.monotonic,
+        first: bool = True,
+        repeat_s: float = 30.0,
     ) -> None:
         self.tty = sys.stderr.isatty()
         self.every_s = every_s
+        self.repeat_s = repeat_s
+        self.printed: str | None = None  # the last plain line written
         self.clock = clock
         # first=False: no plain line before every_s has passed (a short run prints its final
         # line only, not a partial count that reads like a second run)
@@ -211,8 +219,15 @@ class Progress:
                 msg = f"{self.bar(done, total)} {msg.strip()}"
             print("\r\033[K" + msg, end="\n" if final else "", file=sys.stderr, flush=True)
         elif final or self.last is None or self.clock() - self.last >= self.every_s:
+            if (
+                not final
+                and msg == self.printed
+                and self.clock() - (self.last or 0.0) < self.repeat_s
+            ):
+                return
             print(msg, file=sys.stderr, flush=True)
             self.last = self.clock()
+            self.printed = msg
 
 
 def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
