@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -186,7 +186,10 @@ class Pipeline:
             for r, lang in zip(results, langs, strict=True)
         ]
         failed = {f.posting_id for f in failures}
-        occupations = self._occupations(todo, [n.text for n in norms], results)
+        headers = {
+            p.posting_id: {s.header for s in batch.sections[p.posting_id] if s.header} for p in todo
+        }
+        occupations = self._occupations(todo, [n.text for n in norms], results, headers)
         per_posting_ms = (time.perf_counter() - t0) * 1000 / max(len(todo), 1)
         now = self.clock()
         enrichments = tuple(
@@ -210,14 +213,23 @@ class Pipeline:
         return replace(batch, enrichments=enrichments, failures=tuple(failures))
 
     def _occupations(
-        self, postings: Sequence[Posting], texts: Sequence[str], results: Sequence[Extraction]
+        self,
+        postings: Sequence[Posting],
+        texts: Sequence[str],
+        results: Sequence[Extraction],
+        headers: Mapping[str, Collection[str]] | None = None,
     ) -> list[dict[str, object] | None]:
         """Step 2b: each posting's occupation from its title (the first line of its analysed text
-        when it has no title field) and its skills; None when no coder is configured. A coder error leaves the
+        when it has no title field and that line is not one of its section `headers`) and its
+        skills; None when no coder is configured. A coder error leaves the
         skills in place and says so in the occupation (reason coder_error)."""
+        headers = headers or {}
         if self.occupations is None:
             return [None] * len(postings)
-        titles = [posting_title(p.title, t) for p, t in zip(postings, texts, strict=True)]
+        titles = [
+            posting_title(p.title, t, headers.get(p.posting_id, ()))
+            for p, t in zip(postings, texts, strict=True)
+        ]
         try:
             codes = self.occupations.code_many(
                 [

@@ -22,7 +22,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
-from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO
+from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
+from domain.occupations.foreign import unknown_words
 from domain.occupations.fusion import MajorGroupPrior
 from domain.occupations.skill_groups import SkillGroupModel
 from domain.occupations.software import with_developer_readings
@@ -229,6 +230,15 @@ class EscoModel:
         """Labels whose ISCO-08 sub-major group holds occupations of this SOC major group."""
         return self._isco_masks.get(soc_major)
 
+    @cached_property
+    def _isco3_masks(self) -> dict[str, np.ndarray]:
+        isco3 = np.array([self.isco[o][:3] for o in self.label_occupation])
+        return {k: np.isin(isco3, list(v)) for k, v in SOC_MAJOR_TO_ISCO3.items()}
+
+    def in_isco3(self, soc_major: str) -> np.ndarray | None:
+        """v8: labels whose ISCO-08 minor group (3 digits) holds occupations of this SOC major."""
+        return self._isco3_masks.get(soc_major)
+
     def from_skills(self, skill_ids: Sequence[str]) -> tuple[int, float, int]:
         """(occupation, share of the posting's skill weight it explains, skills known to ESCO)."""
         cols = sorted({self.skill_index[s] for s in skill_ids if s in self.skill_index})
@@ -257,6 +267,8 @@ class OccupationCoder:
     weak_titles_use_skills: bool = True
     conventions: tuple[Convention, ...] = CONVENTIONS  # v6: the guideline's (conventions.py)
     skill_groups: SkillGroupModel | None = None  # v7: the skills' say on the major group
+    isco3_agreement: bool = True  # v8: the ESCO pick's ISCO minor group agrees with the SOC major
+    unknown_titles_use_skills: bool = True  # v8: a title of words O*NET never uses -> skills
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
@@ -323,8 +335,13 @@ class OccupationCoder:
         return out
 
     def _skills_decide(self, norm: NormalizedTitle) -> bool:
-        """A weak title (a sentence naming no role) is left to the skills (`_from_skills`)."""
-        return norm.weak and self.weak_titles_use_skills
+        """A weak title (a sentence naming no role) is left to the skills (`_from_skills`); so
+        is, since v8, a title most of whose words no O*NET title uses ("Krankenpfleger")."""
+        if norm.weak and self.weak_titles_use_skills:
+            return True
+        return self.unknown_titles_use_skills and unknown_words(
+            norm.text, self.soc.word.vocabulary_
+        )
 
     def _soc_code(
         self, p: np.ndarray, top: np.ndarray, confidence_scale: float = 1.0
@@ -346,8 +363,12 @@ class OccupationCoder:
         self, norm: NormalizedTitle, p: np.ndarray, top: np.ndarray, sims: np.ndarray
     ) -> OccupationCode:
         soc = self._soc_code(p, top)
-        j = int(top[0])
-        label = self.esco.best(sims, [self.esco_soc == j, self.esco.in_isco(self.soc.codes[j][:2])])
+        j, major = int(top[0]), self.soc.codes[top[0]][:2]
+        fine = self.esco.in_isco3(major) if self.isco3_agreement else None
+        same = self.esco_soc == j
+        coarse = self.esco.in_isco(major)
+        masks = [same, coarse] if fine is None else [same & fine, fine, coarse]
+        label = self.esco.best(sims, masks)
         occ = int(self.esco.label_occupation[label])
         return OccupationCode(
             **soc,
@@ -364,6 +385,8 @@ class OccupationCoder:
     ) -> OccupationCode:
         blank = not (raw or "").strip()
         why = "no_title" if blank else "weak_title" if norm.weak else "title_without_words"
+        if not blank and not norm.weak and not norm.empty:
+            why = "title_words_unknown"  # v8: not English, or no word O*NET titles use
         occ, share, known = self.esco.from_skills(skills)
         if known < MIN_SKILLS or occ < 0:
             return OccupationCode(seniority=norm.seniority, reason=f"{why}_too_few_skills")

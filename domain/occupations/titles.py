@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from domain.occupations.heads import head_of_as_manager, with_comma_field
@@ -86,10 +87,12 @@ _NOISE_PIECE = re.compile(
     r"urgent(?:ly)?|immediate start|new|hiring|now hiring|sign[- ]on bonus|relocation)$"
 )
 _GENDER = re.compile(
-    r"[\(\[]\s*(?:[mwfdhxai*]\s*[/|,]\s*)+[mwfdhxai*]\s*[\)\]]"  # (m/f/d), (h/f), [w/m/d]
+    r"[\(\[]\s*(?:(?:[mwfdhxai*]|div(?:ers[e]?)?\.?)\s*[/|,-]\s*)+"  # (m/f/d), (h/f), [w/m/d]
+    r"(?:[mwfdhxai*]|div(?:ers[e]?)?\.?)\s*[\)\]]"  # v8: (m/w/div), (m/f/diverse), (m-w-d)
     r"|\b[mwfh]\s*/\s*[mwfdhx](?:\s*/\s*[mwfdhx])?\b"  # m/f/d without brackets
-    r"|[\(\[]\s*(?:all genders?|any gender|gn|mfd)\s*[\)\]]"
-    r"|\*in\b|:in\b",  # German gender star: Entwickler*in
+    r"|[\(\[]\s*(?:all genders?|any gender|gn|mfd|mwd|wmd|fmd|hf|fh)\s*[\)\]]"
+    r"|\*in\b|:in\b"  # German gender star: Entwickler*in
+    r"|(?<=o)/a\b|(?<=[a-zé])\((?:e|se|ne|a)\)",  # v8: Enfermero/a, Chargé(e), Vendeur(se)
     re.IGNORECASE,
 )
 _PAY = re.compile(
@@ -250,19 +253,28 @@ def _head_noun(words: list[str], lowered: list[str], chosen: str) -> list[str]:
 
 
 _FIRST_LINE_MAX = MAX_TITLE_CHARS
+# v8: a short line ending in a colon opens a section ("Responsibilities:", "Your tasks:").
+_HEADER_LINE = re.compile(r"^[^:]{1,60}:$")
 
 
-def posting_title(title: str | None, text: str) -> tuple[str | None, str | None]:
+def posting_title(
+    title: str | None, text: str, headers: Collection[str] = ()
+) -> tuple[str | None, str | None]:
     """(the title to code, where it came from): the title field when it has any non-space
     character ('title'), else the text's first non-blank line when it is at most 300 characters
     ('first_line'; since v4 also a sentence: `normalize_title` reads it for its role phrase, or
-    marks it weak), else (None, None)."""
+    marks it weak), else (None, None). v8: a first line that is a section header is not a title
+    ("Responsibilities:", "About the job"): one of `headers` (the header lines the section
+    classifier found, as `Section.header` stores them) or a short line ending in a colon gives
+    (None, 'header') and the skills decide."""
     if title and title.strip():
         return title, "title"
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
+        if line[:120] in headers or _HEADER_LINE.match(line):
+            return None, "header"
         if len(line) <= _FIRST_LINE_MAX:
             return line, "first_line"
         break
