@@ -191,10 +191,6 @@ class EscoModel:
     skill_index: Mapping[str, int]  # "esco:<uuid>" -> column of occupation_skills
     occupation_skills: sp.csr_matrix  # occupations x skills, IDF weight where related
 
-    @cached_property
-    def _label_isco2(self) -> np.ndarray:
-        return np.array([self.isco[o][:2] for o in self.label_occupation])
-
     def similarities(self, texts: Sequence[str]) -> np.ndarray:
         """Cosine of every label to each text, (labels, len(texts)). One sparse x dense product
         for a batch: a sparse x sparse product per title cost ~12 ms, this ~1 ms a title."""
@@ -220,24 +216,17 @@ class EscoModel:
         return int(self.label_occupation[label]), float(sims[label])
 
     @cached_property
-    def _isco_masks(self) -> dict[str, np.ndarray]:
-        return {
-            major: np.isin(self._label_isco2, list(groups))
-            for major, groups in SOC_MAJOR_TO_ISCO.items()
-        }
+    def _isco_masks(self) -> dict[tuple[str, int], np.ndarray]:
+        masks = {}
+        for digits, table in ((2, SOC_MAJOR_TO_ISCO), (3, SOC_MAJOR_TO_ISCO3)):
+            codes = np.array([self.isco[o][:digits] for o in self.label_occupation])
+            masks.update({(k, digits): np.isin(codes, list(v)) for k, v in table.items()})
+        return masks
 
-    def in_isco(self, soc_major: str) -> np.ndarray | None:
-        """Labels whose ISCO-08 sub-major group holds occupations of this SOC major group."""
-        return self._isco_masks.get(soc_major)
-
-    @cached_property
-    def _isco3_masks(self) -> dict[str, np.ndarray]:
-        isco3 = np.array([self.isco[o][:3] for o in self.label_occupation])
-        return {k: np.isin(isco3, list(v)) for k, v in SOC_MAJOR_TO_ISCO3.items()}
-
-    def in_isco3(self, soc_major: str) -> np.ndarray | None:
-        """v8: labels whose ISCO-08 minor group (3 digits) holds occupations of this SOC major."""
-        return self._isco3_masks.get(soc_major)
+    def in_isco(self, soc_major: str, digits: int = 2) -> np.ndarray | None:
+        """Labels whose ISCO-08 sub-major group (2 digits; v8: minor group, 3) holds occupations
+        of this SOC major group; None for a major outside the crosswalk."""
+        return self._isco_masks.get((soc_major, digits))
 
     def from_skills(self, skill_ids: Sequence[str]) -> tuple[int, float, int]:
         """(occupation, share of the posting's skill weight it explains, skills known to ESCO)."""
@@ -364,7 +353,7 @@ class OccupationCoder:
     ) -> OccupationCode:
         soc = self._soc_code(p, top)
         j, major = int(top[0]), self.soc.codes[top[0]][:2]
-        fine = self.esco.in_isco3(major) if self.isco3_agreement else None
+        fine = self.esco.in_isco(major, 3) if self.isco3_agreement else None
         same = self.esco_soc == j
         coarse = self.esco.in_isco(major)
         masks = [same, coarse] if fine is None else [same & fine, fine, coarse]
