@@ -1,0 +1,87 @@
+"""The hand-labelled ISCO-08 / ESCO occupation gold on Google titles (s27lab): every item carries
+isco_code and esco_uri, null exactly where the title names no occupation, each ISCO code is a
+4-digit unit group some ESCO v1.1.1 occupation sits in, and each ESCO URI is a known occupation
+whose ISCO group is the item's isco_code (the compiled ESCO table in config/occupations/coder.npz)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL = ROOT / "config" / "eval"
+DEV = EVAL / "occupation_titles_dev.jsonl"
+
+Row = Mapping[str, object]
+
+
+def _rows(path: Path) -> list[dict[str, object]]:
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return lines[1:]
+
+
+def _esco_isco() -> dict[str, str]:
+    """ESCO occupation URI -> its ISCO-08 unit group, as compiled into the coder's artifact."""
+    with np.load(ROOT / "config" / "occupations" / "coder.npz") as z:
+        return dict(zip(map(str, z["esco_uris"]), map(str, z["esco_isco"]), strict=True))
+
+
+def isco_problems(rows: Sequence[Row], esco_isco: Mapping[str, str]) -> list[str]:
+    """One message per item whose ISCO / ESCO labels break the file's rules (empty: all good)."""
+    groups = set(esco_isco.values())
+    out = []
+    for r in rows:
+        item, isco, uri = r["item"], r.get("isco_code", "missing"), r.get("esco_uri", "missing")
+        if isco == "missing" or uri == "missing":
+            out.append(f"{item}: no isco_code / esco_uri field")
+            continue
+        if (r["soc_code"] is None) != (isco is None):
+            out.append(
+                f"{item}: isco_code null {isco is None} but soc_code null {r['soc_code'] is None}"
+            )
+        if isco is not None and (
+            not str(isco).isdigit() or len(str(isco)) != 4 or isco not in groups
+        ):
+            out.append(f"{item}: isco_code {isco!r} is no ISCO-08 unit group of an ESCO occupation")
+        if uri is not None and esco_isco.get(str(uri)) != isco:
+            out.append(f"{item}: esco_uri {uri!r} is unknown or not in ISCO group {isco!r}")
+        if uri is not None and isco is None:
+            out.append(f"{item}: esco_uri without isco_code")
+    return out
+
+
+@pytest.mark.parametrize("path", [DEV], ids=["dev"])
+def test_every_isco_and_esco_label_is_a_known_code_that_agrees(path: Path) -> None:
+    rows = _rows(path)
+    assert isco_problems(rows, _esco_isco()) == []
+    coded = [r for r in rows if r["isco_code"]]
+    assert len(coded) >= 140
+    assert sum(r["esco_uri"] is not None for r in coded) >= len(coded) // 2
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"isco_code": "9999"}, "is no ISCO-08 unit group"),
+        ({"isco_code": "251"}, "is no ISCO-08 unit group"),
+        ({"isco_code": None}, "isco_code null True"),
+        ({"esco_uri": "http://data.europa.eu/esco/occupation/nope"}, "is unknown or not in"),
+        ({"isco_code": "2511"}, "is unknown or not in"),  # the URI below is a 2512 occupation
+    ],
+)
+def test_the_check_flags_a_bad_code(change: dict[str, object], expected: str) -> None:
+    esco_isco = _esco_isco()
+    uri = next(u for u, g in esco_isco.items() if g == "2512")
+    good = {"item": "x", "soc_code": "15-1252", "isco_code": "2512", "esco_uri": uri}
+    assert isco_problems([good], esco_isco) == []
+    problems = isco_problems([{**good, **change}], esco_isco)
+    assert len(problems) >= 1 and expected in problems[0]
+
+
+def test_the_dev_guideline_writes_down_the_isco_conventions() -> None:
+    head = json.loads(DEV.read_text(encoding="utf-8").splitlines()[0])["guideline"]
+    assert "ISCO conventions" in head and "s27lab" in head and "esco_uri" in head
