@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "config" / "eval" / "occupation_titles_heldout.jsonl"
 DEV = ROOT / "config" / "eval" / "occupation_titles_dev.jsonl"
 FRESH2 = ROOT / "config" / "eval" / "occupation_titles_fresh2.jsonl"  # s27title3, never chosen on
+FRESH3 = ROOT / "config" / "eval" / "occupation_titles_fresh3.jsonl"  # s27lab (v8), scored once
 HAND = ROOT / "config" / "eval" / "occupation_titles.jsonl"
 GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
 SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"
@@ -97,11 +98,80 @@ def extracted_skills(items: Sequence[Item], cache: Path | None) -> dict[str, lis
     return {it[0]: known[it[0]] for it in items}
 
 
+def isco_gold(path: Path) -> dict[str, tuple[str, str | None]]:
+    """item -> (ISCO-08 unit group, ESCO uri or None) of a set's rows with an `isco_code` (v8:
+    s27lab's labels on the dev set and fresh3); empty when the set has none."""
+    rows = [json.loads(x) for x in path.open(encoding="utf-8") if x.strip()]
+    return {r["item"]: (r["isco_code"], r.get("esco_uri")) for r in rows if r.get("isco_code")}
+
+
+def isco_scores(
+    codes: Sequence[object], ids: Sequence[str], gold: dict[str, tuple[str, str | None]]
+) -> dict[str, object]:
+    """Top-1 of the ESCO pick's ISCO-08 group at 4, 3, 2 and 1 digits on the items with an
+    `isco_code` (a posting without an ESCO pick is a miss), and its ESCO occupation on the items
+    with an `esco_uri`."""
+    pairs = [(gold[i], c) for i, c in zip(ids, codes, strict=True) if i in gold]
+    out: dict[str, object] = {"n": len(pairs)}
+    for d in (4, 3, 2, 1):
+        hits = sum(bool(c.isco_group) and c.isco_group[:d] == g[:d] for (g, _), c in pairs)  # type: ignore[attr-defined]
+        out[f"isco{d}_top1"] = round(hits / len(pairs), 4) if pairs else None
+    uris = [(u, c) for (_, u), c in pairs if u]
+    out["esco_n"] = len(uris)
+    out["esco_top1"] = round(sum(c.esco_uri == u for u, c in uris) / len(uris), 4) if uris else None  # type: ignore[attr-defined]
+    return out
+
+
+def consistency(codes: Sequence[object]) -> dict[str, object]:
+    """Of the postings with a SOC code and an ESCO pick: how many picks' ISCO sub-major group
+    (2 digits) is not one the SOC major group maps to (domain/occupations/crosswalk.py's
+    SOC_MAJOR_TO_ISCO, v3-v7's mask), how many picks' ISCO minor group (3 digits) is not one of
+    v8's SOC_MAJOR_TO_ISCO3, and, of those coded 15-1252, how many picks sit outside ISCO 25."""
+    from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO
+
+    coded = [c for c in codes if c.soc_code and c.isco_group]  # type: ignore[attr-defined]
+    try:
+        from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO3
+    except ImportError:  # the old code's tree: v8's table from this tree's file
+        SOC_MAJOR_TO_ISCO3 = _fine_table()
+    out: dict[str, object] = {"coded": len(coded)}
+    out["isco2_outside_soc_major"] = sum(
+        c.isco_group[:2] not in SOC_MAJOR_TO_ISCO[c.soc_code[:2]] for c in coded
+    )  # type: ignore[attr-defined]
+    out["isco3_outside_soc_major"] = sum(
+        c.isco_group[:3] not in SOC_MAJOR_TO_ISCO3[c.soc_code[:2]] for c in coded
+    )  # type: ignore[attr-defined]
+    dev = [c for c in coded if c.soc_code == "15-1252"]  # type: ignore[attr-defined]
+    out["software_developers"] = len(dev)
+    out["software_developers_outside_isco25"] = sum(not c.isco_group.startswith("25") for c in dev)  # type: ignore[attr-defined]
+    out["software_developers_property_developer"] = sum(
+        c.esco_label == "property developer" for c in dev
+    )  # type: ignore[attr-defined]
+    return out
+
+
+def _fine_table() -> dict[str, frozenset[str]]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "_v8_crosswalk", ROOT / "domain/occupations/crosswalk.py"
+    )
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return dict(mod.SOC_MAJOR_TO_ISCO3)
+
+
 def score_items(
-    coder: OccupationCoder, items: Sequence[Item], skills: dict[str, list[str]] | None
+    coder: OccupationCoder,
+    items: Sequence[Item],
+    skills: dict[str, list[str]] | None,
+    isco: dict[str, tuple[str, str | None]] | None = None,
 ) -> dict[str, object]:
     """Top-1 / top-3 at 6 and 2 digits on the items with a code (skills () when None); and of
-    the items without one, how many get a code at confidence >= 0.5; codes per method."""
+    the items without one, how many get a code at confidence >= 0.5; codes per method; v8: with
+    `isco` gold (isco_gold), the ESCO pick's ISCO top-1 (isco_scores), and on every set the
+    ESCO pick's agreement with the SOC code (consistency)."""
     codes = coder.code_many([(t, (skills or {}).get(pid, ())) for pid, t, _, _ in items])
     gold = [g for *_, g in items]
     with_code = [(g, c) for g, c in zip(gold, codes, strict=True) if g]
@@ -117,4 +187,7 @@ def score_items(
     none = [c for g, c in zip(gold, codes, strict=True) if not g]
     out["no_occupation_lines"] = len(none)
     out["no_occupation_coded_at_0.5"] = sum(c.confidence >= 0.5 for c in none)
+    out["consistency"] = consistency(codes)
+    if isco:
+        out["isco"] = isco_scores(codes, [pid for pid, *_ in items], isco)
     return out

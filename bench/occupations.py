@@ -103,9 +103,12 @@ def posting_sets(
     from bench.occupation_heldout import (
         DEV,
         FRESH2,
+        FRESH3,
+        HELDOUT,
         extracted_skills,
         hand_items,
         heldout_items,
+        isco_gold,
         score_items,
     )
 
@@ -113,19 +116,27 @@ def posting_sets(
         "held_out_strings": score_strings(coder, held_out_strings()),
         "dev_strings_fitted_on": score_strings(coder, held_out_strings("dev")),
     }
-    sets = [("google_dev_150", heldout_items(DEV)), ("hand_150", hand_items())]
+    sets = [("google_dev_150", DEV), ("hand_150", None)]
     if heldout:
-        sets.insert(0, ("fresh_heldout_titles", heldout_items()))
-        sets.insert(1, ("fresh2_titles", heldout_items(FRESH2)))
-    for name, items in sets:
+        sets.insert(0, ("fresh_heldout_titles", HELDOUT))
+        sets.insert(1, ("fresh2_titles", FRESH2))
+        if FRESH3.exists():  # v8: s27lab's third fresh set (SOC + ISCO), scored once
+            sets.insert(2, ("fresh3_titles", FRESH3))
+    for name, path in sets:
+        items = hand_items() if path is None else heldout_items(path)
+        isco = None if path is None else isco_gold(path)
         skills = extracted_skills(items, cache)
-        out[name] = score_items(coder, items, None)
-        out[f"{name}_with_skills"] = score_items(coder, items, skills)
+        out[name] = score_items(coder, items, None, isco)
+        out[f"{name}_with_skills"] = score_items(coder, items, skills, isco)
     return out
 
 
 def old_code_sets(
-    code: Path, coder_dir: Path, cache: Path | None, heldout: bool = True
+    code: Path,
+    coder_dir: Path,
+    cache: Path | None,
+    heldout: bool = True,
+    old_weight: float | None = None,
 ) -> dict[str, object]:
     """posting_sets of another commit's code (same artifacts), in a child process."""
     import subprocess
@@ -141,9 +152,9 @@ def old_code_sets(
             str(coder_dir),
             "--json",
             str(out),
-            "--skill-group-weight",
-            "0",
         ]
+        if old_weight is not None:  # v7's run: v6's code had no skill groups (0)
+            cmd += ["--skill-group-weight", str(old_weight)]
         if cache is not None:
             cmd += ["--cache", str(cache)]
         if not heldout:
@@ -316,6 +327,12 @@ def main() -> int:
         "occupation_coder.params.skill_group_weight, as the worker loads it; 0: off)",
     )
     ap.add_argument(
+        "--old-skill-group-weight",
+        type=float,
+        help="--old-code's skill-group weight (default: model_versions.yaml's, as its worker "
+        "loads it; v7's run passed 0 for v6's code)",
+    )
+    ap.add_argument(
         "--baseline",
         type=Path,
         help="another coder folder (e.g. v2's files from git) scored and timed in the same run",
@@ -331,7 +348,11 @@ def main() -> int:
         out["sets"] = posting_sets(coder, args.cache, not args.no_heldout)
     if args.old_code:
         out["old_code_sets"] = old_code_sets(
-            args.old_code, args.old_coder or args.coder, args.cache, not args.no_heldout
+            args.old_code,
+            args.old_coder or args.coder,
+            args.cache,
+            not args.no_heldout,
+            args.old_skill_group_weight,
         )
     if args.sets_only:
         if args.json:

@@ -30,7 +30,9 @@ class SectionClassifier(Protocol):
 
 class OccupationCoding(Protocol):
     def code_many(
-        self, items: Sequence[tuple[str | None, Sequence[str]]]
+        self,
+        items: Sequence[tuple[str | None, Sequence[str]]],
+        languages: Sequence[str | None] = (),
     ) -> Sequence[OccupationCode]: ...
 
 
@@ -189,7 +191,7 @@ class Pipeline:
         headers = {
             p.posting_id: {s.header for s in batch.sections[p.posting_id] if s.header} for p in todo
         }
-        occupations = self._occupations(todo, [n.text for n in norms], results, headers)
+        occupations = self._occupations(todo, [n.text for n in norms], results, headers, langs)
         per_posting_ms = (time.perf_counter() - t0) * 1000 / max(len(todo), 1)
         now = self.clock()
         enrichments = tuple(
@@ -218,10 +220,11 @@ class Pipeline:
         texts: Sequence[str],
         results: Sequence[Extraction],
         headers: Mapping[str, Collection[str]] | None = None,
+        languages: Sequence[str | None] = (),
     ) -> list[dict[str, object] | None]:
         """Step 2b: each posting's occupation from its title (the first line of its analysed text
-        when it has no title field and that line is not one of its section `headers`) and its
-        skills; None when no coder is configured. A coder error leaves the
+        when it has no title field and that line is not one of its section `headers`), its
+        skills and its detected language; None when no coder is configured. A coder error leaves the
         skills in place and says so in the occupation (reason coder_error)."""
         headers = headers or {}
         if self.occupations is None:
@@ -235,7 +238,8 @@ class Pipeline:
                 [
                     (t, [s.skill_id for s in r.skills])
                     for (t, _), r in zip(titles, results, strict=True)
-                ]
+                ],
+                languages,
             )
         except Exception as exc:
             failed = {"method": "none", "reason": f"coder_error:{type(exc).__name__}"}

@@ -23,7 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
 from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
-from domain.occupations.foreign import unknown_words
+from domain.occupations.foreign import english_words, other_language
 from domain.occupations.fusion import MajorGroupPrior
 from domain.occupations.skill_groups import SkillGroupModel
 from domain.occupations.software import with_developer_readings
@@ -257,7 +257,7 @@ class OccupationCoder:
     conventions: tuple[Convention, ...] = CONVENTIONS  # v6: the guideline's (conventions.py)
     skill_groups: SkillGroupModel | None = None  # v7: the skills' say on the major group
     isco3_agreement: bool = True  # v8: the ESCO pick's ISCO minor group agrees with the SOC major
-    unknown_titles_use_skills: bool = True  # v8: a title of words O*NET never uses -> skills
+    other_languages_use_skills: bool = True  # v8: a title in another language -> the skills
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
@@ -303,10 +303,20 @@ class OccupationCoder:
     def code(self, title: str | None, skill_ids: Sequence[str] = ()) -> OccupationCode:
         return self.code_many([(title, skill_ids)])[0]
 
-    def code_many(self, items: Sequence[tuple[str | None, Sequence[str]]]) -> list[OccupationCode]:
-        """One OccupationCode per (title, ESCO skill ids); never raises on any title text."""
+    def code_many(
+        self,
+        items: Sequence[tuple[str | None, Sequence[str]]],
+        languages: Sequence[str | None] = (),
+    ) -> list[OccupationCode]:
+        """One OccupationCode per (title, ESCO skill ids); never raises on any title text. v8:
+        `languages` (optional, per item) the posting's detected language, ISO 639-1 or None."""
         norms = [normalize_title(t) for t, _ in items]
-        titled = [i for i, n in enumerate(norms) if not n.empty and not self._skills_decide(n)]
+        langs = list(languages) + [None] * (len(items) - len(languages))
+        titled = [
+            i
+            for i, n in enumerate(norms)
+            if not n.empty and not self._skills_decide(n, items[i][0], langs[i])
+        ]
         texts = [norms[i].text for i in titled]
         titled_skills = [items[i][1] for i in titled]
         probs, tops = self.ranked(texts, titled_skills) if titled else (None, None)
@@ -323,14 +333,20 @@ class OccupationCoder:
                 out.append(self._from_skills(norm, raw, skills))
         return out
 
-    def _skills_decide(self, norm: NormalizedTitle) -> bool:
+    def _skills_decide(self, norm: NormalizedTitle, raw: str | None, lang: str | None) -> bool:
         """A weak title (a sentence naming no role) is left to the skills (`_from_skills`); so
-        is, since v8, a title most of whose words no O*NET title uses ("Krankenpfleger")."""
+        is, since v8, a title in another language (foreign.py: "Krankenpfleger (m/w/d)")."""
         if norm.weak and self.weak_titles_use_skills:
             return True
-        return self.unknown_titles_use_skills and unknown_words(
-            norm.text, self.soc.word.vocabulary_
+        return self.other_languages_use_skills and other_language(
+            norm.text, raw, lang, self.english_words
         )
+
+    @cached_property
+    def english_words(self) -> frozenset[str]:
+        """v8: the words of O*NET titles, ESCO labels and (with skill groups) skill names."""
+        names = self.skill_groups.vectorizer.vocabulary_ if self.skill_groups else ()
+        return english_words(self.soc.word.vocabulary_, self.esco.label_text, names)
 
     def _soc_code(
         self, p: np.ndarray, top: np.ndarray, confidence_scale: float = 1.0

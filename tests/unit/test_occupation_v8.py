@@ -11,7 +11,7 @@ import yaml
 from adapters.artifacts.occupations import load_coder
 from domain.occupations.coder import OccupationCoder
 from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
-from domain.occupations.foreign import unknown_words
+from domain.occupations.foreign import other_language, unknown_words
 from domain.occupations.titles import normalize_title, posting_title
 from domain.sections.header_rules import HeaderRules
 
@@ -99,13 +99,23 @@ def test_the_pipeline_does_not_code_a_header_it_found_as_the_title(
     rules = HeaderRules.from_config(
         yaml.safe_load((ROOT / "config" / "section_patterns.yaml").read_text(encoding="utf-8"))
     )
+
+    class German:  # the posting's language as the fleet's detector reports it
+        def detect(self, text: str) -> str:
+            return "de" if "Wir" in text else "en"
+
     p = Pipeline(build_manifest(SPEC, b"spec", FILES), rules,
-                 dictionary_extractor(tiny_taxonomy, tiny_aliases), lambda: NOW, occupations=coder)  # fmt: skip
+                 dictionary_extractor(tiny_taxonomy, tiny_aliases), lambda: NOW,
+                 language=German(), occupations=coder)  # fmt: skip
     out = p.enrich([
         posting("a", "About the job\nWe build payment systems in Python."),
         posting("b", "Java Developer\nAbout the job\nPython."),
+        posting("c", "Krankenpfleger\nWir suchen Verstärkung."),
+        posting("d", "Krankenpfleger\nWe need help."),
     ])  # fmt: skip
     occ = {e.posting_id: e.occupation for e in out.enrichments}
+    assert occ["c"]["reason"] == "title_words_unknown_too_few_skills"
+    assert occ["d"]["method"] == "title"  # an English posting: its title is read as before
     assert occ["a"]["title_from"] == "header" and occ["a"]["method"] != "title"
     assert occ["a"]["reason"] == "no_title_too_few_skills"
     assert occ["b"]["title_from"] == "first_line" and occ["b"]["soc_code"] == "15-1252"
@@ -128,17 +138,32 @@ def test_gender_markers_of_other_languages_are_dropped(raw: str, text: str) -> N
 
 
 @pytest.mark.parametrize(
-    "title",
-    ["Krankenpfleger (m/w/d)", "Softwareentwickler (m/w/d)", "Ingénieur logiciel (H/F)",
-     "Vendedor", "Kellner (m/w/d)", "Enfermera"],
+    ("title", "language"),
+    [("Krankenpfleger (m/w/d)", None), ("Softwareentwickler (m/w/d)", None),
+     ("Ingénieur logiciel (H/F)", None), ("Krankenpfleger", "de"), ("Vendedor", "es"),
+     ("Kellner", "de"), ("Enfermera", "es"), ("Ingénieur logiciel", "fr")],
 )  # fmt: skip
 def test_a_title_in_another_language_gets_no_confident_code_from_its_letters(
-    coder: OccupationCoder, title: str
+    coder: OccupationCoder, title: str, language: str | None
 ) -> None:
     # v7: "Krankenpfleger (m/w/d)" -> 51-9199 Production Workers at 0.81
-    code = coder.code(title)
+    (code,) = coder.code_many([(title, ())], [language])
     assert code.soc_code is None and code.method == "none"
     assert code.reason == "title_words_unknown_too_few_skills"
+
+
+@pytest.mark.parametrize(
+    ("title", "language"),
+    [("Software Engineer (m/w/d)", "de"), ("Projektleiter Software (m/w/d)", "de"),
+     ("Bioinformatician", "en"), ("Anglesmith", None), ("Auctioneer", None),
+     ("Krankenpfleger", None), ("Desarrollador Java", "es")],
+)  # fmt: skip
+def test_english_titles_and_titles_of_english_postings_are_read(
+    coder: OccupationCoder, title: str, language: str | None
+) -> None:
+    # an English title in a German posting; O*NET's own rare titles; no language, no marker
+    (code,) = coder.code_many([(title, ())], [language])
+    assert code.method == "title"
 
 
 def test_a_title_in_another_language_is_coded_from_its_skills_at_lower_confidence(
@@ -154,15 +179,6 @@ def test_a_title_in_another_language_is_coded_from_its_skills_at_lower_confidenc
     assert code.confidence <= 0.5
 
 
-@pytest.mark.parametrize(
-    "title", ["Kubernetes Engineer", "Salesforce Administrator", "Desarrollador Java"]
-)
-def test_titles_with_half_their_words_known_are_still_read(
-    coder: OccupationCoder, title: str
-) -> None:
-    assert coder.code(title).method == "title"
-
-
 def test_unknown_words_counts_words_of_three_letters_or_more() -> None:
     vocab = {"nurse", "java", "developer"}
     assert unknown_words("krankenpfleger", vocab)
@@ -170,3 +186,13 @@ def test_unknown_words_counts_words_of_three_letters_or_more() -> None:
     assert not unknown_words("desarrollador java", vocab)  # one of two known
     assert not unknown_words("c++ 42", vocab)  # no counted word: coded as before
     assert not unknown_words("java developer", vocab)
+
+
+def test_another_language_needs_the_posting_language_or_a_foreign_gender_marker() -> None:
+    vocab = {"nurse"}
+    assert other_language("krankenpfleger", "Krankenpfleger", "de", vocab)
+    assert other_language("krankenpfleger", "Krankenpfleger (m/w/d)", None, vocab)
+    assert other_language("infirmier", "Infirmier (H/F)", "en", vocab)
+    assert not other_language("krankenpfleger", "Krankenpfleger (m/f/d)", None, vocab)
+    assert not other_language("krankenpfleger", "Krankenpfleger", "en", vocab)
+    assert not other_language("nurse", "Nurse (m/w/d)", "de", vocab)

@@ -220,7 +220,7 @@ def test_topk_accuracy_compares_on_the_asked_digits() -> None:
 
 
 class _Broken:
-    def code_many(self, items):  # type: ignore[no-untyped-def]
+    def code_many(self, items, languages=()):  # type: ignore[no-untyped-def]
         raise RuntimeError("boom")
 
 
