@@ -13,7 +13,7 @@ answer for that ESCO occupation's name. Pure: the arrays come from adapters/arti
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -21,8 +21,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from domain.occupations.code import Alternative as Alternative  # re-exported (v8 move)
+from domain.occupations.code import OccupationCode as OccupationCode
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
 from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
+from domain.occupations.esco_pick import VECTOR_WEIGHT, label_vectors, with_meaning
 from domain.occupations.foreign import english_words, other_language
 from domain.occupations.fusion import MajorGroupPrior
 from domain.occupations.skill_groups import SkillGroupModel
@@ -33,77 +36,6 @@ from domain.occupations.titles import NormalizedTitle, normalize_title
 SKILLS_CONFIDENCE_SCALE = 0.5
 # Fewer linked ESCO skills than this and a posting without title gets no code.
 MIN_SKILLS = 3
-
-
-@dataclass(frozen=True)
-class Alternative:
-    soc_code: str
-    soc_title: str
-    confidence: float
-
-
-@dataclass(frozen=True)
-class OccupationCode:
-    """One posting's occupation. soc_code is 'XX-XXXX' (SOC 2018 6-digit, as O*NET 29.2 uses it),
-    onet_code 'XX-XXXX.YY'; isco_group is the ISCO-08 unit group (4 digits) of the ESCO occupation.
-    confidence in [0, 1] (soc_code's probability); alternatives are the top 3 SOC codes (the first
-    is soc_code, chosen major group first in v3, so a later one may carry a higher probability). method is
-    'title', 'skills' or 'none'; reason says why there is no code (method 'none')."""
-
-    soc_code: str | None = None
-    soc_title: str | None = None
-    onet_code: str | None = None
-    esco_uri: str | None = None
-    esco_label: str | None = None
-    isco_group: str | None = None
-    confidence: float = 0.0
-    alternatives: tuple[Alternative, ...] = ()
-    seniority: str | None = None
-    method: str = "none"
-    reason: str | None = None
-    normalized_title: str = field(default="", compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "soc_code": self.soc_code,
-            "soc_title": self.soc_title,
-            "onet_code": self.onet_code,
-            "esco_uri": self.esco_uri,
-            "esco_label": self.esco_label,
-            "isco_group": self.isco_group,
-            "confidence": round(self.confidence, 4),
-            "alternatives": [
-                {
-                    "soc_code": a.soc_code,
-                    "soc_title": a.soc_title,
-                    "confidence": round(a.confidence, 4),
-                }
-                for a in self.alternatives
-            ],
-            "seniority": self.seniority,
-            "method": self.method,
-            "reason": self.reason,
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> OccupationCode:
-        alts = tuple(
-            Alternative(str(a["soc_code"]), str(a["soc_title"]), float(a["confidence"]))
-            for a in d.get("alternatives") or ()
-        )
-        return cls(
-            soc_code=d.get("soc_code"),
-            soc_title=d.get("soc_title"),
-            onet_code=d.get("onet_code"),
-            esco_uri=d.get("esco_uri"),
-            esco_label=d.get("esco_label"),
-            isco_group=d.get("isco_group"),
-            confidence=float(d.get("confidence") or 0.0),
-            alternatives=alts,
-            seniority=d.get("seniority"),
-            method=str(d.get("method") or "none"),
-            reason=d.get("reason"),
-        )
 
 
 def title_vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
@@ -257,6 +189,7 @@ class OccupationCoder:
     conventions: tuple[Convention, ...] = CONVENTIONS  # v6: the guideline's (conventions.py)
     skill_groups: SkillGroupModel | None = None  # v7: the skills' say on the major group
     isco3_agreement: bool = True  # v8: the ESCO pick's ISCO minor group agrees with the SOC major
+    esco_vector_weight: float = VECTOR_WEIGHT  # v8: ESCO labels compared by meaning too
     other_languages_use_skills: bool = True  # v8: a title in another language -> the skills
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
@@ -323,7 +256,7 @@ class OccupationCoder:
         if probs is not None and tops is not None:  # v6: the guideline's conventions
             raws = [(norms[i].text, items[i][0]) for i in titled]
             probs, tops = with_conventions(probs, tops, raws, self.soc.codes, self.conventions)
-        sims = self.esco.similarities(texts) if titled else None
+        sims = self._esco_similarities(texts) if titled else None
         out: list[OccupationCode] = []
         row = {i: r for r, i in enumerate(titled)}
         for i, ((raw, skills), norm) in enumerate(zip(items, norms, strict=True)):
@@ -340,6 +273,22 @@ class OccupationCoder:
             return True
         return self.other_languages_use_skills and other_language(
             norm.text, raw, lang, self.english_words
+        )
+
+    @cached_property
+    def esco_vectors(self) -> np.ndarray | None:
+        """v8: the ESCO labels' sentence vectors, when the coder has a title encoder."""
+        return (
+            None if self.titles is None else label_vectors(self.titles.encode, self.esco.label_text)
+        )
+
+    def _esco_similarities(self, texts: Sequence[str]) -> np.ndarray:
+        """(labels, len(texts)): char n-gram cosine (+ v8: weighted sentence-vector cosine)."""
+        sims = self.esco.similarities(texts)
+        if self.titles is None or self.esco_vectors is None:
+            return sims
+        return with_meaning(
+            sims, self.esco_vectors, self.titles.encode, texts, self.esco_vector_weight
         )
 
     @cached_property
@@ -369,11 +318,11 @@ class OccupationCoder:
     ) -> OccupationCode:
         soc = self._soc_code(p, top)
         j, major = int(top[0]), self.soc.codes[top[0]][:2]
+        same, coarse = self.esco_soc == j, self.esco.in_isco(major)
         fine = self.esco.in_isco(major, 3) if self.isco3_agreement else None
-        same = self.esco_soc == j
-        coarse = self.esco.in_isco(major)
-        masks = [same, coarse] if fine is None else [same & fine, fine, coarse]
-        label = self.esco.best(sims, masks)
+        label = self.esco.best(
+            sims, [same, coarse] if fine is None else [same & fine, fine, coarse]
+        )
         occ = int(self.esco.label_occupation[label])
         return OccupationCode(
             **soc,

@@ -19,6 +19,8 @@ from collections.abc import Container, Iterable
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 # Words shorter than this are not counted ("de", "la", "y", "et": function words of any language).
 MIN_LETTERS = 3
+# The shortest English head a compound may end in ("manager", "engineer", "designer").
+MIN_HEAD = 6
 # A title is unknown when fewer than this share of its counted words are known English words.
 MIN_KNOWN_SHARE = 0.5
 # Languages read as English (domain/pipeline.py's ENGLISH: "mul" / "und" are no evidence).
@@ -38,7 +40,7 @@ def english_words(*vocabularies: Iterable[str]) -> frozenset[str]:
 
 def unknown_words(text: str, vocabulary: Container[str]) -> bool:
     """True when `text` (a normalized title) has counted words (>= 3 letters, no digit) and
-    fewer than half of them are words of `vocabulary`; False for a title without counted words
+    fewer than half of them are words of `vocabulary` or compounds ending in one; False for a title without counted words
     (it is coded, or left, as before)."""
     words = [
         w
@@ -47,8 +49,16 @@ def unknown_words(text: str, vocabulary: Container[str]) -> bool:
     ]
     if not words:
         return False
-    known = sum(w in vocabulary for w in words)
+    known = sum(_known(w, vocabulary) for w in words)
     return known < MIN_KNOWN_SHARE * len(words)
+
+
+def _known(word: str, vocabulary: Container[str]) -> bool:
+    """A word of `vocabulary`, or a compound ending in one of >= 6 letters, the way German
+    writes English heads ("Marketingmanager", "Systemadministrator")."""
+    if word in vocabulary:
+        return True
+    return any(word[k:] in vocabulary for k in range(2, len(word) - MIN_HEAD + 1))
 
 
 def other_language(

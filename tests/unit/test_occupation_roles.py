@@ -176,5 +176,6 @@ def test_bad_titles_get_no_code_and_a_reason(
 
 
 def test_an_other_language_title_is_coded_without_error(coder: OccupationCoder) -> None:
+    # v8: left to the skills (foreign.py); v4-v7 coded it 51-6042 Shoe Machine Operators
     code = coder.code("Softwareentwickler*in (m/w/d) – Backend <ORGANIZATION>")
-    assert code.method == "title" and code.soc_code is not None and len(code.alternatives) == 3
+    assert code.method == "none" and code.reason == "title_words_unknown_too_few_skills"

@@ -156,7 +156,8 @@ def test_a_title_in_another_language_gets_no_confident_code_from_its_letters(
     ("title", "language"),
     [("Software Engineer (m/w/d)", "de"), ("Projektleiter Software (m/w/d)", "de"),
      ("Bioinformatician", "en"), ("Anglesmith", None), ("Auctioneer", None),
-     ("Krankenpfleger", None), ("Desarrollador Java", "es")],
+     ("Krankenpfleger", None), ("Desarrollador Java", "es"),
+     ("Marketingmanager (m/w/d)", "de"), ("Systemadministrator (m/w/d)", "de")],
 )  # fmt: skip
 def test_english_titles_and_titles_of_english_postings_are_read(
     coder: OccupationCoder, title: str, language: str | None
@@ -186,6 +187,8 @@ def test_unknown_words_counts_words_of_three_letters_or_more() -> None:
     assert not unknown_words("desarrollador java", vocab)  # one of two known
     assert not unknown_words("c++ 42", vocab)  # no counted word: coded as before
     assert not unknown_words("java developer", vocab)
+    assert not unknown_words("javadeveloper", vocab)  # a compound with an English head
+    assert unknown_words("developerkraft", vocab)
 
 
 def test_another_language_needs_the_posting_language_or_a_foreign_gender_marker() -> None:

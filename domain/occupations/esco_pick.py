@@ -1,0 +1,41 @@
+"""v8: how near each ESCO label is to a posting title, by characters and by meaning. Pure.
+
+v3-v7 compared a title with the ESCO labels by char_wb 2-4 n-gram TF-IDF cosine only, and
+took the nearest label among those whose occupation the learned crosswalk codes as the same SOC
+class, else among the ISCO groups of the SOC major (coder.py, crosswalk.py). v8 adds
+`weight` x the cosine of the title's sentence vector (the model2vec encoder the SOC side
+already uses for its title centroids) to each label's vector: "Program Manager" is near
+"programme manager" by meaning as well as by letters. Weight chosen on the dev set's ISCO
+labels (docs/occupations.md, "Coder v8").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+# v8: the weight of the sentence-vector cosine next to the char n-gram cosine (0: v7's reading).
+VECTOR_WEIGHT = 1.0
+
+
+def label_vectors(
+    encode: Callable[[Sequence[str]], np.ndarray], labels: Sequence[str]
+) -> np.ndarray:
+    """The labels' unit sentence vectors, (len(labels), dim) float32."""
+    return np.asarray(encode(list(labels)), dtype=np.float32)
+
+
+def with_meaning(
+    sims: np.ndarray,
+    vectors: np.ndarray,
+    encode: Callable[[Sequence[str]], np.ndarray],
+    texts: Sequence[str],
+    weight: float = VECTOR_WEIGHT,
+) -> np.ndarray:
+    """`sims` (labels, len(texts)) + `weight` x the cosine of each text's vector to each label's
+    `vectors` row; `sims` unchanged when weight is 0 or there are no texts."""
+    if weight <= 0 or not len(texts):
+        return sims
+    q = np.asarray(encode(list(texts)), dtype=np.float32)
+    return np.asarray(sims + weight * (vectors @ q.T))
