@@ -367,6 +367,10 @@ def main() -> int:
     coders = {"coder": coder}
     if getattr(coder, "skill_groups", None) is not None:  # v7 timed next to v6's reading
         coders["without_skill_groups"] = dc_replace(coder, skill_groups=None)
+    if hasattr(coder, "esco_vector_weight"):  # v8 timed next to v7's reading, same rounds
+        coders["v7_reading"] = dc_replace(
+            coder, isco3_agreement=False, other_languages_use_skills=False, esco_vector_weight=0.0
+        )
     if args.baseline:
         base = load_coder(args.baseline, ROOT / "config/models/concept_vectors", group_first=False)
         fields = {f.name: getattr(base.soc, f.name) for f in dataclass_fields(SocModel)}

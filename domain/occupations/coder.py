@@ -25,7 +25,7 @@ from domain.occupations.code import Alternative as Alternative  # re-exported (v
 from domain.occupations.code import OccupationCode as OccupationCode
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
 from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
-from domain.occupations.esco_pick import VECTOR_WEIGHT, label_vectors, with_meaning
+from domain.occupations.esco_pick import VECTOR_WEIGHT, agreeing_top, label_vectors, with_meaning
 from domain.occupations.foreign import english_words, other_language
 from domain.occupations.fusion import MajorGroupPrior
 from domain.occupations.skill_groups import SkillGroupModel
@@ -345,8 +345,11 @@ class OccupationCoder:
         if known < MIN_SKILLS or occ < 0:
             return OccupationCode(seniority=norm.seniority, reason=f"{why}_too_few_skills")
         p, top = self.ranked([normalize_title(self.esco.labels[occ], head_noun=False).text])
+        first = top[0]
+        if self.isco3_agreement:  # v8: the SOC code agrees with the ESCO occupation's ISCO
+            first = agreeing_top(p[0], first, self.soc.codes, self.esco.isco[occ])
         return OccupationCode(
-            **self._soc_code(p[0], top[0], SKILLS_CONFIDENCE_SCALE * share),
+            **self._soc_code(p[0], first, SKILLS_CONFIDENCE_SCALE * share),
             esco_uri=self.esco.uris[occ],
             esco_label=self.esco.labels[occ],
             isco_group=self.esco.isco[occ],

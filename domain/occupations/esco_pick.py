@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO3
+
 # v8: the weight of the sentence-vector cosine next to the char n-gram cosine (0: v7's reading).
 VECTOR_WEIGHT = 1.0
 
@@ -39,3 +41,15 @@ def with_meaning(
         return sims
     q = np.asarray(encode(list(texts)), dtype=np.float32)
     return np.asarray(sims + weight * (vectors @ q.T))
+
+
+def agreeing_top(p: np.ndarray, top: np.ndarray, codes: Sequence[str], isco: str) -> np.ndarray:
+    """A skills-coded posting's SOC top 3 (class indices) given its ESCO occupation's ISCO-08
+    group `isco`: `top` when its first class's SOC major admits that ISCO minor group
+    (SOC_MAJOR_TO_ISCO3), else the 3 most probable (`p`) classes of the majors that admit it
+    (`top` when none does)."""
+    majors = {m for m, groups in SOC_MAJOR_TO_ISCO3.items() if isco[:3] in groups}
+    if codes[int(top[0])][:2] in majors or not majors:
+        return top
+    ok = np.array([c[:2] in majors for c in codes])
+    return np.argsort(-np.where(ok, p, -1.0), kind="stable")[:3]

@@ -199,3 +199,16 @@ def test_another_language_needs_the_posting_language_or_a_foreign_gender_marker(
     assert not other_language("krankenpfleger", "Krankenpfleger (m/f/d)", None, vocab)
     assert not other_language("krankenpfleger", "Krankenpfleger", "en", vocab)
     assert not other_language("nurse", "Nurse (m/w/d)", "de", vocab)
+
+
+def test_a_skills_coded_posting_gets_a_soc_code_that_agrees_with_its_esco_occupation() -> None:
+    import numpy as np
+
+    from domain.occupations.esco_pick import agreeing_top
+
+    codes = ["15-1252", "11-9021", "29-1141", "15-1211"]
+    p = np.array([0.5, 0.3, 0.15, 0.05])
+    top = np.array([0, 1, 2])
+    assert agreeing_top(p, top, codes, "1323").tolist()[0] == 1  # ISCO 132: a SOC 11 code
+    assert agreeing_top(p, top, codes, "2512").tolist() == [0, 1, 2]  # already agrees
+    assert agreeing_top(p, top, codes, "9999").tolist() == [0, 1, 2]  # no major admits it
