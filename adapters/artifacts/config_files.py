@@ -7,6 +7,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from dataclasses import replace as dc_replace
 from pathlib import Path
 from typing import Any
 
@@ -318,6 +319,13 @@ def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
     names = None
     if weight > 0:
         names = {s.skill_id: s.name for s in load_taxonomy(cfg.path("taxonomy"))}
-    return load_coder(
+    coder = load_coder(
         cfg.path("occupation_coder"), vectors, skill_names=names, skill_group_weight=weight
     )
+    # v8: params.v8_readings (default off: v7's reading) turns on the ESCO pick's ISCO minor-group
+    # agreement, ESCO labels compared by meaning, titles in other languages left to the skills
+    if not cfg.params("occupation_coder").get("v8_readings", False):
+        return dc_replace(
+            coder, isco3_agreement=False, other_languages_use_skills=False, esco_vector_weight=0.0
+        )
+    return coder

@@ -212,3 +212,22 @@ def test_a_skills_coded_posting_gets_a_soc_code_that_agrees_with_its_esco_occupa
     assert agreeing_top(p, top, codes, "1323").tolist()[0] == 1  # ISCO 132: a SOC 11 code
     assert agreeing_top(p, top, codes, "2512").tolist() == [0, 1, 2]  # already agrees
     assert agreeing_top(p, top, codes, "9999").tolist() == [0, 1, 2]  # no major admits it
+
+
+def test_the_v8_readings_follow_model_versions_params_and_are_off_without_them() -> None:
+    import copy
+    from dataclasses import replace
+
+    from adapters.artifacts.config_files import build_occupation_coder, load_config
+
+    cfg = load_config(ROOT)
+    on = build_occupation_coder(cfg)
+    spec = copy.deepcopy(cfg.spec)
+    del spec["components"]["occupation_coder"]["params"]["v8_readings"]
+    off = build_occupation_coder(replace(cfg, spec=spec))
+    assert on is not None and off is not None
+    assert on.isco3_agreement and on.other_languages_use_skills and on.esco_vector_weight == 1.0
+    assert not off.isco3_agreement and not off.other_languages_use_skills
+    assert off.esco_vector_weight == 0.0
+    assert on.code("Java Developer").esco_label != "property developer"
+    assert off.code("Java Developer").esco_label == "property developer"  # v7's reading
