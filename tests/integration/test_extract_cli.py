@@ -99,6 +99,13 @@ def test_extract_prints_each_postings_occupation() -> None:
         {"posting_id": "rn", "title": "Sr. RN, Nights, $5k bonus", "text": "Patient care. BLS."},
         {"posting_id": "line", "text": "Senior Java Developer (m/f/d)\nJava, Spring and SQL."},
         {"posting_id": "none", "title": "🚀🚀", "text": "We are a friendly team. Join us."},
+        # v8 (2026.12.6): a header first line is not a title; a German title goes to the skills
+        {"posting_id": "hdr", "text": "About the job\nWe build payment systems in Java."},
+        {
+            "posting_id": "de",
+            "text": "Krankenpfleger (m/w/d)\nWir suchen Verstärkung für "
+            "unsere Station. Sie pflegen Patienten und dokumentieren die Pflege.",
+        },
     ]
     stdin = "".join(json.dumps(r) + "\n" for r in rows).encode()
     run = subprocess.run(
@@ -120,4 +127,8 @@ def test_extract_prints_each_postings_occupation() -> None:
         occ["none"]["soc_code"] is None
         and occ["none"]["reason"] == "title_without_words_too_few_skills"
     )
+    assert occ["line"]["esco_label"] != "property developer"  # v7's pick (ISCO 1323)
+    assert occ["line"]["isco_group"].startswith("25")
+    assert occ["hdr"]["title_from"] == "header" and occ["hdr"]["method"] != "title"
+    assert occ["de"]["method"] != "title" and occ["de"]["reason"].startswith("title_words_unknown")
     assert "friendly" not in run.stderr.decode()  # no posting text in logs
