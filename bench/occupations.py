@@ -19,11 +19,17 @@ posting sets (bench/occupation_heldout.py): the fresh held-out Google titles (ne
            left out with --no-heldout, like the second fresh set of s27title3,
            occupation_titles_fresh2.jsonl), the 150 Google dev titles (chosen on for v5)
            and the 150 sample lines (chosen on for v4), each without skills and with the skills
-           the quality profile extracts from the posting (as the chain hands them to the coder)
+           the quality profile extracts from the posting (as the chain hands them to the coder);
+           v8: s27lab's third fresh set (occupation_titles_fresh3.jsonl) when present; on a set
+           whose rows carry `isco_code` (dev, fresh3) the ESCO pick's ISCO-08 top-1 at 4/3/2/1
+           digits and its ESCO occupation; on every set the ESCO pick's agreement with the SOC
+           code ("consistency": picks outside the SOC major's ISCO groups)
 dev        the O*NET dev strings (the shipped coder was fitted on them: a no-regression check only)
 --old-code DIR  a checkout of the coder's code from another commit (`git archive C domain
            adapters scripts | tar -x -C DIR`), scored on the same sets in a child process with
            DIR first on sys.path and the same artifacts: old code vs new in one run
+--old-skill-group-weight W  the old code's skill-group weight (default: model_versions.yaml's;
+           v7's run passed 0 for v6's code)
 --old-coder DIR  the old code's artifacts when they differ (v6: main's config/occupations via
            `git archive C config/occupations`)
 --baseline DIR  another coder folder, scored and (with --speed) timed in the same rounds, on v2's

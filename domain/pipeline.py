@@ -19,6 +19,7 @@ from domain.models import (
 from domain.occupations.coder import OccupationCode
 from domain.occupations.titles import posting_title
 from domain.ports import LanguageDetector
+from domain.sections.header_rules import OVERVIEW
 from domain.skills.ensemble import Extraction
 from domain.text.experience import attach
 from domain.text.normalize import Normalized, normalize
@@ -188,8 +189,11 @@ class Pipeline:
             for r, lang in zip(results, langs, strict=True)
         ]
         failed = {f.posting_id for f in failures}
-        headers = {
-            p.posting_id: {s.header for s in batch.sections[p.posting_id] if s.header} for p in todo
+        headers = {  # v8: header lines of named sections (a title line may open the overview)
+            p.posting_id: {
+                s.header for s in batch.sections[p.posting_id] if s.header and s.kind != OVERVIEW
+            }
+            for p in todo
         }
         occupations = self._occupations(todo, [n.text for n in norms], results, headers, langs)
         per_posting_ms = (time.perf_counter() - t0) * 1000 / max(len(todo), 1)

@@ -264,8 +264,9 @@ def posting_title(
     character ('title'), else the text's first non-blank line when it is at most 300 characters
     ('first_line'; since v4 also a sentence: `normalize_title` reads it for its role phrase, or
     marks it weak), else (None, None). v8: a first line that is a section header is not a title
-    ("Responsibilities:", "About the job"): one of `headers` (the header lines the section
-    classifier found, as `Section.header` stores them) or a short line ending in a colon gives
+    ("Responsibilities:", "About the job"): one of `headers` (the header lines of the sections
+    the section classifier named other than overview, as `Section.header` stores them: a CAPS
+    or bold title line may open the overview) or a short line ending in a colon gives
     (None, 'header') and the skills decide."""
     if title and title.strip():
         return title, "title"

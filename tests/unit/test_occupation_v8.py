@@ -231,3 +231,27 @@ def test_the_v8_readings_follow_model_versions_params_and_are_off_without_them()
     assert off.esco_vector_weight == 0.0
     assert on.code("Java Developer").esco_label != "property developer"
     assert off.code("Java Developer").esco_label == "property developer"  # v7's reading
+
+
+def test_a_title_line_that_opens_the_overview_stays_the_title(
+    coder: OccupationCoder, tiny_taxonomy, tiny_aliases
+) -> None:
+    # the block classifier reads "SENIOR JAVA DEVELOPER" (caps, bold, markdown) as the header
+    # of the overview: that is the title, not a header of a named section
+    from domain.models import Section
+    from domain.pipeline import Pipeline
+    from domain.skills.ensemble import dictionary_extractor
+    from domain.versions import build_manifest
+    from tests.conftest import NOW, posting
+    from tests.unit.test_versions import FILES, SPEC
+
+    class TitleAsHeader:
+        def classify(self, text: str) -> tuple[Section, ...]:
+            first = text.split("\n", 1)[0]
+            return (Section("overview", 0, len(text), header=first),)
+
+    p = Pipeline(build_manifest(SPEC, b"spec", FILES), TitleAsHeader(),
+                 dictionary_extractor(tiny_taxonomy, tiny_aliases), lambda: NOW, occupations=coder)  # fmt: skip
+    (e,) = p.enrich([posting("a", "SENIOR JAVA DEVELOPER\nWe need Java.")]).enrichments
+    assert e.occupation is not None
+    assert e.occupation["title_from"] == "first_line" and e.occupation["soc_code"] == "15-1252"
