@@ -25,7 +25,7 @@ from domain.occupations.code import Alternative as Alternative  # re-exported (v
 from domain.occupations.code import OccupationCode as OccupationCode
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
 from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
-from domain.occupations.esco_pick import VECTOR_WEIGHT, agreeing_top, label_vectors, with_meaning
+from domain.occupations.esco_pick import VECTOR_WEIGHT, agreeing_top, best_by_meaning, label_vectors
 from domain.occupations.foreign import english_words, other_language
 from domain.occupations.fusion import MajorGroupPrior
 from domain.occupations.skill_groups import SkillGroupModel
@@ -256,12 +256,15 @@ class OccupationCoder:
         if probs is not None and tops is not None:  # v6: the guideline's conventions
             raws = [(norms[i].text, items[i][0]) for i in titled]
             probs, tops = with_conventions(probs, tops, raws, self.soc.codes, self.conventions)
-        sims = self._esco_similarities(texts) if titled else None
+        sims = self.esco.similarities(texts) if titled else None
+        q = self._title_vectors(texts) if titled else None
         out: list[OccupationCode] = []
         row = {i: r for r, i in enumerate(titled)}
         for i, ((raw, skills), norm) in enumerate(zip(items, norms, strict=True)):
             if probs is not None and tops is not None and sims is not None and i in row:
-                out.append(self._from_title(norm, probs[row[i]], tops[row[i]], sims[:, row[i]]))
+                r = row[i]
+                qr = None if q is None else q[r]
+                out.append(self._from_title(norm, probs[r], tops[r], sims[:, r], qr))
             else:
                 out.append(self._from_skills(norm, raw, skills))
         return out
@@ -282,14 +285,12 @@ class OccupationCoder:
             None if self.titles is None else label_vectors(self.titles.encode, self.esco.label_text)
         )
 
-    def _esco_similarities(self, texts: Sequence[str]) -> np.ndarray:
-        """(labels, len(texts)): char n-gram cosine (+ v8: weighted sentence-vector cosine)."""
-        sims = self.esco.similarities(texts)
-        if self.titles is None or self.esco_vectors is None:
-            return sims
-        return with_meaning(
-            sims, self.esco_vectors, self.titles.encode, texts, self.esco_vector_weight
-        )
+    def _title_vectors(self, texts: Sequence[str]) -> np.ndarray | None:
+        """v8: the titles' unit sentence vectors (len(texts), dim) when ESCO labels are compared
+        by meaning too, else None."""
+        if self.titles is None or self.esco_vector_weight <= 0:
+            return None
+        return np.asarray(self.titles.encode(list(texts)), dtype=np.float32)
 
     @cached_property
     def english_words(self) -> frozenset[str]:
@@ -314,15 +315,22 @@ class OccupationCoder:
         }
 
     def _from_title(
-        self, norm: NormalizedTitle, p: np.ndarray, top: np.ndarray, sims: np.ndarray
+        self,
+        norm: NormalizedTitle,
+        p: np.ndarray,
+        top: np.ndarray,
+        sims: np.ndarray,
+        query: np.ndarray | None = None,
     ) -> OccupationCode:
         soc = self._soc_code(p, top)
         j, major = int(top[0]), self.soc.codes[top[0]][:2]
         same, coarse = self.esco_soc == j, self.esco.in_isco(major)
         fine = self.esco.in_isco(major, 3) if self.isco3_agreement else None
-        label = self.esco.best(
-            sims, [same, coarse] if fine is None else [same & fine, fine, coarse]
-        )
+        masks = [same, coarse] if fine is None else [same & fine, fine, coarse]
+        if query is None or self.esco_vectors is None:
+            label = self.esco.best(sims, masks)
+        else:  # v8: by meaning too (esco_pick.py)
+            label = best_by_meaning(sims, masks, self.esco_vectors, query, self.esco_vector_weight)
         occ = int(self.esco.label_occupation[label])
         return OccupationCode(
             **soc,

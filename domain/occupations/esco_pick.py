@@ -28,19 +28,28 @@ def label_vectors(
     return np.asarray(encode(list(labels)), dtype=np.float32)
 
 
-def with_meaning(
+def best_by_meaning(
     sims: np.ndarray,
+    allowed: Sequence[np.ndarray | None],
     vectors: np.ndarray,
-    encode: Callable[[Sequence[str]], np.ndarray],
-    texts: Sequence[str],
+    query: np.ndarray,
     weight: float = VECTOR_WEIGHT,
-) -> np.ndarray:
-    """`sims` (labels, len(texts)) + `weight` x the cosine of each text's vector to each label's
-    `vectors` row; `sims` unchanged when weight is 0 or there are no texts."""
-    if weight <= 0 or not len(texts):
-        return sims
-    q = np.asarray(encode(list(texts)), dtype=np.float32)
-    return np.asarray(sims + weight * (vectors @ q.T))
+) -> int:
+    """EscoModel.best over `sims` + `weight` x (`vectors` @ `query`): the label with the highest
+    total among those of the first mask in `allowed` where some total is > 0, else among all.
+    `sims` (labels,) char n-gram cosines, `vectors` (labels, dim), `query` (dim,) the title's
+    unit vector. Only a mask's labels are multiplied (a batch-wide labels x titles product cost
+    ~0.4 ms a posting, 13% of the coder)."""
+    for mask in allowed:
+        if mask is None:
+            continue
+        idx = np.flatnonzero(mask)
+        if not len(idx):
+            continue
+        total = sims[idx] + weight * (vectors[idx] @ query)
+        if total.max() > 0:
+            return int(idx[int(np.argmax(total))])
+    return int(np.argmax(sims + weight * (vectors @ query)))
 
 
 def agreeing_top(p: np.ndarray, top: np.ndarray, codes: Sequence[str], isco: str) -> np.ndarray:
