@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "config" / "eval"
 DEV = EVAL / "occupation_titles_dev.jsonl"
+FRESH3 = EVAL / "occupation_titles_fresh3.jsonl"
 
 Row = Mapping[str, object]
 
@@ -54,7 +55,7 @@ def isco_problems(rows: Sequence[Row], esco_isco: Mapping[str, str]) -> list[str
     return out
 
 
-@pytest.mark.parametrize("path", [DEV], ids=["dev"])
+@pytest.mark.parametrize("path", [DEV, FRESH3], ids=["dev", "fresh3"])
 def test_every_isco_and_esco_label_is_a_known_code_that_agrees(path: Path) -> None:
     rows = _rows(path)
     assert isco_problems(rows, _esco_isco()) == []
