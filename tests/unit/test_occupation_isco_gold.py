@@ -86,3 +86,39 @@ def test_the_check_flags_a_bad_code(change: dict[str, object], expected: str) ->
 def test_the_dev_guideline_writes_down_the_isco_conventions() -> None:
     head = json.loads(DEV.read_text(encoding="utf-8").splitlines()[0])["guideline"]
     assert "ISCO conventions" in head and "s27lab" in head and "esco_uri" in head
+
+
+SECOND = EVAL / "occupation_isco_dev_second.jsonl"
+
+
+def test_the_blind_second_labels_are_the_seeded_draw_and_obey_the_same_rules() -> None:
+    from bench.occupation_isco_agreement import draw, read_rows
+
+    dev, second = read_rows(DEV), read_rows(SECOND)
+    assert [r["item"] for r in second] == draw(dev, 30)
+    soc = {r["item"]: r["soc_code"] for r in dev}
+    rows = [{**r, "soc_code": soc[r["item"]]} for r in second]
+    assert isco_problems(rows, _esco_isco()) == []
+
+
+def test_agreement_counts_4_digit_1_digit_and_esco_matches() -> None:
+    from bench.occupation_isco_agreement import agreement
+
+    a, b = "http://data.europa.eu/esco/occupation/a", "http://data.europa.eu/esco/occupation/b"
+    first = [
+        {"item": "1", "isco_code": "2512", "esco_uri": a},
+        {"item": "2", "isco_code": "2431", "esco_uri": None},
+        {"item": "3", "isco_code": None, "esco_uri": None},
+        {"item": "4", "isco_code": "1221", "esco_uri": b},
+    ]
+    second = [
+        {"item": "1", "isco_code": "2512", "esco_uri": a},
+        {"item": "2", "isco_code": "2434", "esco_uri": None},  # same major group
+        {"item": "3", "isco_code": "2421", "esco_uri": None},  # null is its own class
+        {"item": "4", "isco_code": "1221", "esco_uri": a},
+    ]
+    got = agreement(first, second)
+    assert got["n"] == 4 and got["isco_4digit"] == 0.5 and got["isco_1digit"] == 0.75
+    assert got["esco_both_set"] == 2 and got["esco"] == 0.5
+    with pytest.raises(KeyError):
+        agreement(first, [{"item": "9", "isco_code": None, "esco_uri": None}])
