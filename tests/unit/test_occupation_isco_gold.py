@@ -1,7 +1,7 @@
-"""The hand-labelled ISCO-08 / ESCO occupation gold on Google titles (s27lab): every item carries
-isco_code and esco_uri, null exactly where the title names no occupation, each ISCO code is a
-4-digit unit group some ESCO v1.1.1 occupation sits in, and each ESCO URI is a known occupation
-whose ISCO group is the item's isco_code (the compiled ESCO table in config/occupations/coder.npz)."""
+"""The hand-labelled ISCO-08 / ESCO occupation gold on Google titles and sample lines (s27lab):
+every item carries isco_code and esco_uri, null exactly where the title names no occupation,
+each ISCO code is a 4-digit unit group some ESCO v1.1.1 occupation sits in, and each ESCO URI is
+a known occupation whose ISCO group is the item's isco_code (the compiled ESCO table in config/occupations/coder.npz)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "config" / "eval"
 DEV = EVAL / "occupation_titles_dev.jsonl"
 FRESH3 = EVAL / "occupation_titles_fresh3.jsonl"
+SAMPLES = EVAL / "occupation_titles.jsonl"  # the 198 sample first lines, keyed by posting_id
 
 Row = Mapping[str, object]
 
@@ -36,7 +37,8 @@ def isco_problems(rows: Sequence[Row], esco_isco: Mapping[str, str]) -> list[str
     groups = set(esco_isco.values())
     out = []
     for r in rows:
-        item, isco, uri = r["item"], r.get("isco_code", "missing"), r.get("esco_uri", "missing")
+        item = r.get("item", r.get("posting_id"))
+        isco, uri = r.get("isco_code", "missing"), r.get("esco_uri", "missing")
         if isco == "missing" or uri == "missing":
             out.append(f"{item}: no isco_code / esco_uri field")
             continue
@@ -55,7 +57,7 @@ def isco_problems(rows: Sequence[Row], esco_isco: Mapping[str, str]) -> list[str
     return out
 
 
-@pytest.mark.parametrize("path", [DEV, FRESH3], ids=["dev", "fresh3"])
+@pytest.mark.parametrize("path", [DEV, FRESH3, SAMPLES], ids=["dev", "fresh3", "samples"])
 def test_every_isco_and_esco_label_is_a_known_code_that_agrees(path: Path) -> None:
     rows = _rows(path)
     assert isco_problems(rows, _esco_isco()) == []
