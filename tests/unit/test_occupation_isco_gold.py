@@ -124,3 +124,26 @@ def test_agreement_counts_4_digit_1_digit_and_esco_matches() -> None:
     assert got["esco_both_set"] == 2 and got["esco"] == 0.5
     with pytest.raises(KeyError):
         agreement(first, [{"item": "9", "isco_code": None, "esco_uri": None}])
+
+
+def test_the_audit_reads_the_title_head_and_lists_departures_from_esco_groups() -> None:
+    from bench.occupation_isco_agreement import audit, title_head
+
+    assert (
+        title_head("Senior Principal DevOps Engineer ( m/f/d ) <ORGANIZATION>") == "devops engineer"
+    )
+    assert title_head("Software Engineer, Android Applications") == "software engineer"
+    assert title_head("Java Developer - Credit Research") == "java developer"
+    labels = {"software engineer": {"2512"}, "devops engineer": {"2519"}}
+    rows = [
+        {"isco_code": "2512"},
+        {"isco_code": "2512"},
+        {"isco_code": "2421"},
+        {"isco_code": None},
+    ]
+    titles = ["Software Engineer, Ads", "DevOps Engineer", "Strategy Lead", "Business Intern"]
+    got = audit(rows, titles, labels)
+    assert (
+        got["coded"] == 3 and got["head_is_esco_label"] == 2 and got["isco_among_esco_groups"] == 1
+    )
+    assert got["departures"] == [("devops engineer", ["2519"], "2512")]
