@@ -1,4 +1,4 @@
-"""Draw the second fresh set of Google posting titles for hand labelling (s27title3).
+"""Draw a fresh set of Google posting titles for hand labelling (fresh2: s27title3; fresh3: s27lab, --seed).
 
 Prints (stdout, tab-separated) row, title_sha256 and title of the N distinct `Title` values of
 ../shared/data/postings/google_job_skills/job_skills.csv that come first when ordered by
@@ -8,6 +8,7 @@ sha256(SEED + title), skipping every title already in a labelled file
 stripped title. Runs no coder: the output is for a person to label.
 
     .venv/bin/python bench/occupation_fresh_draw.py --n 150 > /tmp/fresh2.tsv
+    .venv/bin/python bench/occupation_fresh_draw.py --n 150 --seed fresh3-s27lab: > /tmp/fresh3.tsv
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ def draw(n: int, seed: str = SEED) -> list[tuple[int, str, str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=150)
+    ap.add_argument("--seed", default=SEED, help=f"hash prefix of the draw (default {SEED!r})")
     args = ap.parse_args()
-    for row, sha, title in draw(args.n):
+    for row, sha, title in draw(args.n, args.seed):
         print(f"{row}\t{sha}\t{title}")
 
 

@@ -1,7 +1,7 @@
-"""The hand-labelled ISCO-08 / ESCO occupation gold on Google titles (s27lab): every item carries
-isco_code and esco_uri, null exactly where the title names no occupation, each ISCO code is a
-4-digit unit group some ESCO v1.1.1 occupation sits in, and each ESCO URI is a known occupation
-whose ISCO group is the item's isco_code (the compiled ESCO table in config/occupations/coder.npz)."""
+"""The hand-labelled ISCO-08 / ESCO occupation gold on Google titles and sample lines (s27lab):
+every item carries isco_code and esco_uri, null exactly where the title names no occupation,
+each ISCO code is a 4-digit unit group some ESCO v1.1.1 occupation sits in, and each ESCO URI is
+a known occupation whose ISCO group is the item's isco_code (the compiled ESCO table in config/occupations/coder.npz)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "config" / "eval"
 DEV = EVAL / "occupation_titles_dev.jsonl"
+FRESH3 = EVAL / "occupation_titles_fresh3.jsonl"
+SAMPLES = EVAL / "occupation_titles.jsonl"  # the 198 sample first lines, keyed by posting_id
 
 Row = Mapping[str, object]
 
@@ -35,7 +37,8 @@ def isco_problems(rows: Sequence[Row], esco_isco: Mapping[str, str]) -> list[str
     groups = set(esco_isco.values())
     out = []
     for r in rows:
-        item, isco, uri = r["item"], r.get("isco_code", "missing"), r.get("esco_uri", "missing")
+        item = r.get("item", r.get("posting_id"))
+        isco, uri = r.get("isco_code", "missing"), r.get("esco_uri", "missing")
         if isco == "missing" or uri == "missing":
             out.append(f"{item}: no isco_code / esco_uri field")
             continue
@@ -54,7 +57,7 @@ def isco_problems(rows: Sequence[Row], esco_isco: Mapping[str, str]) -> list[str
     return out
 
 
-@pytest.mark.parametrize("path", [DEV], ids=["dev"])
+@pytest.mark.parametrize("path", [DEV, FRESH3, SAMPLES], ids=["dev", "fresh3", "samples"])
 def test_every_isco_and_esco_label_is_a_known_code_that_agrees(path: Path) -> None:
     rows = _rows(path)
     assert isco_problems(rows, _esco_isco()) == []
@@ -85,3 +88,62 @@ def test_the_check_flags_a_bad_code(change: dict[str, object], expected: str) ->
 def test_the_dev_guideline_writes_down_the_isco_conventions() -> None:
     head = json.loads(DEV.read_text(encoding="utf-8").splitlines()[0])["guideline"]
     assert "ISCO conventions" in head and "s27lab" in head and "esco_uri" in head
+
+
+SECOND = EVAL / "occupation_isco_dev_second.jsonl"
+
+
+def test_the_blind_second_labels_are_the_seeded_draw_and_obey_the_same_rules() -> None:
+    from bench.occupation_isco_agreement import draw, read_rows
+
+    dev, second = read_rows(DEV), read_rows(SECOND)
+    assert [r["item"] for r in second] == draw(dev, 30)
+    soc = {r["item"]: r["soc_code"] for r in dev}
+    rows = [{**r, "soc_code": soc[r["item"]]} for r in second]
+    assert isco_problems(rows, _esco_isco()) == []
+
+
+def test_agreement_counts_4_digit_1_digit_and_esco_matches() -> None:
+    from bench.occupation_isco_agreement import agreement
+
+    a, b = "http://data.europa.eu/esco/occupation/a", "http://data.europa.eu/esco/occupation/b"
+    first = [
+        {"item": "1", "isco_code": "2512", "esco_uri": a},
+        {"item": "2", "isco_code": "2431", "esco_uri": None},
+        {"item": "3", "isco_code": None, "esco_uri": None},
+        {"item": "4", "isco_code": "1221", "esco_uri": b},
+    ]
+    second = [
+        {"item": "1", "isco_code": "2512", "esco_uri": a},
+        {"item": "2", "isco_code": "2434", "esco_uri": None},  # same major group
+        {"item": "3", "isco_code": "2421", "esco_uri": None},  # null is its own class
+        {"item": "4", "isco_code": "1221", "esco_uri": a},
+    ]
+    got = agreement(first, second)
+    assert got["n"] == 4 and got["isco_4digit"] == 0.5 and got["isco_1digit"] == 0.75
+    assert got["esco_both_set"] == 2 and got["esco"] == 0.5
+    with pytest.raises(KeyError):
+        agreement(first, [{"item": "9", "isco_code": None, "esco_uri": None}])
+
+
+def test_the_audit_reads_the_title_head_and_lists_departures_from_esco_groups() -> None:
+    from bench.occupation_isco_agreement import audit, title_head
+
+    assert (
+        title_head("Senior Principal DevOps Engineer ( m/f/d ) <ORGANIZATION>") == "devops engineer"
+    )
+    assert title_head("Software Engineer, Android Applications") == "software engineer"
+    assert title_head("Java Developer - Credit Research") == "java developer"
+    labels = {"software engineer": {"2512"}, "devops engineer": {"2519"}}
+    rows = [
+        {"isco_code": "2512"},
+        {"isco_code": "2512"},
+        {"isco_code": "2421"},
+        {"isco_code": None},
+    ]
+    titles = ["Software Engineer, Ads", "DevOps Engineer", "Strategy Lead", "Business Intern"]
+    got = audit(rows, titles, labels)
+    assert (
+        got["coded"] == 3 and got["head_is_esco_label"] == 2 and got["isco_among_esco_groups"] == 1
+    )
+    assert got["departures"] == [("devops engineer", ["2519"], "2512")]
