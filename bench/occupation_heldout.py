@@ -100,9 +100,14 @@ def extracted_skills(items: Sequence[Item], cache: Path | None) -> dict[str, lis
 
 def isco_gold(path: Path) -> dict[str, tuple[str, str | None]]:
     """item -> (ISCO-08 unit group, ESCO uri or None) of a set's rows with an `isco_code` (v8:
-    s27lab's labels on the dev set and fresh3); empty when the set has none."""
+    s27lab's labels on the dev set, fresh3 and, by posting_id, the sample lines); empty when the
+    set has none."""
     rows = [json.loads(x) for x in path.open(encoding="utf-8") if x.strip()]
-    return {r["item"]: (r["isco_code"], r.get("esco_uri")) for r in rows if r.get("isco_code")}
+    return {
+        r.get("item") or r["posting_id"]: (r["isco_code"], r.get("esco_uri"))
+        for r in rows
+        if r.get("isco_code")
+    }
 
 
 def isco_scores(

@@ -110,6 +110,7 @@ def posting_sets(
         DEV,
         FRESH2,
         FRESH3,
+        HAND,
         HELDOUT,
         extracted_skills,
         hand_items,
@@ -122,15 +123,15 @@ def posting_sets(
         "held_out_strings": score_strings(coder, held_out_strings()),
         "dev_strings_fitted_on": score_strings(coder, held_out_strings("dev")),
     }
-    sets = [("google_dev_150", DEV), ("hand_150", None)]
+    sets = [("google_dev_150", DEV), ("hand_150", HAND)]
     if heldout:
         sets.insert(0, ("fresh_heldout_titles", HELDOUT))
         sets.insert(1, ("fresh2_titles", FRESH2))
         if FRESH3.exists():  # v8: s27lab's third fresh set (SOC + ISCO), scored once
             sets.insert(2, ("fresh3_titles", FRESH3))
     for name, path in sets:
-        items = hand_items() if path is None else heldout_items(path)
-        isco = None if path is None else isco_gold(path)
+        items = hand_items() if path == HAND else heldout_items(path)
+        isco = isco_gold(path)
         skills = extracted_skills(items, cache)
         out[name] = score_items(coder, items, None, isco)
         out[f"{name}_with_skills"] = score_items(coder, items, skills, isco)
