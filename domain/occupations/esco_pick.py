@@ -4,9 +4,10 @@ v3-v7 compared a title with the ESCO labels by char_wb 2-4 n-gram TF-IDF cosine 
 took the nearest label among those whose occupation the learned crosswalk codes as the same SOC
 class, else among the ISCO groups of the SOC major (coder.py, crosswalk.py). v8 adds
 `weight` x the cosine of the title's sentence vector (the model2vec encoder the SOC side
-already uses for its title centroids) to each label's vector: "Program Manager" is near
-"programme manager" by meaning as well as by letters. Weight chosen on the dev set's ISCO
-labels (docs/occupations.md, "Coder v8").
+already uses for its title centroids) to each label's vector, within the same masks (v8: ISCO
+minor groups, crosswalk.SOC_MAJOR_TO_ISCO3). Weight chosen on the dev set's ISCO labels
+(docs/occupations.md, "Coder v8"). Also: a skills-coded posting's SOC code that agrees with
+its ESCO occupation (`agreeing_top`).
 """
 
 from __future__ import annotations
