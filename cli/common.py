@@ -154,7 +154,7 @@ def run_program(
     except click.exceptions.Exit as exc:  # --help
         raise SystemExit(exc.exit_code) from None
     except click.ClickException as exc:  # usage error: its message, exit 2
-        exc.show()
+        show_click_error(exc, prog)
         raise SystemExit(exc.exit_code) from None
     except BrokenPipeError:  # `enrich summary | head`: the reader left; say nothing more
         # Python flushes stdout again at exit: point it at /dev/null so that flush cannot fail
@@ -162,6 +162,16 @@ def run_program(
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return BROKEN_PIPE
+
+
+def show_click_error(exc: click.ClickException, prog: str) -> None:
+    """Print click's own error (a usage error: the usage line and the help hint first) on stderr
+    with the program's prefix, `enrich-ops: error: No such option '--bogus'.`, as every other
+    error of the program, where click would print `Error: ...`."""
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    if ctx is not None:
+        click.echo(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n", err=True)
+    click.echo(f"{prog}: error: {exc.format_message()}", err=True)
 
 
 def verbose_logging(settings: Settings) -> None:
