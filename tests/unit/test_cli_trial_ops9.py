@@ -1,0 +1,38 @@
+"""What the third new user (ops9's trial, 2026-12-01) found: `enrich fleet status` printed
+`persister ok:` one column right of the other checks (a 9-letter name in an 8-wide column); a
+worker started alone on a config with a file missing named it relative to a root it did not
+name."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from adapters.artifacts.config_files import load_config
+from domain.errors import ConfigError
+from worker.checks import Check
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_fleet_status_puts_every_checks_ok_or_failed_in_one_column() -> None:
+    names = ("store", "broker", "config", "models", "worker", "persister")
+    lines = [Check(n, i % 2 == 0, "detail").line() for i, n in enumerate(names)]
+    starts = {ln.index("ok:") if " ok:" in ln else ln.index("FAILED:") for ln in lines}
+    assert len(starts) == 1, lines
+    assert lines[-1] == "persister FAILED: detail" and lines[0] == "store     ok: detail"
+
+
+def test_a_file_missing_from_the_config_is_named_by_its_full_path(tmp_path: Path) -> None:
+    # a worker started alone logged "['config/taxonomy/skill_groups.jsonl.gz']": under which
+    # root (ENRICH_CONFIG_ROOT) it did not say
+    shutil.copytree(ROOT / "config", tmp_path / "config",
+                    ignore=shutil.ignore_patterns("skill_groups.jsonl.gz"))  # fmt: skip
+    with pytest.raises(ConfigError) as exc:
+        load_config(tmp_path)
+    gone = tmp_path / "config" / "taxonomy" / "skill_groups.jsonl.gz"
+    assert str(exc.value) == (
+        f"component 'concept_linker' names files that do not exist: ['{gone}']"
+    )
