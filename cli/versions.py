@@ -111,7 +111,8 @@ def cmd_history(args: Any, settings: Settings) -> int:
     for e in rows:
         print(json.dumps({"enrichment_version": e.enrichment_version, "enriched_at": e.enriched_at,
                           "content_hash": e.content_hash, "components": e.component_versions,
-                          "skills": [s.name for s in e.skills]}))  # fmt: skip
+                          "skills": [s.name for s in e.skills], "language": e.language,
+                          "occupation": e.occupation}))  # fmt: skip
     rejected = [r for r in store.rejections(REJECTIONS_SCANNED) if r.posting_id == args.posting_id]
     for r in reversed(rejected):  # oldest first, like the enrichments; detail holds no posting text
         print(json.dumps({"rejected_at": r.rejected_at, "stage": r.stage, "reason": r.reason,
@@ -152,7 +153,8 @@ def versions(**params: Any) -> int:
     cls=Command,
     short_help="every enrichment of one posting, oldest first",
     help="Print one JSON line per enrichment row of the posting, oldest first (version, time, "
-    "content hash, component labels, skill names), then one per rejection or failure row "
+    "content hash, component labels, skill names, language, occupation as `enrich extract` "
+    "prints it; null on rows from before either), then one per rejection or failure row "
     "(stage, reason, detail; never the posting text). An id with no row: 'no rows for ID' on "
     "stderr, exit 1. Example: enrich history bad-missing-text",
 )

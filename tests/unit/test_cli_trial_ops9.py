@@ -5,6 +5,7 @@ name."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -36,3 +37,34 @@ def test_a_file_missing_from_the_config_is_named_by_its_full_path(tmp_path: Path
     assert str(exc.value) == (
         f"component 'concept_linker' names files that do not exist: ['{gone}']"
     )
+
+
+def test_history_shows_each_rows_language_and_occupation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the warehouse stores both (#27, 2026.11.7+); history printed skill names only
+    from adapters.duckdb.store import DuckDbStore
+    from cli import enrich
+    from domain.models import JobEnrichment, Section
+    from tests.conftest import posting
+    from worker.settings import get_settings
+
+    monkeypatch.setenv("ENRICH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ENRICH_STORE_BACKEND", "duckdb")
+    get_settings.cache_clear()
+    occupation = {"soc_code": "29-1141", "soc_title": "Registered Nurses", "confidence": 0.9,
+                  "alternatives": [], "method": "title", "reason": None, "title_from": "title"}  # fmt: skip
+    p = posting("rn-1", "Patient care.", title="Staff Nurse")
+    row = JobEnrichment(p.posting_id, p.content_hash, "v1", {}, (Section("overview", 0, 13),), (),
+                        "2026-12-01T00:00:00.000+00:00", 1.0, language="en",
+                        occupation=occupation)  # fmt: skip
+    try:
+        DuckDbStore(get_settings().duckdb_path).write_batch([p], [row], [])
+        assert enrich.main(["history", "rn-1"]) == 0
+    finally:
+        get_settings.cache_clear()
+    (line,) = capsys.readouterr().out.splitlines()
+    shown = json.loads(line)
+    assert shown["language"] == "en"
+    assert {k: shown["occupation"][k] for k in ("soc_code", "method", "title_from")} == {
+        "soc_code": "29-1141", "method": "title", "title_from": "title"}  # fmt: skip
