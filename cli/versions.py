@@ -141,8 +141,9 @@ def summary(**params: Any) -> int:
     cls=Command,
     short_help="the active model versions and fingerprints",
     help="Print, as JSON, the effective enrichment version of the active config "
-    "(<declared>+<fingerprint>), the declared one and one label per component (e.g. "
-    "skill_ensemble.v3@0b4c18b1): what every new row will carry. Example: enrich versions",
+    "(<declared>+<fingerprint>), the declared one and one label per component "
+    "(<name>.v<version>@<fingerprint>, e.g. skill_ensemble.v10@9eb11c88): what every new row "
+    "will carry. Example: enrich versions",
 )
 def versions(**params: Any) -> int:
     return call(cmd_versions, params)
