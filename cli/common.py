@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -82,14 +83,44 @@ class Command(click.Command):
         return rest
 
 
+# each program's commands live in one module: a command typed under the other program is
+# pointed there ("enrich-ops fleet status" -> enrich fleet)
+PROGRAMS = {"enrich": ("cli.enrich", "enrich"), "enrich-ops": ("cli.enrich_ops", "enrich_ops")}
+
+
 class Group(click.Group):
-    """A program: its subcommands are `Command`s, -h works everywhere."""
+    """A program: its subcommands are `Command`s, -h works everywhere; a command of the other
+    program is a usage error that names where it lives."""
 
     command_class = Command
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("context_settings", CONTEXT)
         super().__init__(*args, **kwargs)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            other = _program_with(args[0], besides=self.name) if args else None
+            if other is None:
+                raise
+            raise click.UsageError(
+                f"{exc.message} It is a command of {other}: {other} {shlex.join(args)}", ctx
+            ) from None
+
+
+def _program_with(command: str, besides: str | None) -> str | None:
+    """The other program that has `command`, or None."""
+    import importlib
+
+    for prog, (module, attr) in PROGRAMS.items():
+        group = getattr(importlib.import_module(module), attr)
+        if prog != besides and command in group.commands:
+            return prog
+    return None
 
 
 class PeriodType(click.ParamType):

@@ -68,3 +68,35 @@ def test_history_shows_each_rows_language_and_occupation(
     assert shown["language"] == "en"
     assert {k: shown["occupation"][k] for k in ("soc_code", "method", "title_from")} == {
         "soc_code": "29-1141", "method": "title", "title_from": "title"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("prog", "argv", "hint"),
+    [
+        ("enrich-ops", ["fleet", "status"], "It is a command of enrich: enrich fleet status"),
+        ("enrich", ["reenrich", "--wait"], "It is a command of enrich-ops: enrich-ops reenrich --wait"),
+        ("enrich", ["trends", "--by", "a b"], "enrich-ops trends --by 'a b'"),
+    ],
+)  # fmt: skip
+def test_a_command_of_the_other_program_is_pointed_there(
+    prog: str, argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the trial's brief itself typed `enrich-ops fleet status`: "No such command 'fleet'."
+    from cli import enrich, enrich_ops
+
+    main = {"enrich": enrich.main, "enrich-ops": enrich_ops.main}[prog]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    (line,) = [ln for ln in capsys.readouterr().err.splitlines() if ": error: " in ln]
+    assert line.startswith(f"{prog}: error: No such command '{argv[0]}'.") and line.endswith(hint)
+
+
+def test_an_unknown_command_of_both_programs_gets_no_hint(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cli import enrich
+
+    with pytest.raises(SystemExit):
+        enrich.main(["nope"])
+    assert capsys.readouterr().err.splitlines()[-1] == "enrich: error: No such command 'nope'."
