@@ -44,7 +44,7 @@ def test_a_removed_concept_keeps_old_rows_readable_and_drift_re_enriches_the_pos
 ) -> None:
     posting = next(
         p for p in load_samples() if "computer science" in p.text.lower()
-    )  # the linker gives it CS on the shipped config
+    )  # linked exact (a label match: no vector or decision change moves it)
     store = DuckDbStore(tmp_path / "warehouse.duckdb")
     before = real_pipeline.enrich([posting])
     (old,) = before.enrichments
