@@ -220,6 +220,13 @@ def quiet_logging(settings: Settings) -> None:
 # -- output ---------------------------------------------------------------------------------------
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 batch', '3 batches', '0 messages': a count with its noun in the right number."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun}es" if noun.endswith(("s", "sh", "ch", "x")) else f"{n} {noun}s"
+
+
 class Progress:
     """One status line: redrawn in place on a terminal (with a bar when the total is known), a
     plain line every few seconds when stderr is a log or a pipe (the first line always). On a log

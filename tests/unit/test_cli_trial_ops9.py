@@ -100,3 +100,32 @@ def test_an_unknown_command_of_both_programs_gets_no_hint(
     with pytest.raises(SystemExit):
         enrich.main(["nope"])
     assert capsys.readouterr().err.splitlines()[-1] == "enrich: error: No such command 'nope'."
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "want"),
+    [(1, "batch", "1 batch"), (0, "batch", "0 batches"), (7, "batch", "7 batches"),
+     (1, "message", "1 message"), (12, "message", "12 messages")],
+)  # fmt: skip
+def test_counts_take_their_nouns_number(n: int, noun: str, want: str) -> None:
+    # the bridge said "enqueued 10 in 1 batches"
+    from cli.common import counted
+
+    assert counted(n, noun) == want
+
+
+def test_the_bridge_logs_a_rejection_without_posting_id_in_words(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # it logged "rejected -: invalid_json (...)", and "-" is also how stdin is named
+    import logging
+
+    from tests.fakes import ListSource
+    from worker.bridge import Bridge
+
+    src = ListSource([b"{broken", b'{"posting_id": "b"}'])
+    with caplog.at_level(logging.WARNING, logger="worker.bridge"):
+        Bridge(src, lambda ps: None, lambda rs: None, batch_size=10).run()
+    lines = sorted(r.getMessage() for r in caplog.records if r.getMessage().startswith("rejected"))
+    assert lines[0].startswith("rejected (no posting_id): invalid_json (")
+    assert lines[1].startswith("rejected b: missing_field (")
