@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -82,14 +83,44 @@ class Command(click.Command):
         return rest
 
 
+# each program's commands live in one module: a command typed under the other program is
+# pointed there ("enrich-ops fleet status" -> enrich fleet)
+PROGRAMS = {"enrich": ("cli.enrich", "enrich"), "enrich-ops": ("cli.enrich_ops", "enrich_ops")}
+
+
 class Group(click.Group):
-    """A program: its subcommands are `Command`s, -h works everywhere."""
+    """A program: its subcommands are `Command`s, -h works everywhere; a command of the other
+    program is a usage error that names where it lives."""
 
     command_class = Command
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("context_settings", CONTEXT)
         super().__init__(*args, **kwargs)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            other = _program_with(args[0], besides=self.name) if args else None
+            if other is None:
+                raise
+            raise click.UsageError(
+                f"{exc.message} It is a command of {other}: {other} {shlex.join(args)}", ctx
+            ) from None
+
+
+def _program_with(command: str, besides: str | None) -> str | None:
+    """The other program that has `command`, or None."""
+    import importlib
+
+    for prog, (module, attr) in PROGRAMS.items():
+        group = getattr(importlib.import_module(module), attr)
+        if prog != besides and command in group.commands:
+            return prog
+    return None
 
 
 class PeriodType(click.ParamType):
@@ -154,7 +185,7 @@ def run_program(
     except click.exceptions.Exit as exc:  # --help
         raise SystemExit(exc.exit_code) from None
     except click.ClickException as exc:  # usage error: its message, exit 2
-        exc.show()
+        show_click_error(exc, prog)
         raise SystemExit(exc.exit_code) from None
     except BrokenPipeError:  # `enrich summary | head`: the reader left; say nothing more
         # Python flushes stdout again at exit: point it at /dev/null so that flush cannot fail
@@ -162,6 +193,16 @@ def run_program(
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return BROKEN_PIPE
+
+
+def show_click_error(exc: click.ClickException, prog: str) -> None:
+    """Print click's own error (a usage error: the usage line and the help hint first) on stderr
+    with the program's prefix, `enrich-ops: error: No such option '--bogus'.`, as every other
+    error of the program, where click would print `Error: ...`."""
+    ctx = exc.ctx if isinstance(exc, click.UsageError) else None
+    if ctx is not None:
+        click.echo(f"{ctx.get_usage()}\nTry '{ctx.command_path} --help' for help.\n", err=True)
+    click.echo(f"{prog}: error: {exc.format_message()}", err=True)
 
 
 def verbose_logging(settings: Settings) -> None:
@@ -177,6 +218,13 @@ def quiet_logging(settings: Settings) -> None:
 
 
 # -- output ---------------------------------------------------------------------------------------
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 batch', '3 batches', '0 messages': a count with its noun in the right number."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun}es" if noun.endswith(("s", "sh", "ch", "x")) else f"{n} {noun}s"
 
 
 class Progress:

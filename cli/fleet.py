@@ -183,7 +183,7 @@ def demo(**params: Any) -> int:
 @click.command(
     "fleet",
     cls=Command,
-    short_help="start/stop/status of redis-server, worker, beat and Flower",
+    short_help="start/stop/status of the local fleet (redis, worker, persister, beat, Flower)",
     help="start: launch the local fleet on 127.0.0.1 (redis-server with a generated password, "
     "enrich worker, persister, beat, Flower and a supervisor that restarts what dies), then "
     "print each process's pid and health checks (exit 7 when one fails); stop: stop them by "

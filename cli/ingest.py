@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import SECONDS, Argument, Command, Progress, call
+from cli.common import SECONDS, Argument, Command, Progress, call, counted
 from cli.common import current_version as _current_version
 from cli.common import store as _store
 
@@ -84,8 +84,8 @@ def run_bridge(  # type: ignore[no-untyped-def]
         )
         s = bridge.run()
         if not quiet:
-            show(f"  {name}: {s.received} messages, {s.enqueued} enqueued, {s.rejected} rejected "
-                 f"in {s.batches} batches", final=True)  # fmt: skip
+            show(f"  {name}: {counted(s.received, 'message')}, {s.enqueued} enqueued, "
+                 f"{s.rejected} rejected in {counted(s.batches, 'batch')}", final=True)  # fmt: skip
         for f in ("received", "enqueued", "rejected", "batches"):
             setattr(total, f, getattr(total, f) + getattr(s, f))
         total.posting_ids += s.posting_ids
@@ -188,8 +188,8 @@ def cmd_bridge(args: Any, settings: Settings) -> int:
             )
         inputs = [None if str(p) == "-" else Path(p) for p in args.input]
         stats = run_bridge(inputs, settings, deadline=deadline)
-    print(f"received {stats.received}, enqueued {stats.enqueued} in {stats.batches} batches, "
-          f"rejected {stats.rejected}{_repeats(stats)}")  # fmt: skip
+    print(f"received {stats.received}, enqueued {stats.enqueued} in "
+          f"{counted(stats.batches, 'batch')}, rejected {stats.rejected}{_repeats(stats)}")  # fmt: skip
     if args.wait:  # the same --timeout bounds the bridge's waits and this one together
         wait_persisted(settings, stats.posting_ids, stats.rejected_ids, args.timeout, deadline)
     return 0

@@ -62,8 +62,9 @@ def cmd_replay_failures(args: Any, s: Settings) -> int:
     "replay-failures",
     cls=Command,
     short_help="re-enqueue postings recorded as failed (and spooled batches)",
-    help="Re-enqueue every posting that has a failure row (stage classify, extract, handoff or "
-    "persist; raw text kept in the warehouse) and no enrichment at the current version, and "
+    help="Re-enqueue every posting that has a failure row (stage classify, extract, handoff, "
+    "persist, or intake: lost in transit, given up by the reconciler; raw text kept in the "
+    "warehouse) and no enrichment at the current version, and "
     "every batch spooled under ENRICH_DATA_DIR/spool because the warehouse was down too. "
     "Idempotent: running it twice enqueues twice but writes each row once. "
     "Example: enrich-ops replay-failures --stage extract --wait",

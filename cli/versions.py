@@ -111,7 +111,8 @@ def cmd_history(args: Any, settings: Settings) -> int:
     for e in rows:
         print(json.dumps({"enrichment_version": e.enrichment_version, "enriched_at": e.enriched_at,
                           "content_hash": e.content_hash, "components": e.component_versions,
-                          "skills": [s.name for s in e.skills]}))  # fmt: skip
+                          "skills": [s.name for s in e.skills], "language": e.language,
+                          "occupation": e.occupation}))  # fmt: skip
     rejected = [r for r in store.rejections(REJECTIONS_SCANNED) if r.posting_id == args.posting_id]
     for r in reversed(rejected):  # oldest first, like the enrichments; detail holds no posting text
         print(json.dumps({"rejected_at": r.rejected_at, "stage": r.stage, "reason": r.reason,
@@ -140,8 +141,9 @@ def summary(**params: Any) -> int:
     cls=Command,
     short_help="the active model versions and fingerprints",
     help="Print, as JSON, the effective enrichment version of the active config "
-    "(<declared>+<fingerprint>), the declared one and one label per component (e.g. "
-    "skill_ensemble.v3@0b4c18b1): what every new row will carry. Example: enrich versions",
+    "(<declared>+<fingerprint>), the declared one and one label per component "
+    "(<name>.v<version>@<fingerprint>, e.g. skill_ensemble.v10@9eb11c88): what every new row "
+    "will carry. Example: enrich versions",
 )
 def versions(**params: Any) -> int:
     return call(cmd_versions, params)
@@ -152,7 +154,8 @@ def versions(**params: Any) -> int:
     cls=Command,
     short_help="every enrichment of one posting, oldest first",
     help="Print one JSON line per enrichment row of the posting, oldest first (version, time, "
-    "content hash, component labels, skill names), then one per rejection or failure row "
+    "content hash, component labels, skill names, language, occupation as `enrich extract` "
+    "prints it; null on rows from before either), then one per rejection or failure row "
     "(stage, reason, detail; never the posting text). An id with no row: 'no rows for ID' on "
     "stderr, exit 1. Example: enrich history bad-missing-text",
 )

@@ -223,7 +223,10 @@ class Bridge:
         stats.posting_ids.extend(p.posting_id for p in postings)
         stats.rejected_ids.extend(r.rejection_id for r in rejections)
         for r in rejections:
-            log.warning("rejected %s: %s (%s)", r.posting_id or "-", r.reason, r.detail)
+            # no posting_id (broken JSON, a list): said in words, "-" also reads as stdin
+            log.warning(
+                "rejected %s: %s (%s)", r.posting_id or "(no posting_id)", r.reason, r.detail
+            )
         if self.progress:
             self.progress(stats)
 

@@ -16,14 +16,18 @@ if TYPE_CHECKING:
     from worker.fleet import Fleet
 
 
+# the widest check name ("persister"): every status line's ok / FAILED starts in one column
+NAME_WIDTH = 9
+
+
 @dataclass(frozen=True)
 class Check:
-    name: str  # store | broker | config | models
+    name: str  # store | broker | config | models | worker | persister
     ok: bool
     detail: str  # one line: what was found, or the cause and a hint
 
     def line(self) -> str:
-        return f"{self.name:<8} {'ok' if self.ok else 'FAILED'}: {self.detail}"
+        return f"{self.name:<{NAME_WIDTH}} {'ok' if self.ok else 'FAILED'}: {self.detail}"
 
 
 def check_store(settings: Settings) -> Check:

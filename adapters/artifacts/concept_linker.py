@@ -34,6 +34,26 @@ from domain.skills.taxonomy import Alias, SkillHierarchy, Taxonomy
 REQUIRED = ("config.json", "model.safetensors", "tokenizer.json")
 
 
+def _unreadable_file(path: Path) -> Path:
+    """The first of the artifact's files that does not parse on its own (a truncated
+    model.safetensors, a tokenizer.json that is not JSON), so the error names it; the directory
+    when each parses alone and only their combination fails."""
+    from safetensors import safe_open
+    from tokenizers import Tokenizer
+
+    reads = (
+        ("config.json", lambda p: json.loads(p.read_text(encoding="utf-8"))),
+        ("model.safetensors", lambda p: safe_open(str(p), framework="numpy").keys()),
+        ("tokenizer.json", lambda p: Tokenizer.from_file(str(p))),
+    )
+    for name, read in reads:
+        try:
+            read(path / name)
+        except Exception:  # safetensors / tokenizers raise their own types
+            return path / name
+    return path
+
+
 def load_encoder(path: Path) -> Encoder:
     """Fails, naming the file, when the artifact is missing or unreadable: never a silent
     fallback to no linking."""
@@ -49,7 +69,8 @@ def load_encoder(path: Path) -> Encoder:
         probe = model.encode(["python"], show_progress_bar=False, use_multiprocessing=False)
     except Exception as exc:
         raise ConfigError(
-            f"concept linker artifact unreadable: {path} ({type(exc).__name__}: {exc})"
+            f"concept linker artifact unreadable: {_unreadable_file(path)} "
+            f"({type(exc).__name__}: {exc})"
         ) from exc
     if probe.ndim != 2 or not np.isfinite(probe).all():
         raise ConfigError(f"concept linker artifact gives no usable vectors: {path}")

@@ -100,6 +100,11 @@ def load_config(
                 files[rel] = (root / rel).read_bytes()
             elif (root / rel).is_dir():  # a model directory: every file in it, by name
                 files[rel] = _directory_digest(root / rel)
+    for role, comp in sorted((spec.get("components") or {}).items()):
+        # named by full path: a worker's log says which root it read (ENRICH_CONFIG_ROOT)
+        gone = [str(root / rel) for rel in (comp or {}).get("files", []) if rel not in files]
+        if gone:
+            raise ConfigError(f"component '{role}' names files that do not exist: {gone}")
     return LoadedConfig(root, spec, build_manifest(spec, spec_bytes, files))
 
 
@@ -181,8 +186,11 @@ def build_extractor(cfg: LoadedConfig, threads: int = 1) -> SkillExtractor:
     `threads`: intra-op threads of the transformer strategy's runtime (one per prefork process)."""
     taxonomy = load_taxonomy(cfg.path("taxonomy"))
     alias_cfg = _yaml(cfg.path("aliases"))
-    aliases = aliases_from_config(alias_cfg, taxonomy)
-    ambiguity = ambiguity_from_config(alias_cfg, taxonomy)
+    try:
+        aliases = aliases_from_config(alias_cfg, taxonomy)
+        ambiguity = ambiguity_from_config(alias_cfg, taxonomy)
+    except ConfigError as exc:  # e.g. a taxonomy update removed a concept an alias targets
+        raise ConfigError(f"{cfg.path('aliases')}: {exc}") from exc
     params = cfg.params("skills_extractor")
     names = list(params.pop("strategies", [TAXONOMY, ALIAS]))
     if unknown := set(names) - {TAXONOMY, ALIAS, CONTEXT, SPAN_MODEL, TRANSFORMER}:

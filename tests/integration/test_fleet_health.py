@@ -71,7 +71,7 @@ def test_fleet_start_refuses_a_bad_warehouse_names_it_and_starts_nothing(
         assert _files(tmp_path) == before  # not one byte written, no .wal, no run files
         status = enrich_cli(fleet, "fleet", "status")
         assert status.returncode == FLEET_EXIT and "running" not in status.stdout.decode()
-        assert "store    FAILED" in status.stdout.decode()
+        assert "store     FAILED" in status.stdout.decode()
     finally:
         fleet.stop()
 
@@ -159,7 +159,7 @@ def test_a_worker_whose_models_do_not_load_fails_the_start_by_name(tmp_path: Pat
         status = enrich_cli(fleet, "fleet", "status")
         assert status.returncode == FLEET_EXIT
         assert (
-            f"worker   FAILED: not running (config: transformer span model: cannot load {model}"
+            f"worker    FAILED: not running (config: transformer span model: cannot load {model}"
             in (status.stdout.decode())
         )
     finally:
@@ -170,7 +170,7 @@ def test_a_healthy_fleet_reports_every_check_and_exits_0(fleet: Fleet) -> None:
     r = enrich_cli(fleet, "fleet", "status")
     out = r.stdout.decode()
     assert r.returncode == 0, out + r.stderr.decode()
-    for line in ("store    ok:", "broker   ok:", "config   ok:", "worker   ok: models loaded",
+    for line in ("store     ok:", "broker    ok:", "config    ok:", "worker    ok: models loaded",
                  "persister ok: store open"):  # fmt: skip
         assert line in out, out
     for role in ("worker", "store", "broker"):
@@ -187,7 +187,7 @@ def test_the_container_store_check_fails_on_a_bad_warehouse(tmp_path: Path) -> N
                        capture_output=True, timeout=60, check=False)  # fmt: skip
     assert h.returncode == 1
     assert h.stderr.decode().strip().splitlines() == [
-        f"unhealthy: store    FAILED: warehouse {settings.duckdb_path} is empty (0 bytes), "
+        f"unhealthy: store     FAILED: warehouse {settings.duckdb_path} is empty (0 bytes), "
         f"not a DuckDB file: move it aside (mv {settings.duckdb_path} {settings.duckdb_path}"
         ".broken) and restore a backup, or remove it to start an empty warehouse; nothing was "
         "written to it"

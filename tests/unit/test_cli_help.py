@@ -64,4 +64,5 @@ def test_a_usage_error_exits_2_with_its_error(
         PROGRAMS[prog](argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "Error: " in err and len([ln for ln in err.splitlines() if ln.strip()]) <= 3
+    assert f"{prog}: error: " in err and len([ln for ln in err.splitlines() if ln.strip()]) <= 3
+    assert "Error: " not in err  # click's own prefix: the program's instead (ops9)

@@ -113,7 +113,7 @@ def test_a_count_size_or_timeout_out_of_range_is_a_usage_error(
         main(argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err
-    assert "Error: Invalid value for" in err and "Traceback" not in err
+    assert ": error: Invalid value for" in err and "Traceback" not in err
 
 
 def _commands() -> list[tuple[str, click.Command]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,18 @@ def test_missing_or_corrupt_artifact_fails_naming_the_file(tmp_path: Path) -> No
         (tmp_path / name).write_text("not a model")
     with pytest.raises(ConfigError, match=str(tmp_path)):
         load_encoder(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["config.json", "model.safetensors", "tokenizer.json"])
+def test_a_corrupt_encoder_file_is_named_not_only_its_directory(tmp_path: Path, name: str) -> None:
+    from adapters.artifacts.concept_linker import load_encoder
+
+    shipped = Path(__file__).resolve().parents[2] / "config" / "models" / "concept_vectors_tuned"
+    shutil.copytree(shipped, tmp_path / "v")
+    data = (tmp_path / "v" / name).read_bytes()
+    (tmp_path / "v" / name).write_bytes(data[: len(data) // 2])  # truncated (ops9: named the dir)
+    with pytest.raises(ConfigError, match=f"unreadable: {tmp_path / 'v' / name} "):
+        load_encoder(tmp_path / "v")
 
 
 def test_shipped_artifact_embeds_similar_phrases_close() -> None:
