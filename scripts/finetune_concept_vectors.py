@@ -6,6 +6,7 @@ shape (29,525 x 128 float16), same tokenizer, same mean pooling, so the worker's
         [--base config/models/concept_vectors] [--out config/models/concept_vectors_tuned] \
         [--epochs 6] [--lr 0.01] [--batch 512] [--temperature 0.05] [--hard-spans 5] \
         [--descriptions ../shared/data/taxonomy/esco_v1.1.1/skills_en.csv]
+        [--hard-negatives 0] [--hard-pool 10] [--hard-weight 1]
 
 (any Python with torch, numpy, tokenizers and safetensors; no model2vec needed; `make
 concept-vectors-tuned`, ~12 min on 2 loaded cores; then `make concept-decision`.)
@@ -31,6 +32,10 @@ Loss: symmetric InfoNCE with in-batch negatives (pairs of the same concept maske
 L2-normalized mean of the tokens' rows, plus `--anchor` x the squared distance of the table to
 the distilled one. Adam, CPU, seeded, torch deterministic algorithms, 2 threads: the same
 inputs give the same file, byte for byte, on the same machine and torch build.
+`--hard-negatives K` (s24neg; 0, off, by default and in the shipped table): each epoch, every
+anchor's K hard negatives are drawn from the `--hard-pool` training concepts whose preferred
+label is nearest it under the table being trained (never its own concept nor one with the same
+preferred label), and appended to its InfoNCE row (docs/concept-linking.md, "Hard negatives").
 Each epoch prints the held-out concepts' top-1 / Recall@5 (their alternative labels looked up
 among every preferred label and the training concepts' alternative labels); the epoch with the
 best held-out Recall@5 is written.
