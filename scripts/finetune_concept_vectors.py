@@ -6,6 +6,7 @@ shape (29,525 x 128 float16), same tokenizer, same mean pooling, so the worker's
         [--base config/models/concept_vectors] [--out config/models/concept_vectors_tuned] \
         [--epochs 6] [--lr 0.01] [--batch 512] [--temperature 0.05] [--hard-spans 5] \
         [--descriptions ../shared/data/taxonomy/esco_v1.1.1/skills_en.csv]
+        [--hard-negatives 0] [--hard-pool 10] [--hard-weight 1]
 
 (any Python with torch, numpy, tokenizers and safetensors; no model2vec needed; `make
 concept-vectors-tuned`, ~12 min on 2 loaded cores; then `make concept-decision`.)
@@ -31,6 +32,10 @@ Loss: symmetric InfoNCE with in-batch negatives (pairs of the same concept maske
 L2-normalized mean of the tokens' rows, plus `--anchor` x the squared distance of the table to
 the distilled one. Adam, CPU, seeded, torch deterministic algorithms, 2 threads: the same
 inputs give the same file, byte for byte, on the same machine and torch build.
+`--hard-negatives K` (s24neg; 0, off, by default and in the shipped table): each epoch, every
+anchor's K hard negatives are drawn from the `--hard-pool` training concepts whose preferred
+label is nearest it under the table being trained (never its own concept nor one with the same
+preferred label), and appended to its InfoNCE row (docs/concept-linking.md, "Hard negatives").
 Each epoch prints the held-out concepts' top-1 / Recall@5 (their alternative labels looked up
 among every preferred label and the training concepts' alternative labels); the epoch with the
 best held-out Recall@5 is written.
@@ -192,6 +197,41 @@ def evaluate(table: torch.Tensor, tokens: Tokens, skills, held, index_rows, n_qu
     return {"top1": round(top1 / n, 4), "recall5": round(top5 / n, 4), "queries": n}
 
 
+def pick_hard(ranked: list[int], gold: int, names: list[str], k: int, pool: int,
+              rng: random.Random) -> list[int]:  # fmt: skip
+    """`k` concept indices drawn by `rng` from the first `pool` of `ranked` (concept indices,
+    nearest first) that are not `gold` and whose preferred label (`names`, lower-cased) is not
+    gold's: the hard negatives of one anchor (fewer when fewer qualify)."""
+    wrong = [c for c in ranked if c != gold and names[c] != names[gold]][:pool]
+    return rng.sample(wrong, min(k, len(wrong)))
+
+
+def mine_hard(table, tokens: Tokens, pairs, skills, held_ids: set[int], k: int, pool: int,
+              seed: int) -> list[list[int]]:  # fmt: skip
+    """Hard negatives (s24neg): for each pair (anchor, preferred label, concept), `k` concept
+    indices drawn (seeded) from the `pool` training concepts whose preferred label is nearest
+    the anchor under `table` (`pick_hard`); held-out concepts are never drawn. Returns one list
+    of `k` indices per pair."""
+    import torch
+
+    names = [s.name.lower() for s in skills]
+    cand = [i for i in range(len(skills)) if i not in held_ids]
+    rng = random.Random(seed)
+    out: list[list[int]] = []
+    with torch.no_grad():
+        rows = torch.cat([embed(table, tokens.ids([skills[i].name for i in cand[j : j + 8192]]))
+                          for j in range(0, len(cand), 8192)])  # fmt: skip
+        owner = np.asarray(cand)
+        for b in range(0, len(pairs), 2048):
+            chunk = pairs[b : b + 2048]
+            ids = tokens.ids([c[0] for c in chunk])
+            q = embed(table, [x or [0] for x in ids])
+            top = torch.topk(q @ rows.T, pool + 8, dim=1).indices.numpy()
+            for (_, _, gold), row in zip(chunk, top, strict=True):
+                out.append(pick_hard(owner[row].tolist(), gold, names, k, pool, rng))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", type=Path, default=ROOT / "config" / "models" / "concept_vectors")
@@ -215,6 +255,24 @@ def main() -> None:
         default=ROOT.parent / "shared/data/taxonomy/esco_v1.1.1/skills_en.csv",
         help="ESCO skills_en.csv: pair each training concept's description with its label "
         "('' for none)",
+    )
+    ap.add_argument(
+        "--hard-negatives",
+        type=int,
+        default=0,
+        help="hard negatives per anchor added to the InfoNCE denominator (0: off)",
+    )
+    ap.add_argument(
+        "--hard-pool",
+        type=int,
+        default=10,
+        help="the hard negatives are drawn from the anchor's nearest N wrong concepts",
+    )
+    ap.add_argument(
+        "--hard-weight",
+        type=float,
+        default=1.0,
+        help="hard negatives' logits shifted by log(weight) (1: plain InfoNCE)",
     )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--snapshots", type=Path, help="also write every epoch's table here (.npy)")
@@ -260,6 +318,8 @@ def main() -> None:
         t0 = time.perf_counter()
         order = list(range(len(pairs)))
         random.Random(epoch).shuffle(order)
+        hard = (mine_hard(table.detach(), tokens, pairs, skills, held_ids, args.hard_negatives,
+                          args.hard_pool, epoch) if args.hard_negatives else None)  # fmt: skip
         total = 0.0
         for b in range(0, len(order), args.batch):
             chunk = [pairs[i] for i in order[b : b + args.batch]]
@@ -274,7 +334,15 @@ def main() -> None:
             same = (concept[:, None] == concept[None, :]) & ~torch.eye(len(keep), dtype=torch.bool)
             logits = logits.masked_fill(same, float("-inf"))
             target = torch.arange(len(keep))
-            loss = (torch.nn.functional.cross_entropy(logits, target)
+            if hard is not None:  # anchor -> [in-batch positives | its own hard negatives]
+                negs = [hard[order[b + i]] for i in keep]
+                h = embed(table, tokens.ids([skills[c].name for n in negs for c in n]))
+                h = h.view(len(keep), args.hard_negatives, -1)
+                hl = (a[:, None, :] * h).sum(-1) / args.temperature + np.log(args.hard_weight)
+                forward = torch.cat([logits, hl], dim=1)
+            else:
+                forward = logits
+            loss = (torch.nn.functional.cross_entropy(forward, target)
                     + torch.nn.functional.cross_entropy(logits.T, target)) / 2  # fmt: skip
             if args.anchor:
                 loss = loss + args.anchor * ((table - base) ** 2).sum(dim=1).mean()
@@ -302,9 +370,13 @@ def main() -> None:
     meta = {
         "source_model": f"{args.base.relative_to(ROOT) if args.base.is_relative_to(ROOT) else args.base} "
                         "fine-tuned (scripts/finetune_concept_vectors.py)",
-        "method": "symmetric InfoNCE, in-batch negatives, over mean-pooled token rows",
+        "method": "symmetric InfoNCE, in-batch negatives"
+        + (" + mined hard negatives" if args.hard_negatives else "")
+        + ", over mean-pooled token rows",
         "epoch": epoch, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
         "temperature": args.temperature, "anchor": args.anchor, "hard_spans": args.hard_spans,
+        **({"hard_negatives": args.hard_negatives, "hard_pool": args.hard_pool,
+            "hard_weight": args.hard_weight} if args.hard_negatives else {}),
         "spans": [str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
                   for p in (args.spans or [ROOT / "config/eval/skillspan_train_concepts_more.jsonl"])],
         "pairs": {"taxonomy": len(train), "train_spans": len(spans), "descriptions": len(described)},
