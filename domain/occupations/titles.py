@@ -267,7 +267,8 @@ def posting_title(
     ("Responsibilities:", "About the job"): one of `headers` (the header lines of the sections
     the section classifier named other than overview, as `Section.header` stores them: a CAPS
     or bold title line may open the overview) or a short line ending in a colon gives
-    (None, 'header') and the skills decide."""
+    (None, 'header') and the skills decide; a first line with fewer than two letters ("x", "-",
+    "42") gives (None, 'no_words')."""
     if title and title.strip():
         return title, "title"
     for line in text.splitlines():
@@ -276,6 +277,8 @@ def posting_title(
             continue
         if line[:120] in headers or _HEADER_LINE.match(line):
             return None, "header"
+        if sum(c.isalpha() for c in line) < 2:
+            return None, "no_words"
         if len(line) <= _FIRST_LINE_MAX:
             return line, "first_line"
         break
