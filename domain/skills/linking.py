@@ -835,6 +835,8 @@ class ConceptLinker:
         self._placed.clear()
         if self.groups is not None:
             self.groups._texts.clear()
+        if self.group_classifier is not None:
+            self.group_classifier.clear()
 
     def _remember(self, key: tuple[str, str | None, str], link: Link) -> Link:
         self._cache[key] = link
