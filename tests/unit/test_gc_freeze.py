@@ -25,11 +25,12 @@ def thawed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def test_a_worker_freezes_its_models_once_at_start(root: Path, thawed: None) -> None:  # noqa: F811
     bootstrap.services()  # no models (the persister): nothing frozen
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0, "frozen without models"
     bootstrap.override(None)
     svc = bootstrap.services(models=True)  # a worker at start: models built, then frozen
     frozen = gc.get_freeze_count()
-    assert frozen > 100_000  # the models' objects (~400,000 with the quality profile)
+    # the models' objects (~400,000 with the quality profile)
+    assert frozen > 100_000, f"{frozen} objects frozen after the models were built"
     assert bootstrap.freeze_once(svc.settings) is False  # once per process
     assert gc.get_freeze_count() == frozen
 
