@@ -1,7 +1,7 @@
 """The concept linker's cost over a stream of distinct postings, as one worker process sees it.
 
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python bench/linker_stream.py [--profile quality|fast]
-        [--window 100] [--limit N] [--seed 0] [--json FILE]
+        [--window 100] [--limit N] [--seed 0] [--json FILE] [--freeze]
 
 `bench/concept_linking.py --cost` times the linker with a cold link cache: every mention of the
 198 samples searched as if the worker had just started. A worker lives for thousands of
@@ -13,7 +13,8 @@ samples and the 1,250 Google postings of ../shared/data, shuffled with `--seed`)
   - the linker's wall and CPU time against the rest of the extraction in the same window
     (robust to load that changes between windows: both sides are measured together);
   - the share of mentions answered from the link cache.
-Nothing is asserted; numbers for docs/concept-linking.md. Needs ../shared/data (the Google CSV,
+`--freeze`: `gc.freeze()` once the extractor is built, as a worker does at start since s24cost4
+(worker/bootstrap.freeze_once). Nothing is asserted; numbers for docs/concept-linking.md. Needs ../shared/data (the Google CSV,
 read for this bench only: it is not shipped).
 """
 
@@ -58,6 +59,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="stop after N postings (0: all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, help="write the windows here too")
+    ap.add_argument("--freeze", action="store_true", help="gc.freeze() after the build")
     args = ap.parse_args()
 
     cfg = load_config(ROOT, profile=args.profile)
@@ -65,6 +67,11 @@ def main() -> None:
     linker = extractor.linker
     if linker is None:
         sys.exit("this profile runs no concept linker")
+    if args.freeze:
+        import gc
+
+        gc.collect()
+        gc.freeze()
     texts = stream(args.seed)
     if args.limit:
         texts = texts[: args.limit]

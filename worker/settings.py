@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # Build the extraction models when a worker starts (before the pool forks, so children
     # share them). The persister, which only writes, turns this off.
     preload_models: bool = True
+    # (s24cost4) gc.freeze() once the models are built at worker start: the collector stops
+    # walking the ~400,000 objects of the loaded models on every full collection (those ran
+    # inside the concept linker), and the pool children share them untouched (docs/concept-linking.md)
+    gc_freeze: bool = True
     task_max_retries: int = 8
     # Time limits of one chain link (a batch). Past the soft limit the batch is recorded as
     # failed (stage + reason, raw text kept for replay-failures); the hard limit kills the child.

@@ -135,6 +135,11 @@ def build_linker(
     rows = label_rows(taxonomy)
     index = VectorIndex(load_encoder(path), [r[0] for r in rows], [r[1] for r in rows],
                         [r[2] for r in rows])  # fmt: skip
+    if params.search_dims:  # (s24cost4, off) the two-stage search, from the loaded vectors
+        try:
+            index.two_stage(params.search_dims, params.search_pool)
+        except ValueError as exc:
+            raise ConfigError(f"concept_linker search_dims: {exc} ({path})") from exc
     linker = ConceptLinker(taxonomy, aliases, skip, index, params, hierarchy=hierarchy,
                            group_classifier=classifier, decision=decision)  # fmt: skip
     linker.placer()  # the group placer's tables, built at start rather than on the first batch

@@ -266,6 +266,11 @@ class LinkerParams:
     # (2026.11.19) with a learned decision (domain/skills/decision.py) the top-1 is its most
     # probable naming candidate when the probability reaches this; `threshold` is then unused
     decision_threshold: float = 0.5
+    # (s24cost4, 0 in config: off) the two-stage search (search.Projection): the labels' first
+    # `search_dims` principal directions pick `search_pool` rows per query, exact cosines on
+    # those choose; computed at index build from whatever vectors are loaded. Approximate
+    search_dims: int = 0
+    search_pool: int = 200
 
     @property
     def levels(self) -> tuple[int, ...]:
@@ -293,6 +298,8 @@ class LinkerParams:
             raise ConfigError("concept_linker threshold must lie in (0, 1]")
         if p.k < 1 or p.pool < p.k:
             raise ConfigError("concept_linker needs 1 <= k <= pool")
+        if p.search_dims < 0 or (p.search_dims and p.search_pool <= 2 * p.pool):
+            raise ConfigError("concept_linker needs search_dims >= 0, search_pool > 2 x pool")
         if not 0.0 <= p.context_weight < 1.0:
             raise ConfigError("concept_linker context_weight must lie in [0, 1)")
         if sorted(p.levels) != [1, 2, 3]:
@@ -343,6 +350,17 @@ class VectorIndex:
                 part = np.vstack([part, pad])
             self.parts[kind] = (part, [skill_ids[i] for i in rows])
             self.labels[kind] = [labels[i] for i in rows]
+
+    def two_stage(self, dims: int, pool: int) -> None:
+        """Search in two stages from now on (`search.best_rows` with a `Projection` of each
+        dense kind matrix to `dims` dimensions, `pool` rows re-scored exactly); dims 0: exact
+        again. Raises ValueError when dims is not below the vectors' dimension."""
+        self.pool = pool if dims else 0
+        self.projections = {
+            kind: Projection(matrix, dims)
+            for kind, (matrix, sids) in self.parts.items()
+            if dims and sids and isinstance(matrix, np.ndarray)
+        }
 
     def nearest(
         self, texts: Sequence[str], kinds: Sequence[str | None]
@@ -835,6 +853,8 @@ class ConceptLinker:
         self._placed.clear()
         if self.groups is not None:
             self.groups._texts.clear()
+        if self.group_classifier is not None:
+            self.group_classifier.clear()
 
     def _remember(self, key: tuple[str, str | None, str], link: Link) -> Link:
         self._cache[key] = link
