@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from adapters.artifacts.config_files import build_pipeline, load_config
+from adapters.artifacts.occupations import load_coder
 from domain.models import Posting
+from domain.occupations.coder import OccupationCoder
 from domain.pipeline import Pipeline
 from domain.skills.taxonomy import Alias, Skill, Taxonomy
 from domain.validation import validate
@@ -94,3 +96,12 @@ def posting(pid: str, text: str, title: str | None = None) -> Posting:
     p = validate(raw, source="test", ref="t", now=NOW)
     assert isinstance(p, Posting)
     return p
+
+
+@pytest.fixture(scope="session")
+def coder() -> OccupationCoder:
+    """The shipped occupation coder (config/occupations, with the distilled vectors it was
+    built with), loaded once; tests must not mutate it (dataclasses.replace gives a copy)."""
+    return load_coder(
+        ROOT / "config" / "occupations", ROOT / "config" / "models" / "concept_vectors"
+    )

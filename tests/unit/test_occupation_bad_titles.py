@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.artifacts.occupations import load_coder
 from domain.occupations.coder import OccupationCoder
 from domain.occupations.titles import posting_title
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def coder() -> OccupationCoder:
-    return load_coder(
-        ROOT / "config" / "occupations", ROOT / "config" / "models" / "concept_vectors"
-    )
 
 
 @pytest.mark.parametrize(

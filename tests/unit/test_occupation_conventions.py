@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adapters.artifacts.occupations import load_coder
 from domain.occupations.coder import OccupationCoder
 from domain.occupations.conventions import (
     CONVENTION_PROBABILITY,
@@ -103,11 +102,6 @@ def test_a_batch_reranks_only_its_matching_rows() -> None:
     q, t = with_conventions(p, tops, titles, codes, CONVENTIONS)
     assert t.tolist() == [[1, 0, 2], [0, 1, 2]]
     assert q[1].tolist() == p[1].tolist()
-
-
-@pytest.fixture(scope="module")
-def coder() -> OccupationCoder:
-    return load_coder(ROOT / "config" / "occupations", ROOT / "config/models/concept_vectors")
 
 
 def test_the_coder_applies_the_conventions(coder: OccupationCoder) -> None:

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.artifacts.occupations import load_coder
 from domain.occupations.coder import OccupationCoder
 from domain.occupations.heads import head_of_as_manager, with_comma_field
 from domain.occupations.split import title_key
 from domain.occupations.titles import normalize_title
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def coder() -> OccupationCoder:
-    return load_coder(ROOT / "config" / "occupations", ROOT / "config/models/concept_vectors")
 
 
 @pytest.mark.parametrize(

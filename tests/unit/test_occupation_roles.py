@@ -9,18 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adapters.artifacts.occupations import load_coder
 from domain.occupations.coder import OccupationCoder
 from domain.occupations.roles import find_role, is_sentence, strip_anonymized
 from domain.occupations.software import developer_form
 from domain.occupations.titles import normalize_title
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def coder() -> OccupationCoder:
-    return load_coder(ROOT / "config" / "occupations", ROOT / "config/models/concept_vectors")
 
 
 @pytest.mark.parametrize(

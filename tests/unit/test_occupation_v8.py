@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from adapters.artifacts.occupations import load_coder
 from domain.occupations.coder import OccupationCoder
 from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
 from domain.occupations.foreign import other_language, unknown_words
@@ -16,13 +15,6 @@ from domain.occupations.titles import normalize_title, posting_title
 from domain.sections.header_rules import HeaderRules
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def coder() -> OccupationCoder:
-    return load_coder(
-        ROOT / "config" / "occupations", ROOT / "config" / "models" / "concept_vectors"
-    )
 
 
 @pytest.mark.parametrize(
