@@ -25,6 +25,7 @@ class Check:
     name: str  # store | broker | config | models | worker | persister
     ok: bool
     detail: str  # one line: what was found, or the cause and a hint
+    version: str | None = None  # config: the effective enrichment version it names
 
     def line(self) -> str:
         return f"{self.name:<{NAME_WIDTH}} {'ok' if self.ok else 'FAILED'}: {self.detail}"
@@ -137,7 +138,8 @@ def check_config(settings: Settings) -> Check:
         manifest = load_config(root).manifest
     except (EnrichmentError, OSError) as exc:
         return Check("config", False, f"{root}: {exc}")
-    return Check("config", True, f"{root}: enrichment_version {manifest.effective}")
+    version = manifest.effective
+    return Check("config", True, f"{root}: enrichment_version {version}", version)
 
 
 def check_models(settings: Settings) -> Check:
@@ -157,6 +159,7 @@ def fleet_checks(fleet: Fleet) -> list[Check]:
     worker loaded its models; a worker that cannot exits with a "worker unhealthy:" line)."""
     checks = [check_store(fleet.settings), check_broker(fleet.settings),
               check_config(fleet.settings)]  # fmt: skip
+    deployed = checks[-1].version
     for name in ("worker", "persister"):
         if fleet.recorded_pid(name) is None:
             continue  # not part of this fleet
@@ -168,14 +171,31 @@ def fleet_checks(fleet: Fleet) -> list[Check]:
             continue
         log = fleet._log_since(name, offset)
         if "ready." in log:
-            version = serving_version(log)
-            what = "models loaded" if name == "worker" else "store open"
-            checks.append(Check(name, True, f"{what}, enrichment_version {version}"))
+            checks.append(ready_check(name, log, deployed))
         else:
             why = fleet.unhealthy_line(name, offset) or "still starting"
             checks.append(Check(name, False, why))
     return checks
 
+
+def ready_check(name: str, log: str, deployed: str | None) -> Check:
+    """The check of a worker process whose log since its start (`log`) says it is ready: ok,
+    naming the version it serves, unless a config it read was refused after its last switch
+    ("config refused, still serving X: why (config root)", worker/bootstrap.py) and X is not
+    `deployed`, the effective version of the config check (None when that check failed): then
+    FAILED with the refusal's line. A worker that starts on a bad config serves the last good
+    release when one was recorded (ops10: `fleet start` said ok with a corrupt coder.npz after
+    `make demo` had run)."""
+    version = serving_version(log)
+    what = "models loaded" if name == "worker" else "store open"
+    at = log.rfind(_REFUSED)  # at start it comes before the "worker ready" line
+    if at > log.rfind("now serving ") and deployed is not None and version != deployed:
+        line = log[at:].splitlines()[0].strip()
+        return Check(name, False, f"{line}; deployed {deployed} (enrich-ops status)")
+    return Check(name, True, f"{what}, enrichment_version {version}")
+
+
+_REFUSED = "config refused, still serving "
 
 # what a worker's log says it serves: at start, then after each reload of the active config
 # (worker/bootstrap.py: "now serving X" on a change, "still serving X" when a new one is refused)

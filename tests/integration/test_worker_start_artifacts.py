@@ -81,3 +81,24 @@ def test_a_worker_started_alone_exits_naming_the_file(
         assert "ready." not in out  # it never took a task
     finally:
         fleet.stop()
+
+
+def test_fleet_start_on_a_corrupt_file_after_a_good_start_is_not_healthy(tmp_path: Path) -> None:
+    """ops10: once a good config was recorded (a first start, as `make demo` leaves it), a
+    worker started on a corrupt coder.npz serves that last good release; `fleet start` said
+    every check ok and exit 0. Now the worker's check fails with the refusal, exit 7."""
+    cfg = _damaged_config(tmp_path, "occupations/coder.npz", "truncated")
+    fleet = make_fleet(tmp_path / "data")
+    try:
+        good = enrich_cli(fleet, "fleet", "start", timeout=240)
+        assert good.returncode == 0, good.stderr.decode()
+        fleet.stop()
+        r = enrich_cli(fleet, "fleet", "start", timeout=240, env={"ENRICH_CONFIG_ROOT": str(cfg)})
+        out, err = r.stdout.decode(), r.stderr.decode()
+        assert r.returncode == FLEET_EXIT, out + err
+        (line,) = [ln for ln in out.splitlines() if ln.startswith("worker    FAILED: ")]
+        assert "config refused, still serving" in line, line
+        assert str(cfg / "config" / "occupations" / "coder.npz") in line, line
+        assert "fleet NOT healthy: worker" in err, err
+    finally:
+        fleet.stop()
