@@ -57,7 +57,9 @@ output: one JSON line per input posting, in input order:
   naming section or a list line is reported whatever its score), the weighted noisy-OR of the
   strategies that found it in the fast profile; spans in skipped sections (by default company
   and legal) are not reported. truncated is true when the text exceeded max_text_chars and only
-  its head was read. occupation: the posting's occupation code (docs/occupations.md).
+  its head was read. occupation: the posting's occupation code; method says how it was found
+  (title, skills, none), reason why the title was not used or there is no code, confidence is a
+  score, not a probability (every value: docs/occupations.md, "Reading a posting's occupation").
   An invalid line gives {"posting_id", "line", "rejected": {"reason", "detail"}} instead;
   a posting the pipeline could not enrich gives {"posting_id", "error": "component_error"}.
 
