@@ -1,4 +1,4 @@
-"""Draw a fresh set of Google posting titles for hand labelling (fresh2: s27title3; fresh3: s27lab, --seed).
+"""Draw a fresh set of Google posting titles for hand labelling (fresh2-4: s27title3, s27lab, s27lab4).
 
 Prints (stdout, tab-separated) row, title_sha256 and title of the N distinct `Title` values of
 ../shared/data/postings/google_job_skills/job_skills.csv that come first when ordered by
@@ -9,6 +9,10 @@ stripped title. Runs no coder: the output is for a person to label.
 
     .venv/bin/python bench/occupation_fresh_draw.py --n 150 > /tmp/fresh2.tsv
     .venv/bin/python bench/occupation_fresh_draw.py --n 150 --seed fresh3-s27lab: > /tmp/fresh3.tsv
+    .venv/bin/python bench/occupation_fresh_draw.py --n 150 --seed fresh4-s27lab4: > /tmp/fresh4.tsv
+
+After fresh4 (s27lab4) 19 of the 794 distinct Google titles are left unlabelled: a fifth set
+needs another source of titles.
 """
 
 from __future__ import annotations

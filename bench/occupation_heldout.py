@@ -8,6 +8,9 @@ held-out  config/eval/occupation_titles_heldout.jsonl (175 Google titles, labell
 dev       config/eval/occupation_titles_dev.jsonl (150 other Google titles, disjoint from the
           held-out ones, labelled before any coder was run on them: chosen on for v5), read the
           same way
+fresh2-4  config/eval/occupation_titles_fresh{2,3,4}.jsonl (150 Google titles each, labelled
+          before any coder was run on them, each scored once: fresh2 by v7, fresh3 by v8, fresh4
+          (s27lab4, SOC + ISCO + ESCO) for v9), read the same way; `title_sets` lists them
 hand      config/eval/occupation_titles.jsonl (the 150 sample first lines with a code: chosen on)
 skills    the skill ids the quality profile extracts from each posting's text, as
           domain/pipeline.py hands them to `code_many` (the Google text is the Responsibilities
@@ -31,6 +34,7 @@ HELDOUT = ROOT / "config" / "eval" / "occupation_titles_heldout.jsonl"
 DEV = ROOT / "config" / "eval" / "occupation_titles_dev.jsonl"
 FRESH2 = ROOT / "config" / "eval" / "occupation_titles_fresh2.jsonl"  # s27title3, never chosen on
 FRESH3 = ROOT / "config" / "eval" / "occupation_titles_fresh3.jsonl"  # s27lab (v8), scored once
+FRESH4 = ROOT / "config" / "eval" / "occupation_titles_fresh4.jsonl"  # s27lab4, for v9: once
 HAND = ROOT / "config" / "eval" / "occupation_titles.jsonl"
 GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
 SAMPLES = ROOT / "config" / "samples" / "skillspan_postings.jsonl"
@@ -59,6 +63,17 @@ def heldout_items(path: Path = HELDOUT) -> list[Item]:
         )
         out.append((r["item"], title, text, r["soc_code"]))
     return out
+
+
+def title_sets(heldout: bool = True, fresh4: bool = True) -> list[tuple[str, Path]]:
+    """(name, label file) of the posting-title sets bench/occupations.py scores, in its order:
+    the fresh sets (never chosen on, each scored once) only when `heldout`, fresh3 and fresh4
+    only when their file exists and fresh4 only when `fresh4` too; then the Google dev set and
+    the sample lines (both chosen on)."""
+    fresh = [("fresh_heldout_titles", HELDOUT), ("fresh2_titles", FRESH2)]
+    fresh += [("fresh3_titles", FRESH3)] if FRESH3.exists() else []
+    fresh += [("fresh4_titles", FRESH4)] if fresh4 and FRESH4.exists() else []
+    return (fresh if heldout else []) + [("google_dev_150", DEV), ("hand_150", HAND)]
 
 
 def hand_items() -> list[Item]:

@@ -38,6 +38,7 @@ SEED = "isco-second-s27lab:"
 AUDITED = (
     "occupation_titles_dev.jsonl",
     "occupation_titles_fresh3.jsonl",
+    "occupation_titles_fresh4.jsonl",
     "occupation_titles.jsonl",
 )
 _SENIORITY = re.compile(
@@ -153,10 +154,13 @@ def main() -> None:
     sc.add_argument("--disagreements", action="store_true")
     au = sub.add_parser("audit")
     au.add_argument("--list", action="store_true")
+    au.add_argument(
+        "--only", choices=AUDITED, help="audit this one file (e.g. before a blind relabel)"
+    )
     args = ap.parse_args()
     if args.cmd == "audit":
         labels, google = esco_label_groups(), _titles()
-        for name in AUDITED:
+        for name in [args.only] if args.only else AUDITED:
             rows = read_rows(DEV.parent / name)
             titles = [str(r["title"]) if "title" in r else google[int(str(r["row"]))] for r in rows]
             result = audit(rows, titles, labels)

@@ -20,8 +20,9 @@ posting sets (bench/occupation_heldout.py): the fresh held-out Google titles (ne
            occupation_titles_fresh2.jsonl), the 150 Google dev titles (chosen on for v5)
            and the 150 sample lines (chosen on for v4), each without skills and with the skills
            the quality profile extracts from the posting (as the chain hands them to the coder);
-           v8: s27lab's third fresh set (occupation_titles_fresh3.jsonl) when present; on a set
-           whose rows carry `isco_code` (dev, fresh3) the ESCO pick's ISCO-08 top-1 at 4/3/2/1
+           v8: s27lab's third fresh set (occupation_titles_fresh3.jsonl) when present, and
+           s27lab4's fourth (occupation_titles_fresh4.jsonl; --no-fresh4 leaves only it out);
+           on a set whose rows carry `isco_code` (dev, fresh3, fresh4) the ESCO pick's ISCO-08 top-1 at 4/3/2/1
            digits and its ESCO occupation; on every set the ESCO pick's agreement with the SOC
            code ("consistency": picks outside the SOC major's ISCO groups)
 dev        the O*NET dev strings (the shipped coder was fitted on them: a no-regression check only)
@@ -102,34 +103,26 @@ def held_out_strings(part: str = "held_out") -> list[GoldTitle]:
 
 
 def posting_sets(
-    coder: OccupationCoder, cache: Path | None, heldout: bool = True
+    coder: OccupationCoder, cache: Path | None, heldout: bool = True, fresh4: bool = True
 ) -> dict[str, object]:
     """O*NET held-out and dev strings, and the posting-title sets without and with skills (the
-    fresh held-out titles only when `heldout`: they are scored once, at the end)."""
+    fresh held-out titles only when `heldout`, fresh4 only when `fresh4` too: they are scored
+    once, at the end)."""
     from bench.occupation_heldout import (
-        DEV,
-        FRESH2,
-        FRESH3,
         HAND,
-        HELDOUT,
         extracted_skills,
         hand_items,
         heldout_items,
         isco_gold,
         score_items,
+        title_sets,
     )
 
     out: dict[str, object] = {
         "held_out_strings": score_strings(coder, held_out_strings()),
         "dev_strings_fitted_on": score_strings(coder, held_out_strings("dev")),
     }
-    sets = [("google_dev_150", DEV), ("hand_150", HAND)]
-    if heldout:
-        sets.insert(0, ("fresh_heldout_titles", HELDOUT))
-        sets.insert(1, ("fresh2_titles", FRESH2))
-        if FRESH3.exists():  # v8: s27lab's third fresh set (SOC + ISCO), scored once
-            sets.insert(2, ("fresh3_titles", FRESH3))
-    for name, path in sets:
+    for name, path in title_sets(heldout, fresh4):
         items = hand_items() if path == HAND else heldout_items(path)
         isco = isco_gold(path)
         skills = extracted_skills(items, cache)
@@ -144,6 +137,7 @@ def old_code_sets(
     cache: Path | None,
     heldout: bool = True,
     old_weight: float | None = None,
+    fresh4: bool = True,
 ) -> dict[str, object]:
     """posting_sets of another commit's code (same artifacts), in a child process."""
     import subprocess
@@ -164,8 +158,8 @@ def old_code_sets(
             cmd += ["--skill-group-weight", str(old_weight)]
         if cache is not None:
             cmd += ["--cache", str(cache)]
-        if not heldout:
-            cmd += ["--no-heldout"]
+        cmd += [] if heldout else ["--no-heldout"]
+        cmd += [] if fresh4 else ["--no-fresh4"]
         env = {**os.environ, "OCC_BENCH_CODE": str(code.resolve())}
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
         data: dict[str, object] = json.loads(out.read_text())
@@ -319,6 +313,9 @@ def main() -> int:
         action="store_true",
         help="leave the fresh held-out titles out (while choosing: they are scored once)",
     )
+    ap.add_argument(
+        "--no-fresh4", action="store_true", help="leave s27lab4's fresh4 titles out (for v9)"
+    )
     ap.add_argument("--old-code", type=Path, help="another commit's domain/adapters/scripts tree")
     ap.add_argument(
         "--cache", type=Path, help="folder for the extracted skills of the posting sets"
@@ -352,7 +349,7 @@ def main() -> int:
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out: dict[str, object] = {"load_s": round(load_s, 2), "rss_added_mib": round(rss1 - rss0)}
     if args.sets_only or args.old_code:
-        out["sets"] = posting_sets(coder, args.cache, not args.no_heldout)
+        out["sets"] = posting_sets(coder, args.cache, not args.no_heldout, not args.no_fresh4)
     if args.old_code:
         out["old_code_sets"] = old_code_sets(
             args.old_code,
@@ -360,6 +357,7 @@ def main() -> int:
             args.cache,
             not args.no_heldout,
             args.old_skill_group_weight,
+            not args.no_fresh4,
         )
     if args.sets_only:
         if args.json:

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT / "config" / "eval"
 DEV = EVAL / "occupation_titles_dev.jsonl"
 FRESH3 = EVAL / "occupation_titles_fresh3.jsonl"
+FRESH4 = EVAL / "occupation_titles_fresh4.jsonl"  # s27lab4
 SAMPLES = EVAL / "occupation_titles.jsonl"  # the 198 sample first lines, keyed by posting_id
 
 Row = Mapping[str, object]
@@ -57,7 +58,9 @@ def isco_problems(rows: Sequence[Row], esco_isco: Mapping[str, str]) -> list[str
     return out
 
 
-@pytest.mark.parametrize("path", [DEV, FRESH3, SAMPLES], ids=["dev", "fresh3", "samples"])
+@pytest.mark.parametrize(
+    "path", [DEV, FRESH3, FRESH4, SAMPLES], ids=["dev", "fresh3", "fresh4", "samples"]
+)
 def test_every_isco_and_esco_label_is_a_known_code_that_agrees(path: Path) -> None:
     rows = _rows(path)
     assert isco_problems(rows, _esco_isco()) == []

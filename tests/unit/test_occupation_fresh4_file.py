@@ -1,0 +1,114 @@
+"""The fourth fresh occupation labels of Google titles (s27lab4): SOC, ISCO-08 and ESCO labels on
+~150 titles drawn by the seeded script, with fresh3's targets written in the first line,
+well-formed, every SOC code a class of the coder, no title text stored, disjoint from every other
+labelled set; the draw script skips its titles and bench/occupations.py scores it unless told not
+to. The ISCO and ESCO codes are checked in test_occupation_isco_gold.py."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL = ROOT / "config" / "eval"
+FRESH4 = EVAL / "occupation_titles_fresh4.jsonl"
+GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def test_the_file_says_how_it_was_drawn_labelled_and_what_the_targets_are() -> None:
+    text = str(_lines(FRESH4)[0]["guideline"])
+    assert "fresh4-s27lab4:" in text and "before any coder was run" in text
+    assert "s27lab4" in text and "drawn at 10:02 UTC" in text
+    assert "6-digit top-1 >= 0.55, top-3 >= 0.75; 2-digit top-1 >= 0.85, top-3 >= 0.92" in text
+    assert "4-digit top-1 >= 0.50 and 1-digit (major group) top-1 >= 0.80" in text
+    # fresh3's whole guideline is copied, so its conventions travel with the file
+    fresh3 = str(_lines(EVAL / "occupation_titles_fresh3.jsonl")[0]["guideline"])
+    assert text.endswith(fresh3)
+
+
+def test_the_file_has_about_150_titles_with_known_soc_codes_and_no_title_text() -> None:
+    rows = _lines(FRESH4)[1:]
+    with np.load(ROOT / "config" / "occupations" / "coder.npz") as z:
+        classes = {str(c) for c in z["soc_codes"]}
+    assert 140 <= len(rows) <= 160
+    coded = [r for r in rows if r["soc_code"]]
+    assert len(coded) >= 140
+    assert {str(r["soc_code"]) for r in coded} <= classes
+    assert len({r["row"] for r in rows}) == len(rows)
+    assert len({r["title_sha256"] for r in rows}) == len(rows)
+    keys = {"item", "source", "row", "title_sha256", "soc_code", "isco_code", "esco_uri"}
+    for r in rows:
+        assert set(r) == keys
+        assert r["item"] == f"google-{r['row']}" and r["source"] == "google_job_skills"
+        assert len(str(r["title_sha256"])) == 16
+
+
+def test_the_set_shares_no_row_and_no_title_with_any_other_labelled_title_file() -> None:
+    fresh = _lines(FRESH4)[1:]
+    others = sorted(p for p in EVAL.glob("occupation_titles*.jsonl") if p != FRESH4)
+    assert len(others) >= 6
+    for other in others:
+        rows = _lines(other)[1:]
+        shas = {r["title_sha256"] for r in rows if "title_sha256" in r}
+        shas |= {
+            hashlib.sha256(str(r["title"]).strip().encode()).hexdigest()[:16]
+            for r in rows
+            if "title" in r
+        }
+        google_rows = {r["row"] for r in rows if r.get("source") == "google_job_skills"}
+        assert not {r["title_sha256"] for r in fresh} & shas, other.name
+        assert not {r["row"] for r in fresh} & google_rows, other.name
+
+
+def test_the_draw_script_counts_fresh4_titles_as_labelled() -> None:
+    from bench.occupation_fresh_draw import labelled_shas
+
+    assert {str(r["title_sha256"]) for r in _lines(FRESH4)[1:]} <= labelled_shas()
+
+
+@pytest.mark.skipif(not GOOGLE.is_file(), reason="the local Google CSV is not here")
+def test_the_rows_are_the_labelled_titles_and_a_new_draw_skips_them() -> None:
+    from bench.occupation_fresh_draw import draw
+    from bench.occupation_heldout import heldout_items
+
+    assert len(heldout_items(FRESH4)) == len(_lines(FRESH4)) - 1  # raises on a moved row
+    fresh = {str(r["title_sha256"]) for r in _lines(FRESH4)[1:]}
+    again = draw(200, "fresh4-s27lab4:")
+    assert again and not {sha for _, sha, _ in again} & fresh
+
+
+def test_bench_occupations_scores_fresh4_unless_told_not_to() -> None:
+    from bench.occupation_heldout import FRESH4 as BENCH_FRESH4
+    from bench.occupation_heldout import title_sets
+
+    assert BENCH_FRESH4 == FRESH4
+    names = [n for n, _ in title_sets()]
+    assert names[:4] == ["fresh_heldout_titles", "fresh2_titles", "fresh3_titles", "fresh4_titles"]
+    assert "fresh4_titles" not in [n for n, _ in title_sets(fresh4=False)]
+    assert "fresh3_titles" in [n for n, _ in title_sets(fresh4=False)]
+    assert [n for n, _ in title_sets(heldout=False)] == ["google_dev_150", "hand_150"]
+
+
+@pytest.mark.skipif(not GOOGLE.is_file(), reason="the local Google CSV is not here")
+def test_every_departure_from_escos_groups_is_an_exception_the_guideline_names() -> None:
+    from bench.occupation_heldout import heldout_items
+    from bench.occupation_isco_agreement import audit, esco_label_groups, read_rows
+
+    rows = read_rows(FRESH4)
+    titles = [title for _, title, _, _ in heldout_items(FRESH4)]
+    got = audit(rows, titles, esco_label_groups())
+    assert got["head_is_esco_label"] >= 30
+    # fresh4's line, which copies fresh3's, and the dev line whose ISCO exceptions fresh3 applies
+    text = " ".join(
+        str(_lines(p)[0]["guideline"]).lower()
+        for p in (FRESH4, EVAL / "occupation_titles_dev.jsonl")
+    )
+    assert [h for h, _, _ in got["departures"] if h not in text] == []  # type: ignore[attr-defined]
