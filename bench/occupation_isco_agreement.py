@@ -1,12 +1,14 @@
-"""Self-agreement of the hand-labelled ISCO-08 codes of the dev Google titles (s27lab).
+"""Agreement of a second ISCO-08 / ESCO labelling with the hand labels of Google titles (s27lab:
+dev, same annotator; s27lab4: dev and fresh3, another annotator).
 
-sheet  prints (tab-separated) item and title of N dev items, drawn by sha256(SEED + item) and
-       listed in that order, without their labels, for a blind second labelling
+sheet  prints (tab-separated) item and title of N items of a set (--set dev | fresh3; default
+       dev), drawn by sha256(SEED + item) and listed in that order, without their labels, for a
+       blind second labelling
 score  reads a second-label file (JSONL: item, isco_code, esco_uri; null where the title names
-       no occupation) and prints raw agreement with config/eval/occupation_titles_dev.jsonl at
-       ISCO 4-digit and 1-digit (major group; null is its own class), and on esco_uri where both
-       labels set one; --disagreements lists the items that differ (titles read from the local
-       Google CSV, never stored)
+       no occupation) and prints raw agreement with the set's file (--set, as for sheet) at
+       ISCO 4-digit and 1-digit (major group; null is its own class), Cohen's kappa at 1 digit,
+       and agreement on esco_uri where both labels set one; --disagreements lists the items that
+       differ (titles read from the local Google CSV, never stored)
 audit  for each title file, the items whose head (the words before the first comma, bracket or
        dash, without seniority words) is exactly an ESCO v1.1.1 preferred or alt label, and how
        many of them carry an isco_code among the unit groups ESCO files that label under;
@@ -15,6 +17,8 @@ audit  for each title file, the items whose head (the words before the first com
 
     .venv/bin/python bench/occupation_isco_agreement.py sheet --n 30 > /tmp/sheet.tsv
     .venv/bin/python bench/occupation_isco_agreement.py score config/eval/occupation_isco_dev_second.jsonl
+    .venv/bin/python bench/occupation_isco_agreement.py sheet --n 30 --set fresh3 > /tmp/sheet3.tsv
+    .venv/bin/python bench/occupation_isco_agreement.py score --set fresh3 config/eval/occupation_isco_fresh3_second.jsonl
     .venv/bin/python bench/occupation_isco_agreement.py audit --list
 """
 
@@ -32,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "config" / "eval" / "occupation_titles_dev.jsonl"
+SETS = {"dev": DEV, "fresh3": DEV.parent / "occupation_titles_fresh3.jsonl"}
 GOOGLE = ROOT.parent / "shared" / "data" / "postings" / "google_job_skills" / "job_skills.csv"
 ESCO_ZIP = ROOT.parent / "shared/data/taxonomy/esco_v1.1.1/esco_v1.1.1_classification_en_csv.zip"
 SEED = "isco-second-s27lab:"
@@ -63,10 +68,23 @@ def draw(rows: Sequence[Row], n: int, seed: str = SEED) -> list[str]:
     return items[:n]
 
 
+def cohen_kappa(a: Sequence[object], b: Sequence[object]) -> float:
+    """Cohen's kappa of two labellings of the same items (any hashable classes, None one of
+    them): (p_o - p_e) / (1 - p_e), p_e from each labelling's own class shares; 1.0 when both
+    use one and the same class throughout; raises ValueError on no items or unequal lengths."""
+    if not a or len(a) != len(b):
+        raise ValueError("kappa needs two labellings of the same items")
+    n = len(a)
+    p_o = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    p_e = sum((a.count(c) / n) * (b.count(c) / n) for c in set(a) | set(b))
+    return 1.0 if p_e == 1.0 else (p_o - p_e) / (1 - p_e)
+
+
 def agreement(first: Sequence[Row], second: Sequence[Row]) -> dict[str, float | int]:
-    """Raw agreement of the second labels with the first on the items of the second file:
-    isco_4digit and isco_1digit (share of items, null as a class), esco (share of the items that
-    both set an esco_uri), with counts; raises KeyError on an item the first file lacks."""
+    """Agreement of the second labels with the first on the items of the second file:
+    isco_4digit and isco_1digit (raw share of items, null as a class), kappa_1digit (Cohen's,
+    over the major groups and null), esco (share of the items that both set an esco_uri), with
+    counts; raises KeyError on an item the first file lacks."""
     by_item = {str(r["item"]): r for r in first}
     pairs = [(by_item[str(s["item"])], s) for s in second]
     if not pairs:
@@ -83,6 +101,9 @@ def agreement(first: Sequence[Row], second: Sequence[Row]) -> dict[str, float | 
         "isco_4digit": sum(a["isco_code"] == b["isco_code"] for a, b in pairs) / len(pairs),
         "isco_1digit": sum(major(a["isco_code"]) == major(b["isco_code"]) for a, b in pairs)
         / len(pairs),
+        "kappa_1digit": cohen_kappa(
+            [major(a["isco_code"]) for a, _ in pairs], [major(b["isco_code"]) for _, b in pairs]
+        ),
         "esco_both_set": len(both_esco),
         "esco": (sum(a["esco_uri"] == b["esco_uri"] for a, b in both_esco) / len(both_esco))
         if both_esco
@@ -148,7 +169,9 @@ def main() -> None:
     sh = sub.add_parser("sheet")
     sh.add_argument("--n", type=int, default=30)
     sh.add_argument("--seed", default=SEED)
+    sh.add_argument("--set", choices=sorted(SETS), default="dev", dest="labelled")
     sc = sub.add_parser("score")
+    sc.add_argument("--set", choices=sorted(SETS), default="dev", dest="labelled")
     sc.add_argument("second", type=Path)
     sc.add_argument("--json", action="store_true")
     sc.add_argument("--disagreements", action="store_true")
@@ -169,7 +192,7 @@ def main() -> None:
             for d in deps if args.list else []:
                 print("    " + "\t".join(map(str, d)))
         return
-    dev = read_rows(DEV)
+    dev = read_rows(SETS[args.labelled])  # the first labels (dev or fresh3)
     if args.cmd == "sheet":
         titles, by_item = _titles(), {str(r["item"]): r for r in dev}
         for item in draw(dev, args.n, args.seed):
