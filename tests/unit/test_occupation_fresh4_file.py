@@ -112,3 +112,31 @@ def test_every_departure_from_escos_groups_is_an_exception_the_guideline_names()
         for p in (FRESH4, EVAL / "occupation_titles_dev.jsonl")
     )
     assert [h for h, _, _ in got["departures"] if h not in text] == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.skipif(not GOOGLE.is_file(), reason="the local Google CSV is not here")
+def test_a_title_repeated_with_another_bracketed_suffix_keeps_the_earlier_sets_labels() -> None:
+    """fresh3's rule, copied: "its precedents were followed where a title repeats one with another
+    suffix" (e.g. Online Sales Account Manager (Dutch) / (Turkish)); SOC always, ISCO and ESCO
+    where the earlier set has them."""
+    import csv
+    import re
+
+    with GOOGLE.open(encoding="utf-8") as fh:
+        titles = [g["Title"].strip() for g in csv.DictReader(fh)]
+
+    def key(row: object) -> str:
+        t = re.sub(r"\([^)]*\)", "", titles[int(str(row))])
+        return re.sub(r"\s+", " ", t).strip(" ,").lower()
+
+    fresh: dict[str, list[dict[str, object]]] = {}
+    for r in _lines(FRESH4)[1:]:
+        fresh.setdefault(key(r["row"]), []).append(r)
+    repeats = 0
+    for other in sorted(p for p in EVAL.glob("occupation_titles_*.jsonl") if p != FRESH4):
+        for r in _lines(other)[1:]:
+            fields = [f for f in ("soc_code", "isco_code", "esco_uri") if f in r]
+            for mine in fresh.get(key(r["row"]), []) if "row" in r else []:
+                repeats += 1
+                assert [mine[f] for f in fields] == [r[f] for f in fields], (other.name, r["item"])
+    assert repeats >= 20

@@ -93,17 +93,47 @@ def test_the_dev_guideline_writes_down_the_isco_conventions() -> None:
     assert "ISCO conventions" in head and "s27lab" in head and "esco_uri" in head
 
 
-SECOND = EVAL / "occupation_isco_dev_second.jsonl"
+SECOND = EVAL / "occupation_isco_dev_second.jsonl"  # s27lab, the same annotator
+THIRD = EVAL / "occupation_isco_dev_third.jsonl"  # s27lab4, another annotator
+FRESH3_SECOND = EVAL / "occupation_isco_fresh3_second.jsonl"  # s27lab4, another annotator
 
 
-def test_the_blind_second_labels_are_the_seeded_draw_and_obey_the_same_rules() -> None:
-    from bench.occupation_isco_agreement import draw, read_rows
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(DEV, SECOND), (DEV, THIRD), (FRESH3, FRESH3_SECOND)],
+    ids=["dev-second", "dev-third", "fresh3-second"],
+)
+def test_the_blind_second_labels_are_the_seeded_draw_and_obey_the_same_rules(
+    first: Path, second: Path
+) -> None:
+    from bench.occupation_isco_agreement import SETS, draw, read_rows
 
-    dev, second = read_rows(DEV), read_rows(SECOND)
-    assert [r["item"] for r in second] == draw(dev, 30)
-    soc = {r["item"]: r["soc_code"] for r in dev}
-    rows = [{**r, "soc_code": soc[r["item"]]} for r in second]
+    assert first in SETS.values()
+    labelled, again = read_rows(first), read_rows(second)
+    assert [r["item"] for r in again] == draw(labelled, 30)
+    soc = {r["item"]: r["soc_code"] for r in labelled}
+    rows = [{**r, "soc_code": soc[r["item"]]} for r in again]
     assert isco_problems(rows, _esco_isco()) == []
+
+
+def test_the_other_annotators_files_say_who_labelled_them_and_how() -> None:
+    for path in (THIRD, FRESH3_SECOND):
+        head = json.loads(path.read_text(encoding="utf-8").splitlines()[0])["guideline"]
+        assert "ANOTHER annotator (s27lab4" in head and "model session" in head
+        assert "never opened" in head
+
+
+def test_cohen_kappa_corrects_raw_agreement_for_chance() -> None:
+    from bench.occupation_isco_agreement import cohen_kappa
+
+    # p_o = 0.75, p_e = 0.5 * 0.25 + 0.5 * 0.75 = 0.5
+    assert cohen_kappa(["1", "1", "2", "2"], ["1", "2", "2", "2"]) == pytest.approx(0.5)
+    assert cohen_kappa(["1", None, "2"], ["1", None, "2"]) == pytest.approx(1.0)
+    assert cohen_kappa(["2", "2"], ["2", "2"]) == 1.0  # one class throughout: no chance term
+    # disagreeing on every item of two balanced classes is worse than chance
+    assert cohen_kappa(["1", "2"], ["2", "1"]) == pytest.approx(-1.0)
+    with pytest.raises(ValueError):
+        cohen_kappa(["1"], ["1", "2"])
 
 
 def test_agreement_counts_4_digit_1_digit_and_esco_matches() -> None:
@@ -125,6 +155,8 @@ def test_agreement_counts_4_digit_1_digit_and_esco_matches() -> None:
     got = agreement(first, second)
     assert got["n"] == 4 and got["isco_4digit"] == 0.5 and got["isco_1digit"] == 0.75
     assert got["esco_both_set"] == 2 and got["esco"] == 0.5
+    # majors first 2,2,None,1 / second 2,2,2,1: p_o 0.75, p_e 0.5*0.75 + 0.25*0.25 = 0.4375
+    assert got["kappa_1digit"] == pytest.approx((0.75 - 0.4375) / (1 - 0.4375))
     with pytest.raises(KeyError):
         agreement(first, [{"item": "9", "isco_code": None, "esco_uri": None}])
 
