@@ -83,7 +83,8 @@ def occupation_lines(s: OccupationSummary) -> list[str]:
     order = sorted(
         s.methods, key=lambda m: list(METHOD_LABELS).index(m) if m in METHOD_LABELS else 9
     )
-    lines = [f"occupations (the current row of {s.postings} postings at the current version):"]
+    n = f"{s.postings} posting" + ("s" if s.postings != 1 else "")
+    lines = [f"occupations (the current row of {n} at the current version):"]
     lines += [f"  {s.methods[m]:>5}  {METHOD_LABELS.get(m, m)}" for m in order]
     for reason, n in sorted(s.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"  {n:>5}    no code: {reason}")

@@ -59,7 +59,7 @@ def test_summary_counts_rows_from_before_occupation_coding_as_not_coded(
     assert "drift backlog (latest row not current): 2" in lines
     write([("p1", current_version(get_settings()), None)])  # current version, occupation NULL
     lines = summary(capsys)
-    assert "occupations (the current row of 1 postings at the current version):" in lines
+    assert "occupations (the current row of 1 posting at the current version):" in lines
     assert "1 not coded (rows written before occupation coding, 2026.11.8)" in lines
     assert "top occupations: none coded" in lines
 
