@@ -16,6 +16,7 @@ from cli.common import current_version as _current_version
 from cli.common import store as _store
 
 if TYPE_CHECKING:
+    from domain.occupations.summary import OccupationSummary
     from domain.ports import GroupCount
     from worker.settings import Settings
 
@@ -24,7 +25,8 @@ def print_summary(
     settings: Settings, postings: int | None = None, seconds: float | None = None
 ) -> None:
     """Print the warehouse summary: current version, rows per version, drift backlog, top 15
-    skills, rejection/failure counts; with `postings` and `seconds` (wall, s) also the fleet
+    skills, top 10 skill groups, occupations (postings per method and no-code reason, top 10
+    SOC codes), rejection/failure counts; with `postings` and `seconds` (wall, s) also the fleet
     throughput. Raises what the store raises (StoreUnusable, StoreBusy: see worker/errors.py)."""
     store = _store(settings)
     version = _current_version(settings)
@@ -52,10 +54,53 @@ def print_summary(
     from domain.skills.rollup import group_lines
 
     print("\n".join(group_lines(named_groups(settings, store.top_groups(version, 10)))))
+    print("\n".join(occupation_lines(store.top_occupations(version, 10))))
     counts = store.rejection_counts()
     print(f"rejections/failures: {sum(counts.values())}")
     for (stage, reason), n in sorted(counts.items()):
         print(f"  {n:>5}  {stage}/{reason}")
+
+
+# What a method's count is called in `summary` (None: the row has no occupation at all).
+METHOD_LABELS: dict[str | None, str] = {
+    "title": "from the title",
+    "skills": "from the skills",
+    "none": "no code",
+    None: "not coded (rows written before occupation coding, 2026.11.8)",
+}
+
+
+def occupation_lines(s: OccupationSummary) -> list[str]:
+    """The occupations block of `summary`: postings per method and per no-code reason, then the
+    top SOC codes (postings; coded from title / from skills; mean confidence; SOC code, ISCO-08
+    unit group most of them carry, O*NET title). Counted on each posting's current row at the
+    current version (EnrichmentStore.top_occupations)."""
+    if not s.postings:
+        return [
+            "occupations: none (no posting's current row is at the current version; postings "
+            "at older versions count once re-enriched: see the drift backlog above)"
+        ]
+    order = sorted(
+        s.methods, key=lambda m: list(METHOD_LABELS).index(m) if m in METHOD_LABELS else 9
+    )
+    n = f"{s.postings} posting" + ("s" if s.postings != 1 else "")
+    lines = [f"occupations (the current row of {n} at the current version):"]
+    lines += [f"  {s.methods[m]:>5}  {METHOD_LABELS.get(m, m)}" for m in order]
+    for reason, n in sorted(s.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {n:>5}    no code: {reason}")
+    if not s.top:
+        return [*lines, "top occupations: none coded"]
+    lines.append(
+        "top occupations (postings, from title, from skills, mean confidence: a score, not a "
+        "probability; skills-coded ones are often guesses: docs/occupations.md):"
+    )
+    for c in s.top:
+        isco = f"ISCO {c.isco_group}" if c.isco_group else "ISCO -"
+        lines.append(
+            f"  {c.postings:>5} {c.by_title:>5} {c.by_skills:>5}  {c.mean_confidence:.2f}  "
+            f"{c.soc_code}  {isco}  {c.soc_title or ''}"
+        )
+    return lines
 
 
 def name_width(rest: int) -> int:
@@ -126,10 +171,14 @@ def cmd_history(args: Any, settings: Settings) -> int:
 @click.command(
     "summary",
     cls=Command,
-    short_help="rows per version, drift, top skills, rejections",
+    short_help="rows per version, drift, top skills, occupations, rejections",
     help="Print what the warehouse holds: the current enrichment version, skills per posting "
     "(distinct skills per enrichment row at that version, averaged), rows and postings per "
-    "version, the drift backlog, the top 15 skills and top 10 skill groups by postings, and "
+    "version, the drift backlog, the top 15 skills and top 10 skill groups by postings, the "
+    "occupations of the postings whose current row is at the current version (postings per "
+    "method: from the title, from the skills, no code, not coded (rows from before 2026.11.8); "
+    "no-code postings per reason; the top 10 SOC codes with postings, how many from title and "
+    "from skills, mean confidence, ISCO-08 group and title; see docs/occupations.md), and "
     "rejections / failures by stage and reason. Example: enrich summary",
 )
 def summary(**params: Any) -> int:

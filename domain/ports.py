@@ -16,6 +16,7 @@ from domain.models import (
     Rejection,
     Section,
 )
+from domain.occupations.summary import OccupationSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,14 @@ class EnrichmentStore(Protocol):
         """Skills of rows at `version` rolled up by their nearest group (concept-level links
         and group-level links alike), most postings first then group_id; rows written before
         2026.11.10 have no group and count nowhere."""
+        ...
+
+    def top_occupations(self, version: str, limit: int = 10) -> OccupationSummary:
+        """The occupations of the postings whose current row (posting_state: the latest by
+        intake, then enrichment time) is at `version`: one row per posting, so a re-enriched
+        posting counts once and a posting whose current row is of another version not at all.
+        The `limit` most frequent SOC codes plus postings per method and per no-code reason
+        (domain/occupations/summary.py); rows from before 2026.11.8 count under method None."""
         ...
 
     def save_evaluation(self, result: EvaluationResult) -> bool:

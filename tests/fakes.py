@@ -19,6 +19,7 @@ from domain.models import (
     Posting,
     Rejection,
 )
+from domain.occupations.summary import OccupationGroup, OccupationSummary, summarize_occupations
 from domain.ports import (
     DueEvent,
     GroupCount,
@@ -245,6 +246,21 @@ class InMemoryStore:
                     names.setdefault(s.group_id, s.group_name or "")
         out = [GroupCount(g, names[g], len(p), skills[g]) for g, p in postings.items()]
         return sorted(out, key=lambda g: (-g.postings, g.group_id))[:limit]
+
+    def top_occupations(self, version: str, limit: int = 10) -> OccupationSummary:
+        groups: Counter[tuple[Any, ...]] = Counter()
+        confidence: Counter[tuple[Any, ...]] = Counter()
+        for e in self.state.values():  # the current row of each posting, as posting_state
+            if e.enrichment_version != version:
+                continue
+            o = e.occupation or {}
+            key = tuple(
+                o.get(k) for k in ("soc_code", "soc_title", "isco_group", "method", "reason")
+            )
+            groups[key] += 1
+            confidence[key] += float(o.get("confidence") or 0.0)
+        rows = [OccupationGroup(*k, n, confidence[k]) for k, n in groups.items()]
+        return summarize_occupations(rows, limit)
 
     def save_evaluation(self, result: EvaluationResult) -> bool:
         if result.result_id in self.evaluation_rows:

@@ -33,6 +33,7 @@ from domain.models import (
     Rejection,
     Section,
 )
+from domain.occupations.summary import OccupationGroup, OccupationSummary, summarize_occupations
 from domain.ports import (
     GroupCount,
     IntakeEntry,
@@ -439,6 +440,15 @@ class BigQueryStore:
         return [
             GroupCount(r["group_id"], r["name"], int(r["postings"]), int(r["skills"])) for r in rows
         ]
+
+    def top_occupations(self, version: str, limit: int = 10) -> OccupationSummary:
+        rows = self._run("top_occupations", P("version", "STRING", version))
+        groups = [
+            OccupationGroup(r["soc_code"], r["soc_title"], r["isco_group"], r["method"],
+                            r["reason"], int(r["postings"]), float(r["confidence"]))
+            for r in rows
+        ]  # fmt: skip
+        return summarize_occupations(groups, limit)
 
     def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
         rows = self._run("skill_count_distribution", P("version", "STRING", version))

@@ -35,6 +35,7 @@ from domain.models import (
     Rejection,
     Section,
 )
+from domain.occupations.summary import OccupationGroup, OccupationSummary, summarize_occupations
 from domain.ports import (
     DueEvent,
     GroupCount,
@@ -608,6 +609,20 @@ class DuckDbStore:
             [version, limit],
         )
         return [GroupCount(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+    def top_occupations(self, version: str, limit: int = 10) -> OccupationSummary:
+        # posting_state holds each posting's current row: one row per posting, by primary key
+        rows = self._query(
+            "SELECT e.soc_code, json_extract_string(e.occupation, '$.soc_title'), e.isco_group, "
+            "json_extract_string(e.occupation, '$.method'), "
+            "json_extract_string(e.occupation, '$.reason'), count(*), "
+            "coalesce(sum(e.occupation_confidence), 0) FROM posting_state s "
+            "JOIN job_enrichments e ON e.row_id = s.row_id WHERE s.enrichment_version = ? "
+            "GROUP BY ALL",
+            [version],
+        )
+        groups = [OccupationGroup(*r[:5], int(r[5]), float(r[6])) for r in rows]
+        return summarize_occupations(groups, limit)
 
     def skill_count_distribution(self, version: str) -> list[tuple[int, int, float]]:
         rows = self._query(
