@@ -19,7 +19,8 @@ scores   per gold label and split (dev = chosen on, test = reported): n, accurac
 --rss    RSS of a fresh process that builds each detector and judges the set (MiB, each run
          twice, alternating).
 --skills the quality profile's pipeline on the 198 samples with each detector: postings whose
-         language changes, mentions and distinct skill ids gained / lost, occupation codes.
+         language changes, mentions and distinct skill ids gained / lost, occupation codes;
+         --skills-written: the same on the texts of the set this project wrote.
 """
 
 from __future__ import annotations
@@ -197,9 +198,11 @@ def grid(base: LanguageParams, items: list[Item]) -> list[dict[str, Any]]:
     dev = [i for i in items if i.split == "dev"]
     out = []
     space = {
-        "strong_confidence": [0.8, 0.9, 0.95, 0.99],
-        "mixed_min_lines": [1, 2, 3],
-        "mixed_share": [0.25, 0.34],
+        "strong_confidence": [0.9, 0.95],
+        "mixed_min_lines": [2],
+        "mixed_share": [0.25, 0.34, 0.4],
+        "line_words": [4, 5],
+        "weak_words": [0, 3, 4],
     }
     for values in itertools.product(*space.values()):
         params = replace(base, **dict(zip(space, values, strict=True)))
@@ -221,6 +224,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--rss", action="store_true")
     ap.add_argument("--skills", action="store_true")
+    ap.add_argument("--skills-written", action="store_true")
     ap.add_argument("--grid", action="store_true")
     ap.add_argument("--show-errors", choices=["dev", "test", "all"])
     ap.add_argument("--json", type=Path)
@@ -264,6 +268,12 @@ def main() -> int:
             from bench.language_skills import skill_changes
 
             out["skills"] = skill_changes(cfg, old, new)
+        if args.skills_written:
+            from bench.language_skills import skill_changes, written_postings
+
+            out["skills_written"] = skill_changes(
+                cfg, old, new, written_postings(items), "written texts"
+            )
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n")
         print(f"wrote {args.json}")

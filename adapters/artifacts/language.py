@@ -68,7 +68,8 @@ class LanguageParams:
     (1- to 5-grams, ~+430 MiB per process); rule: "lingua" (v1) or "function_words" (v2);
     strong_confidence (v2): lingua's confidence that outvotes English in a text with no function
     word; mixed_min_lines (v2): lines a second language needs for "mul"; line_words: words of
-    2+ letters a line needs to be judged for "mul"."""
+    2+ letters a line needs to be judged for "mul"; weak_words (v2): a Latin-script text with no
+    function word and fewer telling words is English (domain.text.function_words)."""
 
     max_chars: int = 600
     min_words: int = 4
@@ -80,6 +81,7 @@ class LanguageParams:
     strong_confidence: float = 0.9
     mixed_min_lines: int = 1
     line_words: int = 5
+    weak_words: int = 0
 
     @classmethod
     def from_config(cls, params: Mapping[str, Any]) -> LanguageParams:
@@ -156,9 +158,10 @@ class LinguaDetector:
         """v2: the language of one text (whole head or one line) by its function words, lingua
         breaking ties (domain.text.function_words.choose_language)."""
         confidences = [(_code(v.language), v.value) for v in values]
-        choice = Choice(function_word_counts(_WORDS.findall(text)), confidences)
+        telling = telling_words(_LETTERS.findall(text), True)
+        choice = Choice(function_word_counts(_WORDS.findall(text)), confidences, telling)
         p = self.params
-        return choose_language(choice, p.min_confidence, p.strong_confidence)
+        return choose_language(choice, p.min_confidence, p.strong_confidence, p.weak_words)
 
     def _lines(self, head: str) -> list[str]:
         lines = re.split(r"[\n.!?]", head)

@@ -76,20 +76,33 @@ def function_word_counts(words: Iterable[str]) -> dict[str, int]:
     return counts
 
 
+# lingua's languages written in the Latin script: where English is the default of a short text
+LATIN_SCRIPT = _words("en fr de es nl it pt pl sv da nb cs tr")
+
+
 @dataclass(frozen=True)
 class Choice:
-    """The v2 decision's inputs for one text: function-word counts per listed language and
-    lingua's confidence per language (ISO 639-1 code -> 0..1, highest first)."""
+    """The v2 decision's inputs for one text: function-word counts per listed language, lingua's
+    confidence per language (ISO 639-1 code -> 0..1, highest first) and the text's telling words
+    (lower-case words of 3+ letters, adapters.artifacts.language.telling_words)."""
 
     counts: Mapping[str, int]
     confidences: Sequence[tuple[str, float]]
+    telling: int = 0
 
 
 def choose_language(
-    choice: Choice, min_confidence: float, strong_confidence: float, default: str = "en"
+    choice: Choice,
+    min_confidence: float,
+    strong_confidence: float,
+    weak_words: int = 0,
+    default: str = "en",
 ) -> str | None:
     """The language of one text, or None when it cannot tell.
 
+    - no function word at all, lingua's top language written in the Latin script and fewer than
+      `weak_words` telling words ("Senior Go engineer, Kubernetes operators, gRPC." read as
+      Polish at 0.96): too little to tell another language by, `default`;
     - lingua's top language has no function-word list (pl, ru, ja, ...): it, when its confidence
       is >= `min_confidence`, else None;
     - some listed language holds function words: of those holding the most, the one lingua
@@ -101,9 +114,11 @@ def choose_language(
     if not choice.confidences:
         return None
     top, conf = choice.confidences[0]
+    most = max(choice.counts.values(), default=0)
+    if most == 0 and top in LATIN_SCRIPT and choice.telling < weak_words:
+        return default
     if top not in FUNCTION_WORDS:
         return top if conf >= min_confidence else None
-    most = max(choice.counts.values(), default=0)
     if most > 0:
         rank = {lang: i for i, (lang, _) in enumerate(choice.confidences)}
         tied = [lang for lang, n in choice.counts.items() if n == most]
