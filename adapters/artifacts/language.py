@@ -16,6 +16,7 @@ v1 / v2 on config/eval/language_postings.jsonl: bench/language.py, docs/pipeline
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -101,6 +102,7 @@ class LanguageParams:
 
 
 _DETECTORS: dict[str, LanguageDetector] = {}
+_BUILT_IN_PID = [0]  # the process that built _DETECTORS (a forked child inherits both)
 
 
 def _shared_detector(accuracy: str = "low") -> LanguageDetector:
@@ -111,9 +113,17 @@ def _shared_detector(accuracy: str = "low") -> LanguageDetector:
     from a worker parent that built it already (models are loaded before the fork), and a fork
     keeps the pool's state but not its threads: a second build in the child waits forever (a
     config reload hung both children until their hard time limit). The detector holds no
-    config, so one per mode and process is all the product needs.
+    config, so one per mode and process is all the product needs. A mode not built before the
+    fork (a config push that switches `accuracy`) is a ConfigError, not a hang: the worker keeps
+    its last good release and says why; a restart builds the new mode.
     """
+    if accuracy not in _DETECTORS and _DETECTORS and _BUILT_IN_PID[0] != os.getpid():
+        raise ConfigError(
+            f"language_detector: accuracy {accuracy!r} cannot be built in a forked worker process "
+            "(lingua's models load on a thread pool a fork does not keep): restart the worker"
+        )
     if accuracy not in _DETECTORS:
+        _BUILT_IN_PID[0] = os.getpid()
         builder = LanguageDetectorBuilder.from_languages(*LANGUAGES)
         if accuracy == "low":
             builder = builder.with_low_accuracy_mode()

@@ -5,6 +5,7 @@ import pytest
 
 from adapters.artifacts.config_files import build_language_detector, load_config
 from adapters.artifacts.language import LanguageParams, LinguaDetector
+from domain.errors import ConfigError
 from tests.conftest import ROOT
 
 BILINGUAL = (
@@ -103,3 +104,29 @@ def test_a_forked_pool_child_builds_its_detector_without_hanging(detector: Lingu
         child.kill()
         child.join()
     assert child.exitcode == 0 and out.get(timeout=5) == "de"
+
+
+def test_a_forked_child_refuses_a_new_accuracy_mode_instead_of_hanging(
+    detector: LinguaDetector,
+) -> None:
+    """A config push that switches `accuracy` reaches pool children forked after the parent
+    built the low-accuracy models: building the other mode there would hang like the reload
+    above, so it is a ConfigError (the worker keeps its last good release and says why)."""
+    import multiprocessing
+
+    def build_high(out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+        try:
+            LinguaDetector(LanguageParams(accuracy="high"))
+            out.put("built")
+        except ConfigError as exc:
+            out.put(str(exc))
+
+    ctx = multiprocessing.get_context("fork")
+    out: multiprocessing.Queue = ctx.Queue()  # type: ignore[type-arg]
+    child = ctx.Process(target=build_high, args=(out,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+        child.join()
+    assert child.exitcode == 0 and "restart the worker" in out.get(timeout=5)
