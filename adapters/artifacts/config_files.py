@@ -21,6 +21,7 @@ from domain.errors import ConfigError
 from domain.models import VersionManifest
 from domain.occupations.coder import OccupationCoder
 from domain.pipeline import Pipeline
+from domain.ports import LanguageDetector
 from domain.sections.classifier import BlockClassifier
 from domain.sections.header_rules import HeaderRules
 from domain.skills.ensemble import EnsembleParams, SkillExtractor, symbol_names
@@ -301,15 +302,25 @@ def build_section_classifier(cfg: LoadedConfig) -> BlockClassifier:
 
 def build_pipeline(cfg: LoadedConfig, threads: int = 1) -> Pipeline:
     """Construct the active components exactly as the manifest describes them."""
-    from adapters.artifacts.language import LinguaDetector
-
     return Pipeline(
         cfg.manifest,
         build_section_classifier(cfg),
         build_extractor(cfg, threads),
-        language=LinguaDetector(),
+        language=build_language_detector(cfg),
         occupations=build_occupation_coder(cfg),
     )
+
+
+def build_language_detector(cfg: LoadedConfig) -> LanguageDetector:
+    """The `language_detector` component with its params (a config without one, an archived
+    release before 2026.12.7, gets v1's values: the ones LinguaDetector held in code). Raises
+    ConfigError on an unknown param or value."""
+    from adapters.artifacts.language import LanguageParams, LinguaDetector
+
+    params = (
+        cfg.params("language_detector") if "language_detector" in cfg.spec["components"] else {}
+    )
+    return LinguaDetector(LanguageParams.from_config(params))
 
 
 def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
