@@ -10,12 +10,14 @@ the occupation the title names; the noun the title ends in names it ("... Manage
 major group 11 holds the managers of a function; 13 the business and financial specialists.
 
 `head_terms` adds, to the group decision of `fusion.MajorGroupPrior.rank`, `weight` to the
-group each head noun of `HEAD_GROUPS` names, for a title whose normalized text ends in it. The
-O*NET strings say how far that holds: of O*NET 29.2's alternate titles ending in " manager",
-929 of 1,480 are in group 11 (the rest: 13 76, 15 67, 41 56, 43 43, ...), so the term is a
-bonus, not a rule, and the classifier's own group evidence still wins where it is strong
-("Store Manager", "Office Manager"). Weight chosen on the dev titles and sample lines and checked
-on the O*NET held-out strings (docs/occupations.md "Coder v9"). Pure.
+group each head noun of `HEAD_GROUPS` names, for a title whose normalized text ends in it, and
+(as the coder calls it) only for postings whose skills weigh on the group too (v7's term): it
+keeps the title's level against the skills, which say the field. The O*NET strings say how far
+the head holds: of O*NET 29.2's alternate titles ending in " manager", 929 of 1,480 are in group
+11 (the rest: 13 76, 15 67, 41 56, 43 43, ...), so it is a bonus, not a rule; applied to titles
+without skills it cost O*NET held-out strings (weight 5: 3 of 9,258 at 6 digits), so those are
+read as in v8. Weight 10 chosen on the dev titles and sample lines (5 to 10 a plateau, 20
+worse; docs/occupations.md "Coder v9"). Pure.
 """
 
 from __future__ import annotations
