@@ -376,6 +376,10 @@ def main() -> int:
         coders["v7_reading"] = dc_replace(
             coder, isco3_agreement=False, other_languages_use_skills=False, esco_vector_weight=0.0
         )
+    if hasattr(coder, "head_weight"):  # v9 timed next to v8's reading, same rounds
+        coders["v8_reading"] = dc_replace(
+            coder, head_weight=0.0, isco_by_soc_group=False, lone_foreign_words=False
+        )
     if args.baseline:
         base = load_coder(args.baseline, ROOT / "config/models/concept_vectors", group_first=False)
         fields = {f.name: getattr(base.soc, f.name) for f in dataclass_fields(SocModel)}

@@ -343,6 +343,13 @@ def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
     )
     # v8: params.v8_readings (default off: v7's reading) turns on the ESCO pick's ISCO minor-group
     # agreement, ESCO labels compared by meaning, titles in other languages left to the skills
+    # v9: params.v9_readings (default off: v8's reading; v9 needs v8's) turns on the head noun's
+    # group term, the SOC group's ISCO groups for the ESCO pick, lone foreign words -> the skills
+    params = cfg.params("occupation_coder")
+    if not (params.get("v9_readings", False) and params.get("v8_readings", False)):
+        coder = dc_replace(
+            coder, head_weight=0.0, isco_by_soc_group=False, lone_foreign_words=False
+        )
     if not cfg.params("occupation_coder").get("v8_readings", False):
         return dc_replace(
             coder, isco3_agreement=False, other_languages_use_skills=False, esco_vector_weight=0.0

@@ -21,13 +21,15 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from domain.occupations.business import HEAD_WEIGHT, head_terms
 from domain.occupations.code import Alternative as Alternative  # re-exported (v8 move)
 from domain.occupations.code import OccupationCode as OccupationCode
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
 from domain.occupations.crosswalk import SOC_MAJOR_TO_ISCO, SOC_MAJOR_TO_ISCO3
 from domain.occupations.esco_pick import VECTOR_WEIGHT, agreeing_top, best_by_meaning, label_vectors
 from domain.occupations.foreign import english_words, other_language
-from domain.occupations.fusion import MajorGroupPrior
+from domain.occupations.fusion import MajorGroupPrior, major_groups
+from domain.occupations.isco_groups import SAME_CLASS_BONUS, GroupMasks, admitted_isco
 from domain.occupations.skill_groups import SkillGroupModel
 from domain.occupations.software import with_developer_readings
 from domain.occupations.titles import NormalizedTitle, normalize_title
@@ -160,6 +162,15 @@ class EscoModel:
         of this SOC major group; None for a major outside the crosswalk."""
         return self._isco_masks.get((soc_major, digits))
 
+    def in_isco_groups(self, groups: frozenset[str]) -> np.ndarray:
+        """v9: the labels whose occupation's ISCO-08 unit group is, or lies in, one of `groups`
+        (3 or 4 digits); cached per set (isco_groups.GroupMasks)."""
+        return self._group_masks.mask(groups)
+
+    @cached_property
+    def _group_masks(self) -> GroupMasks:
+        return GroupMasks(tuple(self.isco[o] for o in self.label_occupation))
+
     def from_skills(self, skill_ids: Sequence[str]) -> tuple[int, float, int]:
         """(occupation, share of the posting's skill weight it explains, skills known to ESCO)."""
         cols = sorted({self.skill_index[s] for s in skill_ids if s in self.skill_index})
@@ -191,6 +202,10 @@ class OccupationCoder:
     isco3_agreement: bool = True  # v8: the ESCO pick's ISCO minor group agrees with the SOC major
     esco_vector_weight: float = VECTOR_WEIGHT  # v8: ESCO labels compared by meaning too
     other_languages_use_skills: bool = True  # v8: a title in another language -> the skills
+    head_weight: float = HEAD_WEIGHT  # v9: the head noun's group (business.py); 0: v8
+    isco_by_soc_group: bool = True  # v9: the ESCO pick in the SOC group's ISCO groups first
+    same_class_bonus: float = SAME_CLASS_BONUS  # v9: inside the SOC group's ISCO groups
+    lone_foreign_words: bool = True  # v9: "Vendedor" alone, no language -> the skills (foreign.py)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
@@ -209,9 +224,18 @@ class OccupationCoder:
         if self.skill_groups is None or not len(skills):
             return p, self.majors.rank(p, group_log_p)
         extra, by_class = self.skill_groups.terms(skills)
+        # v9: where the skills weigh on the group, the head noun does too (business.py)
+        heads = head_terms(
+            texts, self.groups, self.head_weight, has_skills=np.asarray(extra.any(axis=1))
+        )
         p = p * np.exp(by_class)
         p = p / p.sum(axis=1, keepdims=True)
-        return p, self.majors.rank(p, group_log_p, extra=extra)
+        return p, self.majors.rank(p, group_log_p, extra=extra if heads is None else extra + heads)
+
+    @cached_property
+    def groups(self) -> tuple[str, ...]:
+        """The SOC major groups ('XX') in the order of the group decision's columns."""
+        return major_groups(self.soc.codes)[0]
 
     def _scored(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """(class probabilities, the major-group log-probabilities or None) of normalized titles."""
@@ -275,7 +299,7 @@ class OccupationCoder:
         if norm.weak and self.weak_titles_use_skills:
             return True
         return self.other_languages_use_skills and other_language(
-            norm.text, raw, lang, self.english_words
+            norm.text, raw, lang, self.english_words, self.lone_foreign_words
         )
 
     @cached_property
@@ -327,6 +351,10 @@ class OccupationCoder:
         same, coarse = self.esco_soc == j, self.esco.in_isco(major)
         fine = self.esco.in_isco(major, 3) if self.isco3_agreement else None
         masks = [same, coarse] if fine is None else [same & fine, fine, coarse]
+        groups = admitted_isco(self.soc.codes[j]) if self.isco_by_soc_group else None
+        if groups is not None:  # v9: the SOC group's ISCO groups first (isco_groups.py)
+            masks = [self.esco.in_isco_groups(groups), *masks]
+            sims = sims + self.same_class_bonus * same  # near ties: the learned crosswalk's class
         if query is None or self.esco_vectors is None:
             label = self.esco.best(sims, masks)
         else:  # v8: by meaning too (esco_pick.py)
