@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from domain.occupations.calibration import Calibration
 from domain.occupations.code import Alternative as Alternative  # re-exported (v8 move)
 from domain.occupations.code import OccupationCode as OccupationCode
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
@@ -191,6 +192,7 @@ class OccupationCoder:
     isco3_agreement: bool = True  # v8: the ESCO pick's ISCO minor group agrees with the SOC major
     esco_vector_weight: float = VECTOR_WEIGHT  # v8: ESCO labels compared by meaning too
     other_languages_use_skills: bool = True  # v8: a title in another language -> the skills
+    calibration: Calibration | None = None  # v9-conf: confidence as P(right), a floor
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
@@ -267,7 +269,9 @@ class OccupationCoder:
                 out.append(self._from_title(norm, probs[r], tops[r], sims[:, r], qr))
             else:
                 out.append(self._from_skills(norm, raw, skills))
-        return out
+        if self.calibration is None:  # v9-conf: calibration.py
+            return out
+        return self.calibration.apply(out, [s for _, s in items], self.esco.skill_index)
 
     def _skills_decide(self, norm: NormalizedTitle, raw: str | None, lang: str | None) -> bool:
         """A weak title (a sentence naming no role) is left to the skills (`_from_skills`); so
