@@ -72,13 +72,13 @@ def test_switching_profiles_changes_the_version_and_rollback_returns(
     deployed = copy_config(tmp_path / "deployed")
     settings = Settings(config_root=deployed, data_dir=tmp_path / "data")
     quality = load_config(deployed).manifest
-    assert quality.declared == "2026.12.6" and quality.component("transformer")
+    assert quality.declared == "2026.12.7-conf" and quality.component("transformer")
     archive(load_config(deployed), settings.releases_dir)
 
     assert cmd_profile(argparse.Namespace(name="fast"), settings) == 0
     fast = load_config(deployed).manifest
-    assert fast.declared == "2026.12.6-fast" and fast.component("span_model")
-    assert "active version is now 2026.12.6-fast+" in capsys.readouterr().out
+    assert fast.declared == "2026.12.7-conf-fast" and fast.component("span_model")
+    assert "active version is now 2026.12.7-conf-fast+" in capsys.readouterr().out
     # the file keeps its comments: only the profile line changed
     text = (deployed / "config" / "model_versions.yaml").read_text()
     assert "profile: fast\n" in text and "# 2026.11.4: extraction profiles" in text
