@@ -180,7 +180,7 @@ def fit(rows: Sequence[dict[str, Any]]) -> tuple[Calibration, dict[str, Any]]:
     }  # fmt: skip
     maps: dict[str, MethodMap] = {}
     oof_all = np.zeros(len(rows))
-    for method in ("title", "skills"):
+    for method in sorted({r["method"] for r in rows}):  # title, skills (and any new method)
         idx = [i for i, r in enumerate(rows) if r["method"] == method]
         sub = [rows[i] for i in idx]
         y = np.array([r["ok6"] for r in sub], dtype=np.float64)

@@ -112,11 +112,14 @@ class Calibration:
     maps: Mapping[str, MethodMap]
     floor: float = 0.0
 
-    def confidence(self, code: OccupationCode, known: int) -> float:
-        """P(code.soc_code is right at 6 digits) in [0, 1]; 0.0 when there is no code."""
+    def confidence(self, code: OccupationCode, known: int) -> float | None:
+        """P(code.soc_code is right at 6 digits) in [0, 1]; 0.0 when there is no code; None for
+        a method without a map (a coder newer than the fit: re-fit, docs/occupations.md)."""
         m = self.maps.get(code.method)
-        if code.soc_code is None or m is None:
+        if code.soc_code is None:
             return 0.0
+        if m is None:
+            return None
         return min(max(m.probability(code.confidence, known), 0.0), 1.0)
 
     def apply(
@@ -126,8 +129,9 @@ class Calibration:
         skill_index: Mapping[str, int],
     ) -> list[OccupationCode]:
         """Each code with its calibrated confidence and rescaled alternatives (`rescaled`), or
-        under the floor no code (reason LOW_CONFIDENCE, seniority kept). `skills[i]`: the skill
-        ids the coder was given with code i; `skill_index` the ids ESCO's relations know."""
+        under the floor no code (reason LOW_CONFIDENCE, seniority kept); a code of a method
+        without a map is left as it is. `skills[i]`: the skill ids the coder was given with code
+        i; `skill_index` the ids ESCO's relations know."""
         out = []
         for code, ids in zip(codes, skills, strict=True):
             if code.soc_code is None:
@@ -135,6 +139,9 @@ class Calibration:
                 continue
             known = len({s for s in ids if s in skill_index})
             p = self.confidence(code, known)
+            if p is None:
+                out.append(code)
+                continue
             if p < self.floor:
                 out.append(OccupationCode(seniority=code.seniority, reason=LOW_CONFIDENCE))
                 continue

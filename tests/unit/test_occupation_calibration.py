@@ -66,7 +66,13 @@ def test_a_title_code_set_by_a_convention_is_more_likely_right(shipped: Calibrat
 @pytest.mark.parametrize("method", ["title", "skills"])
 def test_confidence_is_in_0_1(shipped: Calibration, raw: float, known: int, method: str) -> None:
     code = OccupationCode(soc_code="15-1252", method=method, confidence=raw)
-    assert 0.0 <= shipped.confidence(code, known) <= 1.0
+    p = shipped.confidence(code, known)
+    assert p is not None and 0.0 <= p <= 1.0
+
+
+def test_a_method_without_a_map_keeps_its_code(shipped: Calibration) -> None:
+    code = OccupationCode(soc_code="15-1252", method="vectors", confidence=0.01)  # a newer coder
+    assert shipped.apply([code], [()], {}) == [code]
 
 
 def test_the_coder_gives_confidences_in_0_1_and_its_alternatives_under_the_first(
