@@ -11,6 +11,7 @@ and new code the same items): expected calibration error (10 equal-mass bins), B
 reliability table (10 equal-mass bins of the new confidence, and of the old), and the 6- and
 2-digit precision of the codes at confidence >= 0.5 and >= 0.8 with their coverage (share of the
 labelled items). Then the floor: codes it removes, of them wrong / right at 6 digits, right at 2.
+--samples: also the 198 sample postings (the demo's) through the pipeline, raw vs calibrated coder.
 """
 
 from __future__ import annotations
@@ -95,12 +96,53 @@ def score_view(
     return out
 
 
+def samples(cfg: Any) -> dict[str, Any]:
+    """--samples: the 198 sample postings through the pipeline in-process (build_pipeline), with
+    the raw and the calibrated coder: codes per method, reasons, confidences printed 1.0."""
+    from collections import Counter
+
+    from adapters.artifacts.config_files import build_pipeline
+    from domain.validation import validate
+
+    pipe = build_pipeline(cfg)
+    assert pipe.occupations is not None
+    raw = replace(pipe, occupations=replace(pipe.occupations, calibration=None))
+    lines = (ROOT / "config/samples/skillspan_postings.jsonl").read_bytes().splitlines()
+    now = "2026-12-01T00:00:00.000+00:00"  # a rejection's stamp only
+    posts = [validate(x, source="bench", ref="samples", now=now) for x in lines if x.strip()]
+    occ: dict[str, list[dict[str, Any]]] = {}
+    for name, p in (("old", raw), ("new", pipe)):
+        occ[name] = []
+        for i in range(0, len(posts), 32):
+            occ[name] += [e.occupation or {} for e in p.enrich(posts[i : i + 32]).enrichments]
+    out: dict[str, Any] = {"postings": len(posts)}
+    for name, got in occ.items():
+        out[name] = {
+            "by_method": dict(Counter(o.get("method") for o in got)),
+            "by_reason": dict(Counter(str(o.get("reason")) for o in got)),
+            "printed_1.0": sum(o.get("confidence") == 1.0 for o in got),
+            "skills_below_0.01": sum(
+                o.get("method") == "skills" and o.get("confidence", 0) < 0.01 for o in got
+            ),
+            "max_confidence": max(o.get("confidence", 0.0) for o in got),
+        }
+    pairs = list(zip(occ["old"], occ["new"], strict=True))
+    out["low_confidence_was"] = dict(
+        Counter(o.get("method") for o, n in pairs if n.get("reason") == "low_confidence")
+    )
+    out["kept_codes_unchanged"] = all(
+        o.get("soc_code") == n.get("soc_code") for o, n in pairs if n.get("soc_code")
+    )
+    return out
+
+
 def main() -> int:
     from adapters.artifacts.config_files import build_occupation_coder, load_config
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, help="folder for the extracted skills")
     ap.add_argument("--json", type=Path, help="also write the results here (bench/results/...)")
+    ap.add_argument("--samples", action="store_true", help="also the 198 sample postings")
     args = ap.parse_args()
     cfg = load_config(ROOT, profile="quality")
     floored = build_occupation_coder(cfg)
@@ -143,6 +185,9 @@ def main() -> int:
                 f"{t['mean_confidence']:.3f}->{t['right6']:.2f} ({t['n']})" for t in s["reliability"]
             ))  # fmt: skip
         print(f"  floor {out['floor']}: {r['floor']}")
+    if args.samples:
+        out["samples"] = samples(cfg)
+        print("samples:", json.dumps(out["samples"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
