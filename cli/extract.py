@@ -58,8 +58,10 @@ output: one JSON line per input posting, in input order:
   strategies that found it in the fast profile; spans in skipped sections (by default company
   and legal) are not reported. truncated is true when the text exceeded max_text_chars and only
   its head was read. occupation: the posting's occupation code; method says how it was found
-  (title, skills, none), reason why the title was not used or there is no code, confidence is a
-  score, not a probability (every value: docs/occupations.md, "Reading a posting's occupation").
+  (title, skills, none), reason why the title was not used or there is no code, confidence
+  estimates the probability that soc_code is the right 6-digit code (a code under 0.1 is not
+  given: reason low_confidence; every value: docs/occupations.md, "Reading a posting's
+  occupation").
   An invalid line gives {"posting_id", "line", "rejected": {"reason", "detail"}} instead;
   a posting the pipeline could not enrich gives {"posting_id", "error": "component_error"}.
 

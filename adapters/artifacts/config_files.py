@@ -323,10 +323,12 @@ def build_language_detector(cfg: LoadedConfig) -> LanguageDetector:
     return LinguaDetector(LanguageParams.from_config(params))
 
 
-def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
+def build_occupation_coder(cfg: LoadedConfig, calibrated: bool = True) -> OccupationCoder | None:
     """The occupation coder when model_versions.yaml lists `occupation_coder` (else None); its
     second file, when listed, is the title encoder of its centroids. A missing or damaged
-    artifact raises ConfigError naming the file (at worker start)."""
+    artifact raises ConfigError naming the file (at worker start). v9-conf: its confidence
+    calibrated by calibration.json in its folder, unless `calibrated` is False (the raw coder
+    that scripts/fit_occupation_calibration.py fits the maps on)."""
     if "occupation_coder" not in cfg.spec["components"]:
         return None
     from adapters.artifacts.occupations import load_coder
@@ -339,7 +341,11 @@ def build_occupation_coder(cfg: LoadedConfig) -> OccupationCoder | None:
     if weight > 0:
         names = {s.skill_id: s.name for s in load_taxonomy(cfg.path("taxonomy"))}
     coder = load_coder(
-        cfg.path("occupation_coder"), vectors, skill_names=names, skill_group_weight=weight
+        cfg.path("occupation_coder"),
+        vectors,
+        skill_names=names,
+        skill_group_weight=weight,
+        calibrated=calibrated,
     )
     # v8: params.v8_readings (default off: v7's reading) turns on the ESCO pick's ISCO minor-group
     # agreement, ESCO labels compared by meaning, titles in other languages left to the skills

@@ -2,7 +2,9 @@
 title_centroids.npz (each SOC class's mean title vector under config/models/concept_vectors,
 the model2vec encoder it was built with, whose model.safetensors SHA-256 it records) and
 major_groups.npz (v3: the major-group classifier of the group-first top-1). v7: the skills' major-group
-profiles are built at load from the coder's ESCO relations and the taxonomy's skill names."""
+profiles are built at load from the coder's ESCO relations and the taxonomy's skill names. v9-conf:
+calibration.json, the confidence maps and floor (domain/occupations/calibration.py), fitted by
+scripts/fit_occupation_calibration.py."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from domain.errors import ConfigError
+from domain.occupations.calibration import Calibration
 from domain.occupations.coder import (
     EscoModel,
     OccupationCoder,
@@ -35,6 +38,27 @@ WEIGHTS = "coder.npz"
 META = "meta.json"
 CENTROIDS = "title_centroids.npz"
 MAJORS = "major_groups.npz"
+CALIBRATION = "calibration.json"
+
+
+def save_calibration(calibration: Calibration, report: Mapping[str, Any], out: Path) -> None:
+    """calibration.json: the maps and floor, and `report` (how they were chosen) under "fit";
+    byte-identical for the same inputs (sorted keys)."""
+    data = {**calibration.to_dict(), "fit": dict(report)}
+    (out / CALIBRATION).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", "utf-8")
+
+
+def load_calibration(path: Path) -> Calibration:
+    """The maps and floor of `path`/calibration.json; ConfigError naming the file when it is
+    missing, not JSON, or its maps are not well formed (Calibration.from_dict)."""
+    f = path / CALIBRATION
+    try:
+        return Calibration.from_dict(json.loads(f.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"occupation coder {f}: cannot read ({exc}) (re-fit: "
+            "scripts/fit_occupation_calibration.py)"
+        ) from exc
 
 
 def vectors_digest(vectors: Path) -> str:
@@ -172,13 +196,16 @@ def load_coder(
     group_first: bool = True,
     skill_names: Mapping[str, str] | None = None,
     skill_group_weight: float = 0.0,
+    calibrated: bool = False,
 ) -> OccupationCoder:
     """Fails with the file named when it is missing or damaged (never a silent fallback). With
     `vectors` (the model2vec encoder folder) the title centroids are loaded and fused too, and,
     unless `group_first` is False (a v2 folder, for benches), the major-group classifier. With
     `skill_names` (taxonomy skill id -> name), the major-group classifier and a
     `skill_group_weight` > 0, the posting's skills weigh on the major group (v7,
-    domain/occupations/skill_groups.py), profiles built here from the ESCO relations."""
+    domain/occupations/skill_groups.py), profiles built here from the ESCO relations. With
+    `calibrated` (the worker's coder, v9-conf), calibration.json's maps and floor turn the raw
+    confidence into P(right at 6 digits) (ConfigError naming that file when it is missing or bad)."""
     weights = path / WEIGHTS
     try:
         with np.load(weights, allow_pickle=False) as z:
@@ -234,7 +261,8 @@ def load_coder(
         raise ConfigError(f"occupation coder {weights}: ESCO label index out of range")
     titles = None if vectors is None else load_centroids(path, vectors, len(codes))
     majors = None if vectors is None or not group_first else load_majors(path, soc)
-    coder = OccupationCoder(soc, esco, titles, majors)
+    calibration = load_calibration(path) if calibrated else None
+    coder = OccupationCoder(soc, esco, titles, majors, calibration=calibration)
     _ = coder.esco_soc  # the learned ESCO -> SOC crosswalk, at worker start, not on a first batch
     _ = None if majors is None else majors.coef_t
     if majors is not None and skill_names is not None and skill_group_weight > 0:

@@ -22,6 +22,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.occupations.business import HEAD_WEIGHT, head_terms
+
+from domain.occupations.calibration import Calibration
 from domain.occupations.code import Alternative as Alternative  # re-exported (v8 move)
 from domain.occupations.code import OccupationCode as OccupationCode
 from domain.occupations.conventions import CONVENTIONS, Convention, with_conventions
@@ -207,6 +209,8 @@ class OccupationCoder:
     same_class_bonus: float = SAME_CLASS_BONUS  # v9: inside the SOC group's ISCO groups
     lone_foreign_words: bool = True  # v9: "Vendedor" alone, no language -> the skills (foreign.py)
 
+    calibration: Calibration | None = None  # v9-conf: confidence as P(right), a floor
+
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
         return self.ranked(texts)[0]
@@ -291,7 +295,9 @@ class OccupationCoder:
                 out.append(self._from_title(norm, probs[r], tops[r], sims[:, r], qr))
             else:
                 out.append(self._from_skills(norm, raw, skills))
-        return out
+        if self.calibration is None:  # v9-conf: calibration.py
+            return out
+        return self.calibration.apply(out, [s for _, s in items], self.esco.skill_index)
 
     def _skills_decide(self, norm: NormalizedTitle, raw: str | None, lang: str | None) -> bool:
         """A weak title (a sentence naming no role) is left to the skills (`_from_skills`); so

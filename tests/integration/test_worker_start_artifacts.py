@@ -17,7 +17,7 @@ from tests.integration.conftest import ROOT, enrich_cli, make_fleet
 FLEET_EXIT = 7
 
 # (file under config/, damage): the concept linker's encoder (its static token table), the
-# skill hierarchy it falls back to, the occupation coder's artifact
+# skill hierarchy it falls back to, the occupation coder's artifact and its calibration
 # (a missing vector file is named with its make target by the loader before any read:
 # tests/unit/test_concept_vectors_tuned.py; each case here costs a worker start, 6-35 s)
 CASES = [
@@ -26,6 +26,7 @@ CASES = [
     ("taxonomy/skill_groups.jsonl.gz", "truncated"),
     ("occupations/coder.npz", "missing"),
     ("occupations/coder.npz", "truncated"),
+    ("occupations/calibration.json", "truncated"),  # v9-conf: the confidence maps (s27conf)
 ]
 
 
