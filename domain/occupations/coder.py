@@ -22,7 +22,6 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from domain.occupations.business import HEAD_WEIGHT, head_terms
-
 from domain.occupations.calibration import Calibration
 from domain.occupations.code import Alternative as Alternative  # re-exported (v8 move)
 from domain.occupations.code import OccupationCode as OccupationCode
