@@ -1,4 +1,4 @@
-"""Occupation confidence calibration on sets nobody chose on: raw (v8) vs calibrated (v9-conf).
+"""Occupation confidence calibration on sets nobody chose on: raw (v8) vs calibrated (v9).
 
     PYTHONPATH=$PWD .venv/bin/python bench/occupation_calibration.py [--cache DIR] [--json FILE]
 

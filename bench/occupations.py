@@ -14,7 +14,7 @@ hand       config/eval/occupation_titles.jsonl: posting titles labelled by hand 
            from the first line + skills vs the fleet's clustering, k from config), and on the
            1,250 Google postings (../shared/data, local only) against their 23 categories
 --speed    the coder's time per posting in batches of 32 against the quality profile's extraction
-           time per posting on the same sample postings (one thread, interleaved rounds); v9-conf:
+           time per posting on the same sample postings (one thread, interleaved rounds); v9:
            also the coder with calibration.json's maps and floor ("calibrated_")
 posting sets (bench/occupation_heldout.py): the fresh held-out Google titles (never chosen on;
            left out with --no-heldout, like the second fresh set of s27title3,
@@ -382,7 +382,7 @@ def main() -> int:
             coder, head_weight=0.0, isco_by_soc_group=False, lone_foreign_words=False
         )
 
-    if getattr(coder, "calibration", "absent") is None:  # v9-conf timed next to the raw coder
+    if getattr(coder, "calibration", "absent") is None:  # v9 timed next to the raw coder
         from adapters.artifacts.occupations import load_calibration
 
         coders["calibrated"] = dc_replace(coder, calibration=load_calibration(args.coder))

@@ -326,7 +326,7 @@ def build_language_detector(cfg: LoadedConfig) -> LanguageDetector:
 def build_occupation_coder(cfg: LoadedConfig, calibrated: bool = True) -> OccupationCoder | None:
     """The occupation coder when model_versions.yaml lists `occupation_coder` (else None); its
     second file, when listed, is the title encoder of its centroids. A missing or damaged
-    artifact raises ConfigError naming the file (at worker start). v9-conf: its confidence
+    artifact raises ConfigError naming the file (at worker start). v9: its confidence
     calibrated by calibration.json in its folder, unless `calibrated` is False (the raw coder
     that scripts/fit_occupation_calibration.py fits the maps on)."""
     if "occupation_coder" not in cfg.spec["components"]:

@@ -2,7 +2,7 @@
 title_centroids.npz (each SOC class's mean title vector under config/models/concept_vectors,
 the model2vec encoder it was built with, whose model.safetensors SHA-256 it records) and
 major_groups.npz (v3: the major-group classifier of the group-first top-1). v7: the skills' major-group
-profiles are built at load from the coder's ESCO relations and the taxonomy's skill names. v9-conf:
+profiles are built at load from the coder's ESCO relations and the taxonomy's skill names. v9:
 calibration.json, the confidence maps and floor (domain/occupations/calibration.py), fitted by
 scripts/fit_occupation_calibration.py."""
 
@@ -204,7 +204,7 @@ def load_coder(
     `skill_names` (taxonomy skill id -> name), the major-group classifier and a
     `skill_group_weight` > 0, the posting's skills weigh on the major group (v7,
     domain/occupations/skill_groups.py), profiles built here from the ESCO relations. With
-    `calibrated` (the worker's coder, v9-conf), calibration.json's maps and floor turn the raw
+    `calibrated` (the worker's coder, v9), calibration.json's maps and floor turn the raw
     confidence into P(right at 6 digits) (ConfigError naming that file when it is missing or bad)."""
     weights = path / WEIGHTS
     try:

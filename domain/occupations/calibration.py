@@ -1,4 +1,4 @@
-"""The occupation code's confidence as a probability (s27conf, coder v9-conf): the coder's raw
+"""The occupation code's confidence as a probability (s27conf, coder v9): the coder's raw
 score -> an estimate of P(soc_code is the right SOC 6-digit code), per method, and the floor
 under which a code is not given. Pure; the maps come from config/occupations/calibration.json
 (adapters/artifacts/occupations.py), fitted by scripts/fit_occupation_calibration.py on the

@@ -19,7 +19,7 @@ class Alternative:
 class OccupationCode:
     """One posting's occupation. soc_code is 'XX-XXXX' (SOC 2018 6-digit, as O*NET 29.2 uses it),
     onet_code 'XX-XXXX.YY'; isco_group is the ISCO-08 unit group (4 digits) of the ESCO occupation.
-    confidence in [0, 1]: from a calibrated coder (v9-conf, the worker's), an estimate of
+    confidence in [0, 1]: from a calibrated coder (v9, the worker's), an estimate of
     P(soc_code is the right SOC 6-digit code) (domain/occupations/calibration.py), else the raw
     score (softmax-based, not a probability); alternatives are the top 3 SOC codes (the first
     is soc_code, chosen major group first in v3, so a later one may carry a higher probability). method is

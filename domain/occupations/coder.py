@@ -208,7 +208,7 @@ class OccupationCoder:
     same_class_bonus: float = SAME_CLASS_BONUS  # v9: inside the SOC group's ISCO groups
     lone_foreign_words: bool = True  # v9: "Vendedor" alone, no language -> the skills (foreign.py)
 
-    calibration: Calibration | None = None  # v9-conf: confidence as P(right), a floor
+    calibration: Calibration | None = None  # v9: confidence as P(right), a floor
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """SOC class probabilities of normalized titles, (len(texts), classes)."""
@@ -294,7 +294,7 @@ class OccupationCoder:
                 out.append(self._from_title(norm, probs[r], tops[r], sims[:, r], qr))
             else:
                 out.append(self._from_skills(norm, raw, skills))
-        if self.calibration is None:  # v9-conf: calibration.py
+        if self.calibration is None:  # v9: calibration.py
             return out
         return self.calibration.apply(out, [s for _, s in items], self.esco.skill_index)
 

@@ -51,7 +51,7 @@ def test_extract_gives_every_bad_title_and_mention_a_defined_answer() -> None:
     for pid in ("empty", "numeric", "emoji", "one-char"):  # no words: the skills decide
         occ = out[pid]["occupation"]
         assert occ["method"] in ("skills", "none"), (pid, occ)
-        # v9-conf: a skills code under the calibrated floor is no code (low_confidence)
+        # v9: a skills code under the calibrated floor is no code (low_confidence)
         assert occ["method"] == "skills" or occ["reason"].endswith(
             ("too_few_skills", "low_confidence")
         ), (pid, occ)

@@ -42,7 +42,7 @@ def test_n_postings_in_n_versioned_rows_out(fleet, tmp_path: Path) -> None:
         "concept_linker",
         "occupation_coder",
         "skill_combiner",
-        "language_detector",  # 2026.12.7-lang: a component since then
+        "language_detector",  # 2026.12.7: a component since then
     }
     assert hist.occupation is not None and hist.occupation["method"] in ("title", "skills", "none")
     assert any("transformer" in s.source_strategies for s in hist.skills)

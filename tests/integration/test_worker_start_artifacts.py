@@ -26,7 +26,7 @@ CASES = [
     ("taxonomy/skill_groups.jsonl.gz", "truncated"),
     ("occupations/coder.npz", "missing"),
     ("occupations/coder.npz", "truncated"),
-    ("occupations/calibration.json", "truncated"),  # v9-conf: the confidence maps (s27conf)
+    ("occupations/calibration.json", "truncated"),  # v9: the confidence maps (s27conf)
 ]
 
 

@@ -1,4 +1,4 @@
-"""Coder v9-conf (s27conf): `confidence` is an estimate of P(soc_code right at 6 digits), a code
+"""Coder v9 (s27conf): `confidence` is an estimate of P(soc_code right at 6 digits), a code
 under the floor is not given (reason low_confidence), the alternatives stay under the first,
 and config/occupations/calibration.json is what scripts/fit_occupation_calibration.py fits."""
 
