@@ -91,8 +91,8 @@ def occupation_lines(s: OccupationSummary) -> list[str]:
     if not s.top:
         return [*lines, "top occupations: none coded"]
     lines.append(
-        "top occupations (postings, from title, from skills, mean confidence: a score, not a "
-        "probability; skills-coded ones are often guesses: docs/occupations.md):"
+        "top occupations (postings, from title, from skills, mean confidence: the expected "
+        "share right at 6 digits since coder v9, 2026.12.7, a score before; docs/occupations.md):"
     )
     for c in s.top:
         isco = f"ISCO {c.isco_group}" if c.isco_group else "ISCO -"

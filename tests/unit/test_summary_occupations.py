@@ -80,6 +80,8 @@ def test_summary_prints_methods_reasons_and_top_occupations(
     assert lines[i + 1 : i + 4] == ["1 from the title", "1 from the skills", "1 no code"]
     assert lines[i + 4] == "1 no code: no_title"
     assert lines[i + 5].startswith("top occupations (postings, from title, from skills, mean")
+    # v9's confidence is calibrated (ops12: the header still called it "a score, not a probability")
+    assert "expected share right at 6 digits" in lines[i + 5] and "score, not" not in lines[i + 5]
     # 2 postings, 1 from title, 1 from skills, mean (0.9 + 0.0) / 2; ISCO tie: the lower code
     assert lines[i + 6] == "2 1 1 0.45 15-1252 ISCO 2511 Software Developers"
 
