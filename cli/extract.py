@@ -38,7 +38,7 @@ output: one JSON line per input posting, in input order:
   entities, decomposed accents, invisible characters included; a mention's "text" is that slice
   after normalization (line ends, NFC, entities, markup, invisible characters: see
   domain/text/normalize.py). language: ISO 639-1, "mul" mixed, "und" undetermined; a
-  non-English posting reports names only. experience_years: what "5+ years of Java" asks for
+  posting in another language (not en, mul or und) reports names only. experience_years: what "5+ years of Java" asks for
   that mention (max null when open-ended). kind is SKILL (an ability or
   competence) or KNOWLEDGE (a body of knowledge, tool or technology). skill_id is a taxonomy id
   (esco:..., onet:...) or, for a span no taxonomy entry names, "span:<kind>:<text>".
