@@ -7,9 +7,6 @@ from tests.conftest import ROOT
 
 MAX_LINES = 400
 OVER = {
-    # one adapter per port: ~40 EnrichmentStore/ClusterStore/ledger methods and their SQL;
-    # split by port only together with the contract suite (issue #26: leave adapters as they are)
-    "adapters/bigquery/store.py": "one adapter for four ports",
     # every port the domain declares, in the one file STYLE.md names for them (domain/ports.py)
     "domain/ports.py": "every port in one place",
     # the in-memory fakes of every port, kept in one file on purpose (STYLE.md: tests/fakes.py)
