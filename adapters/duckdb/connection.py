@@ -65,12 +65,7 @@ class LeasedConnection:
     `_connect` / `_query` / `_insert` every part of the store works through."""
 
     def __init__(
-        self,
-        path: Path,
-        lock_timeout_s: float = 30.0,
-        hold_s: float = 0.0,
-        idle_s: float = 0.3,
-        threads: int | None = None,
+        self, path: Path, lock_timeout_s: float, hold_s: float, idle_s: float, threads: int | None
     ) -> None:
         self.path = Path(path)
         self.lock_timeout_s = lock_timeout_s
