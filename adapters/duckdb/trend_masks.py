@@ -24,7 +24,7 @@ LEVEL1 = (
     "CASE WHEN {col} LIKE 'onet-category:%' THEN '" + ONET_LEVEL1 + "' "
     "WHEN {col} LIKE 'isced-f/%' THEN left({col}, 10) ELSE split_part({col}, '.', 1) END"
 )
-# the bulk insert's JSON types of the two columns (adapters/duckdb/store.py _COLUMNS)
+# the bulk insert's JSON types of the two columns (adapters/duckdb/connection.py _COLUMNS)
 COLUMNS = {"category_mask": "UBIGINT", "group_mask": "UBIGINT"}
 # dimension -> (its book, its column)
 BOOKS: dict[str, tuple[Sequence[str], str]] = {

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections import defaultdict
+from collections.abc import Sequence
 
 import spacy
 from spacy.language import Language
@@ -33,176 +31,45 @@ from spacy.tokens import Doc
 
 from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
-from domain.sections.blocks import LABELS
 from domain.sections.header_rules import OVERVIEW, section_at
 from domain.skills.combiner import LearnedCombiner, Member, span_features
-from domain.skills.field_lines import is_field_value
+
+# moved to ensemble_types / span_rules / symbol_spans (split12), re-exported by their `as`
+from domain.skills.ensemble_types import CATEGORY_OF_KIND as CATEGORY_OF_KIND
+from domain.skills.ensemble_types import COMBINERS as COMBINERS
+from domain.skills.ensemble_types import DEFAULT_PRIORITY as DEFAULT_PRIORITY
+from domain.skills.ensemble_types import LEARNED as LEARNED
+from domain.skills.ensemble_types import LIST_NAMES as LIST_NAMES
+from domain.skills.ensemble_types import NAMED as NAMED
+from domain.skills.ensemble_types import NAMING_SECTIONS as NAMING_SECTIONS
+from domain.skills.ensemble_types import NOISY_OR as NOISY_OR
+from domain.skills.ensemble_types import SEPARATORS as SEPARATORS
+from domain.skills.ensemble_types import BatchStrategy as BatchStrategy
+from domain.skills.ensemble_types import EnsembleParams as EnsembleParams
+from domain.skills.ensemble_types import Extraction as Extraction
+from domain.skills.ensemble_types import ScoredSpan as ScoredSpan
+from domain.skills.ensemble_types import _Group as _Group
+from domain.skills.ensemble_types import analysed_part as analysed_part
+from domain.skills.ensemble_types import normalized as normalized
 from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
-from domain.skills.names import (
-    add_symbol_words,
-    inside_symbol_name,
-    split_symbol_lists,
-    symbol_words,
-)
-from domain.skills.span_model import Skip
+from domain.skills.names import inside_symbol_name
+from domain.skills.span_rules import SpanRules as SpanRules
 from domain.skills.strategies import (
     ALIAS,
-    CONTEXT,
-    SKILL,
-    SPAN_MODEL,
-    TAXONOMY,
-    TRANSFORMER,
     WEAK,
     AliasStrategy,
     Candidate,
     Strategy,
     TaxonomyStrategy,
 )
+from domain.skills.symbol_spans import symbol_names as symbol_names
+from domain.skills.symbol_spans import with_symbol_modifiers as with_symbol_modifiers
 from domain.skills.taxonomy import Alias, AmbiguityRules, Taxonomy
-
-_TECHNICAL = frozenset({"technology/tool", "knowledge"})
-# Boundary priority in tiers; within a tier the longer span wins, then the earlier-listed strategy.
-DEFAULT_PRIORITY: tuple[tuple[str, ...], ...] = (
-    # a named technology's whole name (Ruby on Rails) is as good a boundary as the model's
-    (TRANSFORMER, SPAN_MODEL, "named"),
-    (ALIAS, TAXONOMY),
-    (CONTEXT,),
-)
-# A named technology (an unambiguous tech/tool/language name a dictionary matched) stands on its
-# own in these sections, and on a line that lists several of them, whatever the span models say.
-NAMED = "named"
-NAMING_SECTIONS = frozenset({"requirements", "responsibilities", "preferred"})
-LIST_NAMES = 3  # names on one line that make it a list ("Python ● SQL ● Docker")
-# What may stand between the names of a coordination ("Java/Python/Go", "Python, SQL and
-# Docker", "AWS (EC2, S3)"), in English, French, German, Spanish and Dutch.
-SEPARATORS = frozenset(
-    {",", "/", "&", "+", "|", ";", "(", ")", "and", "or", "und", "oder", "et", "ou", "y", "o",
-     "en", "of", "plus", "as", "well", "e.g.", "eg", "i.e.", "including", "like", "such", "etc",
-     "-", "•", "●", "▪", "◦", "·", "*"}
-)  # fmt: skip
-_DICTIONARY = frozenset({TAXONOMY, ALIAS, NAMED})
-NOISY_OR, LEARNED = "noisy_or", "learned"
-COMBINERS = (NOISY_OR, LEARNED)
-# Unlinked spans: the category their kind implies, so analytics can group them with linked ones.
-CATEGORY_OF_KIND = {SKILL: "skill/competence", "KNOWLEDGE": "knowledge"}
-
-
-@dataclass(frozen=True, slots=True)
-class Extraction:
-    skills: tuple[ExtractedSkill, ...]
-    truncated: bool
-    stats: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class EnsembleParams:
-    weights: Mapping[str, float] = field(
-        default_factory=lambda: {TAXONOMY: 0.6, ALIAS: 0.8, CONTEXT: 0.3, SPAN_MODEL: 0.7}
-    )
-    min_confidence: float = 0.0
-    priority: tuple[tuple[str, ...], ...] = DEFAULT_PRIORITY
-    max_text_chars: int = 100_000
-    section_relevance: Mapping[str, float] = field(default_factory=dict)
-    skip_sections: frozenset[str] = frozenset()
-    # noisy_or: the weights above; learned: the fitted LearnedCombiner (its own threshold)
-    combiner: str = NOISY_OR
-    # a named technology on a "<label>: <names>" line is reported wherever the line sits
-    # (domain/skills/field_lines.py; quality profile from 2026.12.4)
-    field_lines: bool = False
-
-    @classmethod
-    def from_config(cls, cfg: Mapping[str, Any]) -> EnsembleParams:
-        known = {"weights", "min_confidence", "priority", "max_text_chars", "section_relevance",
-                 "skip_sections", "combiner", "field_lines"}  # fmt: skip
-        if unknown := set(cfg) - known:
-            raise ConfigError(f"skills_extractor params: unknown {sorted(unknown)}")
-        weights = {str(k): float(v) for k, v in (cfg.get("weights") or {}).items()}
-        if any(not 0.0 <= w <= 1.0 for w in weights.values()):
-            raise ConfigError("skills_extractor weights must lie in [0, 1]")
-        relevance = {str(k): float(v) for k, v in (cfg.get("section_relevance") or {}).items()}
-        skip = frozenset(str(x) for x in cfg.get("skip_sections") or ())
-        if bad := sorted((set(relevance) | skip) - set(LABELS)):
-            raise ConfigError(f"skills_extractor: unknown section labels {bad}; use {LABELS}")
-        if any(not 0.0 <= w <= 1.0 for w in relevance.values()):
-            raise ConfigError("skills_extractor section_relevance must lie in [0, 1]")
-        combiner = str(cfg.get("combiner", NOISY_OR))
-        if combiner not in COMBINERS:
-            raise ConfigError(f"skills_extractor combiner {combiner!r}: one of {COMBINERS}")
-        base = cls()
-        return cls(
-            weights=weights or base.weights,
-            min_confidence=float(cfg.get("min_confidence", base.min_confidence)),
-            priority=tuple(tuple(tier) for tier in cfg.get("priority", base.priority)),
-            max_text_chars=int(cfg.get("max_text_chars", base.max_text_chars)),
-            section_relevance=relevance,
-            skip_sections=skip,
-            combiner=combiner,
-            field_lines=bool(cfg.get("field_lines", base.field_lines)),
-        )
-
-    def relevance(self, section: str) -> float:
-        """How much a span in this section counts: 0 in skipped sections, else its weight."""
-        if section in self.skip_sections:
-            return 0.0
-        return self.section_relevance.get(section, 1.0)
-
-    def confidence(self, strategies: set[str]) -> float:
-        miss = 1.0
-        for s in strategies:
-            miss *= 1.0 - self.weights.get(s, 0.0)
-        return 1.0 - miss
-
-
-class BatchStrategy(Strategy, Protocol):
-    def find_many(
-        self, docs: Sequence[Doc], texts: Sequence[str], skip: Skip | None = None
-    ) -> list[list[Candidate]]: ...
-
-
-def normalized(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def analysed_part(text: str, cap: int, back: int = 200) -> str:
-    """The first `cap` characters of `text` that are analysed, cut at the last whitespace in the
-    last `back` characters before the cap, so no word is cut in two ("SQL" read as "SQ"); the
-    whole text when it is no longer than `cap`; a hard cut when that window holds no space."""
-    if len(text) <= cap:
-        return text
-    for cut in range(cap, max(cap - back, 0), -1):  # text[cut] is the first character left out
-        if text[cut].isspace():
-            return text[:cut]
-    return text[:cap]
-
-
-@dataclass
-class _Group:
-    start: int
-    end: int
-    kind: str | None
-    members: list[Candidate]
-    section: str = OVERVIEW
-    relevance: float = 1.0
-    confidence: float = 0.0  # the combiner's, times relevance
-
-
-@dataclass(frozen=True, slots=True)
-class ScoredSpan:
-    """One merged candidate span before the threshold (scripts/train_combiner.py): character
-    offsets into the analysed text, the kind it would be reported as, its section relevance and
-    the combiner's features."""
-
-    start: int
-    end: int
-    kind: str
-    relevance: float
-    features: Mapping[str, float]
-
 
 NO_LINK = Link(None, 0.0, NONE)
 
 
-class SkillExtractor:
+class SkillExtractor(SpanRules):
     """Tokenizes once, runs dictionary strategies per posting and batch strategies per batch."""
 
     def __init__(
@@ -430,192 +297,6 @@ class SkillExtractor:
             for doc, cands in zip(docs, per_doc, strict=True)
         ]
 
-    def category(self, skill_id: str) -> str:
-        return self.taxonomy.get(skill_id).category
-
-    def resolve_ambiguous(self, doc: Doc, cands: list[Candidate]) -> list[Candidate]:
-        """Keep an ambiguous form only next to a cue word or another technical skill."""
-        anchors = [
-            c
-            for c in cands
-            if not c.needs_context and c.skill_id and self.category(c.skill_id) in _TECHNICAL
-        ]
-        w = self.ambiguity.window
-        kept = []
-        for c in cands:
-            if c.needs_context:
-                lo, hi = max(c.start - w, 0), min(c.end + w, len(doc))
-                cue = any(t.lower_ in self.ambiguity.cues for t in doc[lo:hi])
-                near = any(
-                    (a.start, a.end) != (c.start, c.end) and a.start < hi and lo < a.end
-                    for a in anchors
-                )
-                if not (cue or near):
-                    kept.append(Candidate(c.start, c.end, "dropped", c.skill_id, detail=c.detail))
-                    continue
-            kept.append(c)
-        return kept
-
-    def is_named(self, doc: Doc, c: Candidate) -> bool:
-        """A dictionary match that names a technology, tool or programming language: a curated
-        alias, a technology/tool concept, or a knowledge concept named by a proper name
-        ("Python" of Python (computer programming), "PostgreSQL", "SQL"), not a common word."""
-        if not c.skill_id or c.detail == WEAK or c.strategy not in (TAXONOMY, ALIAS):
-            return False
-        if c.end - c.start > 3:
-            return False
-        surface = doc[c.start : c.end].text
-        if c.strategy == ALIAS:
-            return surface.lower() != surface or not surface.isalpha()
-        skill = self.taxonomy.get(c.skill_id)
-        if skill.category == "technology/tool":
-            return surface.lower() != surface
-        if skill.category != "knowledge":
-            return False
-        proper = (
-            any(ch.isupper() or ch.isdigit() for ch in surface[1:])
-            or not surface.replace(" ", "").isalnum()
-        )
-        return proper or "(computer programming)" in skill.name
-
-    def named(
-        self,
-        doc: Doc,
-        cands: Sequence[Candidate],
-        sections: tuple[Section, ...],
-        text: str | None = None,
-    ) -> list[Candidate]:
-        """A `named` candidate for every named technology in a requirements, responsibilities
-        or preferred section, or on a line that lists LIST_NAMES or more of them."""
-        found = [c for c in cands if self.is_named(doc, c)]
-        if not found:
-            return []
-        text = doc.text if text is None else text  # Doc.text rebuilds the string: costly
-        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
-
-        def line(c: Candidate) -> int:
-            return bisect_right(line_starts, doc[c.start].idx)
-
-        per_line = Counter(line(c) for c in {(c.start, c.end): c for c in found}.values())
-        keep = [
-            section_at(sections, doc[c.start].idx) in NAMING_SECTIONS
-            or per_line[line(c)] >= LIST_NAMES
-            for c in found
-        ]
-        rest = {line(c): c.start for c, k in zip(found, keep, strict=True) if not k}
-        if rest and self.params.field_lines:  # only lines no other rule keeps are read as fields
-            fields = self.field_lines(doc, found, rest, line_starts)
-            keep = [k or line(c) in fields for c, k in zip(found, keep, strict=True)]
-        return [
-            Candidate(c.start, c.end, NAMED, c.skill_id, "KNOWLEDGE", detail=c.detail)
-            for c, k in zip(found, keep, strict=True)
-            if k
-        ]
-
-    @staticmethod
-    def field_lines(
-        doc: Doc,
-        found: Sequence[Candidate],
-        lines: Mapping[int, int],
-        line_starts: Sequence[int],
-    ) -> set[int]:
-        """Which of `lines` (line number, 1-based as bisect_right counts it -> a token on it) read
-        "<label>: <names>" where every name is one of `found` (domain/skills/field_lines.py)."""
-        inside = {i for c in found for i in range(c.start, c.end)}
-        out = set()
-        for n, token in lines.items():
-            lo = line_starts[n - 1]
-            hi = line_starts[n] if n < len(line_starts) else doc[-1].idx + len(doc[-1].text) + 1
-            i = j = token
-            while i > 0 and doc[i - 1].idx >= lo:
-                i -= 1
-            while j < len(doc) and doc[j].idx < hi:
-                j += 1
-            toks = [t for t in doc[i:j] if not t.is_space]
-            if is_field_value([t.text for t in toks], [t.i in inside for t in toks], SEPARATORS):
-                out.add(n)
-        return out
-
-    def split(self, doc: Doc, g: _Group) -> list[_Group]:
-        """One group per named skill in a span that covers several. A coordination of names
-        ("Java/Python/Go", "Python, SQL and Docker") becomes one group per name; a longer span
-        around a named technology ("Build CI/CD pipelines", "Python-based services") keeps its
-        group and the name gets its own. A name the taxonomy holds whole (CI/CD, SQL Server,
-        Ruby on Rails) is one name: the longest match wins."""
-        names = sorted(
-            (m for m in g.members if m.strategy in _DICTIONARY and m.skill_id and m.detail != WEAK),
-            key=lambda m: (-(m.end - m.start), m.start),
-        )
-        chosen: list[Candidate] = []
-        for m in names:
-            if not any(m.start < c.end and c.start < m.end for c in chosen):
-                chosen.append(m)
-        if not chosen or any((c.start, c.end) == (g.start, g.end) for c in chosen):
-            return [g]
-        covered = {i for c in chosen for i in range(c.start, c.end)}
-        rest = [doc[i] for i in range(g.start, g.end) if i not in covered]
-        coordination = len(chosen) >= 2 and all(
-            t.lower_ in SEPARATORS or t.is_punct or t.is_space for t in rest
-        )
-        others = [m for m in g.members if m.strategy not in _DICTIONARY]
-
-        def own(c: Candidate, extra: list[Candidate]) -> _Group:
-            same = [m for m in g.members if (m.start, m.end) == (c.start, c.end)]
-            kind = KIND_OF_CATEGORY.get(self.category(str(c.skill_id)), "KNOWLEDGE")
-            return _Group(c.start, c.end, kind, same + extra)
-
-        chosen.sort(key=lambda c: c.start)
-        if coordination:
-            return [own(c, others) for c in chosen]
-        named = [c for c in chosen if any(
-            m.strategy == NAMED and (m.start, m.end) == (c.start, c.end) for m in g.members
-        )]  # fmt: skip
-        if len(chosen) == 1 and g.kind in (None, own(chosen[0], []).kind):
-            return [g]  # the span links to its one name itself ("SQL Server administration")
-        return [g, *(own(c, []) for c in named)]
-
-    def merge(self, cands: Sequence[Candidate]) -> list[_Group]:
-        live = [c for c in cands if c.strategy != "dropped"]
-
-        def rank(c: Candidate) -> tuple[int, int, int, int]:
-            tier, j = self._rank.get(c.strategy, (99, 0))
-            return (tier, -(c.end - c.start), j, c.start)
-
-        order = sorted(live, key=rank)
-        groups: list[_Group] = []
-        owner: dict[int, int] = {}
-        for c in order:
-            hit = next((owner[i] for i in range(c.start, c.end) if i in owner), None)
-            if hit is not None:
-                groups[hit].members.append(c)
-                continue
-            for i in range(c.start, c.end):
-                owner[i] = len(groups)
-            groups.append(_Group(c.start, c.end, c.kind, [c]))
-        return groups
-
-    def _link(self, group: _Group, doc: Doc) -> Candidate | None:
-        """The member whose taxonomy skill names a merged span: same boundaries first, then a
-        concept whose preferred name the member's span is (not one listing it as an alternative
-        label), then any member; never one whose kind contradicts the kind a typed strategy
-        (model, context) gave it."""
-        linked = [
-            m
-            for m in group.members
-            if m.skill_id
-            and m.detail != WEAK
-            and (
-                group.kind is None or KIND_OF_CATEGORY.get(self.category(m.skill_id)) == group.kind
-            )
-        ]
-
-        def alternative(m: Candidate) -> bool:
-            own = " ".join(doc[m.start : m.end].text.lower().split())
-            return self.taxonomy.get(str(m.skill_id)).name.lower() != own
-
-        linked.sort(key=lambda m: ((m.start, m.end) != (group.start, group.end), alternative(m), m.start))  # fmt: skip
-        return linked[0] if linked else None
-
     def assemble(
         self,
         doc: Doc,
@@ -677,77 +358,8 @@ class SkillExtractor:
         skills.sort(key=lambda s: s.mentions[0].start)
         return Extraction(tuple(skills), truncated, self.statistics(cands))
 
-    @staticmethod
-    def statistics(cands: Sequence[Candidate]) -> dict[str, Any]:
-        """Per-posting counts: candidates per strategy and how aliases were resolved."""
-        per_strategy = Counter(c.strategy for c in cands if c.strategy != "dropped")
-        ambiguous = [c for c in cands if c.needs_context or c.strategy == "dropped"]
-        return {
-            "candidates": dict(sorted(per_strategy.items())),
-            "alias_resolution": {
-                "alias_matches": sum(1 for c in cands if c.strategy == ALIAS),
-                "ambiguous_kept": sum(1 for c in ambiguous if c.strategy == ALIAS),
-                "ambiguous_dropped": sum(1 for c in ambiguous if c.strategy == "dropped"),
-                "forms": dict(
-                    sorted(
-                        Counter(
-                            f"{c.detail}:{'kept' if c.strategy == ALIAS else 'dropped'}"
-                            for c in ambiguous
-                        ).items()
-                    )
-                ),
-            },
-        }
-
-
-# A name with a symbol that qualifies the words after it (A/B testing, UI/UX design, R&D
-# projects, TCP/IP networking): capitals or digits around "/" or "&", one token (symbol_names)
-_MODIFIER = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9]{1,6}(?:[/&][A-Za-z0-9]{1,6})+$")
-
-
-def with_symbol_modifiers(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
-    """A span a model or a cue found that starts right after a symbol modifier (one space
-    between, same line) no dictionary match names takes it in: the tagger tags "A/B testing"
-    as "testing", which is not the skill. Returns the candidates, those extended replaced."""
-    named = {i for c in cands if c.strategy in _DICTIONARY for i in range(c.start, c.end)}
-    out = []
-    for c in cands:
-        k = c.start - 1
-        if (
-            c.strategy not in _DICTIONARY
-            and c.strategy != "dropped"
-            and k >= 0
-            and k not in named
-            and doc[k].whitespace_ == " "
-            and _MODIFIER.match(doc[k].text)
-        ):
-            c = Candidate(k, c.end, c.strategy, None, c.kind, c.needs_context, c.detail)
-        out.append(c)
-    return out
-
-
-def symbol_names(
-    nlp: Language,
-    taxonomy: Taxonomy,
-    aliases: Sequence[Alias],
-    ambiguity: AmbiguityRules,
-    extra: Sequence[str] = (),
-) -> int:
-    """Teach `nlp`'s tokenizer the taxonomy's and aliases' names with symbols (C#, .NET,
-    CI/CD, A/B, PL/SQL, Objective-C) before any strategy tokenizes its patterns; `extra`: names
-    no concept holds (F#, TCP/IP: skill_aliases.yaml `symbol_names`). Returns how many special
-    cases it added."""
-    labels = [lab for skill in taxonomy for lab in (skill.name, *skill.aliases)]
-    labels += [a.alias for a in (*aliases, *ambiguity.forms)]
-    labels += list(extra)
-    # spaCy's URL rule takes "Node.js/TypeScript" for one address; only a scheme or www. is one
-    nlp.tokenizer.url_match = _URL.match  # type: ignore[union-attr]
-    split_symbol_lists(nlp.tokenizer)
-    return add_symbol_words(nlp.tokenizer, symbol_words(labels, nlp.tokenizer))
-
 
 _BULLET_PREFIX = re.compile(r"^\s*(?:[-*•●▪◦·–+>]|\d{1,2}[.)])\s*")
-_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S+", re.IGNORECASE)
 
 
 def dictionary_extractor(

@@ -7,20 +7,10 @@ from tests.conftest import ROOT
 
 MAX_LINES = 400
 OVER = {
-    # one adapter per port: ~40 EnrichmentStore/ClusterStore/ledger methods and their SQL;
-    # split by port only together with the contract suite (issue #26: leave adapters as they are)
-    "adapters/duckdb/store.py": "one adapter for four ports",
-    "adapters/bigquery/store.py": "one adapter for four ports",
     # every port the domain declares, in the one file STYLE.md names for them (domain/ports.py)
     "domain/ports.py": "every port in one place",
     # the in-memory fakes of every port, kept in one file on purpose (STYLE.md: tests/fakes.py)
     "tests/fakes.py": "every port's fake in one place",
-    # domain is left as it is (issue #26, 'Not the aim'); both are being changed by #23/#24
-    "domain/skills/ensemble.py": "the span strategies and their combiner",
-    "domain/text/normalize.py": "one offset map through every normalization step",
-    # #24 added candidates, reranking and the group fallback in the same session as #26; the
-    # label-word helpers and the vector index are the next split (docs/cli.md notes it)
-    "domain/skills/linking.py": "the four link methods, reranking and the group fallback",
     # one suite over every store: each behaviour is one test run on fake, DuckDB and BigQuery
     "tests/contract/test_store_contract.py": "the one store contract suite",
 }
