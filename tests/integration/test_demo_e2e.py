@@ -75,7 +75,7 @@ def test_demo_enriches_every_sample_and_reports(demo: tuple[Fleet, str]) -> None
 
 def test_beat_dispatches_the_version_report(demo: tuple[Fleet, str]) -> None:
     fleet, _ = demo
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if "drift_backlog=0" in fleet.log_path("worker").read_text():
             break
