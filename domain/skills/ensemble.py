@@ -25,6 +25,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 import spacy
@@ -36,6 +37,7 @@ from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
 from domain.sections.blocks import LABELS
 from domain.sections.header_rules import OVERVIEW, section_at
 from domain.skills.combiner import LearnedCombiner, Member, span_features
+from domain.skills.edges import neighbour_runs
 from domain.skills.field_lines import is_field_value
 from domain.skills.linking import ALIAS_LINK, EXACT, NONE, ConceptLinker, Link
 from domain.skills.names import (
@@ -430,6 +432,15 @@ class SkillExtractor:
             for doc, cands in zip(docs, per_doc, strict=True)
         ]
 
+    def names_span(self, doc: Doc, skill_id: str, start: int, end: int) -> bool:
+        """Whether the tokens [start, end) of `doc` are the name or an alias of the taxonomy
+        concept `skill_id` (case and whitespace aside); never for a `span:` id."""
+        if skill_id.startswith("span:"):
+            return False
+        skill = self.taxonomy.get(skill_id)
+        text = normalized(doc[start:end].text)
+        return text in {normalized(n) for n in (skill.name, *skill.aliases)}
+
     def category(self, skill_id: str) -> str:
         return self.taxonomy.get(skill_id).category
 
@@ -627,23 +638,33 @@ class SkillExtractor:
     ) -> Extraction:
         by_skill: dict[str, list[tuple[Mention, set[str], Link, float]]] = defaultdict(list)
         names: dict[str, tuple[str, str]] = {}
+        same: dict[str, list[tuple[_Group, Link]]] = defaultdict(list)
         for g, link in zip(groups, links, strict=True):
-            strategies = {m.strategy for m in g.members}
-            span = doc[g.start : g.end]
             sid = link.skill_id
             if sid is None:
                 kind = g.kind or "KNOWLEDGE"
-                text = normalized(span.text)
+                text = normalized(doc[g.start : g.end].text)
                 sid = f"span:{kind.lower()}:{text[:80]}"
                 names[sid] = (text, CATEGORY_OF_KIND.get(kind, "knowledge"))
-            mention = Mention(
-                start=span.start_char,
-                end=span.end_char,
-                text=span.text,
-                section=g.section,
-                strategy="+".join(sorted(strategies)),
-            )
-            by_skill[sid].append((mention, strategies, link, g.confidence))
+            same[sid].append((g, link))
+        for sid, found in same.items():
+            found.sort(key=lambda gl: gl[0].start)
+            # neighbours with one skill ("Apache" + "Spark") are one mention (domain/skills/edges.py)
+            spans = [(g.start, g.end) for g, _ in found]
+            for run in neighbour_runs(doc, spans, partial(self.names_span, doc, sid)):
+                parts = [found[k] for k in run]
+                strategies = {m.strategy for g, _ in parts for m in g.members}
+                span = doc[parts[0][0].start : parts[-1][0].end]
+                mention = Mention(
+                    start=span.start_char,
+                    end=span.end_char,
+                    text=span.text,
+                    section=parts[0][0].section,
+                    strategy="+".join(sorted(strategies)),
+                )
+                link = max((lk for _, lk in parts), key=lambda lk: lk.score)
+                confidence = max(g.confidence for g, _ in parts)
+                by_skill[sid].append((mention, strategies, link, confidence))
         skills = []
         for sid, mentions in by_skill.items():
             used = {s for _, ss, _, _ in mentions for s in ss}
