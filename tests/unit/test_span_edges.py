@@ -8,8 +8,12 @@ from collections.abc import Sequence
 import pytest
 import spacy
 
+from domain.models import Section
 from domain.pipeline import Pipeline
 from domain.skills.edges import neighbour_runs, trim_joiners
+from domain.skills.ensemble import SkillExtractor
+from domain.skills.strategies import SPAN_MODEL, Candidate
+from domain.skills.taxonomy import Skill, Taxonomy
 from domain.skills.transformer_spans import TransformerSpanStrategy
 from domain.text.normalize import comparable, normalize
 from tests.conftest import posting
@@ -93,6 +97,38 @@ def test_neighbours_with_one_skill_join_only_when_they_are_one_name(
     doc = NLP(text)
     spans = [(0, 1), (len(doc) - 1, len(doc))]
     assert neighbour_runs(doc, spans, lambda a, b: names) == runs
+
+
+class EachWord:
+    """A span model that tags "Apache" and "Spark" each on its own, linked to Apache Spark."""
+
+    name = SPAN_MODEL
+
+    def find(self, doc: spacy.tokens.Doc, sections: tuple[Section, ...]) -> list[Candidate]:
+        return [
+            Candidate(t.i, t.i + 1, SPAN_MODEL, "onet:spark", "KNOWLEDGE")
+            for t in doc
+            if t.text in ("Apache", "Spark")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Experience with Apache Spark.", ["Apache Spark"]),
+        ("Experience with Spark Apache.", ["Spark", "Apache"]),  # not a name of the skill
+        ("Experience with Apache\nSpark.", ["Apache", "Spark"]),
+    ],
+)
+def test_extractor_joins_a_name_the_model_split_in_two_at_exact_offsets(
+    text: str, expected: list[str]
+) -> None:
+    tax = Taxonomy([Skill("onet:spark", "Apache Spark", "technology/tool", ("spark",))])
+    ex = SkillExtractor(NLP, tax, [EachWord()])
+    (out,) = ex.extract_many([(text, (Section("overview", 0, len(text)),))])
+    (skill,) = out.skills
+    assert [m.text for m in skill.mentions] == expected
+    assert all(text[m.start : m.end] == m.text for m in skill.mentions)
 
 
 @pytest.mark.parametrize(
