@@ -24,6 +24,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 import spacy
 from spacy.language import Language
@@ -33,6 +34,7 @@ from domain.errors import ConfigError
 from domain.models import KIND_OF_CATEGORY, ExtractedSkill, Mention, Section
 from domain.sections.header_rules import OVERVIEW, section_at
 from domain.skills.combiner import LearnedCombiner, Member, span_features
+from domain.skills.edges import neighbour_runs
 
 # moved to ensemble_types / span_rules / symbol_spans (split12), re-exported by their `as`
 from domain.skills.ensemble_types import CATEGORY_OF_KIND as CATEGORY_OF_KIND
@@ -308,23 +310,33 @@ class SkillExtractor(SpanRules):
     ) -> Extraction:
         by_skill: dict[str, list[tuple[Mention, set[str], Link, float]]] = defaultdict(list)
         names: dict[str, tuple[str, str]] = {}
+        same: dict[str, list[tuple[_Group, Link]]] = defaultdict(list)
         for g, link in zip(groups, links, strict=True):
-            strategies = {m.strategy for m in g.members}
-            span = doc[g.start : g.end]
             sid = link.skill_id
             if sid is None:
                 kind = g.kind or "KNOWLEDGE"
-                text = normalized(span.text)
+                text = normalized(doc[g.start : g.end].text)
                 sid = f"span:{kind.lower()}:{text[:80]}"
                 names[sid] = (text, CATEGORY_OF_KIND.get(kind, "knowledge"))
-            mention = Mention(
-                start=span.start_char,
-                end=span.end_char,
-                text=span.text,
-                section=g.section,
-                strategy="+".join(sorted(strategies)),
-            )
-            by_skill[sid].append((mention, strategies, link, g.confidence))
+            same[sid].append((g, link))
+        for sid, found in same.items():
+            found.sort(key=lambda gl: gl[0].start)
+            # neighbours with one skill ("Apache" + "Spark") are one mention (domain/skills/edges.py)
+            spans = [(g.start, g.end) for g, _ in found]
+            for run in neighbour_runs(doc, spans, partial(self.names_span, doc, sid)):
+                parts = [found[k] for k in run]
+                strategies = {m.strategy for g, _ in parts for m in g.members}
+                span = doc[parts[0][0].start : parts[-1][0].end]
+                mention = Mention(
+                    start=span.start_char,
+                    end=span.end_char,
+                    text=span.text,
+                    section=parts[0][0].section,
+                    strategy="+".join(sorted(strategies)),
+                )
+                link = max((lk for _, lk in parts), key=lambda lk: lk.score)
+                confidence = max(g.confidence for g, _ in parts)
+                by_skill[sid].append((mention, strategies, link, confidence))
         skills = []
         for sid, mentions in by_skill.items():
             used = {s for _, ss, _, _ in mentions for s in ss}

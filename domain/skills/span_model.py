@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from domain.models import Section
+from domain.skills.edges import trim_joiners
 from domain.skills.strategies import SPAN_MODEL, Candidate
 
 
@@ -104,7 +105,9 @@ class SpanModelStrategy:
         for i, piece in enumerate(self.nlp.pipe(pieces, batch_size=self.batch_size)):
             idx = index[i]
             for ent in piece.ents:
-                start, end = int(idx[ent.start]), int(idx[ent.end - 1]) + 1
+                start, end = trim_joiners(docs[i], int(idx[ent.start]), int(idx[ent.end - 1]) + 1)
+                if start == end:
+                    continue
                 text = docs[i][start:end].text
                 out[i].append(Candidate(start, end, SPAN_MODEL, self.link(text), ent.label_))
         return out

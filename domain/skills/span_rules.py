@@ -23,6 +23,7 @@ from domain.skills.ensemble_types import (
     SEPARATORS,
     EnsembleParams,
     _Group,
+    normalized,
 )
 from domain.skills.field_lines import is_field_value
 from domain.skills.strategies import ALIAS, TAXONOMY, WEAK, Candidate
@@ -37,6 +38,15 @@ class SpanRules:
     ambiguity: AmbiguityRules
     params: EnsembleParams
     _rank: dict[str, tuple[int, int]]
+
+    def names_span(self, doc: Doc, skill_id: str, start: int, end: int) -> bool:
+        """Whether the tokens [start, end) of `doc` are the name or an alias of the taxonomy
+        concept `skill_id` (case and whitespace aside); never for a `span:` id."""
+        if skill_id.startswith("span:"):
+            return False
+        skill = self.taxonomy.get(skill_id)
+        text = normalized(doc[start:end].text)
+        return text in {normalized(n) for n in (skill.name, *skill.aliases)}
 
     def category(self, skill_id: str) -> str:
         return self.taxonomy.get(skill_id).category

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from spacy.tokens import Doc, Token
 
 from domain.models import Section
+from domain.skills.edges import trim_joiners
 from domain.skills.span_model import LineGate, Skip, kept_lines
 from domain.skills.strategies import TRANSFORMER, Candidate
 
@@ -100,7 +101,8 @@ class TransformerSpanStrategy:
         The tagger sees a line as its whitespace-separated words — SkillSpan's tokenization,
         which the model was trained on ("cross-functional" and "CI/CD" stay one word). A span
         of words is mapped back to the Doc's tokens by characters, and punctuation at its ends
-        ("Python," -> "Python") is trimmed off."""
+        ("Python," -> "Python") and a joiner ("Spark and" -> "Spark": domain/skills/edges.py)
+        are trimmed off."""
         words: list[list[str]] = []
         where: list[tuple[int, list[tuple[int, int]]]] = []  # per line: posting, word char ranges
         for i, (doc, text, ranges) in enumerate(zip(docs, texts, kept_lines(docs, texts, self.gate, skip), strict=True)):  # fmt: skip
@@ -118,10 +120,15 @@ class TransformerSpanStrategy:
                 if span is None:
                     continue
                 start, end = span.start, span.end
-                while start < end and _trim(doc[start], doc[start].is_left_punct):
-                    start += 1
-                while end > start and _trim(doc[end - 1], doc[end - 1].is_right_punct):
-                    end -= 1
+                while True:  # punctuation and joiners ("Spark and,") until neither is left
+                    before = (start, end)
+                    while start < end and _trim(doc[start], doc[start].is_left_punct):
+                        start += 1
+                    while end > start and _trim(doc[end - 1], doc[end - 1].is_right_punct):
+                        end -= 1
+                    start, end = trim_joiners(doc, start, end)
+                    if (start, end) == before:
+                        break
                 if any(not t.is_punct for t in doc[start:end]):
                     text = doc[start:end].text
                     out[i].append(Candidate(start, end, TRANSFORMER, self.link(text), label))
