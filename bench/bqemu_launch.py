@@ -1,10 +1,12 @@
-"""Start bqemulator 1.4.0 for the BENCHES with two of its bugs fixed (run with .venv-bqemu's python).
+"""Start bqemulator 1.4.0 with two of its bugs fixed (run with .venv-bqemu's python).
 
     .venv-bqemu/bin/python bench/bqemu_launch.py start --rest-port P --grpc-port G [...]
         (the arguments of `bqemulator start`; tests/emulators.py passes patched=True to use it)
 
-The test suite keeps the stock emulator; only benches that drive it with several writers at once
-(bench/bigquery_persisters.py, bench/bigquery_backfill.py) start it through here. Each patch
+tests/emulators.py starts it through here for the test suite and the benches (patched=True, the
+default; the benches' --stock-emulator runs the stock one). The suite kept the stock emulator until
+2026-12-01, when a CI run lost the gcp end-to-end test to the hang below (one status query
+unanswered for 120 s while the persister appended). Each patch
 replaces one emulator function and changes nothing a BigQuery client can observe except that the
 emulator no longer hangs, no longer hands one request's result to another, and no longer slows
 down with the table's size. Nothing of our own code's behaviour is patched in.
