@@ -1,6 +1,8 @@
 # ml-enrichment — every target installs what it needs first (see scripts/install.sh).
 VENV := .venv
 BIN := $(VENV)/bin
+# test processes for `make test` (pytest-xdist); each may run a whole fleet at once
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-app demo stop status test test-faults test-unit lint format typecheck bench bench-clustering data train-span train-combiner train-sections occupations concept-vectors concept-decision reference transformer-spans group-classifier
@@ -27,7 +29,7 @@ test: install ## lint, then the whole test suite (unit, contract, integration wi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 test-faults: install ## the fault suite: real fleet, >= 2,000 postings per fault, reconciled (~25 min; nightly)
 	$(BIN)/pytest -m faults tests/faults -v -s
