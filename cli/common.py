@@ -220,6 +220,22 @@ def quiet_logging(settings: Settings) -> None:
 # -- output ---------------------------------------------------------------------------------------
 
 
+def check_inputs(paths: Sequence[str | os.PathLike[str]]) -> None:
+    """Fail at once, before models load or a broker is reached, on an input that cannot be read:
+    IsADirectoryError / FileNotFoundError naming the path ("-" is stdin and always passes). The
+    one wording for `enrich extract` and `enrich bridge`."""
+    from pathlib import Path
+
+    for raw_path in paths:
+        if str(raw_path) == "-":
+            continue
+        path = Path(raw_path)
+        if path.is_dir():
+            raise IsADirectoryError(21, "input is a directory, not a JSONL file", str(path))
+        if not path.is_file():
+            raise FileNotFoundError(2, "no such input file", str(path))
+
+
 def counted(n: int, noun: str) -> str:
     """'1 batch', '3 batches', '0 messages': a count with its noun in the right number."""
     if n == 1:

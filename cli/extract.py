@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import COUNT, Argument, Command, Progress, call, raw
+from cli.common import COUNT, Argument, Command, Progress, call, check_inputs, raw
 
 if TYPE_CHECKING:
     from worker.settings import Settings
@@ -78,11 +78,7 @@ def cmd_extract(args: Any, settings: Settings) -> int:
     from domain.skills.linking import concept_fields
     from domain.validation import ValidationPolicy, validate
 
-    # the files first: a wrong path fails at once, not after the models have loaded
-    if args.input != "-" and Path(args.input).is_dir():
-        raise IsADirectoryError(21, "input is a directory, not a JSONL file", args.input)
-    if args.input != "-" and not Path(args.input).is_file():
-        raise FileNotFoundError(2, "no such input file", args.input)
+    check_inputs([args.input])  # a wrong path fails at once, not after the models have loaded
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     config = load_config(settings.active_config_root())
     print(f"extracting with {config.manifest.effective} (loading models ...)", file=sys.stderr,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.common import SECONDS, Argument, Command, Progress, call, counted
+from cli.common import SECONDS, Argument, Command, Progress, call, check_inputs, counted
 from cli.common import current_version as _current_version
 from cli.common import store as _store
 
@@ -186,6 +186,7 @@ def cmd_bridge(args: Any, settings: Settings) -> int:
             raise SystemExit(
                 "enrich bridge: give JSONL file(s) or - for stdin (or --source pubsub)"
             )
+        check_inputs(args.input)  # before the broker or the warehouse is reached
         inputs = [None if str(p) == "-" else Path(p) for p in args.input]
         stats = run_bridge(inputs, settings, deadline=deadline)
     print(f"received {stats.received}, enqueued {stats.enqueued} in "
@@ -210,6 +211,7 @@ def cmd_publish(args: Any, settings: Settings) -> int:
     from adapters.pubsub.source import MAX_PUBLISH_REQUEST_BYTES, publish_lines, too_large
     from worker.errors import BAD_INPUT, CliError
 
+    check_inputs(args.input)
     lines: list[bytes] = []
     where: list[str] = []  # "file:line" of each kept line
     for p in args.input:

@@ -64,6 +64,15 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
          "enrich-ops: error: no dataset named 'nosuch' in config/evaluation.yaml"),
         (cli.main, ["extract", "{dir}"],
          "enrich: error: input is a directory, not a JSONL file: {dir}"),
+        # one wording for a missing input, whichever command reads it (ops12)
+        (cli.main, ["extract", "{dir}/nosuch.jsonl"],
+         "enrich: error: no such input file: {dir}/nosuch.jsonl"),
+        (cli.main, ["bridge", "{dir}/nosuch.jsonl"],
+         "enrich: error: no such input file: {dir}/nosuch.jsonl"),
+        (cli.main, ["bridge", "-", "{dir}"],
+         "enrich: error: input is a directory, not a JSONL file: {dir}"),
+        (cli.main, ["publish", "{dir}/nosuch.jsonl"],
+         "enrich: error: no such input file: {dir}/nosuch.jsonl"),
     ],
 )  # fmt: skip
 def test_a_bad_dataset_or_input_is_one_error_line_with_the_programs_prefix(
