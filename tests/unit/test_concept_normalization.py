@@ -215,17 +215,28 @@ def test_hierarchy_file_loads_and_unknown_concepts_have_no_group(tmp_path: Path)
     assert h.by_ref["esco:s4"].name == "management"
 
 
+# mtime=0 and named ids: the same bytes and test ids in every process (pytest-xdist compares them)
 @pytest.mark.parametrize(
     "content",
     [
         None,  # missing
         b"",  # empty file: not gzip
         b"not gzip at all",
-        gzip.compress(b'{"group": "S4"\n'),  # broken JSON
-        gzip.compress(b'{"what": 1}\n'),  # neither a group nor a skill
-        gzip.compress(b'{"skill_id": "esco:x", "groups": ["S9"]}\n'),  # unknown group
-        gzip.compress(b"\n"),  # no group at all
-        gzip.compress(b'{"group": "S4", "name": "m", "level": 1}\n')[:-8],  # truncated
+        gzip.compress(b'{"group": "S4"\n', mtime=0),  # broken JSON
+        gzip.compress(b'{"what": 1}\n', mtime=0),  # neither a group nor a skill
+        gzip.compress(b'{"skill_id": "esco:x", "groups": ["S9"]}\n', mtime=0),  # unknown group
+        gzip.compress(b"\n", mtime=0),  # no group at all
+        gzip.compress(b'{"group": "S4", "name": "m", "level": 1}\n', mtime=0)[:-8],  # truncated
+    ],
+    ids=[
+        "missing",
+        "empty",
+        "not-gzip",
+        "broken-json",
+        "no-group-or-skill",
+        "unknown-group",
+        "no-group",
+        "truncated",
     ],
 )
 def test_missing_or_corrupt_hierarchy_names_the_file(tmp_path: Path, content: bytes | None) -> None:
