@@ -29,7 +29,7 @@ test: install ## lint, then the whole test suite (unit, contract, integration wi
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 test-faults: install ## the fault suite: real fleet, >= 2,000 postings per fault, reconciled (~25 min; nightly)
 	$(BIN)/pytest -m faults tests/faults -v -s
