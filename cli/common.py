@@ -223,7 +223,7 @@ def quiet_logging(settings: Settings) -> None:
 def check_inputs(paths: Sequence[str | os.PathLike[str]]) -> None:
     """Fail at once, before models load or a broker is reached, on an input that cannot be read:
     IsADirectoryError / FileNotFoundError naming the path ("-" is stdin and always passes). The
-    one wording for `enrich extract` and `enrich bridge`."""
+    one wording for `enrich extract`, `enrich bridge` and `enrich publish`."""
     from pathlib import Path
 
     for raw_path in paths:
